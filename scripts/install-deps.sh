@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Vigil builds, tests and demos with. Idempotent: installs only what
+# is missing, so a second run costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake make g++ pkg-config clang-format
+  libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing and sanitizers (clang's libFuzzer and runtimes)
+  clang libclang-rt-14-dev
+  # real peers for the tests and the demo
+  openssl sqlite3 mosquitto mosquitto-clients python3 python3-paho-mqtt procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The broker package starts a system-wide mosquitto on 1883; tests run their own on free ports.
+if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
+echo "install-deps: done"

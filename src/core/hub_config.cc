@@ -1,0 +1,129 @@
+#include "core/hub_config.h"
+
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace vigil {
+namespace {
+
+template <typename T>
+Status ReadInteger(const toml::table& table, const char* key, int64_t min, int64_t max, T& out,
+                   const std::string& section) {
+  const auto* node = table.get(key);
+  if (!node) return Status::Ok();
+  const auto value = node->value<int64_t>();
+  if (!value || *value < min || *value > max) {
+    return Status::InvalidArgument("config [" + section + "] " + key + " must be an integer in " +
+                                   std::to_string(min) + ".." + std::to_string(max));
+  }
+  out = static_cast<T>(*value);
+  return Status::Ok();
+}
+
+Status RefuseUnknownKeys(const toml::table& table, const std::set<std::string>& known,
+                         const std::string& section) {
+  for (const auto& [key, node] : table) {
+    if (!known.count(std::string(key.str()))) {
+      return Status::InvalidArgument("config: unknown setting '" + std::string(key.str()) +
+                                     "' in " + (section.empty() ? "top level" : "[" + section + "]"));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadServer(const toml::table& t, ServeOptions& s) {
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
+      t, {"bind", "mqtt_port", "https_port", "tls_min_version", "io_threads",
+          "group_commit_max_batch"},
+      "server"));
+  if (const auto bind = t["bind"].value<std::string>()) s.bind = *bind;
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "mqtt_port", 0, 65535, s.mqtt_port, "server"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "https_port", 0, 65535, s.https_port, "server"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "io_threads", 1, 64, s.io_threads, "server"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "group_commit_max_batch", 1, 1 << 20, s.group_commit_max_batch, "server"));
+  if (const auto v = t["tls_min_version"].value<std::string>()) {
+    if (*v == "1.3") {
+      s.tls_min_version = TlsMinVersion::kTls13;
+    } else if (*v == "1.2") {
+      s.tls_min_version = TlsMinVersion::kTls12;
+    } else {
+      return Status::InvalidArgument("config [server] tls_min_version must be \"1.3\" or \"1.2\"");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadIngest(const toml::table& t, IngestLimits& l) {
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
+      t, {"max_clock_skew_seconds", "max_payload_bytes", "max_packet_bytes", "max_measurements",
+          "max_inflight", "max_keep_alive_seconds", "max_connections"},
+      "ingest"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "max_clock_skew_seconds", 1, 86400 * 365, l.max_clock_skew_seconds, "ingest"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_payload_bytes", 64, 16 << 20, l.max_payload_bytes, "ingest"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_packet_bytes", 128, 32 << 20, l.max_packet_bytes, "ingest"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_measurements", 1, 10000, l.max_measurements, "ingest"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_inflight", 1, 65535, l.max_inflight, "ingest"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "max_keep_alive_seconds", 1, 65535, l.max_keep_alive_seconds, "ingest"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_connections", 1, 1000000, l.max_connections, "ingest"));
+  if (l.max_payload_bytes + 64 > l.max_packet_bytes) {
+    return Status::InvalidArgument("config [ingest] max_packet_bytes must exceed max_payload_bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<HubConfig> LoadHubConfig(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "config " << path << ": " << e.description() << " at line " << e.source().begin.line;
+    return Status::InvalidArgument(msg.str());
+  }
+  HubConfig config;
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(root, {"hub", "server", "ingest"}, ""));
+  if (const auto* hub = root["hub"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
+    if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
+  }
+  if (const auto* server = root["server"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadServer(*server, config.serve));
+  }
+  if (const auto* ingest = root["ingest"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadIngest(*ingest, config.ingest));
+  }
+  return config;
+}
+
+std::string RenderHubConfig(const HubConfig& c) {
+  std::ostringstream out;
+  const auto& s = c.serve;
+  const auto& l = c.ingest;
+  out << "# Vigil hub configuration. Command-line flags of `vigil serve` override [server].\n"
+      << "[hub]\nname = \"" << c.hub_name << "\"\n\n"
+      << "[server]\n"
+      << "bind = \"" << s.bind << "\"\n"
+      << "mqtt_port = " << s.mqtt_port << "        # MQTT over TLS, client certificate required\n"
+      << "https_port = " << s.https_port << "       # POST /ingest, GET /metrics\n"
+      << "tls_min_version = \"" << (s.tls_min_version == TlsMinVersion::kTls13 ? "1.3" : "1.2")
+      << "\"  # \"1.2\" only for devices that cannot do 1.3\n"
+      << "io_threads = " << s.io_threads << "\n"
+      << "group_commit_max_batch = " << s.group_commit_max_batch << "\n\n"
+      << "[ingest]\n"
+      << "max_clock_skew_seconds = " << l.max_clock_skew_seconds << "\n"
+      << "max_payload_bytes = " << l.max_payload_bytes << "\n"
+      << "max_packet_bytes = " << l.max_packet_bytes << "\n"
+      << "max_measurements = " << l.max_measurements << "\n"
+      << "max_inflight = " << l.max_inflight << "\n"
+      << "max_keep_alive_seconds = " << l.max_keep_alive_seconds << "\n"
+      << "max_connections = " << l.max_connections << "\n";
+  return out.str();
+}
+
+}  // namespace vigil

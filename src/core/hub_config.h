@@ -1,0 +1,62 @@
+// The hub's data directory layout and its configuration file (config.toml), validated once at
+// start-up with a clear error before anything listens.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace vigil {
+
+// Where everything of a hub lives below its data directory.
+struct HubLayout {
+  explicit HubLayout(std::string data_dir) : root(std::move(data_dir)) {}
+  std::string root;
+  std::string config() const { return root + "/config.toml"; }
+  std::string ca_dir() const { return root + "/ca"; }
+  std::string ca_key() const { return root + "/ca/ca.key"; }
+  std::string ca_cert() const { return root + "/ca/ca.crt"; }
+  std::string tls_dir() const { return root + "/tls"; }
+  std::string server_key() const { return root + "/tls/server.key"; }
+  std::string server_cert() const { return root + "/tls/server.crt"; }
+  std::string keys_dir() const { return root + "/keys"; }
+  std::string master_key() const { return root + "/keys/master.key"; }
+  std::string database() const { return root + "/vigil.db"; }
+};
+
+enum class TlsMinVersion { kTls12, kTls13 };
+
+// Limits on what one device may send; documented defaults.
+struct IngestLimits {
+  int64_t max_clock_skew_seconds = 300;       // |reading time - hub time| allowed
+  uint32_t max_payload_bytes = 64 * 1024;     // one message's payload
+  uint32_t max_packet_bytes = 128 * 1024;     // one MQTT packet, header included
+  uint32_t max_measurements = 64;             // measurements in one message
+  uint16_t max_inflight = 64;                 // unacknowledged QoS 1 publishes per connection
+  uint16_t max_keep_alive_seconds = 600;      // a larger keep-alive is lowered to this
+  uint32_t max_connections = 20000;           // concurrent device connections
+};
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t mqtt_port = 8883;
+  uint16_t https_port = 8443;
+  TlsMinVersion tls_min_version = TlsMinVersion::kTls13;
+  int io_threads = 2;
+  uint32_t group_commit_max_batch = 4096;  // readings folded into one transaction at most
+};
+
+struct HubConfig {
+  std::string hub_name = "vigil";
+  ServeOptions serve;
+  IngestLimits ingest;
+};
+
+// Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.
+Result<HubConfig> LoadHubConfig(const std::string& path);
+
+// The TOML text of `config`, with comments naming each setting.
+std::string RenderHubConfig(const HubConfig& config);
+
+}  // namespace vigil

@@ -1,0 +1,27 @@
+// AES-256-GCM authenticated encryption with a fresh random 96-bit nonce per message.
+//
+// Sealed layout (all sizes in bytes): nonce (12) || ciphertext (len(plaintext)) || tag (16).
+// The associated data is authenticated, not stored: the opener must supply the same bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace vigil::crypto {
+
+inline constexpr size_t kAeadKeyBytes = 32;
+inline constexpr size_t kAeadNonceBytes = 12;
+inline constexpr size_t kAeadTagBytes = 16;
+inline constexpr size_t kAeadOverheadBytes = kAeadNonceBytes + kAeadTagBytes;
+
+// Encrypts `plaintext` under a 32-byte `key`, binding `aad`.
+Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
+                             std::string_view aad);
+
+// Decrypts what AeadSeal made. DataLoss when the key, the associated data or any byte of
+// `sealed` differs from what was sealed; no partial plaintext is ever returned.
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad);
+
+}  // namespace vigil::crypto

@@ -1,0 +1,126 @@
+#include "ingest/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <variant>
+
+#include "crypto/bytes.h"
+#include "ingest/payload/device_payload.h"
+#include "ingest/validate.h"
+#include "model/observation.h"
+#include "store/sealed_record.h"
+
+namespace vigil::ingest {
+
+ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
+                                 store::GroupCommitWriter& writer, const Clock& clock,
+                                 const IngestLimits& limits, IngestMetrics& metrics)
+    : store_(store), keys_(keys), writer_(writer), clock_(clock), limits_(limits), metrics_(metrics) {}
+
+void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done) {
+  metrics_.Refused(refusal.reason);
+  spdlog::warn("reading refused: device={} reason={} detail=\"{}\"", device.device_id,
+               RefusalName(refusal.reason), refusal.message);
+  IngestOutcome outcome;
+  outcome.refusal = std::move(refusal);
+  done(outcome);
+}
+
+void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payload,
+                             Delivery delivery, Done done) {
+  if (payload.size() > limits_.max_payload_bytes) {
+    return Refuse(device, {Refusal::kTooLarge, "payload over " +
+                                                   std::to_string(limits_.max_payload_bytes) +
+                                                   " bytes"},
+                  done);
+  }
+  const int64_t now = clock_.NowMillis();
+  auto decoded = DecodeDevicePayload(payload, now);
+  if (!decoded.ok()) return Refuse(device, {Refusal::kMalformedPayload, decoded.status().message()}, done);
+  auto validated = ValidateMessage(*decoded, limits_, now);
+  if (auto* refusal = std::get_if<RefusalDetail>(&validated)) return Refuse(device, *refusal, done);
+  const model::Reading& reading = std::get<model::Reading>(validated);
+
+  const auto digest = crypto::Sha256(payload);
+  const std::string digest_bytes(digest.begin(), digest.end());
+  IngestOutcome reserved = ReserveSequence(device, reading.seq, digest_bytes, delivery);
+  if (reserved.refusal.refused()) return Refuse(device, std::move(reserved.refusal), done);
+  if (reserved.duplicate) {
+    metrics_.duplicates_acknowledged.fetch_add(1);
+    return done(reserved);
+  }
+
+  auto key = keys_.DataKey(device.patient_id);
+  store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
+  if (key.ok()) {
+    for (const auto& obs : model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
+      auto sealed = store::SealObservation(*key, obs);
+      if (!sealed.ok()) {
+        key = sealed.status();
+        break;
+      }
+      commit.observations.push_back(std::move(sealed).value());
+    }
+  }
+  if (!key.ok()) {
+    Release(device.device_id, reading.seq, false);
+    spdlog::error("sealing failed for device={}: {}", device.device_id, key.status().ToString());
+    return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, done);
+  }
+  const size_t count = commit.observations.size();
+  writer_.Submit(std::move(commit), [this, device, seq = reading.seq, count,
+                                     done = std::move(done)](const Status& status) {
+    Release(device.device_id, seq, status.ok());
+    if (!status.ok()) {
+      spdlog::error("commit failed for device={}: {}", device.device_id, status.ToString());
+      return Refuse(device, {Refusal::kStoreFailure, "the hub could not store the reading"}, done);
+    }
+    metrics_.messages_accepted.fetch_add(1);
+    metrics_.observations_stored.fetch_add(count);
+    IngestOutcome outcome;
+    outcome.observations = count;
+    done(outcome);
+  });
+}
+
+IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uint64_t seq,
+                                               const std::string& digest, Delivery delivery) {
+  std::unique_lock lock(mu_);
+  auto it = sequences_.find(device.device_id);
+  if (it == sequences_.end()) {
+    lock.unlock();  // first message of this device since start: its durable state
+    auto record = store_.FindDevice(device.device_id);
+    lock.lock();
+    if (!record.ok() || !*record) {
+      return {{Refusal::kUnknownDevice, "the device is not enrolled"}, false, 0};
+    }
+    it = sequences_.try_emplace(device.device_id).first;
+    it->second.highest_committed = std::max(it->second.highest_committed, (*record)->last_seq);
+  }
+  SequenceState& state = it->second;
+  if (seq > state.highest()) {
+    state.pending.insert(seq);
+    return {};
+  }
+  const bool pending = state.pending.count(seq) > 0;
+  lock.unlock();
+  if (delivery == Delivery::kRetransmission && !pending) {
+    auto stored = store_.FindReceiptDigest(device.device_id, seq);
+    if (stored.ok() && *stored && crypto::ConstantTimeEquals(**stored, digest)) {
+      return {{}, true, 0};
+    }
+  }
+  return {{Refusal::kReplay, "sequence number " + std::to_string(seq) +
+                                 " is not above the last accepted one"},
+          false,
+          0};
+}
+
+void ReadingPipeline::Release(const std::string& device_id, uint64_t seq, bool committed) {
+  std::lock_guard lock(mu_);
+  SequenceState& state = sequences_[device_id];
+  state.pending.erase(seq);
+  if (committed) state.highest_committed = std::max(state.highest_committed, seq);
+}
+
+}  // namespace vigil::ingest

@@ -1,0 +1,75 @@
+// The path of one reading after its device is authenticated: decode, validate, check the
+// sequence number against the device's durable state, normalize to FHIR Observations, seal under
+// the patient's data key, group-commit, and only then report success. Shared by MQTT and HTTPS.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/hub_config.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/refusal.h"
+#include "store/group_commit.h"
+#include "store/keyring.h"
+#include "store/store.h"
+
+namespace vigil::ingest {
+
+// Who sent a message, as established by the transport (certificate CN = device id).
+struct DeviceIdentity {
+  std::string device_id;
+  std::string patient_id;
+};
+
+// Whether the transport says this message is a retransmission (MQTT's DUP flag). Only a
+// retransmission of a stored message, byte for byte, is acknowledged again; any other reuse of a
+// sequence number is a replay.
+enum class Delivery { kFirst, kRetransmission };
+
+struct IngestOutcome {
+  RefusalDetail refusal;       // reason kNone when stored (or already stored)
+  bool duplicate = false;      // acknowledged as a retransmission; nothing stored again
+  size_t observations = 0;     // Observations stored
+};
+
+class ReadingPipeline {
+ public:
+  using Done = std::function<void(const IngestOutcome&)>;
+
+  ReadingPipeline(store::Store& store, store::KeyRing& keys, store::GroupCommitWriter& writer,
+                  const Clock& clock, const IngestLimits& limits, IngestMetrics& metrics);
+
+  // Processes one message. `done` is called exactly once: on the calling thread for a refusal
+  // or a duplicate, on the writer thread once the reading is durable (or failed to be). Refusals
+  // are counted in the metrics and logged without values. Thread-safe.
+  void Submit(const DeviceIdentity& device, std::string_view payload, Delivery delivery, Done done);
+
+ private:
+  struct SequenceState {
+    uint64_t highest_committed = 0;
+    std::set<uint64_t> pending;  // reserved, not yet committed
+    uint64_t highest() const { return pending.empty() ? highest_committed : *pending.rbegin(); }
+  };
+
+  // Reserves `seq` for the device, or says why not (replay, duplicate).
+  IngestOutcome ReserveSequence(const DeviceIdentity& device, uint64_t seq,
+                                const std::string& digest, Delivery delivery);
+  void Release(const std::string& device_id, uint64_t seq, bool committed);
+  void Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done);
+
+  store::Store& store_;
+  store::KeyRing& keys_;
+  store::GroupCommitWriter& writer_;
+  const Clock& clock_;
+  const IngestLimits limits_;
+  IngestMetrics& metrics_;
+  std::mutex mu_;
+  std::unordered_map<std::string, SequenceState> sequences_;  // by device id
+};
+
+}  // namespace vigil::ingest

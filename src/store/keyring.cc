@@ -1,0 +1,63 @@
+#include "store/keyring.h"
+
+#include <sys/stat.h>
+
+#include "core/files.h"
+#include "crypto/aead.h"
+#include "crypto/bytes.h"
+
+namespace vigil::store {
+namespace {
+
+std::string WrapAad(const std::string& patient_id) {
+  return std::string("vigil.dek.v1") + '\0' + patient_id;
+}
+
+}  // namespace
+
+KeyRing::KeyRing(Store& store, std::string master_key)
+    : store_(store), master_key_(std::move(master_key)) {}
+
+KeyRing::~KeyRing() {
+  crypto::Wipe(master_key_);
+  for (auto& [id, key] : cache_) crypto::Wipe(key);
+}
+
+Result<std::string> KeyRing::CreateDataKey(const std::string& patient_id) {
+  VIGIL_ASSIGN_OR_RETURN(std::string key, crypto::RandomBytes(crypto::kAeadKeyBytes));
+  VIGIL_ASSIGN_OR_RETURN(std::string wrapped,
+                         crypto::AeadSeal(master_key_, key, WrapAad(patient_id)));
+  VIGIL_RETURN_IF_ERROR(store_.InsertPatientKey(patient_id, wrapped));
+  std::lock_guard lock(mu_);
+  cache_[patient_id] = key;
+  return key;
+}
+
+Result<std::string> KeyRing::DataKey(const std::string& patient_id) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(patient_id); it != cache_.end()) return it->second;
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> wrapped, store_.FindPatientKey(patient_id));
+  if (!wrapped) return Status::NotFound("no data key for patient " + patient_id);
+  auto key = crypto::AeadOpen(master_key_, *wrapped, WrapAad(patient_id));
+  if (!key.ok()) return Status::DataLoss("data key of patient " + patient_id + " does not unwrap");
+  std::lock_guard lock(mu_);
+  cache_[patient_id] = *key;
+  return key;
+}
+
+Result<std::string> LoadMasterKey(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("no master key at " + path);
+  if ((st.st_mode & 077) != 0) {
+    return Status::PermissionDenied("master key " + path + " is readable by others; chmod 600 it");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string key, ReadFile(path));
+  if (key.size() != crypto::kAeadKeyBytes) {
+    return Status::DataLoss("master key " + path + " is not 32 bytes");
+  }
+  return key;
+}
+
+}  // namespace vigil::store

@@ -1,0 +1,40 @@
+// Per-patient data keys (DEKs, 256-bit) wrapped by the hub's master key (KEK) with AES-256-GCM
+// and stored with the patient. Destroying a patient's wrapped key makes all their sealed records
+// unreadable (crypto-erasure). Unwrapped keys are cached in memory and wiped on destruction.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigil::store {
+
+class KeyRing {
+ public:
+  // `master_key` is the 32-byte KEK; the KeyRing keeps a copy and wipes it when destroyed.
+  KeyRing(Store& store, std::string master_key);
+  ~KeyRing();
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
+
+  // Makes and stores a new data key for a patient; AlreadyExists if there is one.
+  Result<std::string> CreateDataKey(const std::string& patient_id);
+
+  // The patient's data key; NotFound if none was made (or it was destroyed). Thread-safe.
+  Result<std::string> DataKey(const std::string& patient_id);
+
+ private:
+  Store& store_;
+  std::string master_key_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> cache_;  // patient id -> data key
+};
+
+// Reads the 32-byte master key file (created 0600 by `vigil init`); refuses a file that others
+// can read.
+Result<std::string> LoadMasterKey(const std::string& path);
+
+}  // namespace vigil::store

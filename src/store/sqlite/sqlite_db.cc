@@ -1,0 +1,100 @@
+#include "store/sqlite/sqlite_db.h"
+
+namespace vigil::store::sqlite {
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
+    status_ = Status::Internal(std::string("SQL prepare failed: ") + sqlite3_errmsg(db));
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Status Statement::prepared() const { return stmt_ ? Status::Ok() : status_; }
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+bool Statement::Step() {
+  if (!stmt_) return false;
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) {
+    const int ext = sqlite3_extended_errcode(db_);
+    const std::string msg = std::string("SQL step failed: ") + sqlite3_errmsg(db_);
+    status_ = (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
+                  ? Status::AlreadyExists(msg)
+              : (ext & 0xff) == SQLITE_CONSTRAINT ? Status::FailedPrecondition(msg)
+                                                   : Status::IoError(msg);
+  }
+  return false;
+}
+
+Status Statement::Run() {
+  VIGIL_RETURN_IF_ERROR(prepared());
+  while (Step()) {
+  }
+  Status result = status_;
+  Reset();
+  return result;
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  if (stmt_) status_ = Status::Ok();
+}
+
+std::string Statement::Text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+std::string Statement::Blob(int column) const {
+  const auto* p = sqlite3_column_blob(stmt_, column);
+  return p ? std::string(static_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Open(const std::string& path, bool create) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    return Status::IoError("cannot open database " + path + ": " + LastError());
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  return Status::Ok();
+}
+
+Status Database::Exec(std::string_view sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string msg = error ? error : "unknown";
+    sqlite3_free(error);
+    return Status::IoError("SQL failed: " + msg);
+  }
+  return Status::Ok();
+}
+
+std::string Database::LastError() const { return db_ ? sqlite3_errmsg(db_) : "no connection"; }
+
+}  // namespace vigil::store::sqlite

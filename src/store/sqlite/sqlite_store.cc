@@ -1,0 +1,273 @@
+// The SQLite implementation of Store: one connection guarded by a mutex, WAL journal with
+// synchronous=FULL so a committed transaction survives power loss. Schema in docs/storage.md.
+#include <sys/stat.h>
+
+#include <mutex>
+
+#include "core/files.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace vigil::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+
+constexpr int kSchemaVersion = 1;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE patients (
+  id TEXT PRIMARY KEY,
+  sealed_demographics BLOB NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE TABLE patient_keys (
+  patient_id TEXT PRIMARY KEY REFERENCES patients(id),
+  wrapped_key BLOB NOT NULL);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  patient_id TEXT NOT NULL REFERENCES patients(id),
+  type TEXT NOT NULL,
+  cert_serial TEXT NOT NULL,
+  cert_fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+  enrolled_ms INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE reading_receipts (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  seq INTEGER NOT NULL,
+  payload_digest BLOB NOT NULL,
+  received_ms INTEGER NOT NULL,
+  PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
+CREATE TABLE observations (
+  id TEXT PRIMARY KEY,
+  patient_id TEXT NOT NULL REFERENCES patients(id),
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  code TEXT NOT NULL,
+  effective_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  sealed BLOB NOT NULL);
+CREATE INDEX observations_by_patient ON observations(patient_id, effective_ms, id);
+)sql";
+
+const char* StatusText(DeviceStatus s) { return s == DeviceStatus::kActive ? "active" : "revoked"; }
+
+DeviceRecord ReadDevice(const Statement& st) {
+  DeviceRecord d;
+  d.id = st.Text(0);
+  d.patient_id = st.Text(1);
+  d.type = st.Text(2);
+  d.cert_serial = st.Text(3);
+  d.cert_fingerprint = st.Text(4);
+  d.status = st.Text(5) == "active" ? DeviceStatus::kActive : DeviceStatus::kRevoked;
+  d.enrolled_ms = st.Int(6);
+  d.last_seq = static_cast<uint64_t>(st.Int(7));
+  return d;
+}
+
+constexpr std::string_view kDeviceColumns =
+    "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq "
+    "FROM devices";
+
+class SqliteStore final : public Store {
+ public:
+  Status Open(const std::string& path, OpenMode mode) {
+    const bool exists = PathExists(path);
+    if (mode == OpenMode::kOpenExisting && !exists) {
+      return Status::NotFound("no hub database at " + path + " (run `vigil init` first)");
+    }
+    VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
+    ::chmod(path.c_str(), 0600);
+    VIGIL_RETURN_IF_ERROR(db_.Exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    Statement version(db_.handle(), "PRAGMA user_version");
+    VIGIL_RETURN_IF_ERROR(version.prepared());
+    const int64_t current = version.Step() ? version.Int(0) : 0;
+    if (current == 0) {
+      VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+      Status created = db_.Exec(kSchema);
+      if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+      VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
+      return created;
+    }
+    if (current != kSchemaVersion) {
+      return Status::FailedPrecondition("database schema version " + std::to_string(current) +
+                                        " is not one this vigil reads (" +
+                                        std::to_string(kSchemaVersion) + ")");
+    }
+    return Status::Ok();
+  }
+
+  Status InsertPatient(const PatientRecord& p) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
+    st.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
+    return Named(st.Run(), "patient " + p.id);
+  }
+
+  Result<std::optional<PatientRecord>> FindPatient(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, id);
+    if (!st.Step()) return Checked(st, std::optional<PatientRecord>());
+    return std::optional<PatientRecord>(PatientRecord{st.Text(0), st.Blob(1), st.Int(2)});
+  }
+
+  Result<std::vector<PatientRecord>> ListPatients() override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    std::vector<PatientRecord> out;
+    while (st.Step()) out.push_back({st.Text(0), st.Blob(1), st.Int(2)});
+    return Checked(st, std::move(out));
+  }
+
+  Status InsertPatientKey(const std::string& patient_id, const std::string& wrapped) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "INSERT INTO patient_keys (patient_id, wrapped_key) VALUES (?, ?)");
+    st.Bind(1, patient_id).BindBlob(2, wrapped);
+    return Named(st.Run(), "data key of patient " + patient_id);
+  }
+
+  Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, patient_id);
+    if (!st.Step()) return Checked(st, std::optional<std::string>());
+    return std::optional<std::string>(st.Blob(0));
+  }
+
+  Status InsertDevice(const DeviceRecord& d) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO devices (id, patient_id, type, cert_serial, cert_fingerprint, status,"
+                 " enrolled_ms, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    st.Bind(1, d.id).Bind(2, d.patient_id).Bind(3, d.type).Bind(4, d.cert_serial);
+    st.Bind(5, d.cert_fingerprint).Bind(6, StatusText(d.status)).Bind(7, d.enrolled_ms);
+    st.Bind(8, static_cast<int64_t>(d.last_seq));
+    Status s = st.Run();
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      return Status::FailedPrecondition("no patient " + d.patient_id);
+    }
+    return Named(s, "device " + d.id);
+  }
+
+  Result<std::optional<DeviceRecord>> FindDevice(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), std::string(kDeviceColumns) + " WHERE id = ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, id);
+    if (!st.Step()) return Checked(st, std::optional<DeviceRecord>());
+    return std::optional<DeviceRecord>(ReadDevice(st));
+  }
+
+  Result<std::vector<DeviceRecord>> ListDevices() override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), std::string(kDeviceColumns) + " ORDER BY id");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    std::vector<DeviceRecord> out;
+    while (st.Step()) out.push_back(ReadDevice(st));
+    return Checked(st, std::move(out));
+  }
+
+  Status SetDeviceStatus(const std::string& id, DeviceStatus status) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "UPDATE devices SET status = ? WHERE id = ?");
+    st.Bind(1, StatusText(status)).Bind(2, id);
+    VIGIL_RETURN_IF_ERROR(st.Run());
+    if (sqlite3_changes(db_.handle()) == 0) return Status::NotFound("no device " + id);
+    return Status::Ok();
+  }
+
+  Status CommitReadings(std::span<const ReadingCommit> commits) override {
+    std::lock_guard lock(mu_);
+    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    Status s = InsertAll(commits);
+    if (!s.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return s;
+    }
+    return db_.Exec("COMMIT");
+  }
+
+  Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
+                                                       uint64_t seq) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, device_id).Bind(2, static_cast<int64_t>(seq));
+    if (!st.Step()) return Checked(st, std::optional<std::string>());
+    return std::optional<std::string>(st.Blob(0));
+  }
+
+  Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
+                 " WHERE patient_id = ? ORDER BY effective_ms, id");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, patient_id);
+    std::vector<SealedObservation> out;
+    while (st.Step()) {
+      out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4),
+                     static_cast<uint64_t>(st.Int(5)), st.Blob(6)});
+    }
+    return Checked(st, std::move(out));
+  }
+
+ private:
+  static Status Named(Status s, const std::string& what) {
+    if (s.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists(what + " exists");
+    return s;
+  }
+
+  template <typename T>
+  static Result<T> Checked(const Statement& st, T value) {
+    if (!st.status().ok()) return st.status();
+    return value;
+  }
+
+  Status InsertAll(std::span<const ReadingCommit> commits) {
+    Statement receipt(db_.handle(),
+                      "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms)"
+                      " VALUES (?, ?, ?, ?)");
+    Statement obs(db_.handle(),
+                  "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
+                  " sealed) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Statement seq(db_.handle(), "UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
+    VIGIL_RETURN_IF_ERROR(receipt.prepared());
+    VIGIL_RETURN_IF_ERROR(obs.prepared());
+    VIGIL_RETURN_IF_ERROR(seq.prepared());
+    for (const ReadingCommit& c : commits) {
+      receipt.Bind(1, c.device_id).Bind(2, static_cast<int64_t>(c.seq));
+      receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms);
+      VIGIL_RETURN_IF_ERROR(receipt.Run());
+      for (const SealedObservation& o : c.observations) {
+        obs.Bind(1, o.id).Bind(2, o.patient_id).Bind(3, o.device_id).Bind(4, o.code);
+        obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
+        VIGIL_RETURN_IF_ERROR(obs.Run());
+      }
+      seq.Bind(1, static_cast<int64_t>(c.seq)).Bind(2, c.device_id);
+      VIGIL_RETURN_IF_ERROR(seq.Run());
+    }
+    return Status::Ok();
+  }
+
+  std::mutex mu_;
+  Database db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+  auto store = std::make_unique<SqliteStore>();
+  VIGIL_RETURN_IF_ERROR(store->Open(path, mode));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace vigil::store

@@ -1,0 +1,47 @@
+#include "crypto/aead.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/bytes.h"
+
+namespace vigil::crypto {
+namespace {
+
+TEST(AeadTest, SealOpenRoundTripWithFreshNonces) {
+  const std::string key = *RandomBytes(32);
+  const auto a = AeadSeal(key, "heart rate 72", "aad");
+  const auto b = AeadSeal(key, "heart rate 72", "aad");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->size(), 13 + kAeadOverheadBytes);
+  EXPECT_NE(*a, *b) << "nonces must differ";
+  EXPECT_EQ(*AeadOpen(key, *a, "aad"), "heart rate 72");
+}
+
+TEST(AeadTest, AnyChangeFailsToOpen) {
+  const std::string key = *RandomBytes(32);
+  const std::string sealed = *AeadSeal(key, "spo2 97", "patient p-1");
+  EXPECT_EQ(AeadOpen(key, sealed, "patient p-2").status().code(), StatusCode::kDataLoss);
+  EXPECT_FALSE(AeadOpen(*RandomBytes(32), sealed, "patient p-1").ok());
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string flipped = sealed;
+    flipped[i] ^= 0x01;
+    EXPECT_FALSE(AeadOpen(key, flipped, "patient p-1").ok()) << "byte " << i;
+  }
+  EXPECT_FALSE(AeadOpen(key, sealed.substr(0, 20), "patient p-1").ok());
+}
+
+TEST(AeadTest, RefusesWrongKeySize) {
+  EXPECT_EQ(AeadSeal("short", "x", "").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BytesTest, HexAndConstantTimeEquals) {
+  EXPECT_EQ(Hex(std::string("\x00\xff\x10", 3)), "00ff10");
+  EXPECT_EQ(Hex(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+}  // namespace
+}  // namespace vigil::crypto

@@ -1,0 +1,76 @@
+#include "ingest/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "test_hub.h"
+
+namespace vigil::ingest {
+namespace {
+
+constexpr int64_t kNow = 1795341600000;  // 2026-11-22T10:00:00Z
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  PipelineTest() { hub_.Enroll("p-1", "d-1"); }
+
+  IngestOutcome Send(const std::string& payload, Delivery delivery = Delivery::kFirst) {
+    std::promise<IngestOutcome> promise;
+    pipeline_.Submit({"d-1", "p-1"}, payload, delivery,
+                     [&](const IngestOutcome& o) { promise.set_value(o); });
+    return promise.get_future().get();
+  }
+
+  static std::string Message(int seq, int hr) {
+    return R"({"seq":)" + std::to_string(seq) + R"(,"ts":"2026-11-22T10:00:00Z","readings":[)" +
+           R"({"type":"heart_rate","value":)" + std::to_string(hr) + R"(,"unit":"/min"}]})";
+  }
+
+  vigil::testing::TestHub hub_;
+  ManualClock clock_{kNow};
+  IngestMetrics metrics_;
+  store::GroupCommitWriter writer_{hub_.store(), 128};
+  ReadingPipeline pipeline_{hub_.store(), hub_.keys(), writer_, clock_, IngestLimits{}, metrics_};
+};
+
+TEST_F(PipelineTest, StoresAndSealsAcceptedReadings) {
+  const auto outcome = Send(Message(1, 72));
+  EXPECT_FALSE(outcome.refusal.refused()) << outcome.refusal.message;
+  EXPECT_EQ(outcome.observations, 1u);
+  const auto rows = hub_.store().ListObservations("p-1");
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).sealed.find("72"), std::string::npos);
+  EXPECT_EQ(metrics_.messages_accepted.load(), 1u);
+}
+
+TEST_F(PipelineTest, RefusesReplaysButAcknowledgesTrueRetransmissions) {
+  ASSERT_FALSE(Send(Message(5, 72)).refusal.refused());
+  EXPECT_EQ(Send(Message(5, 72)).refusal.reason, Refusal::kReplay);
+  EXPECT_EQ(Send(Message(4, 60)).refusal.reason, Refusal::kReplay);
+  EXPECT_EQ(Send(Message(5, 99), Delivery::kRetransmission).refusal.reason, Refusal::kReplay);
+  const auto dup = Send(Message(5, 72), Delivery::kRetransmission);
+  EXPECT_FALSE(dup.refusal.refused());
+  EXPECT_TRUE(dup.duplicate);
+  EXPECT_EQ(hub_.store().ListObservations("p-1")->size(), 1u);
+  EXPECT_EQ(metrics_.messages_refused[static_cast<size_t>(Refusal::kReplay)].load(), 3u);
+}
+
+TEST_F(PipelineTest, SequenceSurvivesARestartOfThePipeline) {
+  ASSERT_FALSE(Send(Message(10, 72)).refusal.refused());
+  IngestMetrics metrics;
+  ReadingPipeline fresh(hub_.store(), hub_.keys(), writer_, clock_, IngestLimits{}, metrics);
+  std::promise<IngestOutcome> promise;
+  fresh.Submit({"d-1", "p-1"}, Message(9, 70), Delivery::kFirst,
+               [&](const IngestOutcome& o) { promise.set_value(o); });
+  EXPECT_EQ(promise.get_future().get().refusal.reason, Refusal::kReplay);
+}
+
+TEST_F(PipelineTest, RefusesOutsideTheClockSkewAndStoresNothing) {
+  clock_.Advance(3600 * 1000);
+  EXPECT_EQ(Send(Message(1, 72)).refusal.reason, Refusal::kClockSkew);
+  EXPECT_TRUE(hub_.store().ListObservations("p-1")->empty());
+}
+
+}  // namespace
+}  // namespace vigil::ingest

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "store/group_commit.h"
+#include "test_hub.h"
+
+namespace vigil::store {
+namespace {
+
+using vigil::testing::TestHub;
+
+model::Observation SampleObservation(const std::string& id) {
+  return {id, "p-1", "d-1", "8867-4", 1795341600000, 5, R"({"resourceType":"Observation"})"};
+}
+
+ReadingCommit CommitOf(const std::string& device, uint64_t seq, const SealedObservation& row) {
+  return {device, seq, std::string(32, 'x'), 1, {row}};
+}
+
+TEST(StoreTest, DevicesAndPatientsRoundTrip) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  EXPECT_EQ(hub.store().InsertPatient({"p-1", "x", 1}).code(), StatusCode::kAlreadyExists);
+  auto d = hub.store().FindDevice("d-1");
+  ASSERT_TRUE(d.ok() && d->has_value());
+  EXPECT_EQ((*d)->patient_id, "p-1");
+  EXPECT_EQ((*d)->status, DeviceStatus::kActive);
+  ASSERT_TRUE(hub.store().SetDeviceStatus("d-1", DeviceStatus::kRevoked).ok());
+  EXPECT_EQ((**hub.store().FindDevice("d-1")).status, DeviceStatus::kRevoked);
+  EXPECT_EQ(hub.store().SetDeviceStatus("nope", DeviceStatus::kRevoked).code(),
+            StatusCode::kNotFound);
+  DeviceRecord orphan;
+  orphan.id = "d-2";
+  orphan.patient_id = "nobody";
+  EXPECT_EQ(hub.store().InsertDevice(orphan).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(StoreTest, DatabaseFileIsPrivate) {
+  TestHub hub;
+  struct stat st;
+  ASSERT_EQ(::stat((hub.dir() + "/vigil.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+}
+
+TEST(StoreTest, CommitsSealedObservationsThatOpenOnlyInTheirRow) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  const std::string key = *hub.keys().DataKey("p-1");
+  auto sealed = SealObservation(key, SampleObservation("d-1.5.0"));
+  ASSERT_TRUE(sealed.ok());
+  const ReadingCommit commit = CommitOf("d-1", 5, *sealed);
+  ASSERT_TRUE(hub.store().CommitReadings({&commit, 1}).ok());
+  EXPECT_EQ((**hub.store().FindDevice("d-1")).last_seq, 5u);
+  EXPECT_TRUE(hub.store().FindReceiptDigest("d-1", 5)->has_value());
+  auto rows = hub.store().ListObservations("p-1");
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(*OpenObservation(key, rows->at(0)), R"({"resourceType":"Observation"})");
+  SealedObservation moved = rows->at(0);
+  moved.effective_ms += 1;
+  EXPECT_EQ(OpenObservation(key, moved).status().code(), StatusCode::kDataLoss);
+  // The same (device, seq) twice is refused, and the whole transaction with it.
+  EXPECT_FALSE(hub.store().CommitReadings({&commit, 1}).ok());
+}
+
+TEST(StoreTest, KeyRingRefusesSecondKeyAndSurvivesReopen) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  EXPECT_EQ(hub.keys().CreateDataKey("p-1").status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(hub.keys().DataKey("p-2").status().code(), StatusCode::kNotFound);
+}
+
+TEST(GroupCommitTest, EveryCallbackRunsOnceAndBadCommitsFailAlone) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  const std::string key = *hub.keys().DataKey("p-1");
+  std::atomic<int> ok{0}, failed{0};
+  {
+    GroupCommitWriter writer(hub.store(), 64);
+    for (int i = 1; i <= 200; ++i) {
+      auto obs = SampleObservation("d-1." + std::to_string(i) + ".0");
+      obs.seq = static_cast<uint64_t>(i);
+      writer.Submit(CommitOf("d-1", static_cast<uint64_t>(i), *SealObservation(key, obs)),
+                    [&](const Status& s) { (s.ok() ? ok : failed)++; });
+    }
+    // A duplicate receipt fails on its own, without taking its batch down.
+    auto dup = SampleObservation("d-1.dup");
+    writer.Submit(CommitOf("d-1", 1, *SealObservation(key, dup)),
+                  [&](const Status& s) { (s.ok() ? ok : failed)++; });
+  }
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(failed.load(), 1);
+  EXPECT_EQ(hub.store().ListObservations("p-1")->size(), 200u);
+}
+
+}  // namespace
+}  // namespace vigil::store

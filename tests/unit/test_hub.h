@@ -1,0 +1,53 @@
+// A throwaway hub directory with a real SQLite store and key ring, for unit tests.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "crypto/bytes.h"
+#include "store/keyring.h"
+#include "store/sealed_record.h"
+#include "store/store.h"
+
+namespace vigil::testing {
+
+class TestHub {
+ public:
+  TestHub() {
+    char tmpl[] = "/tmp/vigil-unit-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate)).value();
+    keys_ = std::make_unique<store::KeyRing>(*store_, *crypto::RandomBytes(32));
+  }
+  ~TestHub() { std::filesystem::remove_all(dir_); }
+
+  // Adds a patient (with a data key) and a device enrolled to them.
+  void Enroll(const std::string& patient_id, const std::string& device_id) {
+    Check(store_->InsertPatient({patient_id, "sealed", 1}));
+    Check(keys_->CreateDataKey(patient_id).status());
+    store::DeviceRecord d;
+    d.id = device_id;
+    d.patient_id = patient_id;
+    d.type = "pulse-oximeter";
+    d.cert_serial = "01";
+    d.cert_fingerprint = "ff";
+    Check(store_->InsertDevice(d));
+  }
+
+  const std::string& dir() const { return dir_; }
+  store::Store& store() { return *store_; }
+  store::KeyRing& keys() { return *keys_; }
+
+ private:
+  static void Check(const Status& s) {
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+  }
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::KeyRing> keys_;
+};
+
+}  // namespace vigil::testing
