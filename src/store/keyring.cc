@@ -23,14 +23,11 @@ KeyRing::~KeyRing() {
   for (auto& [id, key] : cache_) crypto::Wipe(key);
 }
 
-Result<std::string> KeyRing::CreateDataKey(const std::string& patient_id) {
-  VIGIL_ASSIGN_OR_RETURN(std::string key, crypto::RandomBytes(crypto::kAeadKeyBytes));
-  VIGIL_ASSIGN_OR_RETURN(std::string wrapped,
-                         crypto::AeadSeal(master_key_, key, WrapAad(patient_id)));
-  VIGIL_RETURN_IF_ERROR(store_.InsertPatientKey(patient_id, wrapped));
-  std::lock_guard lock(mu_);
-  cache_[patient_id] = key;
-  return key;
+Result<KeyRing::NewDataKey> KeyRing::MakeDataKey(const std::string& patient_id) {
+  NewDataKey out;
+  VIGIL_ASSIGN_OR_RETURN(out.key, crypto::RandomBytes(crypto::kAeadKeyBytes));
+  VIGIL_ASSIGN_OR_RETURN(out.wrapped, crypto::AeadSeal(master_key_, out.key, WrapAad(patient_id)));
+  return out;
 }
 
 Result<std::string> KeyRing::DataKey(const std::string& patient_id) {

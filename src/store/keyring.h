@@ -20,8 +20,13 @@ class KeyRing {
   KeyRing(const KeyRing&) = delete;
   KeyRing& operator=(const KeyRing&) = delete;
 
-  // Makes and stores a new data key for a patient; AlreadyExists if there is one.
-  Result<std::string> CreateDataKey(const std::string& patient_id);
+  struct NewDataKey {
+    std::string key;      // the data key; a secret
+    std::string wrapped;  // the key sealed under the master key, to store with the patient
+  };
+  // Makes a new data key for a patient. It is not stored: Store::InsertPatient stores `wrapped`
+  // together with the patient.
+  Result<NewDataKey> MakeDataKey(const std::string& patient_id);
 
   // The patient's data key; NotFound if none was made (or it was destroyed). Thread-safe.
   Result<std::string> DataKey(const std::string& patient_id);

@@ -58,13 +58,13 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Inserts a patient with their data key wrapped by the master key, atomically.
   // AlreadyExists if the id is taken.
-  virtual Status InsertPatient(const PatientRecord& patient) = 0;
+  virtual Status InsertPatient(const PatientRecord& patient, const std::string& wrapped_key) = 0;
   virtual Result<std::optional<PatientRecord>> FindPatient(const std::string& id) = 0;
   virtual Result<std::vector<PatientRecord>> ListPatients() = 0;
 
-  // The patient's data key wrapped by the master key. Inserting twice is AlreadyExists.
-  virtual Status InsertPatientKey(const std::string& patient_id, const std::string& wrapped) = 0;
+  // The patient's data key wrapped by the master key, if it exists (it is gone once erased).
   virtual Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) = 0;
 
   // AlreadyExists if the id is taken; FailedPrecondition if the patient does not exist.

@@ -20,7 +20,7 @@ ReadingCommit CommitOf(const std::string& device, uint64_t seq, const SealedObse
 TEST(StoreTest, DevicesAndPatientsRoundTrip) {
   TestHub hub;
   hub.Enroll("p-1", "d-1");
-  EXPECT_EQ(hub.store().InsertPatient({"p-1", "x", 1}).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(hub.store().InsertPatient({"p-1", "x", 1}, "k").code(), StatusCode::kAlreadyExists);
   auto d = hub.store().FindDevice("d-1");
   ASSERT_TRUE(d.ok() && d->has_value());
   EXPECT_EQ((*d)->patient_id, "p-1");
@@ -62,11 +62,15 @@ TEST(StoreTest, CommitsSealedObservationsThatOpenOnlyInTheirRow) {
   EXPECT_FALSE(hub.store().CommitReadings({&commit, 1}).ok());
 }
 
-TEST(StoreTest, KeyRingRefusesSecondKeyAndSurvivesReopen) {
+TEST(StoreTest, KeyRingUnwrapsOnlyStoredKeysForTheirPatient) {
   TestHub hub;
   hub.Enroll("p-1", "d-1");
-  EXPECT_EQ(hub.keys().CreateDataKey("p-1").status().code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(hub.keys().DataKey("p-1").ok());
   EXPECT_EQ(hub.keys().DataKey("p-2").status().code(), StatusCode::kNotFound);
+  // A wrapped key copied to another patient does not unwrap there.
+  const std::string wrapped = **hub.store().FindPatientKey("p-1");
+  ASSERT_TRUE(hub.store().InsertPatient({"p-2", "sealed", 1}, wrapped).ok());
+  EXPECT_EQ(hub.keys().DataKey("p-2").status().code(), StatusCode::kDataLoss);
 }
 
 TEST(GroupCommitTest, EveryCallbackRunsOnceAndBadCommitsFailAlone) {

@@ -26,8 +26,9 @@ class TestHub {
 
   // Adds a patient (with a data key) and a device enrolled to them.
   void Enroll(const std::string& patient_id, const std::string& device_id) {
-    Check(store_->InsertPatient({patient_id, "sealed", 1}));
-    Check(keys_->CreateDataKey(patient_id).status());
+    auto key = keys_->MakeDataKey(patient_id);
+    Check(key.status());
+    Check(store_->InsertPatient({patient_id, "sealed", 1}, key->wrapped));
     store::DeviceRecord d;
     d.id = device_id;
     d.patient_id = patient_id;

@@ -98,12 +98,24 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Status InsertPatient(const PatientRecord& p) override {
+  Status InsertPatient(const PatientRecord& p, const std::string& wrapped_key) override {
     std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
-                 "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
-    st.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
-    return Named(st.Run(), "patient " + p.id);
+    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    Statement patient(db_.handle(),
+                      "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
+    patient.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
+    Status s = patient.Run();
+    if (s.ok()) {
+      Statement key(db_.handle(),
+                    "INSERT INTO patient_keys (patient_id, wrapped_key) VALUES (?, ?)");
+      key.Bind(1, p.id).BindBlob(2, wrapped_key);
+      s = key.Run();
+    }
+    if (!s.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return Named(s, "patient " + p.id);
+    }
+    return db_.Exec("COMMIT");
   }
 
   Result<std::optional<PatientRecord>> FindPatient(const std::string& id) override {
@@ -123,13 +135,6 @@ class SqliteStore final : public Store {
     std::vector<PatientRecord> out;
     while (st.Step()) out.push_back({st.Text(0), st.Blob(1), st.Int(2)});
     return Checked(st, std::move(out));
-  }
-
-  Status InsertPatientKey(const std::string& patient_id, const std::string& wrapped) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "INSERT INTO patient_keys (patient_id, wrapped_key) VALUES (?, ?)");
-    st.Bind(1, patient_id).BindBlob(2, wrapped);
-    return Named(st.Run(), "data key of patient " + patient_id);
   }
 
   Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {

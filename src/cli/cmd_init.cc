@@ -1,0 +1,78 @@
+// `vigil init`: a new hub data directory (0700) with its config, device CA, server TLS
+// certificate, master key (0600) and store. Refuses to touch an existing hub.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/files.h"
+#include "core/hub_config.h"
+#include "crypto/aead.h"
+#include "crypto/bytes.h"
+#include "crypto/x509_ca.h"
+#include "store/store.h"
+
+namespace vigil::cli {
+namespace {
+
+constexpr int kCaDays = 3650;
+constexpr int kServerCertDays = 825;
+
+Status PrepareDirectory(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    if (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec)) {
+      return Status::AlreadyExists(dir + " exists and is not an empty directory; refusing to "
+                                         "overwrite a hub (choose another --data-dir)");
+    }
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    return Status::Ok();
+  }
+  return MakePrivateDirectory(dir);
+}
+
+}  // namespace
+
+Status RunInit(const InitOptions& options) {
+  if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
+  const HubLayout layout(options.data_dir);
+  VIGIL_RETURN_IF_ERROR(PrepareDirectory(layout.root));
+  for (const auto& dir : {layout.ca_dir(), layout.tls_dir(), layout.keys_dir()}) {
+    VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
+  }
+  HubConfig config;
+  config.hub_name = options.hub_name;
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));
+
+  VIGIL_ASSIGN_OR_RETURN(auto ca,
+                         crypto::CreateCertificateAuthority(options.hub_name + " device CA", kCaDays));
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.ca_key(), ca.key_pem, 0600));
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.ca_cert(), ca.cert_pem, 0644));
+
+  VIGIL_ASSIGN_OR_RETURN(auto server,
+                         crypto::IssueServerCertificate(ca, options.hostnames, kServerCertDays));
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.server_key(), server.key_pem, 0600));
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.server_cert(), server.cert_pem + ca.cert_pem, 0644));
+
+  VIGIL_ASSIGN_OR_RETURN(std::string master, crypto::RandomBytes(crypto::kAeadKeyBytes));
+  Status wrote = WriteFileAtomic(layout.master_key(), master, 0600);
+  crypto::Wipe(master);
+  VIGIL_RETURN_IF_ERROR(wrote);
+
+  VIGIL_ASSIGN_OR_RETURN(auto store,
+                         store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate));
+
+  std::string hosts;
+  for (const auto& h : options.hostnames) hosts += (hosts.empty() ? "" : ", ") + h;
+  std::cout << "Initialized hub '" << options.hub_name << "' in " << layout.root << "\n"
+            << "  config        " << layout.config() << "\n"
+            << "  device CA     " << layout.ca_cert() << " (key " << layout.ca_key() << ", 0600)\n"
+            << "  server cert   " << layout.server_cert() << " for " << hosts << "\n"
+            << "  master key    " << layout.master_key() << " (0600; back it up offline: without "
+            << "it no reading can be decrypted)\n"
+            << "  store         " << layout.database() << "\n"
+            << "Next: vigil patient add --data-dir " << layout.root
+            << " --id ID --name NAME --birth-date YYYY-MM-DD\n";
+  return Status::Ok();
+}
+
+}  // namespace vigil::cli

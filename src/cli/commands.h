@@ -1,0 +1,47 @@
+// The `vigil` subcommands. Each returns a Status; main() turns it into a message and exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigil::cli {
+
+struct InitOptions {
+  std::string data_dir;
+  std::vector<std::string> hostnames = {"localhost", "127.0.0.1"};
+  std::string hub_name = "vigil";
+};
+Status RunInit(const InitOptions& options);
+
+struct PatientAddOptions {
+  std::string data_dir, id, name, birth_date;
+};
+Status RunPatientAdd(const PatientAddOptions& options);
+Status RunPatientList(const std::string& data_dir);
+
+struct DeviceEnrollOptions {
+  std::string data_dir, id, patient_id, type;
+  std::string out_dir;   // where <id>.crt and ca.crt (and <id>.key) go; default ./<id>
+  std::string csr_path;  // sign this CSR, so the key never leaves the device; else a key is made
+  int days = 825;
+};
+Status RunDeviceEnroll(const DeviceEnrollOptions& options);
+Status RunDeviceRevoke(const std::string& data_dir, const std::string& id);
+Status RunDeviceList(const std::string& data_dir);
+
+// Prints a FHIR R4 searchset Bundle of the patient's Observations, decrypted.
+Status RunObservations(const std::string& data_dir, const std::string& patient_id,
+                       const std::string& code);
+
+struct ServeCommandOptions {
+  std::string data_dir;
+  std::string bind;     // empty: from config
+  int mqtt_port = -1;   // -1: from config; 0: any free port
+  int https_port = -1;
+  std::string ready_file;  // JSON with the bound ports, written once listening
+};
+Status RunServe(const ServeCommandOptions& options);
+
+}  // namespace vigil::cli

@@ -1,0 +1,102 @@
+// The `vigil` command: parses the command line (CLI11) and runs one subcommand.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("vigil");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::umask(077);  // every file the hub makes is private unless it says otherwise
+  CLI::App app{"Vigil: a security-first hub for Internet-of-Medical-Things data"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  vigil::Status status;
+
+  vigil::cli::InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "Create a hub data directory");
+  init_cmd->add_option("--data-dir", init.data_dir, "Directory to create")->required();
+  init_cmd->add_option("--hostname", init.hostnames,
+                       "Names and addresses for the server certificate (repeatable)");
+  init_cmd->add_option("--name", init.hub_name, "The hub's name");
+  init_cmd->callback([&] { status = vigil::cli::RunInit(init); });
+
+  auto* patient = app.add_subcommand("patient", "Manage patients")->require_subcommand(1);
+  vigil::cli::PatientAddOptions padd;
+  auto* padd_cmd = patient->add_subcommand("add", "Add a patient");
+  padd_cmd->add_option("--data-dir", padd.data_dir)->required();
+  padd_cmd->add_option("--id", padd.id, "Patient id")->required();
+  padd_cmd->add_option("--name", padd.name, "Full name (stored encrypted)")->required();
+  padd_cmd->add_option("--birth-date", padd.birth_date, "YYYY-MM-DD (stored encrypted)")->required();
+  padd_cmd->callback([&] { status = vigil::cli::RunPatientAdd(padd); });
+  std::string plist_dir;
+  auto* plist_cmd = patient->add_subcommand("list", "List patients");
+  plist_cmd->add_option("--data-dir", plist_dir)->required();
+  plist_cmd->callback([&] { status = vigil::cli::RunPatientList(plist_dir); });
+
+  auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
+  vigil::cli::DeviceEnrollOptions enroll;
+  auto* enroll_cmd = device->add_subcommand("enroll", "Enrol a device and issue its certificate");
+  enroll_cmd->add_option("--data-dir", enroll.data_dir)->required();
+  enroll_cmd->add_option("--id", enroll.id, "Device id (the certificate's CN)")->required();
+  enroll_cmd->add_option("--patient", enroll.patient_id, "Patient the device measures")->required();
+  enroll_cmd->add_option("--type", enroll.type, "Device type")->required();
+  enroll_cmd->add_option("--out", enroll.out_dir, "Directory for the certificate files");
+  enroll_cmd->add_option("--csr", enroll.csr_path, "Sign this PEM CSR instead of making a key");
+  enroll_cmd->add_option("--days", enroll.days, "Certificate validity")->check(CLI::Range(1, 3650));
+  enroll_cmd->callback([&] { status = vigil::cli::RunDeviceEnroll(enroll); });
+  std::string revoke_dir, revoke_id;
+  auto* revoke_cmd = device->add_subcommand("revoke", "Revoke a device");
+  revoke_cmd->add_option("--data-dir", revoke_dir)->required();
+  revoke_cmd->add_option("--id", revoke_id)->required();
+  revoke_cmd->callback([&] { status = vigil::cli::RunDeviceRevoke(revoke_dir, revoke_id); });
+  std::string dlist_dir;
+  auto* dlist_cmd = device->add_subcommand("list", "List devices");
+  dlist_cmd->add_option("--data-dir", dlist_dir)->required();
+  dlist_cmd->callback([&] { status = vigil::cli::RunDeviceList(dlist_dir); });
+
+  std::string obs_dir, obs_patient, obs_code;
+  auto* obs_cmd = app.add_subcommand("observations", "Print a patient's Observations (FHIR R4)");
+  obs_cmd->add_option("--data-dir", obs_dir)->required();
+  obs_cmd->add_option("--patient", obs_patient)->required();
+  obs_cmd->add_option("--code", obs_code, "Only this LOINC code");
+  obs_cmd->callback([&] { status = vigil::cli::RunObservations(obs_dir, obs_patient, obs_code); });
+
+  vigil::cli::ServeCommandOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the hub");
+  serve_cmd->add_option("--data-dir", serve.data_dir)->required();
+  serve_cmd->add_option("--bind", serve.bind, "Address to listen on");
+  serve_cmd->add_option("--mqtt-port", serve.mqtt_port, "MQTT over TLS port (0: any free)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--https-port", serve.https_port, "HTTPS port (0: any free)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--ready-file", serve.ready_file, "Write the bound ports here as JSON");
+  serve_cmd->callback([&] { status = vigil::cli::RunServe(serve); });
+
+  app.parse_complete_callback([&] { SetUpLogging(log_level); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (!status.ok()) {
+    std::cerr << "vigil: " << status.ToString() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+#include "server/device_directory.h"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "crypto/x509_ca.h"
+
+namespace vigil::server {
+
+using ingest::ConnectionRefusal;
+
+std::variant<ingest::DeviceIdentity, ConnectionRefusal> DeviceDirectory::Authenticate(
+    std::string_view peer_certificate_der) {
+  auto info = crypto::InspectCertificateDer(peer_certificate_der);
+  if (!info.ok()) return ConnectionRefusal::kTlsHandshake;
+  auto device = store_.FindDevice(info->subject_cn);
+  if (!device.ok() || !*device) return ConnectionRefusal::kUnknownDevice;
+  if ((*device)->status != store::DeviceStatus::kActive) return ConnectionRefusal::kRevoked;
+  if (!crypto::ConstantTimeEquals((*device)->cert_fingerprint, info->sha256_fingerprint)) {
+    return ConnectionRefusal::kCertificateMismatch;
+  }
+  return ingest::DeviceIdentity{(*device)->id, (*device)->patient_id};
+}
+
+uint64_t DeviceDirectory::Register(const std::string& device_id, std::function<void()> close) {
+  std::function<void()> displaced;
+  uint64_t token;
+  {
+    std::lock_guard lock(mu_);
+    token = next_token_++;
+    auto& slot = live_[device_id];
+    displaced = std::move(slot.close);
+    slot = {token, std::move(close)};
+  }
+  if (displaced) {
+    spdlog::warn("device={} connected again; closing its previous connection", device_id);
+    displaced();
+  }
+  return token;
+}
+
+void DeviceDirectory::Unregister(const std::string& device_id, uint64_t token) {
+  std::lock_guard lock(mu_);
+  auto it = live_.find(device_id);
+  if (it != live_.end() && it->second.token == token) live_.erase(it);
+}
+
+size_t DeviceDirectory::RefreshRevocations() {
+  auto devices = store_.ListDevices();
+  if (!devices.ok()) {
+    spdlog::error("cannot read device states: {}", devices.status().ToString());
+    return 0;
+  }
+  std::vector<std::function<void()>> to_close;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& d : *devices) {
+      if (d.status == store::DeviceStatus::kActive) continue;
+      auto it = live_.find(d.id);
+      if (it == live_.end()) continue;
+      spdlog::warn("device={} revoked; dropping its connection", d.id);
+      to_close.push_back(std::move(it->second.close));
+      live_.erase(it);
+    }
+  }
+  for (auto& close : to_close) close();
+  return to_close.size();
+}
+
+}  // namespace vigil::server

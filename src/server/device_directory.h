@@ -1,0 +1,47 @@
+// Who may connect: maps a verified client certificate to an enrolled, active device, and keeps
+// the live connections of each device so that a revocation (made by `vigil device revoke` in
+// another process) drops them within a second. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "ingest/ingest_metrics.h"
+#include "ingest/pipeline.h"
+#include "store/store.h"
+
+namespace vigil::server {
+
+class DeviceDirectory {
+ public:
+  explicit DeviceDirectory(store::Store& store) : store_(store) {}
+
+  // The device a verified peer certificate (DER) speaks for, or why it may not connect.
+  std::variant<ingest::DeviceIdentity, ingest::ConnectionRefusal> Authenticate(
+      std::string_view peer_certificate_der);
+
+  // Registers a live connection of `device_id`; `close` is called (from any thread) if the
+  // device is revoked or another connection takes its place. Returns a token for Unregister.
+  uint64_t Register(const std::string& device_id, std::function<void()> close);
+  void Unregister(const std::string& device_id, uint64_t token);
+
+  // Re-reads device states from the store and closes connections of devices now revoked.
+  // Returns how many connections were closed.
+  size_t RefreshRevocations();
+
+ private:
+  struct Connection {
+    uint64_t token;
+    std::function<void()> close;
+  };
+  store::Store& store_;
+  std::mutex mu_;
+  uint64_t next_token_ = 1;
+  std::unordered_map<std::string, Connection> live_;  // one connection per device id
+};
+
+}  // namespace vigil::server

@@ -1,0 +1,193 @@
+#include "server/https_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+#include "server/ingest_request.h"
+#include "server/mqtt_listener.h"
+#include "server/tls_context.h"
+
+namespace vigil::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxBatchMessages = 1000;
+
+// One HTTPS connection: reads requests one at a time (keep-alive), answers each.
+class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
+ public:
+  HttpsSession(tcp::socket socket, asio::ssl::context& tls, HttpsContext& context)
+      : stream_(std::move(socket), tls), context_(context) {}
+
+  void Start() {
+    beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](const beast::error_code& ec) {
+                              if (ec) {
+                                self->context_.metrics.Refused(
+                                    ingest::ConnectionRefusal::kTlsHandshake);
+                                spdlog::info("HTTPS TLS handshake refused: {}", ec.message());
+                                return;
+                              }
+                              self->Authenticate();
+                              self->ReadRequest();
+                            });
+  }
+
+ private:
+  void Authenticate() {
+    const std::string der = VerifiedPeerCertificateDer(stream_.native_handle());
+    has_certificate_ = !der.empty();
+    if (!has_certificate_) return;
+    auto auth = context_.directory.Authenticate(der);
+    if (auto* id = std::get_if<ingest::DeviceIdentity>(&auth)) {
+      identity_ = *id;
+    } else {
+      auth_refusal_ = std::get<ingest::ConnectionRefusal>(auth);
+    }
+  }
+
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->body_limit(static_cast<uint64_t>(context_.limits.max_payload_bytes) * 16);
+    beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                       if (ec == http::error::end_of_stream) return self->Close();
+                       if (ec == http::error::body_limit) {
+                         return self->Reply(Problem(413, "too_large", "Request too large",
+                                                    "the body exceeds the hub's limit"),
+                                            false);
+                       }
+                       if (ec) return;  // the peer went away or sent garbage: drop it
+                       self->Route(self->parser_->release());
+                     });
+  }
+
+  void Route(http::request<http::string_body> request) {
+    keep_alive_ = request.keep_alive();
+    const std::string target(request.target());
+    if (target == "/ingest") {
+      if (request.method() != http::verb::post) return MethodNotAllowed("POST");
+      return Ingest(std::move(request));
+    }
+    if (target == "/metrics") {
+      if (request.method() != http::verb::get) return MethodNotAllowed("GET");
+      if (!IsLoopbackPeer() && !identity_) {
+        return Reply(Problem(403, "forbidden", "Forbidden",
+                             "/metrics needs a loopback peer or an enrolled client certificate"));
+      }
+      return Reply({200, "text/plain; version=0.0.4", context_.render_metrics()});
+    }
+    if (target == "/healthz") return Reply({200, "text/plain", "ok\n"});
+    Reply(Problem(404, "not_found", "Not found", "no such resource"));
+  }
+
+  void Ingest(http::request<http::string_body> request) {
+    if (!identity_) {
+      const bool none = !has_certificate_;
+      if (!none) context_.metrics.Refused(auth_refusal_);
+      return Reply(Problem(none ? 401 : 403, "not_authorized",
+                           none ? "Client certificate required" : "Device not authorized",
+                           none ? "POST /ingest needs the device's client certificate"
+                                : std::string("certificate not authorized: ") +
+                                      std::string(ingest::ConnectionRefusalName(auth_refusal_))));
+    }
+    const std::string content_type(request[http::field::content_type]);
+    SubmitIngestRequest(context_.pipeline, *identity_, content_type, std::move(request.body()),
+                        kMaxBatchMessages, [self = shared_from_this()](HttpReply reply) {
+                          asio::post(self->stream_.get_executor(),
+                                     [self, reply = std::move(reply)]() mutable {
+                                       self->Reply(std::move(reply));
+                                     });
+                        });
+  }
+
+  void MethodNotAllowed(const char* allowed) {
+    HttpReply reply = Problem(405, "method_not_allowed", "Method not allowed",
+                              std::string("use ") + allowed);
+    allow_ = allowed;
+    Reply(std::move(reply));
+  }
+
+  bool IsLoopbackPeer() {
+    beast::error_code ec;
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    return !ec && endpoint.address().is_loopback();
+  }
+
+  void Reply(HttpReply reply, bool keep_alive = true) {
+    auto response = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(reply.status), 11);
+    response->set(http::field::server, "vigil");
+    response->set(http::field::content_type, reply.content_type);
+    response->set(http::field::cache_control, "no-store");
+    if (!allow_.empty()) response->set(http::field::allow, allow_);
+    allow_.clear();
+    response->keep_alive(keep_alive && keep_alive_);
+    response->body() = std::move(reply.body);
+    response->prepare_payload();
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](const beast::error_code& ec, size_t) {
+                        if (ec) return;
+                        if (!response->keep_alive()) return self->Close();
+                        self->ReadRequest();
+                      });
+  }
+
+  void Close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
+    stream_.async_shutdown([self = shared_from_this()](const beast::error_code&) {});
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  HttpsContext& context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<ingest::DeviceIdentity> identity_;
+  ingest::ConnectionRefusal auth_refusal_ = ingest::ConnectionRefusal::kTlsHandshake;
+  bool has_certificate_ = false;
+  bool keep_alive_ = true;
+  std::string allow_;
+};
+
+}  // namespace
+
+HttpsListener::HttpsListener(asio::io_context& io, asio::ssl::context& tls, HttpsContext& context)
+    : io_(io), tls_(tls), context_(context), acceptor_(asio::make_strand(io)) {}
+
+Status HttpsListener::Listen(const std::string& address, uint16_t port) {
+  VIGIL_RETURN_IF_ERROR(OpenAcceptor(acceptor_, address, port));
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  return Status::Ok();
+}
+
+void HttpsListener::Accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](const beast::error_code& ec,
+                                                        tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
+    Accept();
+  });
+}
+
+void HttpsListener::StopAccepting() {
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+}  // namespace vigil::server

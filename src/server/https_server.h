@@ -1,0 +1,45 @@
+// The HTTPS listener (Boost.Beast): POST /ingest for devices (client certificate required, the
+// same rule as MQTT), GET /metrics (Prometheus text; loopback or a client certificate), and
+// GET /healthz. Errors are RFC 9457 problem+json.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/pipeline.h"
+#include "server/device_directory.h"
+
+namespace vigil::server {
+
+struct HttpsContext {
+  ingest::ReadingPipeline& pipeline;
+  DeviceDirectory& directory;
+  ingest::IngestMetrics& metrics;
+  IngestLimits limits;
+  std::function<std::string()> render_metrics;  // the /metrics body
+};
+
+class HttpsListener {
+ public:
+  HttpsListener(boost::asio::io_context& io, boost::asio::ssl::context& tls, HttpsContext& context);
+  // Binds and starts accepting. Port 0 picks a free port (see port()).
+  Status Listen(const std::string& address, uint16_t port);
+  uint16_t port() const { return port_; }
+  void StopAccepting();
+
+ private:
+  void Accept();
+
+  boost::asio::io_context& io_;
+  boost::asio::ssl::context& tls_;
+  HttpsContext& context_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace vigil::server

@@ -1,0 +1,145 @@
+#include "server/hub_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <thread>
+#include <vector>
+
+#include "ingest/pipeline.h"
+#include "server/device_directory.h"
+#include "server/https_server.h"
+#include "server/mqtt_listener.h"
+#include "server/tls_context.h"
+#include "store/group_commit.h"
+
+namespace vigil::server {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr auto kRevocationPoll = std::chrono::seconds(1);
+constexpr auto kDrainDeadline = std::chrono::seconds(10);
+
+class HubServerImpl final : public HubServer {
+ public:
+  HubServerImpl(const HubConfig& config, std::unique_ptr<store::Store> store,
+                std::unique_ptr<store::KeyRing> keys,
+                std::unique_ptr<asio::ssl::context> mqtt_tls,
+                std::unique_ptr<asio::ssl::context> https_tls)
+      : config_(config),
+        store_(std::move(store)),
+        keys_(std::move(keys)),
+        mqtt_tls_(std::move(mqtt_tls)),
+        https_tls_(std::move(https_tls)),
+        writer_(*store_, config.serve.group_commit_max_batch,
+                [this](const store::CommitStats& s) {
+                  metrics_.commits.fetch_add(1);
+                  metrics_.commit_latency.Observe(s.seconds);
+                }),
+        pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
+        directory_(*store_),
+        mqtt_context_{pipeline_, directory_, metrics_, config.ingest},
+        https_context_{pipeline_, directory_, metrics_, config.ingest,
+                       [this] { return metrics_.RenderPrometheus(); }},
+        mqtt_(io_, *mqtt_tls_, mqtt_context_),
+        https_(io_, *https_tls_, https_context_),
+        revocation_timer_(io_) {}
+
+  ~HubServerImpl() override { Stop(); }
+
+  Status Start() override {
+    VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
+    VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
+    PollRevocations();
+    for (int i = 0; i < config_.serve.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+    started_ = true;
+    return Status::Ok();
+  }
+
+  uint16_t mqtt_port() const override { return mqtt_.port(); }
+  uint16_t https_port() const override { return https_.port(); }
+
+  void RunUntilSignalled() override {
+    asio::io_context signal_io;
+    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int signal) {
+      spdlog::info("signal {} received: shutting down", signal);
+    });
+    signal_io.run();
+    Stop();
+  }
+
+  void Stop() override {
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    mqtt_.StopAccepting();
+    https_.StopAccepting();
+    revocation_timer_.cancel();
+    mqtt_.DrainSessions();
+    const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+    while (mqtt_.LiveSessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    writer_.Stop();  // commits anything still queued; callbacks post acks to live strands
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    io_.stop();
+    for (auto& t : threads_) t.join();
+    spdlog::info("hub stopped: {} messages stored, {} refused in this run",
+                 metrics_.messages_accepted.load(), TotalRefused());
+  }
+
+ private:
+  void PollRevocations() {
+    revocation_timer_.expires_after(kRevocationPoll);
+    revocation_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      directory_.RefreshRevocations();
+      PollRevocations();
+    });
+  }
+
+  uint64_t TotalRefused() const {
+    uint64_t total = 0;
+    for (const auto& c : metrics_.messages_refused) total += c.load();
+    return total;
+  }
+
+  HubConfig config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::KeyRing> keys_;
+  std::unique_ptr<asio::ssl::context> mqtt_tls_;
+  std::unique_ptr<asio::ssl::context> https_tls_;
+  ingest::IngestMetrics metrics_;
+  store::GroupCommitWriter writer_;
+  ingest::ReadingPipeline pipeline_;
+  DeviceDirectory directory_;
+  MqttContext mqtt_context_;
+  HttpsContext https_context_;
+  asio::io_context io_;
+  MqttListener mqtt_;
+  HttpsListener https_;
+  asio::steady_timer revocation_timer_;
+  std::vector<std::thread> threads_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout, const HubConfig& config) {
+  VIGIL_ASSIGN_OR_RETURN(std::string master_key, store::LoadMasterKey(layout.master_key()));
+  VIGIL_ASSIGN_OR_RETURN(auto store,
+                         store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting));
+  auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
+  VIGIL_ASSIGN_OR_RETURN(auto mqtt_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
+                                                             ClientCertificate::kRequired));
+  VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
+                                                              ClientCertificate::kOptional));
+  return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
+      config, std::move(store), std::move(keys), std::move(mqtt_tls), std::move(https_tls)));
+}
+
+}  // namespace vigil::server

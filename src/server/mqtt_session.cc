@@ -1,0 +1,360 @@
+#include "server/mqtt_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "server/tls_context.h"
+
+namespace vigil::server {
+
+namespace asio = boost::asio;
+namespace mqtt = ingest::mqtt;
+using ingest::ConnectionRefusal;
+using ingest::Refusal;
+
+namespace {
+constexpr auto kConnectDeadline = std::chrono::seconds(10);
+constexpr auto kShutdownGrace = std::chrono::seconds(1);
+}  // namespace
+
+MqttSession::MqttSession(Socket socket, asio::ssl::context& tls, MqttContext& context)
+    : stream_(std::move(socket), tls), context_(context), timer_(stream_.get_executor()) {
+  boost::system::error_code ec;
+  const auto endpoint = stream_.lowest_layer().remote_endpoint(ec);
+  peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+std::string MqttSession::Peer() const {
+  return identity_ ? "device=" + identity_->device_id + " peer=" + peer_ : "peer=" + peer_;
+}
+
+void MqttSession::Start() {
+  timer_.expires_after(kConnectDeadline);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec && !self->connected_ && !self->closing_) {
+      spdlog::info("connection {} sent no CONNECT in time; closing", self->Peer());
+      self->Teardown();
+    }
+  });
+  stream_.async_handshake(asio::ssl::stream_base::server,
+                          [self = shared_from_this()](const boost::system::error_code& ec) {
+                            self->OnHandshake(ec);
+                          });
+}
+
+void MqttSession::OnHandshake(const boost::system::error_code& ec) {
+  if (ec) {
+    context_.metrics.Refused(ConnectionRefusal::kTlsHandshake);
+    spdlog::info("TLS handshake refused peer={}: {}", peer_, ec.message());
+    return Teardown();
+  }
+  auto auth = context_.directory.Authenticate(VerifiedPeerCertificateDer(stream_.native_handle()));
+  if (auto* id = std::get_if<ingest::DeviceIdentity>(&auth)) {
+    identity_ = *id;
+    topic_ = "devices/" + id->device_id + "/vitals";
+  } else {
+    auth_refusal_ = std::get<ConnectionRefusal>(auth);  // told at CONNECT, with a reason code
+  }
+  ReadMore();
+}
+
+void MqttSession::ReadMore() {
+  if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight) return;
+  reading_ = true;
+  stream_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](
+                                                    const boost::system::error_code& ec, size_t n) {
+    self->OnRead(ec, n);
+  });
+}
+
+void MqttSession::OnRead(const boost::system::error_code& ec, size_t bytes) {
+  reading_ = false;
+  if (ec) return Teardown();
+  if (closing_ || draining_) return;
+  buffer_.append(chunk_.data(), bytes);
+  ProcessBuffer();
+  ReadMore();
+}
+
+void MqttSession::ProcessBuffer() {
+  size_t consumed = 0;
+  while (!closing_ && !close_after_writes_ && !draining_ &&
+         inflight_.size() < context_.limits.max_inflight) {
+    const std::string_view rest = std::string_view(buffer_).substr(consumed);
+    mqtt::FixedHeader header;
+    const auto frame = mqtt::ParseFixedHeader(rest, header);
+    if (frame == mqtt::FrameStatus::kMalformed) {
+      return ProtocolFailure(mqtt::reason::kMalformedPacket, ConnectionRefusal::kProtocol,
+                             "malformed fixed header");
+    }
+    if (frame == mqtt::FrameStatus::kIncomplete) break;
+    const uint64_t total = header.header_bytes + uint64_t{header.remaining_length};
+    if (total > context_.limits.max_packet_bytes) {
+      return ProtocolFailure(mqtt::reason::kPacketTooLarge, ConnectionRefusal::kPacketTooLarge,
+                             "packet over " + std::to_string(context_.limits.max_packet_bytes) +
+                                 " bytes");
+    }
+    if (rest.size() < total) break;
+    auto decoded = mqtt::DecodeClientPacket(
+        header, rest.substr(header.header_bytes, header.remaining_length), version_);
+    consumed += total;
+    if (!decoded.ok()) {
+      return ProtocolFailure(decoded.error.reason_code, ConnectionRefusal::kProtocol,
+                             decoded.error.message);
+    }
+    const bool is_connect = std::holds_alternative<mqtt::ConnectPacket>(*decoded.packet);
+    if (!connected_ && !is_connect) {
+      return ProtocolFailure(mqtt::reason::kProtocolError, ConnectionRefusal::kProtocol,
+                             "first packet is not CONNECT");
+    }
+    last_packet_ = std::chrono::steady_clock::now();
+    std::visit([this](auto& packet) { Handle(packet); }, *decoded.packet);
+  }
+  buffer_.erase(0, consumed);
+}
+
+void MqttSession::Handle(mqtt::ConnectPacket& connect) {
+  if (connected_) {
+    return ProtocolFailure(mqtt::reason::kProtocolError, ConnectionRefusal::kProtocol,
+                           "second CONNECT");
+  }
+  version_ = connect.version;
+  if (!identity_) {
+    return RefuseConnect(mqtt::reason::kNotAuthorized, auth_refusal_,
+                         "certificate not authorized: " +
+                             std::string(ingest::ConnectionRefusalName(auth_refusal_)));
+  }
+  if (connect.client_id != identity_->device_id) {
+    return RefuseConnect(mqtt::reason::kClientIdentifierNotValid,
+                         ConnectionRefusal::kClientIdMismatch,
+                         "client id must equal the certificate's CN");
+  }
+  if (connect.has_authentication_method) {
+    return RefuseConnect(mqtt::reason::kBadAuthenticationMethod, ConnectionRefusal::kProtocol,
+                         "enhanced authentication is not offered; use the client certificate");
+  }
+  const uint16_t max_keep_alive = context_.limits.max_keep_alive_seconds;
+  keep_alive_seconds_ = connect.keep_alive_seconds == 0 || connect.keep_alive_seconds > max_keep_alive
+                            ? max_keep_alive
+                            : connect.keep_alive_seconds;
+  mqtt::ConnackProperties props;
+  props.receive_maximum = context_.limits.max_inflight;
+  props.maximum_packet_size = context_.limits.max_packet_bytes;
+  if (keep_alive_seconds_ != connect.keep_alive_seconds) props.server_keep_alive = keep_alive_seconds_;
+  connected_ = true;
+  std::weak_ptr<MqttSession> weak = shared_from_this();
+  registration_ = context_.directory.Register(identity_->device_id, [weak] {
+    if (auto self = weak.lock()) self->Close();
+  });
+  context_.metrics.connections_accepted.fetch_add(1);
+  context_.metrics.connections_open.fetch_add(1);
+  spdlog::info("device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
+  Send(mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props));
+  ArmKeepAlive();
+}
+
+void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why, const std::string& text) {
+  context_.metrics.Refused(why);
+  spdlog::warn("connection refused {}: {}", Peer(), text);
+  mqtt::ConnackProperties props;
+  props.reason_string = text;
+  Send(mqtt::EncodeConnack(version_, reason_code, props));
+  CloseAfterWrites();
+}
+
+void MqttSession::Handle(mqtt::PublishPacket& publish) {
+  if (publish.qos == 2) {
+    context_.metrics.Refused(Refusal::kQosNotSupported);
+    return ProtocolFailure(mqtt::reason::kQosNotSupported, ConnectionRefusal::kProtocol,
+                           "QoS 2 is not supported (maximum QoS 1)");
+  }
+  if (v5() && publish.retain) {
+    return ProtocolFailure(mqtt::reason::kRetainNotSupported, ConnectionRefusal::kProtocol,
+                           "retained messages are not supported");
+  }
+  if (publish.has_topic_alias) {
+    return ProtocolFailure(mqtt::reason::kTopicAliasInvalid, ConnectionRefusal::kProtocol,
+                           "topic aliases are not offered");
+  }
+  inflight_.push_back({publish.qos == 1 ? publish.packet_id : uint16_t{0}, false, {}});
+  const uint64_t slot = first_slot_ + inflight_.size() - 1;
+  if (publish.topic != topic_) {
+    ingest::IngestOutcome refused;
+    refused.refusal = {Refusal::kTopicNotAllowed, "a device may publish only to " + topic_};
+    context_.metrics.Refused(Refusal::kTopicNotAllowed);
+    spdlog::warn("publish refused {}: topic not allowed", Peer());
+    return Complete(slot, std::move(refused));
+  }
+  const auto delivery =
+      publish.dup ? ingest::Delivery::kRetransmission : ingest::Delivery::kFirst;
+  context_.pipeline.Submit(
+      *identity_, publish.payload, delivery,
+      [self = shared_from_this(), slot](const ingest::IngestOutcome& outcome) {
+        asio::post(self->stream_.get_executor(),
+                   [self, slot, outcome] { self->Complete(slot, outcome); });
+      });
+}
+
+void MqttSession::Complete(uint64_t slot, ingest::IngestOutcome outcome) {
+  if (slot < first_slot_ || slot - first_slot_ >= inflight_.size()) return;
+  InFlight& entry = inflight_[slot - first_slot_];
+  entry.done = true;
+  entry.outcome = std::move(outcome);
+  FlushAcknowledgements();
+}
+
+void MqttSession::FlushAcknowledgements() {
+  while (!inflight_.empty() && inflight_.front().done && !closing_) {
+    InFlight entry = std::move(inflight_.front());
+    inflight_.pop_front();
+    ++first_slot_;
+    const auto& refusal = entry.outcome.refusal;
+    if (refusal.refused() && !v5()) {
+      // MQTT 3.1.1 has no way to say "refused" in a PUBACK: the refusal is logged and counted,
+      // and the connection is closed so the device knows the message was not taken.
+      spdlog::warn("closing MQTT 3.1.1 connection {} after refusal reason={}", Peer(),
+                   ingest::RefusalName(refusal.reason));
+      inflight_.clear();
+      CloseAfterWrites();
+      return;
+    }
+    if (entry.packet_id != 0) {
+      Send(mqtt::EncodePuback(version_, entry.packet_id,
+                              ingest::RefusalMqttReasonCode(refusal.reason), refusal.message));
+    }
+  }
+  if (draining_ && inflight_.empty()) {
+    if (v5() && !client_left_) {
+      Send(mqtt::EncodeDisconnect(mqtt::reason::kServerShuttingDown, "server shutting down"));
+    }
+    return CloseAfterWrites();
+  }
+  if (!closing_ && !close_after_writes_) {
+    ProcessBuffer();
+    ReadMore();
+  }
+}
+
+void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
+  // Devices only publish; the hub routes nothing to them.
+  spdlog::warn("subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
+  context_.metrics.Refused(Refusal::kTopicNotAllowed);
+  const uint8_t code = v5() ? mqtt::reason::kNotAuthorized : 0x80;
+  Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
+                          std::vector<uint8_t>(subscribe.filters.size(), code)));
+}
+
+void MqttSession::Handle(mqtt::UnsubscribePacket& unsubscribe) {
+  Send(mqtt::EncodeUnsuback(version_, unsubscribe.packet_id, unsubscribe.filters.size(),
+                            0x11 /* no subscription existed */));
+}
+
+void MqttSession::Handle(mqtt::PingreqPacket&) { Send(mqtt::EncodePingresp()); }
+
+void MqttSession::Handle(mqtt::DisconnectPacket&) {
+  draining_ = true;  // acknowledge nothing more; let in-flight commits finish, then close
+  client_left_ = true;
+  if (inflight_.empty()) CloseAfterWrites();
+}
+
+void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why, const std::string& text) {
+  context_.metrics.Refused(why);
+  spdlog::warn("closing connection {}: {}", Peer(), text);
+  if (v5() && connected_) Send(mqtt::EncodeDisconnect(reason_code, text));
+  inflight_.clear();
+  CloseAfterWrites();
+}
+
+void MqttSession::ArmKeepAlive() {
+  // MQTT-3.1.2-24: one and a half keep-alive periods without a packet ends the connection.
+  const auto limit = std::chrono::milliseconds(keep_alive_seconds_ * 1500);
+  const auto deadline = last_packet_ + limit;
+  timer_.expires_at(deadline);
+  timer_.async_wait([self = shared_from_this(), limit](const boost::system::error_code& ec) {
+    if (ec || self->closing_) return;
+    if (std::chrono::steady_clock::now() - self->last_packet_ >= limit) {
+      self->context_.metrics.Refused(ConnectionRefusal::kKeepAliveTimeout);
+      spdlog::info("keep-alive expired {}", self->Peer());
+      if (self->v5()) {
+        self->Send(mqtt::EncodeDisconnect(mqtt::reason::kKeepAliveTimeout, "keep alive timeout"));
+      }
+      return self->CloseAfterWrites();
+    }
+    self->ArmKeepAlive();
+  });
+}
+
+void MqttSession::Send(std::string bytes) {
+  if (closing_) return;
+  outbox_.push_back(std::move(bytes));
+  if (!writing_) WriteNext();
+}
+
+void MqttSession::WriteNext() {
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(outbox_.front()),
+                    [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      self->outbox_.pop_front();
+                      if (ec) return self->Teardown();
+                      if (!self->outbox_.empty()) return self->WriteNext();
+                      if (self->close_after_writes_) self->Shutdown();
+                    });
+}
+
+void MqttSession::CloseAfterWrites() {
+  close_after_writes_ = true;
+  if (!writing_ && outbox_.empty()) Shutdown();
+}
+
+void MqttSession::Drain() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->closing_) return;
+    self->draining_ = true;
+    if (!self->connected_) return self->Teardown();
+    self->FlushAcknowledgements();
+  });
+}
+
+void MqttSession::Close() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->v5() && self->connected_) {
+      self->Send(mqtt::EncodeDisconnect(mqtt::reason::kNotAuthorized, "device access withdrawn"));
+      return self->CloseAfterWrites();
+    }
+    self->Teardown();
+  });
+}
+
+void MqttSession::Shutdown() {
+  if (closing_) return;
+  if (reading_) return Teardown();  // a TLS shutdown may not overlap a pending read
+  closing_ = true;
+  // Send close_notify, but never wait long for the peer's.
+  timer_.expires_after(kShutdownGrace);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+    self->Teardown();
+  });
+  stream_.async_shutdown([self = shared_from_this()](const boost::system::error_code&) {
+    self->timer_.cancel();
+  });
+}
+
+void MqttSession::Teardown() {
+  if (finished_.load()) return;
+  closing_ = true;
+  finished_.store(true);
+  timer_.cancel();
+  boost::system::error_code ignored;
+  stream_.lowest_layer().shutdown(Socket::shutdown_both, ignored);
+  stream_.lowest_layer().close(ignored);
+  if (connected_) {
+    context_.directory.Unregister(identity_->device_id, registration_);
+    context_.metrics.connections_open.fetch_sub(1);
+    spdlog::info("device disconnected {}", Peer());
+  }
+}
+
+}  // namespace vigil::server

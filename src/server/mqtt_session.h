@@ -1,0 +1,108 @@
+// One device connection speaking MQTT 3.1.1 or 5.0 over TLS. The session owns its socket and
+// buffers; all its handlers run on its strand. It authenticates the device by its client
+// certificate, accepts PUBLISH only to devices/<own id>/vitals, hands each message to the
+// reading pipeline and acknowledges (in order, MQTT-4.6.0-2) only once it is durable. It stops
+// reading while `max_inflight` messages await their commit (back-pressure).
+#pragma once
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/hub_config.h"
+#include "ingest/ingest_metrics.h"
+#include "ingest/mqtt/codec.h"
+#include "ingest/pipeline.h"
+#include "server/device_directory.h"
+
+namespace vigil::server {
+
+// What every session shares; outlives them all.
+struct MqttContext {
+  ingest::ReadingPipeline& pipeline;
+  DeviceDirectory& directory;
+  ingest::IngestMetrics& metrics;
+  IngestLimits limits;
+};
+
+class MqttSession : public std::enable_shared_from_this<MqttSession> {
+ public:
+  using Socket = boost::asio::ip::tcp::socket;
+
+  MqttSession(Socket socket, boost::asio::ssl::context& tls, MqttContext& context);
+
+  // Starts the TLS handshake and the read loop.
+  void Start();
+  // Stops taking packets, acknowledges what is in flight once durable, then closes (v5 clients
+  // get DISCONNECT 0x8B "server shutting down"). Thread-safe.
+  void Drain();
+  // Closes the connection now (revocation, takeover). Thread-safe.
+  void Close();
+  // Whether the session has finished (its socket is closed).
+  bool finished() const { return finished_.load(); }
+
+ private:
+  struct InFlight {
+    uint16_t packet_id = 0;  // 0 for QoS 0
+    bool done = false;
+    ingest::IngestOutcome outcome;
+  };
+
+  void OnHandshake(const boost::system::error_code& ec);
+  void ReadMore();
+  void OnRead(const boost::system::error_code& ec, size_t bytes);
+  void ProcessBuffer();
+  void Handle(ingest::mqtt::ConnectPacket& connect);
+  void Handle(ingest::mqtt::PublishPacket& publish);
+  void Handle(ingest::mqtt::SubscribePacket& subscribe);
+  void Handle(ingest::mqtt::UnsubscribePacket& unsubscribe);
+  void Handle(ingest::mqtt::PingreqPacket& ping);
+  void Handle(ingest::mqtt::DisconnectPacket& disconnect);
+  void RefuseConnect(uint8_t reason_code, ingest::ConnectionRefusal why, const std::string& text);
+  void RefusePublish(uint16_t packet_id, ingest::RefusalDetail refusal);
+  void Complete(uint64_t slot, ingest::IngestOutcome outcome);
+  void FlushAcknowledgements();
+  // Ends the connection for a protocol violation: v5 gets DISCONNECT with `reason_code`.
+  void ProtocolFailure(uint8_t reason_code, ingest::ConnectionRefusal why, const std::string& text);
+  void ArmKeepAlive();
+  void Send(std::string bytes);
+  void WriteNext();
+  void CloseAfterWrites();
+  void Shutdown();
+  void Teardown();
+  bool v5() const { return version_ == ingest::mqtt::ProtocolVersion::kV5; }
+  std::string Peer() const;
+
+  boost::asio::ssl::stream<Socket> stream_;
+  MqttContext& context_;
+  boost::asio::steady_timer timer_;  // handshake + CONNECT deadline, then keep-alive
+  std::array<char, 16 * 1024> chunk_{};
+  std::string buffer_;
+  std::deque<std::string> outbox_;
+  std::deque<InFlight> inflight_;
+  uint64_t first_slot_ = 0;  // slot number of inflight_.front()
+  std::optional<ingest::DeviceIdentity> identity_;
+  ingest::ConnectionRefusal auth_refusal_ = ingest::ConnectionRefusal::kTlsHandshake;
+  ingest::mqtt::ProtocolVersion version_ = ingest::mqtt::ProtocolVersion::kV311;
+  std::string topic_;            // devices/<id>/vitals
+  uint64_t registration_ = 0;    // DeviceDirectory token
+  uint16_t keep_alive_seconds_ = 0;
+  std::chrono::steady_clock::time_point last_packet_;
+  bool connected_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool close_after_writes_ = false;
+  bool draining_ = false;
+  bool client_left_ = false;  // the device sent DISCONNECT
+  bool closing_ = false;
+  std::atomic<bool> finished_{false};
+  std::string peer_;
+};
+
+}  // namespace vigil::server

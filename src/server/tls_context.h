@@ -1,0 +1,27 @@
+// TLS settings for the hub's listeners: TLS 1.3 (1.2 only when configured), the server
+// certificate from the data directory, and client certificates verified against the device CA.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <string_view>
+
+#include "core/hub_config.h"
+#include "core/status.h"
+
+namespace vigil::server {
+
+enum class ClientCertificate {
+  kRequired,  // MQTT: no certificate, no handshake
+  kOptional,  // HTTPS: verified when presented; routes decide whether they need one
+};
+
+Result<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const HubLayout& layout,
+                                                                        TlsMinVersion min_version,
+                                                                        ClientCertificate mode);
+
+// The DER bytes of the certificate the peer of `ssl` presented and that verified against the
+// device CA; empty when there is none.
+std::string VerifiedPeerCertificateDer(SSL* ssl);
+
+}  // namespace vigil::server
