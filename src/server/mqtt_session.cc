@@ -79,6 +79,8 @@ void MqttSession::OnRead(const boost::system::error_code& ec, size_t bytes) {
 }
 
 void MqttSession::ProcessBuffer() {
+  if (processing_) return;  // a completion inside a handler must not re-enter the parse loop
+  processing_ = true;
   size_t consumed = 0;
   while (!closing_ && !close_after_writes_ && !draining_ &&
          inflight_.size() < context_.limits.max_inflight) {
@@ -86,33 +88,37 @@ void MqttSession::ProcessBuffer() {
     mqtt::FixedHeader header;
     const auto frame = mqtt::ParseFixedHeader(rest, header);
     if (frame == mqtt::FrameStatus::kMalformed) {
-      return ProtocolFailure(mqtt::reason::kMalformedPacket, ConnectionRefusal::kProtocol,
-                             "malformed fixed header");
+      ProtocolFailure(mqtt::reason::kMalformedPacket, ConnectionRefusal::kProtocol,
+                      "malformed fixed header");
+      break;
     }
     if (frame == mqtt::FrameStatus::kIncomplete) break;
     const uint64_t total = header.header_bytes + uint64_t{header.remaining_length};
     if (total > context_.limits.max_packet_bytes) {
-      return ProtocolFailure(mqtt::reason::kPacketTooLarge, ConnectionRefusal::kPacketTooLarge,
-                             "packet over " + std::to_string(context_.limits.max_packet_bytes) +
-                                 " bytes");
+      ProtocolFailure(mqtt::reason::kPacketTooLarge, ConnectionRefusal::kPacketTooLarge,
+                      "packet over " + std::to_string(context_.limits.max_packet_bytes) + " bytes");
+      break;
     }
     if (rest.size() < total) break;
     auto decoded = mqtt::DecodeClientPacket(
         header, rest.substr(header.header_bytes, header.remaining_length), version_);
     consumed += total;
     if (!decoded.ok()) {
-      return ProtocolFailure(decoded.error.reason_code, ConnectionRefusal::kProtocol,
-                             decoded.error.message);
+      ProtocolFailure(decoded.error.reason_code, ConnectionRefusal::kProtocol,
+                      decoded.error.message);
+      break;
     }
     const bool is_connect = std::holds_alternative<mqtt::ConnectPacket>(*decoded.packet);
     if (!connected_ && !is_connect) {
-      return ProtocolFailure(mqtt::reason::kProtocolError, ConnectionRefusal::kProtocol,
-                             "first packet is not CONNECT");
+      ProtocolFailure(mqtt::reason::kProtocolError, ConnectionRefusal::kProtocol,
+                      "first packet is not CONNECT");
+      break;
     }
     last_packet_ = std::chrono::steady_clock::now();
     std::visit([this](auto& packet) { Handle(packet); }, *decoded.packet);
   }
   buffer_.erase(0, consumed);
+  processing_ = false;
 }
 
 void MqttSession::Handle(mqtt::ConnectPacket& connect) {

@@ -96,6 +96,7 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   std::chrono::steady_clock::time_point last_packet_;
   bool connected_ = false;
   bool reading_ = false;
+  bool processing_ = false;  // inside ProcessBuffer
   bool writing_ = false;
   bool close_after_writes_ = false;
   bool draining_ = false;

@@ -82,7 +82,8 @@ class Store {
   virtual Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                                uint64_t seq) = 0;
 
-  // A patient's sealed Observations ordered by effective time, then id.
+  // A patient's sealed Observations ordered by effective time, then device, sequence and the
+  // order they were made in.
   virtual Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) = 0;
 };
 

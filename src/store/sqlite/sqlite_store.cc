@@ -214,7 +214,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(),
                  "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
-                 " WHERE patient_id = ? ORDER BY effective_ms, id");
+                 " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<SealedObservation> out;

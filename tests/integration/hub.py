@@ -1,0 +1,119 @@
+"""A real Vigil hub for integration tests: a fresh data directory made with the real `vigil`
+binary, `vigil serve` on free loopback ports, stopped by pid. Clients are real ones
+(mosquitto_pub, paho-mqtt, Python's ssl/http.client)."""
+
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+VIGIL = os.environ.get("VIGIL_BIN", os.path.join(os.path.dirname(__file__), "../../build/vigil"))
+
+
+def now_rfc3339(offset_seconds=0):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=offset_seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def vigil_json(seq, readings, ts=None):
+    return json.dumps({"seq": seq, "ts": ts or now_rfc3339(), "readings": readings})
+
+
+def heart_rate(seq, bpm=72):
+    return vigil_json(seq, [{"type": "heart_rate", "value": bpm, "unit": "/min"}])
+
+
+class Hub:
+    def __init__(self, devices=(("dev-0001", "p-001"),)):
+        self.root = tempfile.mkdtemp(prefix="vigil-it-")
+        self.data_dir = os.path.join(self.root, "hub")
+        self.proc = None
+        self.mqtt_port = None
+        self.https_port = None
+        self.log_path = os.path.join(self.root, "serve.log")
+        self.run("init", "--data-dir", self.data_dir)
+        patients = sorted({p for _, p in devices})
+        for p in patients:
+            self.run("patient", "add", "--data-dir", self.data_dir, "--id", p,
+                     "--name", "Test Patient " + p, "--birth-date", "1961-04-02")
+        for d, p in devices:
+            self.enroll(d, p)
+
+    def run(self, *args, check=True):
+        result = subprocess.run([VIGIL, *args], capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"vigil {' '.join(args)} failed: {result.stderr}")
+        return result
+
+    def enroll(self, device_id, patient_id, device_type="pulse-oximeter"):
+        self.run("device", "enroll", "--data-dir", self.data_dir, "--id", device_id,
+                 "--patient", patient_id, "--type", device_type, "--out", self.device_dir(device_id))
+
+    def device_dir(self, device_id):
+        return os.path.join(self.root, device_id)
+
+    def cert_args(self, device_id):
+        d = self.device_dir(device_id)
+        return ["--cafile", os.path.join(d, "ca.crt"), "--cert", os.path.join(d, device_id + ".crt"),
+                "--key", os.path.join(d, device_id + ".key")]
+
+    def start(self):
+        ready = os.path.join(self.root, "ready.json")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [VIGIL, "serve", "--data-dir", self.data_dir, "--mqtt-port", "0",
+                 "--https-port", "0", "--ready-file", ready], stdout=log, stderr=log)
+        deadline = time.time() + 20
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise AssertionError("vigil serve did not start:\n" + self.log())
+            time.sleep(0.05)
+        with open(ready) as f:
+            info = json.load(f)
+        self.mqtt_port, self.https_port = info["mqtt_port"], info["https_port"]
+        return self
+
+    def stop(self):
+        """SIGTERM and wait; returns the exit code."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        self.proc = None
+        return code
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def observations(self, patient="p-001"):
+        out = self.run("observations", "--data-dir", self.data_dir, "--patient", patient).stdout
+        return [e["resource"] for e in json.loads(out).get("entry", [])]
+
+    def mosquitto_pub(self, payload, device_id="dev-0001", version="mqttv5", topic=None,
+                      client_id=None, extra=()):
+        args = ["mosquitto_pub", "-V", version, "-h", "localhost", "-p", str(self.mqtt_port),
+                *self.cert_args(device_id), "-i", client_id or device_id, "-q", "1",
+                "-t", topic or f"devices/{device_id}/vitals", "-m", payload, "-d", *extra]
+        return subprocess.run(args, capture_output=True, text=True, timeout=30)
+
+    def close(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
