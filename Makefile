@@ -1,0 +1,39 @@
+# Vigil: the two commands a new user needs are `make demo` and `make test` (see README.md).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+DURATION   ?= 20
+
+.PHONY: deps build build-asan test test-unit test-integration demo bench format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/Makefile: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Unit tests and fuzz targets under AddressSanitizer + UBSan, built with clang (libFuzzer).
+$(ASAN_BUILD)/Makefile: CMakeLists.txt | deps
+	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DVIGIL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+
+build-asan: deps $(ASAN_BUILD)/Makefile
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+test: build build-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure
+
+demo: build
+	DURATION=$(DURATION) bash scripts/demo.sh
+
+bench: build
+	$(BUILD)/bench/ingest_bench
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
