@@ -20,9 +20,8 @@ const char kVigilJsonPanel[] =
     R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"systolic_bp","value":120,)"
     R"("unit":"mm[Hg]"},{"type":"diastolic_bp","value":80,"unit":"mm[Hg]"},)"
     R"({"type":"heart_rate","value":66,"unit":"/min"},{"type":"spo2","value":97,"unit":"%"}]})";
-const char kSenml[] =
-    R"([{"bn":"urn:dev:mac:0024befffe804ff1:","bt":1795341600,"n":"seq","v":1},)"
-    R"({"n":"heart_rate","u":"beat/min","v":64}])";
+const char kSenml[] = R"([{"bn":"urn:dev:mac:0024befffe804ff1:","bt":1795341600,"n":"seq","v":1},)"
+                      R"({"n":"heart_rate","u":"beat/min","v":64}])";
 
 vigil::model::Reading Validate(std::string_view payload) {
   auto raw = vigil::ingest::DecodeDevicePayload(payload, kNow);

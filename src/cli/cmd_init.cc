@@ -21,8 +21,9 @@ Status PrepareDirectory(const std::string& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
     if (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec)) {
-      return Status::AlreadyExists(dir + " exists and is not an empty directory; refusing to "
-                                         "overwrite a hub (choose another --data-dir)");
+      return Status::AlreadyExists(dir +
+                                   " exists and is not an empty directory; refusing to "
+                                   "overwrite a hub (choose another --data-dir)");
     }
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     return Status::Ok();
@@ -43,8 +44,8 @@ Status RunInit(const InitOptions& options) {
   config.hub_name = options.hub_name;
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));
 
-  VIGIL_ASSIGN_OR_RETURN(auto ca,
-                         crypto::CreateCertificateAuthority(options.hub_name + " device CA", kCaDays));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto ca, crypto::CreateCertificateAuthority(options.hub_name + " device CA", kCaDays));
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.ca_key(), ca.key_pem, 0600));
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.ca_cert(), ca.cert_pem, 0644));
 

@@ -21,9 +21,9 @@ namespace {
 using nlohmann::json;
 
 const std::set<std::string>& DeviceTypes() {
-  static const std::set<std::string> kTypes = {
-      "wearable",     "pulse-oximeter", "bp-cuff",         "cgm", "thermometer",
-      "infusion-pump", "scale",         "bedside-monitor"};
+  static const std::set<std::string> kTypes = {"wearable", "pulse-oximeter", "bp-cuff",
+                                               "cgm",      "thermometer",    "infusion-pump",
+                                               "scale",    "bedside-monitor"};
   return kTypes;
 }
 
@@ -39,7 +39,8 @@ Status WriteEnrolmentFiles(const DeviceEnrollOptions& o, const std::string& dir,
                            const std::string& key_pem, const std::string& cert_pem,
                            const std::string& ca_pem) {
   if (!PathExists(dir)) VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
-  if (!key_pem.empty()) VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + o.id + ".key", key_pem, 0600));
+  if (!key_pem.empty())
+    VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + o.id + ".key", key_pem, 0600));
   VIGIL_RETURN_IF_ERROR(
       WriteFileAtomic(dir + "/" + o.id + ".crt", cert_pem, 0644, Overwrite::kReplace));
   return WriteFileAtomic(dir + "/ca.crt", ca_pem, 0644, Overwrite::kReplace);
@@ -101,7 +102,8 @@ Status RunDeviceEnroll(const DeviceEnrollOptions& o) {
     VIGIL_ASSIGN_OR_RETURN(cert_pem, crypto::IssueDeviceCertificateForCsr(ca, o.id, csr, o.days));
   } else {
     VIGIL_ASSIGN_OR_RETURN(key_pem, crypto::GeneratePrivateKeyPem());
-    VIGIL_ASSIGN_OR_RETURN(cert_pem, crypto::IssueDeviceCertificateForKey(ca, o.id, key_pem, o.days));
+    VIGIL_ASSIGN_OR_RETURN(cert_pem,
+                           crypto::IssueDeviceCertificateForKey(ca, o.id, key_pem, o.days));
   }
   VIGIL_ASSIGN_OR_RETURN(auto info, crypto::InspectCertificatePem(cert_pem));
   store::DeviceRecord device;

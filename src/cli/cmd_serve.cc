@@ -32,8 +32,8 @@ Status RunServe(const ServeCommandOptions& o) {
     const nlohmann::json ready = {{"pid", ::getpid()},
                                   {"mqtt_port", server->mqtt_port()},
                                   {"https_port", server->https_port()}};
-    VIGIL_RETURN_IF_ERROR(WriteFileAtomic(o.ready_file, ready.dump() + "\n", 0600,
-                                          Overwrite::kReplace));
+    VIGIL_RETURN_IF_ERROR(
+        WriteFileAtomic(o.ready_file, ready.dump() + "\n", 0600, Overwrite::kReplace));
   }
   server->RunUntilSignalled();
   return Status::Ok();

@@ -37,8 +37,8 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
 
 struct ServeCommandOptions {
   std::string data_dir;
-  std::string bind;     // empty: from config
-  int mqtt_port = -1;   // -1: from config; 0: any free port
+  std::string bind;    // empty: from config
+  int mqtt_port = -1;  // -1: from config; 0: any free port
   int https_port = -1;
   std::string ready_file;  // JSON with the bound ports, written once listening
 };

@@ -12,8 +12,8 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   }
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
-  VIGIL_ASSIGN_OR_RETURN(hub.store, store::OpenSqliteStore(hub.layout.database(),
-                                                           store::OpenMode::kOpenExisting));
+  VIGIL_ASSIGN_OR_RETURN(
+      hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting));
   hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
   return hub;
 }

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   padd_cmd->add_option("--data-dir", padd.data_dir)->required();
   padd_cmd->add_option("--id", padd.id, "Patient id")->required();
   padd_cmd->add_option("--name", padd.name, "Full name (stored encrypted)")->required();
-  padd_cmd->add_option("--birth-date", padd.birth_date, "YYYY-MM-DD (stored encrypted)")->required();
+  padd_cmd->add_option("--birth-date", padd.birth_date, "YYYY-MM-DD (stored encrypted)")
+      ->required();
   padd_cmd->callback([&] { status = vigil::cli::RunPatientAdd(padd); });
   std::string plist_dir;
   auto* plist_cmd = patient->add_subcommand("list", "List patients");

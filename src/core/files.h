@@ -1,9 +1,10 @@
 // Files with the permissions Vigil promises: secrets and data files 0600, directories 0700.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "core/status.h"
 

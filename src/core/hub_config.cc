@@ -1,8 +1,9 @@
 #include "core/hub_config.h"
 
+#include <toml++/toml.h>
+
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace vigil {
 namespace {
@@ -26,17 +27,18 @@ Status RefuseUnknownKeys(const toml::table& table, const std::set<std::string>& 
   for (const auto& [key, node] : table) {
     if (!known.count(std::string(key.str()))) {
       return Status::InvalidArgument("config: unknown setting '" + std::string(key.str()) +
-                                     "' in " + (section.empty() ? "top level" : "[" + section + "]"));
+                                     "' in " +
+                                     (section.empty() ? "top level" : "[" + section + "]"));
     }
   }
   return Status::Ok();
 }
 
 Status ReadServer(const toml::table& t, ServeOptions& s) {
-  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
-      t, {"bind", "mqtt_port", "https_port", "tls_min_version", "io_threads",
-          "group_commit_max_batch"},
-      "server"));
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t,
+                                          {"bind", "mqtt_port", "https_port", "tls_min_version",
+                                           "io_threads", "group_commit_max_batch"},
+                                          "server"));
   if (const auto bind = t["bind"].value<std::string>()) s.bind = *bind;
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "mqtt_port", 0, 65535, s.mqtt_port, "server"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "https_port", 0, 65535, s.https_port, "server"));
@@ -57,20 +59,24 @@ Status ReadServer(const toml::table& t, ServeOptions& s) {
 
 Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
-      t, {"max_clock_skew_seconds", "max_payload_bytes", "max_packet_bytes", "max_measurements",
-          "max_inflight", "max_keep_alive_seconds", "max_connections"},
+      t,
+      {"max_clock_skew_seconds", "max_payload_bytes", "max_packet_bytes", "max_measurements",
+       "max_inflight", "max_keep_alive_seconds", "max_connections"},
       "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "max_clock_skew_seconds", 1, 86400 * 365, l.max_clock_skew_seconds, "ingest"));
-  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_payload_bytes", 64, 16 << 20, l.max_payload_bytes, "ingest"));
-  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_packet_bytes", 128, 32 << 20, l.max_packet_bytes, "ingest"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "max_payload_bytes", 64, 16 << 20, l.max_payload_bytes, "ingest"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "max_packet_bytes", 128, 32 << 20, l.max_packet_bytes, "ingest"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_measurements", 1, 10000, l.max_measurements, "ingest"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_inflight", 1, 65535, l.max_inflight, "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "max_keep_alive_seconds", 1, 65535, l.max_keep_alive_seconds, "ingest"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_connections", 1, 1000000, l.max_connections, "ingest"));
   if (l.max_payload_bytes + 64 > l.max_packet_bytes) {
-    return Status::InvalidArgument("config [ingest] max_packet_bytes must exceed max_payload_bytes");
+    return Status::InvalidArgument(
+        "config [ingest] max_packet_bytes must exceed max_payload_bytes");
   }
   return Status::Ok();
 }

@@ -29,13 +29,13 @@ enum class TlsMinVersion { kTls12, kTls13 };
 
 // Limits on what one device may send; documented defaults.
 struct IngestLimits {
-  int64_t max_clock_skew_seconds = 300;       // |reading time - hub time| allowed
-  uint32_t max_payload_bytes = 64 * 1024;     // one message's payload
-  uint32_t max_packet_bytes = 128 * 1024;     // one MQTT packet, header included
-  uint32_t max_measurements = 64;             // measurements in one message
-  uint16_t max_inflight = 64;                 // unacknowledged QoS 1 publishes per connection
-  uint16_t max_keep_alive_seconds = 600;      // a larger keep-alive is lowered to this
-  uint32_t max_connections = 20000;           // concurrent device connections
+  int64_t max_clock_skew_seconds = 300;    // |reading time - hub time| allowed
+  uint32_t max_payload_bytes = 64 * 1024;  // one message's payload
+  uint32_t max_packet_bytes = 128 * 1024;  // one MQTT packet, header included
+  uint32_t max_measurements = 64;          // measurements in one message
+  uint16_t max_inflight = 64;              // unacknowledged QoS 1 publishes per connection
+  uint16_t max_keep_alive_seconds = 600;   // a larger keep-alive is lowered to this
+  uint32_t max_connections = 20000;        // concurrent device connections
 };
 
 struct ServeOptions {

@@ -55,7 +55,8 @@ bool ParseDate(std::string_view s, int& y, int& mo, int& d) {
 }  // namespace
 
 Result<int64_t> ParseRfc3339Millis(std::string_view s) {
-  const Status bad = Status::InvalidArgument("timestamp is not RFC 3339 (e.g. 2026-11-22T10:00:00Z)");
+  const Status bad =
+      Status::InvalidArgument("timestamp is not RFC 3339 (e.g. 2026-11-22T10:00:00Z)");
   int y, mo, d, h, mi, sec;
   if (!ParseDate(s, y, mo, d) || s.size() < 20 || (s[10] != 'T' && s[10] != 't') ||
       !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' ||
@@ -92,7 +93,8 @@ Result<int64_t> ParseRfc3339Millis(std::string_view s) {
   }
   if (pos != s.size()) return bad;
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const int64_t seconds = days * 86400 + h * 3600 + mi * 60 + std::min(sec, 59) - offset_minutes * 60;
+  const int64_t seconds =
+      days * 86400 + h * 3600 + mi * 60 + std::min(sec, 59) - offset_minutes * 60;
   return seconds * 1000 + millis;
 }
 

@@ -23,7 +23,8 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
                              std::string_view aad) {
   if (key.size() != kAeadKeyBytes) return Status::InvalidArgument("AEAD key must be 32 bytes");
   std::string out(kAeadNonceBytes + plaintext.size() + kAeadTagBytes, '\0');
-  if (RAND_bytes(U(out, 0), kAeadNonceBytes) != 1) return Status::Internal("nonce generation failed");
+  if (RAND_bytes(U(out, 0), kAeadNonceBytes) != 1)
+    return Status::Internal("nonce generation failed");
   CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(out, 0)) != 1 ||
@@ -47,8 +48,7 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
   std::string tag(sealed.substr(kAeadNonceBytes + text_len));
   CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
-  if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(sealed)) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(sealed)) != 1 ||
       (!aad.empty() &&
        EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx.get(), U(out, 0), &len, U(sealed) + kAeadNonceBytes,

@@ -1,5 +1,6 @@
 #include "crypto/x509_ca.h"
 
+#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -7,8 +8,6 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <arpa/inet.h>
 
 #include <memory>
 
@@ -26,7 +25,9 @@ using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using Req = std::unique_ptr<X509_REQ, Deleter<X509_REQ, X509_REQ_free>>;
 using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 
-Status OpenSslError(const std::string& what) { return Status::Internal(what + " failed (OpenSSL)"); }
+Status OpenSslError(const std::string& what) {
+  return Status::Internal(what + " failed (OpenSSL)");
+}
 
 Bio MemoryBio(const std::string& pem) {
   return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -123,8 +124,8 @@ Result<std::string> IssueDeviceCertificate(const KeyAndCert& ca, const std::stri
   VIGIL_ASSIGN_OR_RETURN(Key ca_key, ParsePrivateKey(ca.key_pem));
   VIGIL_ASSIGN_OR_RETURN(Cert ca_cert, ParseCertificate(ca.cert_pem));
   VIGIL_ASSIGN_OR_RETURN(Cert cert, NewCertificate(device_id, device_key, days));
-  VIGIL_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), NID_basic_constraints,
-                                     "critical,CA:FALSE"));
+  VIGIL_RETURN_IF_ERROR(
+      AddExtension(cert.get(), ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
   VIGIL_RETURN_IF_ERROR(
       AddExtension(cert.get(), ca_cert.get(), NID_key_usage, "critical,digitalSignature"));
   VIGIL_RETURN_IF_ERROR(AddExtension(cert.get(), ca_cert.get(), NID_ext_key_usage, "clientAuth"));
@@ -187,8 +188,8 @@ Result<KeyAndCert> IssueServerCertificate(const KeyAndCert& ca,
   std::string san;
   for (const auto& host : hostnames) {
     unsigned char addr[16];
-    const bool is_ip = inet_pton(AF_INET, host.c_str(), addr) == 1 ||
-                       inet_pton(AF_INET6, host.c_str(), addr) == 1;
+    const bool is_ip =
+        inet_pton(AF_INET, host.c_str(), addr) == 1 || inet_pton(AF_INET6, host.c_str(), addr) == 1;
     if (!san.empty()) san += ",";
     san += (is_ip ? "IP:" : "DNS:") + host;
   }

@@ -6,16 +6,26 @@ namespace vigil::ingest {
 
 std::string_view ConnectionRefusalName(ConnectionRefusal reason) {
   switch (reason) {
-    case ConnectionRefusal::kTlsHandshake: return "tls_handshake";
-    case ConnectionRefusal::kUnknownDevice: return "unknown_device";
-    case ConnectionRefusal::kRevoked: return "revoked";
-    case ConnectionRefusal::kCertificateMismatch: return "certificate_mismatch";
-    case ConnectionRefusal::kClientIdMismatch: return "client_id_mismatch";
-    case ConnectionRefusal::kProtocol: return "protocol_error";
-    case ConnectionRefusal::kPacketTooLarge: return "packet_too_large";
-    case ConnectionRefusal::kKeepAliveTimeout: return "keep_alive_timeout";
-    case ConnectionRefusal::kTooManyConnections: return "too_many_connections";
-    case ConnectionRefusal::kCount: break;
+    case ConnectionRefusal::kTlsHandshake:
+      return "tls_handshake";
+    case ConnectionRefusal::kUnknownDevice:
+      return "unknown_device";
+    case ConnectionRefusal::kRevoked:
+      return "revoked";
+    case ConnectionRefusal::kCertificateMismatch:
+      return "certificate_mismatch";
+    case ConnectionRefusal::kClientIdMismatch:
+      return "client_id_mismatch";
+    case ConnectionRefusal::kProtocol:
+      return "protocol_error";
+    case ConnectionRefusal::kPacketTooLarge:
+      return "packet_too_large";
+    case ConnectionRefusal::kKeepAliveTimeout:
+      return "keep_alive_timeout";
+    case ConnectionRefusal::kTooManyConnections:
+      return "too_many_connections";
+    case ConnectionRefusal::kCount:
+      break;
   }
   return "unknown";
 }
@@ -36,7 +46,8 @@ std::string IngestMetrics::RenderPrometheus() const {
   out << "# HELP vigil_connections_open Device connections open now.\n"
       << "# TYPE vigil_connections_open gauge\nvigil_connections_open " << connections_open.load()
       << "\n";
-  out << "# HELP vigil_connections_refused_total Device connections refused or dropped, by reason.\n"
+  out << "# HELP vigil_connections_refused_total Device connections refused or dropped, by "
+         "reason.\n"
       << "# TYPE vigil_connections_refused_total counter\n";
   for (size_t i = 0; i < connections_refused.size(); ++i) {
     out << "vigil_connections_refused_total{reason=\""

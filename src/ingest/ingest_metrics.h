@@ -14,12 +14,12 @@ namespace vigil::ingest {
 
 // Why a device connection was refused or ended abnormally (a label in /metrics).
 enum class ConnectionRefusal : uint8_t {
-  kTlsHandshake,      // no certificate, another CA, bad protocol version...
-  kUnknownDevice,     // certificate CN is not an enrolled device
-  kRevoked,           // device revoked
+  kTlsHandshake,         // no certificate, another CA, bad protocol version...
+  kUnknownDevice,        // certificate CN is not an enrolled device
+  kRevoked,              // device revoked
   kCertificateMismatch,  // a certificate other than the one issued at enrolment
-  kClientIdMismatch,  // CONNECT client id differs from the certificate's CN
-  kProtocol,          // malformed or unexpected packet
+  kClientIdMismatch,     // CONNECT client id differs from the certificate's CN
+  kProtocol,             // malformed or unexpected packet
   kPacketTooLarge,
   kKeepAliveTimeout,
   kTooManyConnections,

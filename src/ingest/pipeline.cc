@@ -15,9 +15,15 @@ namespace vigil::ingest {
 ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
                                  store::GroupCommitWriter& writer, const Clock& clock,
                                  const IngestLimits& limits, IngestMetrics& metrics)
-    : store_(store), keys_(keys), writer_(writer), clock_(clock), limits_(limits), metrics_(metrics) {}
+    : store_(store),
+      keys_(keys),
+      writer_(writer),
+      clock_(clock),
+      limits_(limits),
+      metrics_(metrics) {}
 
-void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done) {
+void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal,
+                             const Done& done) {
   metrics_.Refused(refusal.reason);
   spdlog::warn("reading refused: device={} reason={} detail=\"{}\"", device.device_id,
                RefusalName(refusal.reason), refusal.message);
@@ -29,14 +35,15 @@ void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal
 void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payload,
                              Delivery delivery, Done done) {
   if (payload.size() > limits_.max_payload_bytes) {
-    return Refuse(device, {Refusal::kTooLarge, "payload over " +
-                                                   std::to_string(limits_.max_payload_bytes) +
-                                                   " bytes"},
+    return Refuse(device,
+                  {Refusal::kTooLarge,
+                   "payload over " + std::to_string(limits_.max_payload_bytes) + " bytes"},
                   done);
   }
   const int64_t now = clock_.NowMillis();
   auto decoded = DecodeDevicePayload(payload, now);
-  if (!decoded.ok()) return Refuse(device, {Refusal::kMalformedPayload, decoded.status().message()}, done);
+  if (!decoded.ok())
+    return Refuse(device, {Refusal::kMalformedPayload, decoded.status().message()}, done);
   auto validated = ValidateMessage(*decoded, limits_, now);
   if (auto* refusal = std::get_if<RefusalDetail>(&validated)) return Refuse(device, *refusal, done);
   const model::Reading& reading = std::get<model::Reading>(validated);
@@ -53,7 +60,8 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   auto key = keys_.DataKey(device.patient_id);
   store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
   if (key.ok()) {
-    for (const auto& obs : model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
+    for (const auto& obs :
+         model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
       auto sealed = store::SealObservation(*key, obs);
       if (!sealed.ok()) {
         key = sealed.status();
@@ -110,8 +118,8 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uin
       return {{}, true, 0};
     }
   }
-  return {{Refusal::kReplay, "sequence number " + std::to_string(seq) +
-                                 " is not above the last accepted one"},
+  return {{Refusal::kReplay,
+           "sequence number " + std::to_string(seq) + " is not above the last accepted one"},
           false,
           0};
 }

@@ -32,9 +32,9 @@ struct DeviceIdentity {
 enum class Delivery { kFirst, kRetransmission };
 
 struct IngestOutcome {
-  RefusalDetail refusal;       // reason kNone when stored (or already stored)
-  bool duplicate = false;      // acknowledged as a retransmission; nothing stored again
-  size_t observations = 0;     // Observations stored
+  RefusalDetail refusal;    // reason kNone when stored (or already stored)
+  bool duplicate = false;   // acknowledged as a retransmission; nothing stored again
+  size_t observations = 0;  // Observations stored
 };
 
 class ReadingPipeline {

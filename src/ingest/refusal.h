@@ -10,17 +10,17 @@ namespace vigil::ingest {
 
 enum class Refusal : uint8_t {
   kNone = 0,
-  kMalformedPayload,   // not JSON/SenML of the documented shape
-  kUnknownMeasurement, // a measurement name Vigil does not know
-  kUnitNotAccepted,    // a unit not accepted for that measurement
-  kImplausibleValue,   // outside the physiological range
-  kClockSkew,          // timestamp too far from the hub's clock
-  kReplay,             // sequence number not above the last accepted one
-  kTooLarge,           // payload or measurement count over the limits
-  kTopicNotAllowed,    // publish to a topic other than devices/<own id>/vitals
-  kQosNotSupported,    // QoS 2
-  kStoreFailure,       // the reading could not be made durable
-  kUnknownDevice,      // the device is not enrolled to a patient (or was removed)
+  kMalformedPayload,    // not JSON/SenML of the documented shape
+  kUnknownMeasurement,  // a measurement name Vigil does not know
+  kUnitNotAccepted,     // a unit not accepted for that measurement
+  kImplausibleValue,    // outside the physiological range
+  kClockSkew,           // timestamp too far from the hub's clock
+  kReplay,              // sequence number not above the last accepted one
+  kTooLarge,            // payload or measurement count over the limits
+  kTopicNotAllowed,     // publish to a topic other than devices/<own id>/vitals
+  kQosNotSupported,     // QoS 2
+  kStoreFailure,        // the reading could not be made durable
+  kUnknownDevice,       // the device is not enrolled to a patient (or was removed)
   kCount,
 };
 

@@ -8,8 +8,9 @@ std::variant<model::Reading, RefusalDetail> ValidateMessage(const RawMessage& me
                                                             const IngestLimits& limits,
                                                             int64_t now_ms) {
   if (message.measurements.size() > limits.max_measurements) {
-    return RefusalDetail{Refusal::kTooLarge, "more than " + std::to_string(limits.max_measurements) +
-                                                 " measurements in one message"};
+    return RefusalDetail{
+        Refusal::kTooLarge,
+        "more than " + std::to_string(limits.max_measurements) + " measurements in one message"};
   }
   model::Reading reading;
   reading.seq = message.seq;
@@ -21,14 +22,15 @@ std::variant<model::Reading, RefusalDetail> ValidateMessage(const RawMessage& me
                            "unknown measurement type (see docs/payloads.md for the accepted ones)"};
     }
     auto canonical = model::ToCanonicalUnit(*kind, raw.value, raw.unit);
-    if (!canonical.ok()) return RefusalDetail{Refusal::kUnitNotAccepted, canonical.status().message()};
+    if (!canonical.ok())
+      return RefusalDetail{Refusal::kUnitNotAccepted, canonical.status().message()};
     if (Status plausible = model::CheckPlausible(*kind, *canonical); !plausible.ok()) {
       return RefusalDetail{Refusal::kImplausibleValue, plausible.message()};
     }
     if (std::llabs(raw.time_ms - now_ms) > max_skew_ms) {
-      return RefusalDetail{Refusal::kClockSkew,
-                           "timestamp more than " + std::to_string(limits.max_clock_skew_seconds) +
-                               " s from the hub's clock"};
+      return RefusalDetail{Refusal::kClockSkew, "timestamp more than " +
+                                                    std::to_string(limits.max_clock_skew_seconds) +
+                                                    " s from the hub's clock"};
     }
     reading.measurements.push_back({*kind, *canonical, raw.time_ms});
   }

@@ -1,81 +1,150 @@
 #include "model/observation.h"
 
+#include <charconv>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
 
 namespace vigil::model {
 namespace {
 
-using nlohmann::json;
+// The FHIR JSON is written directly rather than through a DOM: this runs once per measurement
+// on the ingest hot path, and the shape is fixed. Every string goes through AppendString.
 
-constexpr const char* kLoinc = "http://loinc.org";
-constexpr const char* kUcum = "http://unitsofmeasure.org";
+constexpr std::string_view kLoinc = "http://loinc.org";
+constexpr std::string_view kUcum = "http://unitsofmeasure.org";
+constexpr std::string_view kCategorySystem =
+    "http://terminology.hl7.org/CodeSystem/observation-category";
 
-double Rounded(double v) { return std::round(v * 100.0) / 100.0; }
-
-json CodeableConcept(std::string_view code, std::string_view display) {
-  return {{"coding", json::array({{{"system", kLoinc}, {"code", code}, {"display", display}}})},
-          {"text", display}};
-}
-
-json Quantity(const VitalSpec& spec, double value) {
-  return {{"value", Rounded(value)},
-          {"unit", spec.unit_display},
-          {"system", kUcum},
-          {"code", spec.ucum}};
-}
-
-json Category(VitalKind kind) {
-  const bool lab = kind == VitalKind::kBloodGlucose;
-  const char* code = lab ? "laboratory" : "vital-signs";
-  const char* display = lab ? "Laboratory" : "Vital Signs";
-  return json::array(
-      {{{"coding",
-         json::array({{{"system", "http://terminology.hl7.org/CodeSystem/observation-category"},
-                       {"code", code},
-                       {"display", display}}})},
-        {"text", display}}});
-}
-
-json Skeleton(const Observation& obs, VitalKind category_kind, int64_t issued_ms) {
-  return {{"resourceType", "Observation"},
-          {"id", obs.id},
-          {"status", "final"},
-          {"category", Category(category_kind)},
-          {"subject", {{"reference", "Patient/" + obs.patient_id}}},
-          {"effectiveDateTime", FormatRfc3339Millis(obs.effective_ms)},
-          {"issued", FormatRfc3339Millis(issued_ms)},
-          {"device", {{"reference", "Device/" + obs.device_id}}}};
-}
-
-json SingleMeasurement(const Observation& obs, const Measurement& m, int64_t issued_ms) {
-  const VitalSpec& spec = SpecOf(m.kind);
-  json out = Skeleton(obs, m.kind, issued_ms);
-  if (!spec.fhir_profile.empty()) out["meta"] = {{"profile", json::array({spec.fhir_profile})}};
-  json code = CodeableConcept(spec.loinc, spec.display);
-  if (m.kind == VitalKind::kSpo2) {  // the oxygensat profile also asks for 2708-6
-    code["coding"].push_back(
-        {{"system", kLoinc}, {"code", "2708-6"}, {"display", "Oxygen saturation in Arterial blood"}});
+void AppendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[(c >> 4) & 0xf]);
+      out.push_back(kHex[c & 0xf]);
+    } else {
+      out.push_back(c);
+    }
   }
-  out["code"] = std::move(code);
-  out["valueQuantity"] = Quantity(spec, m.value);
+  out.push_back('"');
+}
+
+// "key":"value"
+void AppendField(std::string& out, std::string_view key, std::string_view value) {
+  AppendString(out, key);
+  out.push_back(':');
+  AppendString(out, value);
+}
+
+void AppendNumber(std::string& out, double v) {
+  char buf[32];
+  const double rounded = std::round(v * 100.0) / 100.0;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, rounded);
+  out.append(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
+}
+
+void AppendCoding(std::string& out, std::string_view system, std::string_view code,
+                  std::string_view display) {
+  out += '{';
+  AppendField(out, "system", system);
+  out += ',';
+  AppendField(out, "code", code);
+  out += ',';
+  AppendField(out, "display", display);
+  out += '}';
+}
+
+void AppendLoincConcept(std::string& out, std::string_view code, std::string_view display,
+                        bool with_arterial_spo2_code = false) {
+  out += "{\"coding\":[";
+  AppendCoding(out, kLoinc, code, display);
+  if (with_arterial_spo2_code) {  // the oxygensat profile also asks for 2708-6
+    out += ',';
+    AppendCoding(out, kLoinc, "2708-6", "Oxygen saturation in Arterial blood");
+  }
+  out += "],";
+  AppendField(out, "text", display);
+  out += '}';
+}
+
+void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
+  out += "{\"value\":";
+  AppendNumber(out, value);
+  out += ',';
+  AppendField(out, "unit", spec.unit_display);
+  out += ',';
+  AppendField(out, "system", kUcum);
+  out += ',';
+  AppendField(out, "code", spec.ucum);
+  out += '}';
+}
+
+// Everything an Observation has before its code and value.
+void AppendHead(std::string& out, const Observation& obs, std::string_view profile,
+                VitalKind category_kind, int64_t issued_ms) {
+  const bool lab = category_kind == VitalKind::kBloodGlucose;
+  out += '{';
+  AppendField(out, "resourceType", "Observation");
+  out += ',';
+  AppendField(out, "id", obs.id);
+  if (!profile.empty()) {
+    out += ",\"meta\":{\"profile\":[";
+    AppendString(out, profile);
+    out += "]}";
+  }
+  out += ',';
+  AppendField(out, "status", "final");
+  out += ",\"category\":[{\"coding\":[";
+  AppendCoding(out, kCategorySystem, lab ? "laboratory" : "vital-signs",
+               lab ? "Laboratory" : "Vital Signs");
+  out += "],";
+  AppendField(out, "text", lab ? "Laboratory" : "Vital Signs");
+  out += "}],\"subject\":{";
+  AppendField(out, "reference", "Patient/" + obs.patient_id);
+  out += "},";
+  AppendField(out, "effectiveDateTime", FormatRfc3339Millis(obs.effective_ms));
+  out += ',';
+  AppendField(out, "issued", FormatRfc3339Millis(issued_ms));
+  out += ",\"device\":{";
+  AppendField(out, "reference", "Device/" + obs.device_id);
+  out += "},\"code\":";
+}
+
+std::string SingleMeasurement(const Observation& obs, const Measurement& m, int64_t issued_ms) {
+  const VitalSpec& spec = SpecOf(m.kind);
+  std::string out;
+  out.reserve(900);
+  AppendHead(out, obs, spec.fhir_profile, m.kind, issued_ms);
+  AppendLoincConcept(out, spec.loinc, spec.display, m.kind == VitalKind::kSpo2);
+  out += ",\"valueQuantity\":";
+  AppendQuantity(out, spec, m.value);
+  out += '}';
   return out;
 }
 
-json BloodPressurePanel(const Observation& obs, const Measurement& sys, const Measurement& dia,
-                        int64_t issued_ms) {
-  json out = Skeleton(obs, VitalKind::kSystolicBp, issued_ms);
-  out["meta"] = {{"profile", json::array({"http://hl7.org/fhir/StructureDefinition/bp"})}};
-  out["code"] = CodeableConcept("85354-9", "Blood pressure panel with all children optional");
-  json components = json::array();
+std::string BloodPressurePanel(const Observation& obs, const Measurement& sys,
+                               const Measurement& dia, int64_t issued_ms) {
+  std::string out;
+  out.reserve(1400);
+  AppendHead(out, obs, "http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp,
+             issued_ms);
+  AppendLoincConcept(out, "85354-9", "Blood pressure panel with all children optional");
+  out += ",\"component\":[";
   for (const Measurement* m : {&sys, &dia}) {
     const VitalSpec& spec = SpecOf(m->kind);
-    components.push_back(
-        {{"code", CodeableConcept(spec.loinc, spec.display)}, {"valueQuantity", Quantity(spec, m->value)}});
+    if (m == &dia) out += ',';
+    out += "{\"code\":";
+    AppendLoincConcept(out, spec.loinc, spec.display);
+    out += ",\"valueQuantity\":";
+    AppendQuantity(out, spec, m->value);
+    out += '}';
   }
-  out["component"] = std::move(components);
+  out += "]}";
   return out;
 }
 
@@ -118,11 +187,10 @@ std::vector<Observation> NormalizeReading(const Reading& reading, const std::str
       const bool systolic_first = m.kind == VitalKind::kSystolicBp;
       obs.code = "85354-9";
       obs.fhir_json = BloodPressurePanel(obs, systolic_first ? m : other,
-                                         systolic_first ? other : m, issued_ms)
-                          .dump();
+                                         systolic_first ? other : m, issued_ms);
     } else {
       obs.code = std::string(SpecOf(m.kind).loinc);
-      obs.fhir_json = SingleMeasurement(obs, m, issued_ms).dump();
+      obs.fhir_json = SingleMeasurement(obs, m, issued_ms);
     }
     out.push_back(std::move(obs));
   }

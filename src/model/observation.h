@@ -14,13 +14,13 @@ namespace vigil::model {
 // An Observation ready to be sealed: the FHIR JSON plus the fields that are stored in the clear
 // for lookup (ids, code, time; never a value).
 struct Observation {
-  std::string id;          // "<device>.<seq>.<n>": unique, and the same if the message is resent
+  std::string id;  // "<device>.<seq>.<n>": unique, and the same if the message is resent
   std::string patient_id;
   std::string device_id;
-  std::string code;        // LOINC code of the Observation
+  std::string code;  // LOINC code of the Observation
   int64_t effective_ms = 0;
   uint64_t seq = 0;
-  std::string fhir_json;   // the Observation resource, compact JSON
+  std::string fhir_json;  // the Observation resource, compact JSON
 };
 
 // Builds the Observations for `reading`, in measurement order. `issued_ms` is the hub's time of

@@ -10,9 +10,8 @@ namespace {
 constexpr std::array<VitalSpec, 8> kSpecs = {{
     {VitalKind::kHeartRate, "heart_rate", "8867-4", "Heart rate", "/min", "beats/minute",
      "http://hl7.org/fhir/StructureDefinition/heartrate", 20, 300},
-    {VitalKind::kSpo2, "spo2", "59408-5",
-     "Oxygen saturation in Arterial blood by Pulse oximetry", "%", "%",
-     "http://hl7.org/fhir/StructureDefinition/oxygensat", 50, 100},
+    {VitalKind::kSpo2, "spo2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry",
+     "%", "%", "http://hl7.org/fhir/StructureDefinition/oxygensat", 50, 100},
     {VitalKind::kRespiratoryRate, "respiratory_rate", "9279-1", "Respiratory rate", "/min",
      "breaths/minute", "http://hl7.org/fhir/StructureDefinition/resprate", 2, 80},
     {VitalKind::kBodyTemperature, "body_temperature", "8310-5", "Body temperature", "Cel", "C",
@@ -21,8 +20,8 @@ constexpr std::array<VitalSpec, 8> kSpecs = {{
      "", 40, 300},
     {VitalKind::kDiastolicBp, "diastolic_bp", "8462-4", "Diastolic blood pressure", "mm[Hg]",
      "mmHg", "", 20, 200},
-    {VitalKind::kBloodGlucose, "blood_glucose", "2339-0", "Glucose [Mass/volume] in Blood",
-     "mg/dL", "mg/dL", "", 10, 1000},
+    {VitalKind::kBloodGlucose, "blood_glucose", "2339-0", "Glucose [Mass/volume] in Blood", "mg/dL",
+     "mg/dL", "", 10, 1000},
     {VitalKind::kBodyWeight, "body_weight", "29463-7", "Body weight", "kg", "kg",
      "http://hl7.org/fhir/StructureDefinition/bodyweight", 0.3, 500},
 }};
@@ -30,7 +29,7 @@ constexpr std::array<VitalSpec, 8> kSpecs = {{
 struct UnitRule {
   VitalKind kind;
   std::string_view unit;
-  double scale;   // canonical = value * scale + offset
+  double scale;  // canonical = value * scale + offset
   double offset;
 };
 
@@ -74,7 +73,8 @@ std::optional<VitalKind> FindVitalByName(std::string_view name) {
 
 Result<double> ToCanonicalUnit(VitalKind kind, double value, std::string_view unit) {
   if (!std::isfinite(value)) {
-    return Status::InvalidArgument(std::string(SpecOf(kind).name) + " value is not a finite number");
+    return Status::InvalidArgument(std::string(SpecOf(kind).name) +
+                                   " value is not a finite number");
   }
   std::string accepted;
   for (const auto& rule : kUnits) {

@@ -32,17 +32,16 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 
   void Start() {
     beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
-    stream_.async_handshake(asio::ssl::stream_base::server,
-                            [self = shared_from_this()](const beast::error_code& ec) {
-                              if (ec) {
-                                self->context_.metrics.Refused(
-                                    ingest::ConnectionRefusal::kTlsHandshake);
-                                spdlog::info("HTTPS TLS handshake refused: {}", ec.message());
-                                return;
-                              }
-                              self->Authenticate();
-                              self->ReadRequest();
-                            });
+    stream_.async_handshake(
+        asio::ssl::stream_base::server, [self = shared_from_this()](const beast::error_code& ec) {
+          if (ec) {
+            self->context_.metrics.Refused(ingest::ConnectionRefusal::kTlsHandshake);
+            spdlog::info("HTTPS TLS handshake refused: {}", ec.message());
+            return;
+          }
+          self->Authenticate();
+          self->ReadRequest();
+        });
   }
 
  private:
@@ -105,18 +104,17 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
                                       std::string(ingest::ConnectionRefusalName(auth_refusal_))));
     }
     const std::string content_type(request[http::field::content_type]);
-    SubmitIngestRequest(context_.pipeline, *identity_, content_type, std::move(request.body()),
-                        kMaxBatchMessages, [self = shared_from_this()](HttpReply reply) {
-                          asio::post(self->stream_.get_executor(),
-                                     [self, reply = std::move(reply)]() mutable {
-                                       self->Reply(std::move(reply));
-                                     });
-                        });
+    SubmitIngestRequest(
+        context_.pipeline, *identity_, content_type, std::move(request.body()), kMaxBatchMessages,
+        [self = shared_from_this()](HttpReply reply) {
+          asio::post(self->stream_.get_executor(),
+                     [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
+        });
   }
 
   void MethodNotAllowed(const char* allowed) {
-    HttpReply reply = Problem(405, "method_not_allowed", "Method not allowed",
-                              std::string("use ") + allowed);
+    HttpReply reply =
+        Problem(405, "method_not_allowed", "Method not allowed", std::string("use ") + allowed);
     allow_ = allowed;
     Reply(std::move(reply));
   }
@@ -175,12 +173,12 @@ Status HttpsListener::Listen(const std::string& address, uint16_t port) {
 }
 
 void HttpsListener::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](const beast::error_code& ec,
-                                                        tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
-    Accept();
-  });
+  acceptor_.async_accept(
+      asio::make_strand(io_), [this](const beast::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
+        Accept();
+      });
 }
 
 void HttpsListener::StopAccepting() {

@@ -26,8 +26,7 @@ constexpr auto kDrainDeadline = std::chrono::seconds(10);
 class HubServerImpl final : public HubServer {
  public:
   HubServerImpl(const HubConfig& config, std::unique_ptr<store::Store> store,
-                std::unique_ptr<store::KeyRing> keys,
-                std::unique_ptr<asio::ssl::context> mqtt_tls,
+                std::unique_ptr<store::KeyRing> keys, std::unique_ptr<asio::ssl::context> mqtt_tls,
                 std::unique_ptr<asio::ssl::context> https_tls)
       : config_(config),
         store_(std::move(store)),
@@ -129,7 +128,8 @@ class HubServerImpl final : public HubServer {
 
 }  // namespace
 
-Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout, const HubConfig& config) {
+Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
+                                                   const HubConfig& config) {
   VIGIL_ASSIGN_OR_RETURN(std::string master_key, store::LoadMasterKey(layout.master_key()));
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting));

@@ -49,10 +49,10 @@ struct Batch {
       return;
     }
     const auto reason = first_refusal->refusal.reason;
-    HttpReply reply = Problem(ingest::RefusalHttpStatus(reason), ingest::RefusalName(reason),
-                              single ? "The reading was refused"
-                                     : "Some readings of the batch were refused",
-                              first_refusal->refusal.message);
+    HttpReply reply =
+        Problem(ingest::RefusalHttpStatus(reason), ingest::RefusalName(reason),
+                single ? "The reading was refused" : "Some readings of the batch were refused",
+                first_refusal->refusal.message);
     if (!single) {
       json body = json::parse(reply.body);
       body["stored"] = stored;

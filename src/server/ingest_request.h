@@ -19,7 +19,8 @@ struct HttpReply {
 };
 
 // An RFC 9457 problem: type "urn:vigil:problem:<kind>", title, status, detail.
-HttpReply Problem(int status, std::string_view kind, std::string_view title, std::string_view detail);
+HttpReply Problem(int status, std::string_view kind, std::string_view title,
+                  std::string_view detail);
 
 // Submits the body's messages; `done` is called exactly once, from any thread.
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,

@@ -37,34 +37,34 @@ Status MqttListener::Listen(const std::string& address, uint16_t port) {
 }
 
 void MqttListener::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](const boost::system::error_code& ec,
-                                                        tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true));
-      if (context_.metrics.connections_open.load() >=
-          static_cast<int64_t>(context_.limits.max_connections)) {
-        context_.metrics.Refused(ingest::ConnectionRefusal::kTooManyConnections);
-        spdlog::warn("connection limit {} reached; refusing a connection",
-                     context_.limits.max_connections);
-      } else {
-        auto session = std::make_shared<MqttSession>(std::move(socket), tls_, context_);
-        {
-          std::lock_guard lock(mu_);
-          if (sessions_.size() >= sweep_at_) {  // amortized: sweep when the list doubles
-            std::erase_if(sessions_, [](const auto& w) {
-              auto s = w.lock();
-              return !s || s->finished();
-            });
-            sweep_at_ = std::max<size_t>(1024, sessions_.size() * 2);
+  acceptor_.async_accept(
+      asio::make_strand(io_), [this](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true));
+          if (context_.metrics.connections_open.load() >=
+              static_cast<int64_t>(context_.limits.max_connections)) {
+            context_.metrics.Refused(ingest::ConnectionRefusal::kTooManyConnections);
+            spdlog::warn("connection limit {} reached; refusing a connection",
+                         context_.limits.max_connections);
+          } else {
+            auto session = std::make_shared<MqttSession>(std::move(socket), tls_, context_);
+            {
+              std::lock_guard lock(mu_);
+              if (sessions_.size() >= sweep_at_) {  // amortized: sweep when the list doubles
+                std::erase_if(sessions_, [](const auto& w) {
+                  auto s = w.lock();
+                  return !s || s->finished();
+                });
+                sweep_at_ = std::max<size_t>(1024, sessions_.size() * 2);
+              }
+              sessions_.push_back(session);
+            }
+            session->Start();
           }
-          sessions_.push_back(session);
         }
-        session->Start();
-      }
-    }
-    Accept();
-  });
+        Accept();
+      });
 }
 
 void MqttListener::StopAccepting() {

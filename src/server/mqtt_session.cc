@@ -38,10 +38,9 @@ void MqttSession::Start() {
       self->Teardown();
     }
   });
-  stream_.async_handshake(asio::ssl::stream_base::server,
-                          [self = shared_from_this()](const boost::system::error_code& ec) {
-                            self->OnHandshake(ec);
-                          });
+  stream_.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->OnHandshake(ec); });
 }
 
 void MqttSession::OnHandshake(const boost::system::error_code& ec) {
@@ -63,10 +62,9 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
 void MqttSession::ReadMore() {
   if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight) return;
   reading_ = true;
-  stream_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](
-                                                    const boost::system::error_code& ec, size_t n) {
-    self->OnRead(ec, n);
-  });
+  stream_.async_read_some(asio::buffer(chunk_),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      size_t n) { self->OnRead(ec, n); });
 }
 
 void MqttSession::OnRead(const boost::system::error_code& ec, size_t bytes) {
@@ -128,9 +126,9 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   }
   version_ = connect.version;
   if (!identity_) {
-    return RefuseConnect(mqtt::reason::kNotAuthorized, auth_refusal_,
-                         "certificate not authorized: " +
-                             std::string(ingest::ConnectionRefusalName(auth_refusal_)));
+    return RefuseConnect(
+        mqtt::reason::kNotAuthorized, auth_refusal_,
+        "certificate not authorized: " + std::string(ingest::ConnectionRefusalName(auth_refusal_)));
   }
   if (connect.client_id != identity_->device_id) {
     return RefuseConnect(mqtt::reason::kClientIdentifierNotValid,
@@ -142,13 +140,15 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
                          "enhanced authentication is not offered; use the client certificate");
   }
   const uint16_t max_keep_alive = context_.limits.max_keep_alive_seconds;
-  keep_alive_seconds_ = connect.keep_alive_seconds == 0 || connect.keep_alive_seconds > max_keep_alive
-                            ? max_keep_alive
-                            : connect.keep_alive_seconds;
+  keep_alive_seconds_ =
+      connect.keep_alive_seconds == 0 || connect.keep_alive_seconds > max_keep_alive
+          ? max_keep_alive
+          : connect.keep_alive_seconds;
   mqtt::ConnackProperties props;
   props.receive_maximum = context_.limits.max_inflight;
   props.maximum_packet_size = context_.limits.max_packet_bytes;
-  if (keep_alive_seconds_ != connect.keep_alive_seconds) props.server_keep_alive = keep_alive_seconds_;
+  if (keep_alive_seconds_ != connect.keep_alive_seconds)
+    props.server_keep_alive = keep_alive_seconds_;
   connected_ = true;
   std::weak_ptr<MqttSession> weak = shared_from_this();
   registration_ = context_.directory.Register(identity_->device_id, [weak] {
@@ -161,7 +161,8 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   ArmKeepAlive();
 }
 
-void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why, const std::string& text) {
+void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
+                                const std::string& text) {
   context_.metrics.Refused(why);
   spdlog::warn("connection refused {}: {}", Peer(), text);
   mqtt::ConnackProperties props;
@@ -193,14 +194,12 @@ void MqttSession::Handle(mqtt::PublishPacket& publish) {
     spdlog::warn("publish refused {}: topic not allowed", Peer());
     return Complete(slot, std::move(refused));
   }
-  const auto delivery =
-      publish.dup ? ingest::Delivery::kRetransmission : ingest::Delivery::kFirst;
-  context_.pipeline.Submit(
-      *identity_, publish.payload, delivery,
-      [self = shared_from_this(), slot](const ingest::IngestOutcome& outcome) {
-        asio::post(self->stream_.get_executor(),
-                   [self, slot, outcome] { self->Complete(slot, outcome); });
-      });
+  const auto delivery = publish.dup ? ingest::Delivery::kRetransmission : ingest::Delivery::kFirst;
+  context_.pipeline.Submit(*identity_, publish.payload, delivery,
+                           [self = shared_from_this(), slot](const ingest::IngestOutcome& outcome) {
+                             asio::post(self->stream_.get_executor(),
+                                        [self, slot, outcome] { self->Complete(slot, outcome); });
+                           });
 }
 
 void MqttSession::Complete(uint64_t slot, ingest::IngestOutcome outcome) {
@@ -265,7 +264,8 @@ void MqttSession::Handle(mqtt::DisconnectPacket&) {
   if (inflight_.empty()) CloseAfterWrites();
 }
 
-void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why, const std::string& text) {
+void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why,
+                                  const std::string& text) {
   context_.metrics.Refused(why);
   spdlog::warn("closing connection {}: {}", Peer(), text);
   if (v5() && connected_) Send(mqtt::EncodeDisconnect(reason_code, text));
@@ -340,12 +340,10 @@ void MqttSession::Shutdown() {
   closing_ = true;
   // Send close_notify, but never wait long for the peer's.
   timer_.expires_after(kShutdownGrace);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
-    self->Teardown();
-  });
-  stream_.async_shutdown([self = shared_from_this()](const boost::system::error_code&) {
-    self->timer_.cancel();
-  });
+  timer_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code&) { self->Teardown(); });
+  stream_.async_shutdown(
+      [self = shared_from_this()](const boost::system::error_code&) { self->timer_.cancel(); });
 }
 
 void MqttSession::Teardown() {

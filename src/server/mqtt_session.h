@@ -90,8 +90,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   std::optional<ingest::DeviceIdentity> identity_;
   ingest::ConnectionRefusal auth_refusal_ = ingest::ConnectionRefusal::kTlsHandshake;
   ingest::mqtt::ProtocolVersion version_ = ingest::mqtt::ProtocolVersion::kV311;
-  std::string topic_;            // devices/<id>/vitals
-  uint64_t registration_ = 0;    // DeviceDirectory token
+  std::string topic_;          // devices/<id>/vitals
+  uint64_t registration_ = 0;  // DeviceDirectory token
   uint16_t keep_alive_seconds_ = 0;
   std::chrono::steady_clock::time_point last_packet_;
   bool connected_ = false;

@@ -30,7 +30,8 @@ Result<std::string> Seal(const std::string& key, const std::string& plaintext,
   return std::string(1, kVersion1) + body;
 }
 
-Result<std::string> Open(const std::string& key, const std::string& sealed, const std::string& aad) {
+Result<std::string> Open(const std::string& key, const std::string& sealed,
+                         const std::string& aad) {
   if (sealed.empty() || sealed[0] != kVersion1) {
     return Status::DataLoss("sealed record has an unknown version");
   }
@@ -42,17 +43,16 @@ Result<std::string> Open(const std::string& key, const std::string& sealed, cons
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& o) {
   SealedObservation row{o.id, o.patient_id, o.device_id, o.code, o.effective_ms, o.seq, {}};
-  VIGIL_ASSIGN_OR_RETURN(
-      row.sealed,
-      Seal(data_key, o.fhir_json,
-           ObservationAad(o.id, o.patient_id, o.device_id, o.code, o.effective_ms, o.seq)));
+  VIGIL_ASSIGN_OR_RETURN(row.sealed, Seal(data_key, o.fhir_json,
+                                          ObservationAad(o.id, o.patient_id, o.device_id, o.code,
+                                                         o.effective_ms, o.seq)));
   return row;
 }
 
 Result<std::string> OpenObservation(const std::string& data_key, const SealedObservation& row) {
-  return Open(data_key, row.sealed,
-              ObservationAad(row.id, row.patient_id, row.device_id, row.code, row.effective_ms,
-                             row.seq));
+  return Open(
+      data_key, row.sealed,
+      ObservationAad(row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq));
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -84,7 +84,8 @@ class Store {
 
   // A patient's sealed Observations ordered by effective time, then device, sequence and the
   // order they were made in.
-  virtual Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) = 0;
+  virtual Result<std::vector<SealedObservation>> ListObservations(
+      const std::string& patient_id) = 0;
 };
 
 enum class OpenMode { kCreate, kOpenExisting };

@@ -36,8 +36,7 @@ TEST(AeadTest, RefusesWrongKeySize) {
 
 TEST(BytesTest, HexAndConstantTimeEquals) {
   EXPECT_EQ(Hex(std::string("\x00\xff\x10", 3)), "00ff10");
-  EXPECT_EQ(Hex(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));

@@ -1,6 +1,6 @@
-#include "ingest/mqtt/codec.h"
-
 #include <gtest/gtest.h>
+
+#include "ingest/mqtt/codec.h"
 
 namespace vigil::ingest::mqtt {
 namespace {
@@ -51,7 +51,8 @@ TEST(MqttCodecTest, FixedHeaderNeedsMoreOrIsMalformed) {
   EXPECT_EQ(ParseFixedHeader("", h), FrameStatus::kIncomplete);
   EXPECT_EQ(ParseFixedHeader("\x30", h), FrameStatus::kIncomplete);
   EXPECT_EQ(ParseFixedHeader("\x30\xff\xff", h), FrameStatus::kIncomplete);
-  EXPECT_EQ(ParseFixedHeader(std::string("\x30\xff\xff\xff\xff\x01", 6), h), FrameStatus::kMalformed);
+  EXPECT_EQ(ParseFixedHeader(std::string("\x30\xff\xff\xff\xff\x01", 6), h),
+            FrameStatus::kMalformed);
   EXPECT_EQ(ParseFixedHeader(std::string("\x00\x00", 2), h), FrameStatus::kMalformed);
 }
 

@@ -39,32 +39,45 @@ TEST(VigilJsonTest, DecodesTheDocumentedShape) {
 
 TEST(VigilJsonTest, RefusesEachKindOfBadInput) {
   EXPECT_EQ(RefusalOf("not json"), Refusal::kMalformedPayload);
-  EXPECT_EQ(RefusalOf(R"({"ts":"2026-11-22T10:00:00Z","readings":[]})"), Refusal::kMalformedPayload);
-  EXPECT_EQ(RefusalOf(R"({"seq":-1,"readings":[{"type":"spo2","value":97,"unit":"%","ts":"2026-11-22T10:00:00Z"}]})"),
+  EXPECT_EQ(RefusalOf(R"({"ts":"2026-11-22T10:00:00Z","readings":[]})"),
             Refusal::kMalformedPayload);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":-1,"readings":[{"type":"spo2","value":97,"unit":"%","ts":"2026-11-22T10:00:00Z"}]})"),
+      Refusal::kMalformedPayload);
   EXPECT_EQ(RefusalOf(R"({"seq":1,"readings":[{"type":"spo2","value":97,"unit":"%"}]})"),
             Refusal::kMalformedPayload);
-  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"mood","value":1,"unit":"1"}]})"),
-            Refusal::kUnknownMeasurement);
-  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"spo2","value":97,"unit":"ppm"}]})"),
-            Refusal::kUnitNotAccepted);
-  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"heart_rate","value":900,"unit":"/min"}]})"),
-            Refusal::kImplausibleValue);
-  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T11:00:00Z","readings":[{"type":"heart_rate","value":70,"unit":"/min"}]})"),
-            Refusal::kClockSkew);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"mood","value":1,"unit":"1"}]})"),
+      Refusal::kUnknownMeasurement);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"spo2","value":97,"unit":"ppm"}]})"),
+      Refusal::kUnitNotAccepted);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"heart_rate","value":900,"unit":"/min"}]})"),
+      Refusal::kImplausibleValue);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":1,"ts":"2026-11-22T11:00:00Z","readings":[{"type":"heart_rate","value":70,"unit":"/min"}]})"),
+      Refusal::kClockSkew);
   IngestLimits one;
   one.max_measurements = 1;
-  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"heart_rate","value":70,"unit":"/min"},{"type":"spo2","value":97,"unit":"%"}]})",
-                      one),
-            Refusal::kTooLarge);
+  EXPECT_EQ(
+      RefusalOf(
+          R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"heart_rate","value":70,"unit":"/min"},{"type":"spo2","value":97,"unit":"%"}]})",
+          one),
+      Refusal::kTooLarge);
 }
 
 TEST(SenmlTest, DecodesAPackWithBaseNameAndTime) {
-  const auto r = Validated(
-      R"([{"bn":"urn:dev:ow:10e2073a0108006:","bt":1795341600,"n":"seq","v":42},)"
-      R"({"n":"heart_rate","u":"beat/min","v":64},{"n":"spo2","u":"/","v":0.97,"t":-1},)"
-      R"({"n":"systolic_bp","u":"mmHg","v":118},{"n":"diastolic_bp","u":"mmHg","v":76},)"
-      R"({"n":"body_temperature","u":"Cel","v":36.8}])");
+  const auto r =
+      Validated(R"([{"bn":"urn:dev:ow:10e2073a0108006:","bt":1795341600,"n":"seq","v":42},)"
+                R"({"n":"heart_rate","u":"beat/min","v":64},{"n":"spo2","u":"/","v":0.97,"t":-1},)"
+                R"({"n":"systolic_bp","u":"mmHg","v":118},{"n":"diastolic_bp","u":"mmHg","v":76},)"
+                R"({"n":"body_temperature","u":"Cel","v":36.8}])");
   EXPECT_EQ(r.seq, 42u);
   ASSERT_EQ(r.measurements.size(), 5u);
   EXPECT_EQ(r.measurements[0].kind, model::VitalKind::kHeartRate);

@@ -19,7 +19,8 @@ class TestHub {
   TestHub() {
     char tmpl[] = "/tmp/vigil-unit-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    store_ = std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate)).value();
+    store_ =
+        std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate)).value();
     keys_ = std::make_unique<store::KeyRing>(*store_, *crypto::RandomBytes(32));
   }
   ~TestHub() { std::filesystem::remove_all(dir_); }

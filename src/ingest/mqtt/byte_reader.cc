@@ -50,9 +50,7 @@ bool ByteReader::ReadBinary(std::string& out) {
   return true;
 }
 
-bool ByteReader::ReadUtf8(std::string& out) {
-  return ReadBinary(out) && IsValidMqttUtf8(out);
-}
+bool ByteReader::ReadUtf8(std::string& out) { return ReadBinary(out) && IsValidMqttUtf8(out); }
 
 std::string_view ByteReader::Rest() {
   std::string_view rest = data_.substr(pos_);
@@ -104,7 +102,8 @@ void PutUint16(std::string& out, uint16_t v) {
 }
 
 void PutUint32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 void PutVarint(std::string& out, uint32_t v) {

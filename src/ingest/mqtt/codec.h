@@ -46,9 +46,9 @@ DecodeResult DecodeClientPacket(const FixedHeader& header, std::string_view body
 // What the hub advertises in a v5 CONNACK.
 struct ConnackProperties {
   uint16_t receive_maximum = 64;
-  uint32_t maximum_packet_size = 0;   // 0: omitted
-  uint16_t server_keep_alive = 0;     // 0: omitted (the client's value stands)
-  std::string reason_string;          // empty: omitted
+  uint32_t maximum_packet_size = 0;  // 0: omitted
+  uint16_t server_keep_alive = 0;    // 0: omitted (the client's value stands)
+  std::string reason_string;         // empty: omitted
 };
 
 // v3.1.1 return codes for CONNACK, from a v5 reason code.

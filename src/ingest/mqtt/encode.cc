@@ -29,13 +29,19 @@ void PutReasonString(std::string& props, std::string_view reason_string) {
 
 uint8_t ConnackReturnCodeV311(uint8_t v5_reason) {
   switch (v5_reason) {
-    case reason::kSuccess: return 0x00;
-    case reason::kUnsupportedProtocolVersion: return 0x01;
-    case reason::kClientIdentifierNotValid: return 0x02;
+    case reason::kSuccess:
+      return 0x00;
+    case reason::kUnsupportedProtocolVersion:
+      return 0x01;
+    case reason::kClientIdentifierNotValid:
+      return 0x02;
     case reason::kServerUnavailable:
-    case reason::kServerBusy: return 0x03;
-    case reason::kBadAuthenticationMethod: return 0x04;
-    default: return 0x05;  // not authorized
+    case reason::kServerBusy:
+      return 0x03;
+    case reason::kBadAuthenticationMethod:
+      return 0x04;
+    default:
+      return 0x05;  // not authorized
   }
 }
 
@@ -80,7 +86,8 @@ std::string EncodePuback(ProtocolVersion version, uint16_t packet_id, uint8_t re
                          std::string_view reason_string) {
   std::string body;
   PutUint16(body, packet_id);
-  if (version == ProtocolVersion::kV5 && (reason_code != reason::kSuccess || !reason_string.empty())) {
+  if (version == ProtocolVersion::kV5 &&
+      (reason_code != reason::kSuccess || !reason_string.empty())) {
     PutByte(body, reason_code);
     std::string props;
     PutReasonString(props, reason_string);

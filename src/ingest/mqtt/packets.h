@@ -62,8 +62,8 @@ struct ConnectPacket {
   bool has_will = false;
   std::optional<std::string> username;
   bool has_password = false;  // the password itself is dropped at once: devices use certificates
-  uint32_t maximum_packet_size = 0;  // v5: what the client accepts; 0 = no limit given
-  uint16_t receive_maximum = 65535;  // v5
+  uint32_t maximum_packet_size = 0;        // v5: what the client accepts; 0 = no limit given
+  uint16_t receive_maximum = 65535;        // v5
   bool has_authentication_method = false;  // v5 enhanced authentication (not offered)
 };
 

@@ -9,17 +9,37 @@ enum class Kind { kByte, kTwo, kFour, kVarint, kUtf8, kBinary, kPair, kUnknown }
 
 Kind KindOf(uint8_t id) {
   switch (id) {
-    case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
+    case 0x01:
+    case 0x17:
+    case 0x19:
+    case 0x24:
+    case 0x25:
+    case 0x28:
+    case 0x29:
+    case 0x2A:
       return Kind::kByte;
-    case 0x13: case 0x21: case 0x22: case 0x23:
+    case 0x13:
+    case 0x21:
+    case 0x22:
+    case 0x23:
       return Kind::kTwo;
-    case 0x02: case 0x11: case 0x18: case 0x27:
+    case 0x02:
+    case 0x11:
+    case 0x18:
+    case 0x27:
       return Kind::kFour;
     case 0x0B:
       return Kind::kVarint;
-    case 0x03: case 0x08: case 0x12: case 0x15: case 0x1A: case 0x1C: case 0x1F:
+    case 0x03:
+    case 0x08:
+    case 0x12:
+    case 0x15:
+    case 0x1A:
+    case 0x1C:
+    case 0x1F:
       return Kind::kUtf8;
-    case 0x09: case 0x16:
+    case 0x09:
+    case 0x16:
       return Kind::kBinary;
     case 0x26:
       return Kind::kPair;

@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-Status Malformed(const std::string& what) {
-  return Status::InvalidArgument("payload: " + what);
-}
+Status Malformed(const std::string& what) { return Status::InvalidArgument("payload: " + what); }
 
 Result<uint64_t> ReadSeq(const json& doc) {
   const auto it = doc.find("seq");
@@ -39,7 +37,8 @@ Result<RawMeasurement> ReadMeasurement(const json& item, std::optional<int64_t> 
   if (!item.is_object()) return Malformed("each of \"readings\" must be an object");
   RawMeasurement m;
   const auto type = item.find("type");
-  if (type == item.end() || !type->is_string()) return Malformed("a reading has no string \"type\"");
+  if (type == item.end() || !type->is_string())
+    return Malformed("a reading has no string \"type\"");
   m.name = type->get<std::string>();
   const auto value = item.find("value");
   if (value == item.end() || !value->is_number()) {
@@ -48,7 +47,8 @@ Result<RawMeasurement> ReadMeasurement(const json& item, std::optional<int64_t> 
   m.value = value->get<double>();
   if (!std::isfinite(m.value)) return Malformed("a reading's \"value\" is not finite");
   const auto unit = item.find("unit");
-  if (unit == item.end() || !unit->is_string()) return Malformed("a reading has no string \"unit\"");
+  if (unit == item.end() || !unit->is_string())
+    return Malformed("a reading has no string \"unit\"");
   m.unit = unit->get<std::string>();
   VIGIL_ASSIGN_OR_RETURN(m.time_ms, ReadTime(item, "a reading", message_time));
   return m;

@@ -78,8 +78,8 @@ class SqliteStore final : public Store {
     }
     VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
     ::chmod(path.c_str(), 0600);
-    VIGIL_RETURN_IF_ERROR(db_.Exec(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    VIGIL_RETURN_IF_ERROR(
+        db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
     Statement version(db_.handle(), "PRAGMA user_version");
     VIGIL_RETURN_IF_ERROR(version.prepared());
     const int64_t current = version.Step() ? version.Int(0) : 0;
@@ -101,8 +101,9 @@ class SqliteStore final : public Store {
   Status InsertPatient(const PatientRecord& p, const std::string& wrapped_key) override {
     std::lock_guard lock(mu_);
     VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Statement patient(db_.handle(),
-                      "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
+    Statement patient(
+        db_.handle(),
+        "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
     patient.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
     Status s = patient.Run();
     if (s.ok()) {
@@ -130,7 +131,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<PatientRecord>> ListPatients() override {
     std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
+    Statement st(db_.handle(),
+                 "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<PatientRecord> out;
     while (st.Step()) out.push_back({st.Text(0), st.Blob(1), st.Int(2)});
@@ -212,9 +214,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
     std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
-                 "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
-                 " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
+    Statement st(
+        db_.handle(),
+        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
+        " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<SealedObservation> out;
