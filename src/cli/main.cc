@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "sim/sim_runner.h"
 
 namespace {
 
@@ -88,6 +89,32 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--ready-file", serve.ready_file, "Write the bound ports here as JSON");
   serve_cmd->callback([&] { status = vigil::cli::RunServe(serve); });
+
+  vigil::sim::SimOptions sim;
+  auto* sim_cmd = app.add_subcommand("sim", "Simulated devices streaming to a hub");
+  sim_cmd->add_option("--data-dir", sim.data_dir, "The hub's data directory (devices enrol there)")
+      ->required();
+  sim_cmd->add_option("--devices", sim.devices, "How many devices")->check(CLI::Range(1, 100000));
+  sim_cmd->add_option("--duration", sim.duration_seconds, "Seconds to send for");
+  sim_cmd->add_option("--rate", sim.rate_hz,
+                      "Messages per second per device (0: as fast as acknowledgements allow; "
+                      "default: each device type's natural rate)");
+  sim_cmd->add_option("--host", sim.host, "Hub host name (must match its certificate)");
+  sim_cmd->add_option("--port", sim.port, "Hub MQTT port (default: from the hub's config)");
+  sim_cmd->add_option("--qos", sim.qos, "0 or 1");
+  sim_cmd->add_option("--mqtt", sim.mqtt_version, "3.1.1 or 5")
+      ->check(CLI::IsMember({"3.1.1", "5", "5.0"}));
+  sim_cmd->add_option("--window", sim.window, "Unacknowledged messages in flight per device")
+      ->check(CLI::Range(1, 65535));
+  sim_cmd->add_option("--threads", sim.threads, "I/O threads")->check(CLI::Range(1, 64));
+  sim_cmd->add_option("--prefix", sim.prefix, "Device and patient id prefix");
+  sim_cmd->add_option("--types", sim.types, "Device types to simulate (repeatable)");
+  sim_cmd->add_option("--drain", sim.drain_seconds,
+                      "Seconds to wait for acknowledgements at the end");
+  sim_cmd->add_option("--acked-out", sim.acked_out,
+                      "Write every acknowledged '<device> <seq>' here");
+  sim_cmd->add_flag("--json", sim.json, "Print the summary as JSON");
+  sim_cmd->callback([&] { status = vigil::sim::RunSim(sim); });
 
   app.parse_complete_callback([&] { SetUpLogging(log_level); });
   try {

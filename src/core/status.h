@@ -103,8 +103,9 @@ class [[nodiscard]] Result {
   } while (0)
 
 // Declares `lhs` from the value of a Result, or returns its Status from the enclosing function.
+// It expands to several statements: brace it under an `if`.
 #define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
-  VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_result_, __LINE__), lhs, expr)
+  VIGIL_ASSIGN_OR_RETURN_IMPL(VIGIL_CONCAT(vigil_result_, __COUNTER__), lhs, expr)
 #define VIGIL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \

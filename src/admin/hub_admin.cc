@@ -1,0 +1,114 @@
+#include "admin/hub_admin.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/files.h"
+#include "core/time_format.h"
+#include "crypto/bytes.h"
+#include "model/reading.h"
+#include "store/sealed_record.h"
+
+namespace vigil::admin {
+namespace {
+
+Status CheckId(const std::string& id, const char* what) {
+  if (!model::IsValidEntityId(id)) {
+    return Status::InvalidArgument(std::string(what) +
+                                   " id must be 1-40 of A-Z a-z 0-9 . - (starting alphanumeric)");
+  }
+  return Status::Ok();
+}
+
+Result<crypto::KeyAndCert> LoadDeviceCa(const HubLayout& layout) {
+  crypto::KeyAndCert ca;
+  VIGIL_ASSIGN_OR_RETURN(ca.key_pem, ReadFile(layout.ca_key()));
+  VIGIL_ASSIGN_OR_RETURN(ca.cert_pem, ReadFile(layout.ca_cert()));
+  return ca;
+}
+
+}  // namespace
+
+Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
+  AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr};
+  if (!PathExists(hub.layout.config())) {
+    return Status::NotFound("no hub at " + data_dir + " (run `vigil init --data-dir " + data_dir +
+                            "` first)");
+  }
+  VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
+  VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
+  VIGIL_ASSIGN_OR_RETURN(
+      hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting));
+  hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
+  return hub;
+}
+
+const std::set<std::string>& DeviceTypes() {
+  static const std::set<std::string> kTypes = {"wearable", "pulse-oximeter", "bp-cuff",
+                                               "cgm",      "thermometer",    "infusion-pump",
+                                               "scale",    "bedside-monitor"};
+  return kTypes;
+}
+
+Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
+                  const std::string& birth_date) {
+  VIGIL_RETURN_IF_ERROR(CheckId(id, "patient"));
+  if (name.empty()) return Status::InvalidArgument("a patient needs a name");
+  VIGIL_ASSIGN_OR_RETURN(std::string date, CanonicalDate(birth_date));
+  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store->FindPatient(id));
+  if (existing) return Status::AlreadyExists("patient " + id + " exists");
+  VIGIL_ASSIGN_OR_RETURN(auto key, hub.keys->MakeDataKey(id));
+  const nlohmann::json demographics = {{"name", name}, {"birthDate", date}};
+  auto sealed = store::SealDemographics(key.key, id, demographics.dump());
+  crypto::Wipe(key.key);
+  if (!sealed.ok()) return sealed.status();
+  return hub.store->InsertPatient(
+      {id, std::move(sealed).value(), SystemClock::Instance().NowMillis()}, key.wrapped);
+}
+
+Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
+  VIGIL_RETURN_IF_ERROR(CheckId(e.id, "device"));
+  if (!DeviceTypes().count(e.type)) {
+    std::string types;
+    for (const auto& t : DeviceTypes()) types += (types.empty() ? "" : ", ") + t;
+    return Status::InvalidArgument("device type must be one of: " + types);
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(e.patient_id));
+  if (!patient) return Status::NotFound("no patient " + e.patient_id + " (add it first)");
+  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store->FindDevice(e.id));
+  if (existing) return Status::AlreadyExists("device " + e.id + " is already enrolled");
+  VIGIL_ASSIGN_OR_RETURN(auto ca, LoadDeviceCa(hub.layout));
+  EnrolledDevice out;
+  out.ca_pem = ca.cert_pem;
+  if (!e.csr_pem.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(out.cert_pem,
+                           crypto::IssueDeviceCertificateForCsr(ca, e.id, e.csr_pem, e.days));
+  } else {
+    VIGIL_ASSIGN_OR_RETURN(out.key_pem, crypto::GeneratePrivateKeyPem());
+    VIGIL_ASSIGN_OR_RETURN(out.cert_pem,
+                           crypto::IssueDeviceCertificateForKey(ca, e.id, out.key_pem, e.days));
+  }
+  VIGIL_ASSIGN_OR_RETURN(out.info, crypto::InspectCertificatePem(out.cert_pem));
+  store::DeviceRecord device;
+  device.id = e.id;
+  device.patient_id = e.patient_id;
+  device.type = e.type;
+  device.cert_serial = out.info.serial_hex;
+  device.cert_fingerprint = out.info.sha256_fingerprint;
+  device.enrolled_ms = SystemClock::Instance().NowMillis();
+  VIGIL_RETURN_IF_ERROR(hub.store->InsertDevice(device));
+  return out;
+}
+
+Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,
+                              const EnrolledDevice& device) {
+  if (!PathExists(dir)) VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
+  if (!device.key_pem.empty()) {
+    VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + device_id + ".key", device.key_pem, 0600));
+  }
+  VIGIL_RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/" + device_id + ".crt", device.cert_pem, 0644, Overwrite::kReplace));
+  return WriteFileAtomic(dir + "/ca.crt", device.ca_pem, 0644, Overwrite::kReplace);
+}
+
+}  // namespace vigil::admin

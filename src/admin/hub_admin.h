@@ -1,0 +1,56 @@
+// Administration of a hub's records, shared by the `vigil` commands and the simulator: opening
+// an existing hub (layout, validated config, store, key ring), adding patients and enrolling
+// devices with certificates from the hub's device CA.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "core/hub_config.h"
+#include "core/status.h"
+#include "crypto/x509_ca.h"
+#include "store/keyring.h"
+#include "store/store.h"
+
+namespace vigil::admin {
+
+struct AdminHub {
+  HubLayout layout;
+  HubConfig config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::KeyRing> keys;
+};
+
+// Opens the hub at `data_dir`; NotFound with a hint to run `vigil init` when there is none.
+Result<AdminHub> OpenAdminHub(const std::string& data_dir);
+
+// The device types a device may be enrolled as.
+const std::set<std::string>& DeviceTypes();
+
+// Adds a patient whose name and birth date (YYYY-MM-DD) are sealed under a new data key.
+Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
+                  const std::string& birth_date);
+
+struct DeviceEnrolment {
+  std::string id, patient_id, type;
+  std::string csr_pem;  // sign this CSR; empty: generate the device's key here
+  int days = 825;
+};
+
+struct EnrolledDevice {
+  std::string key_pem;  // empty when the device made its own key
+  std::string cert_pem;
+  std::string ca_pem;
+  crypto::CertificateInfo info;
+};
+
+// Issues the device's certificate and records the device (its certificate's fingerprint is
+// the only one it may connect with).
+Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& enrolment);
+
+// Writes <dir>/<id>.crt, <dir>/ca.crt and, when there is one, <dir>/<id>.key (0600).
+Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,
+                              const EnrolledDevice& device);
+
+}  // namespace vigil::admin
