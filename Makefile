@@ -2,7 +2,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
-DURATION   ?= 20
+DURATION   ?=
 
 .PHONY: deps build build-asan test test-unit test-integration demo bench format clean
 

@@ -70,6 +70,13 @@ void SimDevice::Start(Clock::time_point stop_at, Clock::time_point give_up_at) {
   });
 }
 
+void SimDevice::StopSending() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stop_at_ = std::min(self->stop_at_, Clock::now());
+    self->MaybeFinish();
+  });
+}
+
 void SimDevice::Connect() {
   if (finished_) return;
   const uint64_t gen = ++generation_;
@@ -186,8 +193,17 @@ void SimDevice::OnPacket(uint8_t type, std::string_view body) {
 
 void SimDevice::ArmGenerator() {
   if (options_.period_seconds <= 0) return;  // paced by acknowledgements instead
-  generator_.expires_after(std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(options_.period_seconds)));
+  // The first reading comes soon after power-up (a random phase within the first second, so a
+  // fleet does not send in lock-step); then one per period. The timer also wakes at stop_at.
+  static thread_local std::mt19937 phase(std::random_device{}());
+  const double wait = first_reading_pending_
+                          ? std::uniform_real_distribution<double>(
+                                0.0, std::min(1.0, options_.period_seconds))(phase)
+                          : options_.period_seconds;
+  first_reading_pending_ = false;
+  const auto when = std::min(stop_at_, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                          std::chrono::duration<double>(wait)));
+  generator_.expires_at(when);
   generator_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->finished_) return;
     if (Clock::now() >= self->stop_at_) return self->MaybeFinish();

@@ -44,6 +44,8 @@ class SimDevice : public std::enable_shared_from_this<SimDevice> {
   // Connects and sends until `stop_at`; then waits for outstanding acknowledgements until
   // `give_up_at` and disconnects.
   void Start(Clock::time_point stop_at, Clock::time_point give_up_at);
+  // Stops sending new readings now; outstanding ones are still awaited. Thread-safe.
+  void StopSending();
   bool finished() const { return finished_.load(); }
   // Readings never acknowledged (after give_up_at).
   size_t unacknowledged() const { return unacked_count_.load(); }
@@ -96,6 +98,7 @@ class SimDevice : public std::enable_shared_from_this<SimDevice> {
   uint16_t last_packet_id_ = 0;
   size_t in_flight_ = 0;
   bool connected_ = false;
+  bool first_reading_pending_ = true;
   bool writing_ = false;
   std::chrono::milliseconds backoff_{100};
   Clock::time_point stop_at_, give_up_at_;

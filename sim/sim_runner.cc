@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -144,6 +145,12 @@ Status RunSim(const SimOptions& o) {
   const auto give_up_at = stop_at + std::chrono::duration_cast<SteadyClock::duration>(
                                         std::chrono::duration<double>(o.drain_seconds));
   for (auto& d : devices) d->Start(stop_at, give_up_at);
+  // Ctrl-C or SIGTERM: stop sending, wait for what is in flight, then summarize.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&devices](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    for (auto& d : devices) d->StopSending();
+  });
 
   const bool tty = ::isatty(STDERR_FILENO);
   uint64_t acked_before = 0;
@@ -163,6 +170,7 @@ Status RunSim(const SimOptions& o) {
     if (live == 0) break;
   }
   if (tty) std::cerr << "\n";
+  signals.cancel();
   work.reset();
   io.stop();
   for (auto& t : threads) t.join();
