@@ -61,13 +61,13 @@ class Hub:
         return ["--cafile", os.path.join(d, "ca.crt"), "--cert", os.path.join(d, device_id + ".crt"),
                 "--key", os.path.join(d, device_id + ".key")]
 
-    def start(self):
+    def start(self, mqtt_port=0):
         ready = os.path.join(self.root, "ready.json")
         if os.path.exists(ready):
             os.unlink(ready)
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(
-                [VIGIL, "serve", "--data-dir", self.data_dir, "--mqtt-port", "0",
+                [VIGIL, "serve", "--data-dir", self.data_dir, "--mqtt-port", str(mqtt_port),
                  "--https-port", "0", "--ready-file", ready], stdout=log, stderr=log)
         deadline = time.time() + 20
         while not os.path.exists(ready):
