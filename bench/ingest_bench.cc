@@ -1,5 +1,6 @@
 // Micro-benchmarks of the per-reading work on the ingest hot path: decode, validate, normalize
-// to FHIR and seal with AES-256-GCM. Run: build/bench/ingest_bench (figures: docs/benchmarks.md).
+// to Observations and seal with AES-256-GCM; and rendering FHIR JSON for reads. Run:
+// build/bench/ingest_bench (figures: docs/benchmarks.md).
 #include <benchmark/benchmark.h>
 
 #include <variant>
@@ -72,12 +73,20 @@ void BM_Seal(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// Rendering FHIR JSON happens on reads, not on ingest.
+void BM_RenderFhirJson(benchmark::State& state) {
+  const auto obs = vigil::model::NormalizeReading(Validate(kVigilJson), "p-001", "dev-0001", kNow);
+  for (auto _ : state) benchmark::DoNotOptimize(vigil::model::ToFhirJson(obs[0]));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 BENCHMARK(BM_FullPath_VigilJson_HeartRate);
 BENCHMARK(BM_FullPath_VigilJson_BpPanelHrSpo2);
 BENCHMARK(BM_FullPath_Senml_HeartRate);
 BENCHMARK(BM_DecodeValidate);
 BENCHMARK(BM_Normalize);
 BENCHMARK(BM_Seal);
+BENCHMARK(BM_RenderFhirJson);
 
 }  // namespace
 

@@ -22,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto* reading = std::get_if<vigil::model::Reading>(&validated);
   if (!reading) return 0;
   for (const auto& obs : vigil::model::NormalizeReading(*reading, "p-1", "d-1", kNow)) {
-    if (nlohmann::json::parse(obs.fhir_json, nullptr, false).is_discarded()) abort();
+    if (nlohmann::json::parse(vigil::model::ToFhirJson(obs), nullptr, false).is_discarded()) {
+      abort();
+    }
   }
   return 0;
 }

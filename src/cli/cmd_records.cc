@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "core/files.h"
 #include "core/time_format.h"
+#include "model/observation.h"
 #include "store/sealed_record.h"
 
 namespace vigil::cli {
@@ -86,12 +87,12 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
   json entries = json::array();
   for (const auto& row : rows) {
     if (!code.empty() && row.code != code) continue;
-    auto plain = store::OpenObservation(key, row);
-    if (!plain.ok()) {
+    auto observation = store::OpenObservation(key, row);
+    if (!observation.ok()) {
       return Status::DataLoss("Observation " + row.id + " failed to open: the row was altered");
     }
     entries.push_back({{"fullUrl", "Observation/" + row.id},
-                       {"resource", json::parse(*plain)},
+                       {"resource", json::parse(model::ToFhirJson(*observation))},
                        {"search", {{"mode", "match"}}}});
   }
   const json bundle = {{"resourceType", "Bundle"},

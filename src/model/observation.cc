@@ -86,7 +86,7 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
 
 // Everything an Observation has before its code and value.
 void AppendHead(std::string& out, const Observation& obs, std::string_view profile,
-                VitalKind category_kind, int64_t issued_ms) {
+                VitalKind category_kind) {
   const bool lab = category_kind == VitalKind::kBloodGlucose;
   out += '{';
   AppendField(out, "resourceType", "Observation");
@@ -109,17 +109,17 @@ void AppendHead(std::string& out, const Observation& obs, std::string_view profi
   out += "},";
   AppendField(out, "effectiveDateTime", FormatRfc3339Millis(obs.effective_ms));
   out += ',';
-  AppendField(out, "issued", FormatRfc3339Millis(issued_ms));
+  AppendField(out, "issued", FormatRfc3339Millis(obs.issued_ms));
   out += ",\"device\":{";
   AppendField(out, "reference", "Device/" + obs.device_id);
   out += "},\"code\":";
 }
 
-std::string SingleMeasurement(const Observation& obs, const Measurement& m, int64_t issued_ms) {
+std::string SingleMeasurement(const Observation& obs, const Measurement& m) {
   const VitalSpec& spec = SpecOf(m.kind);
   std::string out;
   out.reserve(900);
-  AppendHead(out, obs, spec.fhir_profile, m.kind, issued_ms);
+  AppendHead(out, obs, spec.fhir_profile, m.kind);
   AppendLoincConcept(out, spec.loinc, spec.display, m.kind == VitalKind::kSpo2);
   out += ",\"valueQuantity\":";
   AppendQuantity(out, spec, m.value);
@@ -127,21 +127,21 @@ std::string SingleMeasurement(const Observation& obs, const Measurement& m, int6
   return out;
 }
 
-std::string BloodPressurePanel(const Observation& obs, const Measurement& sys,
-                               const Measurement& dia, int64_t issued_ms) {
+std::string BloodPressurePanel(const Observation& obs) {
   std::string out;
   out.reserve(1400);
-  AppendHead(out, obs, "http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp,
-             issued_ms);
-  AppendLoincConcept(out, "85354-9", "Blood pressure panel with all children optional");
+  AppendHead(out, obs, "http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp);
+  AppendLoincConcept(out, kBloodPressurePanelCode,
+                     "Blood pressure panel with all children optional");
   out += ",\"component\":[";
-  for (const Measurement* m : {&sys, &dia}) {
-    const VitalSpec& spec = SpecOf(m->kind);
-    if (m == &dia) out += ',';
+  for (size_t i = 0; i < obs.measurements.size(); ++i) {
+    const Measurement& m = obs.measurements[i];
+    const VitalSpec& spec = SpecOf(m.kind);
+    if (i > 0) out += ',';
     out += "{\"code\":";
     AppendLoincConcept(out, spec.loinc, spec.display);
     out += ",\"valueQuantity\":";
-    AppendQuantity(out, spec, m->value);
+    AppendQuantity(out, spec, m.value);
     out += '}';
   }
   out += "]}";
@@ -180,21 +180,28 @@ std::vector<Observation> NormalizeReading(const Reading& reading, const std::str
     obs.device_id = device_id;
     obs.effective_ms = m.effective_ms;
     obs.seq = reading.seq;
+    obs.issued_ms = issued_ms;
     const int partner = FindBloodPressurePartner(reading, i, used);
     if (partner >= 0) {
       used[static_cast<size_t>(partner)] = true;
       const Measurement& other = reading.measurements[static_cast<size_t>(partner)];
       const bool systolic_first = m.kind == VitalKind::kSystolicBp;
-      obs.code = "85354-9";
-      obs.fhir_json = BloodPressurePanel(obs, systolic_first ? m : other,
-                                         systolic_first ? other : m, issued_ms);
+      obs.code = std::string(kBloodPressurePanelCode);
+      obs.measurements = {systolic_first ? m : other, systolic_first ? other : m};
     } else {
       obs.code = std::string(SpecOf(m.kind).loinc);
-      obs.fhir_json = SingleMeasurement(obs, m, issued_ms);
+      obs.measurements = {m};
     }
     out.push_back(std::move(obs));
   }
   return out;
+}
+
+std::string ToFhirJson(const Observation& observation) {
+  if (observation.code == kBloodPressurePanelCode) return BloodPressurePanel(observation);
+  return observation.measurements.empty()
+             ? std::string("{}")
+             : SingleMeasurement(observation, observation.measurements[0]);
 }
 
 }  // namespace vigil::model

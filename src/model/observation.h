@@ -1,6 +1,9 @@
 // FHIR R4 Observations made from a validated Reading: one per measurement, except that a
 // systolic and a diastolic pressure taken at the same time make one blood-pressure panel
 // (LOINC 85354-9) with two components, as the vital-signs profile asks.
+//
+// An Observation is kept compact (ids, code, times, canonical values); its FHIR JSON is rendered
+// when it is read, so the ingest hot path neither builds nor stores JSON.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +14,8 @@
 
 namespace vigil::model {
 
-// An Observation ready to be sealed: the FHIR JSON plus the fields that are stored in the clear
-// for lookup (ids, code, time; never a value).
+inline constexpr std::string_view kBloodPressurePanelCode = "85354-9";
+
 struct Observation {
   std::string id;  // "<device>.<seq>.<n>": unique, and the same if the message is resent
   std::string patient_id;
@@ -20,12 +23,17 @@ struct Observation {
   std::string code;  // LOINC code of the Observation
   int64_t effective_ms = 0;
   uint64_t seq = 0;
-  std::string fhir_json;  // the Observation resource, compact JSON
+  int64_t issued_ms = 0;  // when the hub received it
+  // One measurement; for the blood-pressure panel, the systolic then the diastolic pressure.
+  std::vector<Measurement> measurements;
 };
 
 // Builds the Observations for `reading`, in measurement order. `issued_ms` is the hub's time of
 // receipt (Observation.issued).
 std::vector<Observation> NormalizeReading(const Reading& reading, const std::string& patient_id,
                                           const std::string& device_id, int64_t issued_ms);
+
+// The FHIR R4 Observation resource, compact JSON (vital-signs profiles, LOINC, UCUM).
+std::string ToFhirJson(const Observation& observation);
 
 }  // namespace vigil::model

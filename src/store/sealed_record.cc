@@ -1,5 +1,8 @@
 #include "store/sealed_record.h"
 
+#include <bit>
+#include <cstring>
+
 #include "crypto/aead.h"
 
 namespace vigil::store {
@@ -38,21 +41,71 @@ Result<std::string> Open(const std::string& key, const std::string& sealed,
   return crypto::AeadOpen(key, std::string_view(sealed).substr(1), aad);
 }
 
+void PutBigEndian(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint64_t GetBigEndian(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
+  return v;
+}
+
+std::string EncodeValues(const model::Observation& o) {
+  std::string out;
+  out.reserve(9 + 9 * o.measurements.size());
+  PutBigEndian(out, static_cast<uint64_t>(o.issued_ms));
+  out.push_back(static_cast<char>(o.measurements.size()));
+  for (const auto& m : o.measurements) {
+    out.push_back(static_cast<char>(m.kind));
+    PutBigEndian(out, std::bit_cast<uint64_t>(m.value));
+  }
+  return out;
+}
+
+Status DecodeValues(std::string_view in, model::Observation& o) {
+  const Status corrupt = Status::DataLoss("Observation " + o.id + " has a malformed sealed value");
+  if (in.size() < 9) return corrupt;
+  o.issued_ms = static_cast<int64_t>(GetBigEndian(in));
+  const auto count = static_cast<uint8_t>(in[8]);
+  if (count < 1 || count > 2 || in.size() != 9 + 9 * size_t{count}) return corrupt;
+  for (size_t i = 0; i < count; ++i) {
+    const std::string_view item = in.substr(9 + 9 * i, 9);
+    const auto kind = static_cast<uint8_t>(item[0]);
+    if (kind > static_cast<uint8_t>(model::VitalKind::kBodyWeight)) return corrupt;
+    o.measurements.push_back({static_cast<model::VitalKind>(kind),
+                              std::bit_cast<double>(GetBigEndian(item.substr(1))), o.effective_ms});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& o) {
   SealedObservation row{o.id, o.patient_id, o.device_id, o.code, o.effective_ms, o.seq, {}};
-  VIGIL_ASSIGN_OR_RETURN(row.sealed, Seal(data_key, o.fhir_json,
+  VIGIL_ASSIGN_OR_RETURN(row.sealed, Seal(data_key, EncodeValues(o),
                                           ObservationAad(o.id, o.patient_id, o.device_id, o.code,
                                                          o.effective_ms, o.seq)));
   return row;
 }
 
-Result<std::string> OpenObservation(const std::string& data_key, const SealedObservation& row) {
-  return Open(
-      data_key, row.sealed,
-      ObservationAad(row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq));
+Result<model::Observation> OpenObservation(const std::string& data_key,
+                                           const SealedObservation& row) {
+  VIGIL_ASSIGN_OR_RETURN(std::string plain,
+                         Open(data_key, row.sealed,
+                              ObservationAad(row.id, row.patient_id, row.device_id, row.code,
+                                             row.effective_ms, row.seq)));
+  model::Observation o;
+  o.id = row.id;
+  o.patient_id = row.patient_id;
+  o.device_id = row.device_id;
+  o.code = row.code;
+  o.effective_ms = row.effective_ms;
+  o.seq = row.seq;
+  VIGIL_RETURN_IF_ERROR(DecodeValues(plain, o));
+  return o;
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -12,12 +12,15 @@
 
 namespace vigil::store {
 
-// Seals an Observation's FHIR JSON under the patient's data key.
+// Seals an Observation's values and time of receipt under the patient's data key. Plaintext
+// layout: issued_ms (int64, big-endian) || count (uint8, 1 or 2) || count x (kind (uint8) ||
+// value (IEEE-754 double, big-endian)).
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& observation);
 
-// Opens a stored Observation: its FHIR JSON, or DataLoss if anything about the row changed.
-Result<std::string> OpenObservation(const std::string& data_key, const SealedObservation& row);
+// Opens a stored Observation, or DataLoss if anything about the row changed.
+Result<model::Observation> OpenObservation(const std::string& data_key,
+                                           const SealedObservation& row);
 
 // Seals and opens a patient's demographics (a JSON object) bound to the patient id.
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -17,7 +17,7 @@ TEST(ObservationTest, HeartRateBecomesAVitalSignsObservation) {
   ASSERT_EQ(obs.size(), 1u);
   EXPECT_EQ(obs[0].id, "dev-0001.7.0");
   EXPECT_EQ(obs[0].code, "8867-4");
-  const json j = json::parse(obs[0].fhir_json);
+  const json j = json::parse(ToFhirJson(obs[0]));
   EXPECT_EQ(j["resourceType"], "Observation");
   EXPECT_EQ(j["status"], "final");
   EXPECT_EQ(j["category"][0]["coding"][0]["code"], "vital-signs");
@@ -39,7 +39,7 @@ TEST(ObservationTest, SystolicAndDiastolicMakeOneBloodPressurePanel) {
   const auto obs = NormalizeReading(r, "p-1", "cuff-1", kT);
   ASSERT_EQ(obs.size(), 2u);
   EXPECT_EQ(obs[0].code, "85354-9");
-  const json bp = json::parse(obs[0].fhir_json);
+  const json bp = json::parse(ToFhirJson(obs[0]));
   ASSERT_EQ(bp["component"].size(), 2u);
   EXPECT_EQ(bp["component"][0]["code"]["coding"][0]["code"], "8480-6");
   EXPECT_EQ(bp["component"][0]["valueQuantity"]["value"], 120);
@@ -51,7 +51,7 @@ TEST(ObservationTest, SystolicAndDiastolicMakeOneBloodPressurePanel) {
 
 TEST(ObservationTest, OxygenSaturationCarriesBothLoincCodings) {
   Reading r{1, {{VitalKind::kSpo2, 97, kT}}};
-  const json j = json::parse(NormalizeReading(r, "p", "d", kT)[0].fhir_json);
+  const json j = json::parse(ToFhirJson(NormalizeReading(r, "p", "d", kT)[0]));
   ASSERT_EQ(j["code"]["coding"].size(), 2u);
   EXPECT_EQ(j["code"]["coding"][1]["code"], "2708-6");
 }

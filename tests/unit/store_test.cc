@@ -10,7 +10,16 @@ namespace {
 using vigil::testing::TestHub;
 
 model::Observation SampleObservation(const std::string& id) {
-  return {id, "p-1", "d-1", "8867-4", 1795341600000, 5, R"({"resourceType":"Observation"})"};
+  model::Observation o;
+  o.id = id;
+  o.patient_id = "p-1";
+  o.device_id = "d-1";
+  o.code = "8867-4";
+  o.effective_ms = 1795341600000;
+  o.seq = 5;
+  o.issued_ms = 1795341600123;
+  o.measurements = {{model::VitalKind::kHeartRate, 72.5, o.effective_ms}};
+  return o;
 }
 
 ReadingCommit CommitOf(const std::string& device, uint64_t seq, const SealedObservation& row) {
@@ -54,7 +63,13 @@ TEST(StoreTest, CommitsSealedObservationsThatOpenOnlyInTheirRow) {
   EXPECT_TRUE(hub.store().FindReceiptDigest("d-1", 5)->has_value());
   auto rows = hub.store().ListObservations("p-1");
   ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ(*OpenObservation(key, rows->at(0)), R"({"resourceType":"Observation"})");
+  const auto opened = OpenObservation(key, rows->at(0));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->issued_ms, 1795341600123);
+  ASSERT_EQ(opened->measurements.size(), 1u);
+  EXPECT_EQ(opened->measurements[0].kind, model::VitalKind::kHeartRate);
+  EXPECT_EQ(opened->measurements[0].value, 72.5);
+  EXPECT_EQ(model::ToFhirJson(*opened), model::ToFhirJson(SampleObservation("d-1.5.0")));
   SealedObservation moved = rows->at(0);
   moved.effective_ms += 1;
   EXPECT_EQ(OpenObservation(key, moved).status().code(), StatusCode::kDataLoss);
