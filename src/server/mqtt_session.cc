@@ -299,11 +299,15 @@ void MqttSession::Send(std::string bytes) {
 }
 
 void MqttSession::WriteNext() {
+  // Everything queued goes out in one write: a burst of PUBACKs costs one TLS record and one
+  // system call, not one each.
   writing_ = true;
-  asio::async_write(stream_, asio::buffer(outbox_.front()),
+  in_write_.clear();
+  for (const auto& bytes : outbox_) in_write_ += bytes;
+  outbox_.clear();
+  asio::async_write(stream_, asio::buffer(in_write_),
                     [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                       self->writing_ = false;
-                      self->outbox_.pop_front();
                       if (ec) return self->Teardown();
                       if (!self->outbox_.empty()) return self->WriteNext();
                       if (self->close_after_writes_) self->Shutdown();

@@ -84,7 +84,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   boost::asio::steady_timer timer_;  // handshake + CONNECT deadline, then keep-alive
   std::array<char, 16 * 1024> chunk_{};
   std::string buffer_;
-  std::deque<std::string> outbox_;
+  std::deque<std::string> outbox_;  // queued while a write is in progress
+  std::string in_write_;            // what the write in progress sends
   std::deque<InFlight> inflight_;
   uint64_t first_slot_ = 0;  // slot number of inflight_.front()
   std::optional<ingest::DeviceIdentity> identity_;

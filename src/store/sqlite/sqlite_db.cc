@@ -77,8 +77,7 @@ int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, co
 Database::~Database() { sqlite3_close_v2(db_); }
 
 Status Database::Open(const std::string& path, bool create) {
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     return Status::IoError("cannot open database " + path + ": " + LastError());
   }

@@ -43,6 +43,7 @@ class Statement {
   Status status_;
 };
 
+// A connection opened without SQLite's own locking: its owner serializes every use.
 class Database {
  public:
   Database() = default;

@@ -2,7 +2,9 @@
 // synchronous=FULL so a committed transaction survives power loss. Schema in docs/storage.md.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <mutex>
+#include <unordered_map>
 
 #include "core/files.h"
 #include "store/sqlite/sqlite_db.h"
@@ -39,8 +41,9 @@ CREATE TABLE reading_receipts (
   payload_digest BLOB NOT NULL,
   received_ms INTEGER NOT NULL,
   PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
+-- An Observation's id is unique because its message's receipt is: both go in one transaction.
 CREATE TABLE observations (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
   patient_id TEXT NOT NULL REFERENCES patients(id),
   device_id TEXT NOT NULL REFERENCES devices(id),
   code TEXT NOT NULL,
@@ -79,7 +82,8 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
     ::chmod(path.c_str(), 0600);
     VIGIL_RETURN_IF_ERROR(
-        db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+        db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                 "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192;"));
     Statement version(db_.handle(), "PRAGMA user_version");
     VIGIL_RETURN_IF_ERROR(version.prepared());
     const int64_t current = version.Step() ? version.Int(0) : 0;
@@ -248,6 +252,7 @@ class SqliteStore final : public Store {
                   "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
                   " sealed) VALUES (?, ?, ?, ?, ?, ?, ?)");
     Statement seq(db_.handle(), "UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
+    std::unordered_map<std::string_view, uint64_t> highest;  // per device, once per transaction
     VIGIL_RETURN_IF_ERROR(receipt.prepared());
     VIGIL_RETURN_IF_ERROR(obs.prepared());
     VIGIL_RETURN_IF_ERROR(seq.prepared());
@@ -260,7 +265,11 @@ class SqliteStore final : public Store {
         obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
         VIGIL_RETURN_IF_ERROR(obs.Run());
       }
-      seq.Bind(1, static_cast<int64_t>(c.seq)).Bind(2, c.device_id);
+      uint64_t& h = highest[c.device_id];
+      h = std::max(h, c.seq);
+    }
+    for (const auto& [device, last] : highest) {
+      seq.Bind(1, static_cast<int64_t>(last)).Bind(2, device);
       VIGIL_RETURN_IF_ERROR(seq.Run());
     }
     return Status::Ok();
