@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DURATION   ?=
 
-.PHONY: deps build build-asan test test-unit test-integration demo bench format clean
+.PHONY: deps build build-asan test demo bench bench-e2e format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -31,6 +31,10 @@ demo: build
 
 bench: build
 	$(BUILD)/bench/ingest_bench
+
+# End-to-end: vigil sim against Vigil and Mosquitto 2 on loopback (a few minutes).
+bench-e2e: build
+	/usr/bin/python3 bench/e2e_ingest.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -179,7 +179,7 @@ def profile(devices, seconds):
     report = subprocess.run(["perf", "report", "-i", perf_data, "--no-children", "--sort", "dso,symbol",
                              "--stdio", "-g", "none", "--percent-limit", "1.5"],
                             capture_output=True, text=True).stdout
-    return "\n".join(l for l in report.splitlines() if l.strip() and not l.startswith("#"))
+    return "\n".join(l.rstrip() for l in report.splitlines() if l.strip() and not l.startswith("#"))
 
 
 def main():

@@ -81,8 +81,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
 
   boost::asio::ssl::stream<Socket> stream_;
   MqttContext& context_;
-  boost::asio::steady_timer timer_;  // handshake + CONNECT deadline, then keep-alive
-  std::array<char, 16 * 1024> chunk_{};
+  boost::asio::steady_timer timer_;     // handshake + CONNECT deadline, then keep-alive
+  std::array<char, 4 * 1024> chunk_{};  // one read; small, as most connections idle
   std::string buffer_;
   std::deque<std::string> outbox_;  // queued while a write is in progress
   std::string in_write_;            // what the write in progress sends
