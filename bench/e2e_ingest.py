@@ -38,18 +38,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
-def peak_rss_mb(pid):
+def memory_mb(pid, field):
+    """A /proc/<pid>/status memory field in MiB: VmRSS (now) or VmHWM (peak)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -130,7 +123,7 @@ def measure(start_server, devices, seconds, rate=0):
         cpu0 = cpu_seconds(server.proc.pid)
         sim = run_sim(server.port, devices, seconds, rate)
         cpu = cpu_seconds(server.proc.pid) - cpu0
-        peak = peak_rss_mb(server.proc.pid)
+        peak = memory_mb(server.proc.pid, "VmHWM")
     finally:
         server.stop()
     acked = max(sim["acked"], 1)
@@ -156,7 +149,7 @@ def idle_connections(count, seconds):
                 ["ss", "-Htn", "state", "established", f"( sport = :{server.port} )"],
                 capture_output=True, text=True).stdout.count("\n"))
             if open_now >= best[0]:
-                best = (open_now, rss_mb(server.proc.pid))
+                best = (open_now, memory_mb(server.proc.pid, "VmRSS"))
             time.sleep(1)
         out, _ = sim.communicate(timeout=seconds + 120)
     finally:

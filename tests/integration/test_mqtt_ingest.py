@@ -2,6 +2,7 @@
 
 import os
 import ssl
+import subprocess
 import sys
 import threading
 import unittest
@@ -86,6 +87,36 @@ class MqttIngestTest(unittest.TestCase):
         self.assertEqual(by_code["2339-0"][0]["valueQuantity"], {
             "value": 99.09, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"})
         self.assertEqual(by_code["29463-7"][0]["valueQuantity"]["value"], 68.04)
+
+    def test_device_enrolled_from_its_own_csr_publishes_qos0_and_qos1(self):
+        d = os.path.join(self.hub.root, "dev-csr")
+        os.makedirs(d)
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{d}/dev-csr.key",
+                        "-out", f"{d}/dev-csr.csr", "-subj", "/CN=dev-csr"],
+                       check=True, capture_output=True)
+        out = self.hub.run("device", "enroll", "--data-dir", self.hub.data_dir, "--id", "dev-csr",
+                           "--patient", "p-001", "--type", "bp-cuff", "--csr", f"{d}/dev-csr.csr",
+                           "--out", d).stdout
+        self.assertIn("stays on the device", out)
+        with open(f"{d}/dev-csr.key") as f:  # the hub wrote no key over the device's own
+            self.assertIn("PRIVATE KEY", f.read())
+        base = ["mosquitto_pub", "-h", "localhost", "-p", str(self.hub.mqtt_port), "--cafile",
+                f"{d}/ca.crt", "--cert", f"{d}/dev-csr.crt", "--key", f"{d}/dev-csr.key",
+                "-i", "dev-csr", "-t", "devices/dev-csr/vitals"]
+        bp = vigil_json(1, [{"type": "systolic_bp", "value": 131, "unit": "mm[Hg]"},
+                            {"type": "diastolic_bp", "value": 84, "unit": "mm[Hg]"}])
+        self.assertEqual(subprocess.run(base + ["-q", "0", "-m", bp], timeout=30).returncode, 0)
+        self.assertEqual(subprocess.run(base + ["-q", "1", "-m", heart_rate(2, 77)],
+                                        timeout=30).returncode, 0)
+        codes = sorted(o["code"]["coding"][0]["code"] for o in self.hub.observations())
+        self.assertEqual(codes, ["85354-9", "8867-4"])
+        # A CSR whose subject names another device is refused.
+        r = self.hub.run("device", "enroll", "--data-dir", self.hub.data_dir, "--id", "dev-other",
+                         "--patient", "p-001", "--type", "bp-cuff", "--csr", f"{d}/dev-csr.csr",
+                         "--out", d, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("CN differs", r.stderr)
 
     def test_graceful_shutdown_exits_zero(self):
         self.assertEqual(self.hub.mosquitto_pub(heart_rate(1)).returncode, 0)
