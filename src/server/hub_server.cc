@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <csignal>
 #include <thread>
 #include <vector>
 
@@ -50,6 +51,9 @@ class HubServerImpl final : public HubServer {
   ~HubServerImpl() override { Stop(); }
 
   Status Start() override {
+    // OpenSSL writes device sockets with write(2): a peer that went away must be an EPIPE
+    // error on that connection, not a SIGPIPE that ends the hub.
+    std::signal(SIGPIPE, SIG_IGN);
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     PollRevocations();

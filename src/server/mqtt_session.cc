@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include "server/tls_context.h"
 
@@ -16,13 +15,14 @@ using ingest::Refusal;
 
 namespace {
 constexpr auto kConnectDeadline = std::chrono::seconds(10);
-constexpr auto kShutdownGrace = std::chrono::seconds(1);
 }  // namespace
 
 MqttSession::MqttSession(Socket socket, asio::ssl::context& tls, MqttContext& context)
-    : stream_(std::move(socket), tls), context_(context), timer_(stream_.get_executor()) {
+    : stream_(std::move(socket), tls.native_handle()),
+      context_(context),
+      timer_(stream_.get_executor()) {
   boost::system::error_code ec;
-  const auto endpoint = stream_.lowest_layer().remote_endpoint(ec);
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
@@ -38,8 +38,7 @@ void MqttSession::Start() {
       self->Teardown();
     }
   });
-  stream_.async_handshake(
-      asio::ssl::stream_base::server,
+  stream_.AsyncHandshake(
       [self = shared_from_this()](const boost::system::error_code& ec) { self->OnHandshake(ec); });
 }
 
@@ -62,9 +61,10 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
 void MqttSession::ReadMore() {
   if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight) return;
   reading_ = true;
-  stream_.async_read_some(asio::buffer(chunk_),
-                          [self = shared_from_this()](const boost::system::error_code& ec,
-                                                      size_t n) { self->OnRead(ec, n); });
+  stream_.AsyncReadSome(asio::buffer(chunk_), [self = shared_from_this()](
+                                                  const boost::system::error_code& ec, size_t n) {
+    self->OnRead(ec, n);
+  });
 }
 
 void MqttSession::OnRead(const boost::system::error_code& ec, size_t bytes) {
@@ -305,18 +305,18 @@ void MqttSession::WriteNext() {
   in_write_.clear();
   for (const auto& bytes : outbox_) in_write_ += bytes;
   outbox_.clear();
-  asio::async_write(stream_, asio::buffer(in_write_),
-                    [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-                      self->writing_ = false;
-                      if (ec) return self->Teardown();
-                      if (!self->outbox_.empty()) return self->WriteNext();
-                      if (self->close_after_writes_) self->Shutdown();
-                    });
+  stream_.AsyncWrite(asio::buffer(in_write_),
+                     [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                       self->writing_ = false;
+                       if (ec) return self->Teardown();
+                       if (!self->outbox_.empty()) return self->WriteNext();
+                       if (self->close_after_writes_) self->Teardown();  // close_notify, close
+                     });
 }
 
 void MqttSession::CloseAfterWrites() {
   close_after_writes_ = true;
-  if (!writing_ && outbox_.empty()) Shutdown();
+  if (!writing_ && outbox_.empty()) Teardown();
 }
 
 void MqttSession::Drain() {
@@ -338,26 +338,12 @@ void MqttSession::Close() {
   });
 }
 
-void MqttSession::Shutdown() {
-  if (closing_) return;
-  if (reading_) return Teardown();  // a TLS shutdown may not overlap a pending read
-  closing_ = true;
-  // Send close_notify, but never wait long for the peer's.
-  timer_.expires_after(kShutdownGrace);
-  timer_.async_wait(
-      [self = shared_from_this()](const boost::system::error_code&) { self->Teardown(); });
-  stream_.async_shutdown(
-      [self = shared_from_this()](const boost::system::error_code&) { self->timer_.cancel(); });
-}
-
 void MqttSession::Teardown() {
   if (finished_.load()) return;
   closing_ = true;
   finished_.store(true);
   timer_.cancel();
-  boost::system::error_code ignored;
-  stream_.lowest_layer().shutdown(Socket::shutdown_both, ignored);
-  stream_.lowest_layer().close(ignored);
+  stream_.Close();
   if (connected_) {
     context_.directory.Unregister(identity_->device_id, registration_);
     context_.metrics.connections_open.fetch_sub(1);

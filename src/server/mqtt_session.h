@@ -7,7 +7,7 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
@@ -20,6 +20,7 @@
 #include "ingest/mqtt/codec.h"
 #include "ingest/pipeline.h"
 #include "server/device_directory.h"
+#include "server/tls_socket.h"
 
 namespace vigil::server {
 
@@ -74,12 +75,11 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   void Send(std::string bytes);
   void WriteNext();
   void CloseAfterWrites();
-  void Shutdown();
   void Teardown();
   bool v5() const { return version_ == ingest::mqtt::ProtocolVersion::kV5; }
   std::string Peer() const;
 
-  boost::asio::ssl::stream<Socket> stream_;
+  TlsSocket stream_;
   MqttContext& context_;
   boost::asio::steady_timer timer_;     // handshake + CONNECT deadline, then keep-alive
   std::array<char, 4 * 1024> chunk_{};  // one read; small, as most connections idle
