@@ -20,13 +20,18 @@ ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
       writer_(writer),
       clock_(clock),
       limits_(limits),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      refusal_log_(clock, 5, 1000) {}
 
 void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal,
                              const Done& done) {
   metrics_.Refused(refusal.reason);
-  spdlog::warn("reading refused: device={} reason={} detail=\"{}\"", device.device_id,
-               RefusalName(refusal.reason), refusal.message);
+  uint64_t held_back = 0;
+  if (refusal_log_.Allow(device.device_id, held_back)) {
+    spdlog::warn("reading refused: device={} reason={} detail=\"{}\"{}", device.device_id,
+                 RefusalName(refusal.reason), refusal.message,
+                 held_back ? " (" + std::to_string(held_back) + " more refusals not logged)" : "");
+  }
   IngestOutcome outcome;
   outcome.refusal = std::move(refusal);
   done(outcome);

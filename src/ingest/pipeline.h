@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/hub_config.h"
+#include "core/log_limiter.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/refusal.h"
 #include "store/group_commit.h"
@@ -68,6 +69,7 @@ class ReadingPipeline {
   const Clock& clock_;
   const IngestLimits limits_;
   IngestMetrics& metrics_;
+  LogLimiter refusal_log_;  // per device: 5 lines, then 1 a second
   std::mutex mu_;
   std::unordered_map<std::string, SequenceState> sequences_;  // by device id
 };

@@ -41,7 +41,8 @@ class HubServerImpl final : public HubServer {
                 }),
         pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
         directory_(*store_),
-        mqtt_context_{pipeline_, directory_, metrics_, config.ingest},
+        connection_log_(SystemClock::Instance(), 20, 1000),
+        mqtt_context_{pipeline_, directory_, metrics_, config.ingest, connection_log_},
         https_context_{pipeline_, directory_, metrics_, config.ingest,
                        [this] { return metrics_.RenderPrometheus(); }},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
@@ -119,6 +120,7 @@ class HubServerImpl final : public HubServer {
   store::GroupCommitWriter writer_;
   ingest::ReadingPipeline pipeline_;
   DeviceDirectory directory_;
+  LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
   MqttContext mqtt_context_;
   HttpsContext https_context_;
   asio::io_context io_;

@@ -23,7 +23,17 @@ MqttSession::MqttSession(Socket socket, asio::ssl::context& tls, MqttContext& co
       timer_(stream_.get_executor()) {
   boost::system::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
-  peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  peer_ip_ = ec ? "unknown" : endpoint.address().to_string();
+  peer_ = ec ? "unknown" : peer_ip_ + ":" + std::to_string(endpoint.port());
+}
+
+template <typename... Args>
+void MqttSession::Log(spdlog::level::level_enum level, spdlog::format_string_t<Args...> format,
+                      Args&&... args) {
+  uint64_t held_back = 0;
+  if (!context_.log_limiter.Allow(peer_ip_, held_back)) return;
+  if (held_back) spdlog::log(level, "({} lines from {} were not logged)", held_back, peer_ip_);
+  spdlog::log(level, format, std::forward<Args>(args)...);
 }
 
 std::string MqttSession::Peer() const {
@@ -34,7 +44,8 @@ void MqttSession::Start() {
   timer_.expires_after(kConnectDeadline);
   timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec && !self->connected_ && !self->closing_) {
-      spdlog::info("connection {} sent no CONNECT in time; closing", self->Peer());
+      self->Log(spdlog::level::info, "connection {} sent no CONNECT in time; closing",
+                self->Peer());
       self->Teardown();
     }
   });
@@ -45,7 +56,7 @@ void MqttSession::Start() {
 void MqttSession::OnHandshake(const boost::system::error_code& ec) {
   if (ec) {
     context_.metrics.Refused(ConnectionRefusal::kTlsHandshake);
-    spdlog::info("TLS handshake refused peer={}: {}", peer_, ec.message());
+    Log(spdlog::level::info, "TLS handshake refused peer={}: {}", peer_, ec.message());
     return Teardown();
   }
   auto auth = context_.directory.Authenticate(VerifiedPeerCertificateDer(stream_.native_handle()));
@@ -61,10 +72,10 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
 void MqttSession::ReadMore() {
   if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight) return;
   reading_ = true;
-  stream_.AsyncReadSome(asio::buffer(chunk_), [self = shared_from_this()](
-                                                  const boost::system::error_code& ec, size_t n) {
-    self->OnRead(ec, n);
-  });
+  stream_.AsyncReadSome(asio::buffer(chunk_),
+                        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                          self->OnRead(ec, n);
+                        });
 }
 
 void MqttSession::OnRead(const boost::system::error_code& ec, size_t bytes) {
@@ -156,7 +167,7 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   });
   context_.metrics.connections_accepted.fetch_add(1);
   context_.metrics.connections_open.fetch_add(1);
-  spdlog::info("device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
+  Log(spdlog::level::info, "device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
   Send(mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props));
   ArmKeepAlive();
 }
@@ -164,7 +175,7 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
 void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
                                 const std::string& text) {
   context_.metrics.Refused(why);
-  spdlog::warn("connection refused {}: {}", Peer(), text);
+  Log(spdlog::level::warn, "connection refused {}: {}", Peer(), text);
   mqtt::ConnackProperties props;
   props.reason_string = text;
   Send(mqtt::EncodeConnack(version_, reason_code, props));
@@ -191,7 +202,7 @@ void MqttSession::Handle(mqtt::PublishPacket& publish) {
     ingest::IngestOutcome refused;
     refused.refusal = {Refusal::kTopicNotAllowed, "a device may publish only to " + topic_};
     context_.metrics.Refused(Refusal::kTopicNotAllowed);
-    spdlog::warn("publish refused {}: topic not allowed", Peer());
+    Log(spdlog::level::warn, "publish refused {}: topic not allowed", Peer());
     return Complete(slot, std::move(refused));
   }
   const auto delivery = publish.dup ? ingest::Delivery::kRetransmission : ingest::Delivery::kFirst;
@@ -219,8 +230,8 @@ void MqttSession::FlushAcknowledgements() {
     if (refusal.refused() && !v5()) {
       // MQTT 3.1.1 has no way to say "refused" in a PUBACK: the refusal is logged and counted,
       // and the connection is closed so the device knows the message was not taken.
-      spdlog::warn("closing MQTT 3.1.1 connection {} after refusal reason={}", Peer(),
-                   ingest::RefusalName(refusal.reason));
+      Log(spdlog::level::warn, "closing MQTT 3.1.1 connection {} after refusal reason={}", Peer(),
+          ingest::RefusalName(refusal.reason));
       inflight_.clear();
       CloseAfterWrites();
       return;
@@ -244,7 +255,7 @@ void MqttSession::FlushAcknowledgements() {
 
 void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
   // Devices only publish; the hub routes nothing to them.
-  spdlog::warn("subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
+  Log(spdlog::level::warn, "subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
   context_.metrics.Refused(Refusal::kTopicNotAllowed);
   const uint8_t code = v5() ? mqtt::reason::kNotAuthorized : 0x80;
   Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
@@ -267,7 +278,7 @@ void MqttSession::Handle(mqtt::DisconnectPacket&) {
 void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why,
                                   const std::string& text) {
   context_.metrics.Refused(why);
-  spdlog::warn("closing connection {}: {}", Peer(), text);
+  Log(spdlog::level::warn, "closing connection {}: {}", Peer(), text);
   if (v5() && connected_) Send(mqtt::EncodeDisconnect(reason_code, text));
   inflight_.clear();
   CloseAfterWrites();
@@ -282,7 +293,7 @@ void MqttSession::ArmKeepAlive() {
     if (ec || self->closing_) return;
     if (std::chrono::steady_clock::now() - self->last_packet_ >= limit) {
       self->context_.metrics.Refused(ConnectionRefusal::kKeepAliveTimeout);
-      spdlog::info("keep-alive expired {}", self->Peer());
+      self->Log(spdlog::level::info, "keep-alive expired {}", self->Peer());
       if (self->v5()) {
         self->Send(mqtt::EncodeDisconnect(mqtt::reason::kKeepAliveTimeout, "keep alive timeout"));
       }
@@ -347,7 +358,7 @@ void MqttSession::Teardown() {
   if (connected_) {
     context_.directory.Unregister(identity_->device_id, registration_);
     context_.metrics.connections_open.fetch_sub(1);
-    spdlog::info("device disconnected {}", Peer());
+    Log(spdlog::level::info, "device disconnected {}", Peer());
   }
 }
 

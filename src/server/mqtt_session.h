@@ -5,6 +5,8 @@
 // reading while `max_inflight` messages await their commit (back-pressure).
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "core/hub_config.h"
+#include "core/log_limiter.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/mqtt/codec.h"
 #include "ingest/pipeline.h"
@@ -30,6 +33,7 @@ struct MqttContext {
   DeviceDirectory& directory;
   ingest::IngestMetrics& metrics;
   IngestLimits limits;
+  LogLimiter& log_limiter;  // per peer address, so no peer can flood the log
 };
 
 class MqttSession : public std::enable_shared_from_this<MqttSession> {
@@ -77,6 +81,10 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   void CloseAfterWrites();
   void Teardown();
   bool v5() const { return version_ == ingest::mqtt::ProtocolVersion::kV5; }
+  // Logs through the per-address limiter.
+  template <typename... Args>
+  void Log(spdlog::level::level_enum level, spdlog::format_string_t<Args...> format,
+           Args&&... args);
   std::string Peer() const;
 
   TlsSocket stream_;
@@ -104,7 +112,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   bool client_left_ = false;  // the device sent DISCONNECT
   bool closing_ = false;
   std::atomic<bool> finished_{false};
-  std::string peer_;
+  std::string peer_;     // address:port
+  std::string peer_ip_;  // the log limiter's key
 };
 
 }  // namespace vigil::server

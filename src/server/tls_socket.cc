@@ -84,12 +84,12 @@ void TlsSocket::AsyncReadSome(asio::mutable_buffer buffer, IoHandler handler) {
                         [handler = std::move(handler), ec] { handler(ec, 0); });
     case Next::kWaitRead:
     case Next::kWaitWrite:
-      socket_.async_wait(SSL_want_write(ssl_) ? Socket::wait_write : Socket::wait_read,
-                         [this, buffer, handler = std::move(handler)](
-                             const boost::system::error_code& ec) {
-                           if (ec) return handler(ec, 0);
-                           AsyncReadSome(buffer, std::move(handler));
-                         });
+      socket_.async_wait(
+          SSL_want_write(ssl_) ? Socket::wait_write : Socket::wait_read,
+          [this, buffer, handler = std::move(handler)](const boost::system::error_code& ec) {
+            if (ec) return handler(ec, 0);
+            AsyncReadSome(buffer, std::move(handler));
+          });
   }
 }
 
@@ -115,8 +115,8 @@ void TlsSocket::ContinueWrite(asio::const_buffer buffer, size_t written, IoHandl
                         [handler = std::move(handler), ec, written] { handler(ec, written); });
     }
     socket_.async_wait(next == Next::kWaitRead ? Socket::wait_read : Socket::wait_write,
-                       [this, buffer, written, handler = std::move(handler)](
-                           const boost::system::error_code& ec) mutable {
+                       [this, buffer, written,
+                        handler = std::move(handler)](const boost::system::error_code& ec) mutable {
                          if (ec) return handler(ec, written);
                          ContinueWrite(buffer, written, std::move(handler));
                        });
