@@ -1,0 +1,42 @@
+// Signed checkpoints of the audit ledger: a C2SP tlog-checkpoint body (origin line, tree size,
+// base64 root hash) in a C2SP signed note with an Ed25519 signature:
+//
+//   <origin>\n<size>\n<base64 root>\n\n— <key name> <base64(key id (4) || signature (64))>\n
+//
+// key id = SHA-256(key name || 0x0A || 0x01 || public key)[:4]. The signature covers the body
+// including its final newline. A verifier key is "<name>+<hex key id>+<base64(0x01 || public
+// key)>", the form other transparency-log tools take.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "ledger/merkle.h"
+
+namespace vigil::ledger {
+
+struct Checkpoint {
+  std::string origin;  // the log's name, e.g. "vigil.example.org/hub-1/ledger"
+  uint64_t size = 0;
+  Hash root{};
+};
+
+struct NoteKey {
+  std::string name;         // no spaces or '+'
+  std::string private_key;  // Ed25519 seed; a secret
+  std::string public_key;
+};
+
+// The verifier key of `name` and `public_key`.
+std::string VerifierKey(const std::string& name, std::string_view public_key);
+
+// The signed note of `checkpoint`.
+Result<std::string> SignCheckpoint(const Checkpoint& checkpoint, const NoteKey& key);
+
+// Verifies a signed checkpoint note against a verifier key and parses it. PermissionDenied if
+// no signature by that key verifies; InvalidArgument if the note is malformed.
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view verifier_key);
+
+}  // namespace vigil::ledger
