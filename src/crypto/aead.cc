@@ -17,6 +17,18 @@ unsigned char* U(std::string& s, size_t offset) {
   return reinterpret_cast<unsigned char*>(s.data()) + offset;
 }
 
+// OpenSSL 3 looks the algorithm up on every init unless it is fetched once; and a context per
+// call costs an allocation. Both are kept: the cipher for the process, a context per thread.
+const EVP_CIPHER* Aes256Gcm() {
+  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
+EVP_CIPHER_CTX* ThreadContext() {
+  thread_local CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  return ctx.get();
+}
+
 }  // namespace
 
 Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
@@ -25,15 +37,16 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
   std::string out(kAeadNonceBytes + plaintext.size() + kAeadTagBytes, '\0');
   if (RAND_bytes(U(out, 0), kAeadNonceBytes) != 1)
     return Status::Internal("nonce generation failed");
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  EVP_CIPHER_CTX* ctx = ThreadContext();
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(out, 0)) != 1 ||
+  if (!ctx || !Aes256Gcm() ||
+      EVP_EncryptInit_ex2(ctx, Aes256Gcm(), U(key), U(out, 0), nullptr) != 1 ||
       (!aad.empty() &&
-       EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
-      EVP_EncryptUpdate(ctx.get(), U(out, kAeadNonceBytes), &len, U(plaintext),
+       EVP_EncryptUpdate(ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
+      EVP_EncryptUpdate(ctx, U(out, kAeadNonceBytes), &len, U(plaintext),
                         static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), U(out, kAeadNonceBytes + plaintext.size()), &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAeadTagBytes,
+      EVP_EncryptFinal_ex(ctx, U(out, kAeadNonceBytes + plaintext.size()), &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kAeadTagBytes,
                           U(out, kAeadNonceBytes + plaintext.size())) != 1) {
     return Status::Internal("AES-256-GCM encryption failed");
   }
@@ -46,15 +59,16 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
   const size_t text_len = sealed.size() - kAeadOverheadBytes;
   std::string out(text_len, '\0');
   std::string tag(sealed.substr(kAeadNonceBytes + text_len));
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  EVP_CIPHER_CTX* ctx = ThreadContext();
   int len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key), U(sealed)) != 1 ||
+  if (!ctx || !Aes256Gcm() ||
+      EVP_DecryptInit_ex2(ctx, Aes256Gcm(), U(key), U(sealed), nullptr) != 1 ||
       (!aad.empty() &&
-       EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
-      EVP_DecryptUpdate(ctx.get(), U(out, 0), &len, U(sealed) + kAeadNonceBytes,
+       EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
+      EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceBytes,
                         static_cast<int>(text_len)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), U(out, text_len), &len) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx, U(out, text_len), &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     return Status::DataLoss("sealed record failed authentication (wrong key, moved or altered)");
   }

@@ -15,9 +15,10 @@ Result<std::string> RandomBytes(size_t n) {
 }
 
 Sha256Digest Sha256(std::string_view data) {
+  static EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once, not per call
   Sha256Digest digest{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest.data(), &len, sha256, nullptr);
   return digest;
 }
 
