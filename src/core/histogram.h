@@ -16,7 +16,6 @@ class LatencyHistogram {
   void Observe(double seconds);
   // Prometheus text exposition lines for metric `name` (with HELP and TYPE).
   std::string Render(const std::string& name, const std::string& help) const;
-  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
 
  private:
   std::array<std::atomic<uint64_t>, kBounds.size() + 1> buckets_{};

@@ -46,6 +46,19 @@ TEST(MqttCodecTest, PublishRoundTripsWithQosAndDup) {
   }
 }
 
+TEST(MqttCodecTest, SubscribeRoundTripsInBothVersions) {
+  SubscribePacket s;
+  s.packet_id = 9;
+  s.filters = {"devices/#", "a/+/b"};
+  for (auto v : {ProtocolVersion::kV311, ProtocolVersion::kV5}) {
+    const auto r = DecodeFrame(EncodeSubscribe(v, s), v);
+    ASSERT_TRUE(r.ok()) << r.error.message;
+    const auto& got = std::get<SubscribePacket>(*r.packet);
+    EXPECT_EQ(got.packet_id, 9);
+    EXPECT_EQ(got.filters, s.filters);
+  }
+}
+
 TEST(MqttCodecTest, FixedHeaderNeedsMoreOrIsMalformed) {
   FixedHeader h;
   EXPECT_EQ(ParseFixedHeader("", h), FrameStatus::kIncomplete);
