@@ -30,7 +30,7 @@ Result<crypto::KeyAndCert> LoadDeviceCa(const HubLayout& layout) {
 }  // namespace
 
 Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
-  AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr};
+  AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr, nullptr};
   if (!PathExists(hub.layout.config())) {
     return Status::NotFound("no hub at " + data_dir + " (run `vigil init --data-dir " + data_dir +
                             "` first)");
@@ -40,6 +40,7 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(
       hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting));
   hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
+  VIGIL_ASSIGN_OR_RETURN(hub.ledger, ledger::Ledger::Open(*hub.store));
   return hub;
 }
 
@@ -62,8 +63,10 @@ Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
   auto sealed = store::SealDemographics(key.key, id, demographics.dump());
   crypto::Wipe(key.key);
   if (!sealed.ok()) return sealed.status();
-  return hub.store->InsertPatient(
-      {id, std::move(sealed).value(), SystemClock::Instance().NowMillis()}, key.wrapped);
+  const int64_t now = SystemClock::Instance().NowMillis();
+  VIGIL_RETURN_IF_ERROR(
+      hub.store->InsertPatient({id, std::move(sealed).value(), now}, key.wrapped));
+  return hub.ledger->Append({{ledger::EntryType::kPatientAdded, now, {{"patient", id}}}});
 }
 
 Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
@@ -97,7 +100,20 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
   device.cert_fingerprint = out.info.sha256_fingerprint;
   device.enrolled_ms = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(hub.store->InsertDevice(device));
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{ledger::EntryType::kDeviceEnrolled,
+                                             device.enrolled_ms,
+                                             {{"device", e.id},
+                                              {"patient", e.patient_id},
+                                              {"type", e.type},
+                                              {"cert_sha256", out.info.sha256_fingerprint}}}}));
   return out;
+}
+
+Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
+  VIGIL_RETURN_IF_ERROR(hub.store->SetDeviceStatus(device_id, store::DeviceStatus::kRevoked));
+  return hub.ledger->Append({{ledger::EntryType::kDeviceRevoked,
+                              SystemClock::Instance().NowMillis(),
+                              {{"device", device_id}}}});
 }
 
 Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,

@@ -10,6 +10,7 @@
 #include "core/hub_config.h"
 #include "core/status.h"
 #include "crypto/x509_ca.h"
+#include "ledger/ledger.h"
 #include "store/keyring.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ struct AdminHub {
   HubConfig config;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::KeyRing> keys;
+  std::unique_ptr<ledger::Ledger> ledger;  // every administrative change is recorded here
 };
 
 // Opens the hub at `data_dir`; NotFound with a hint to run `vigil init` when there is none.
@@ -46,8 +48,11 @@ struct EnrolledDevice {
 };
 
 // Issues the device's certificate and records the device (its certificate's fingerprint is
-// the only one it may connect with).
+// the only one it may connect with), and the enrolment in the ledger.
 Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& enrolment);
+
+// Revokes a device and records it in the ledger.
+Status RevokeDevice(AdminHub& hub, const std::string& device_id);
 
 // Writes <dir>/<id>.crt, <dir>/ca.crt and, when there is one, <dir>/<id>.key (0600).
 Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,

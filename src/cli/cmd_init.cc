@@ -9,6 +9,8 @@
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/x509_ca.h"
+#include "ledger/ledger_key.h"
+#include "model/reading.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -35,6 +37,9 @@ Status PrepareDirectory(const std::string& dir) {
 
 Status RunInit(const InitOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
+  if (!model::IsValidEntityId(options.hub_name)) {
+    return Status::InvalidArgument("--name must be 1-40 of A-Z a-z 0-9 . - (it names the ledger)");
+  }
   const HubLayout layout(options.data_dir);
   VIGIL_RETURN_IF_ERROR(PrepareDirectory(layout.root));
   for (const auto& dir : {layout.ca_dir(), layout.tls_dir(), layout.keys_dir()}) {
@@ -61,6 +66,7 @@ Status RunInit(const InitOptions& options) {
 
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, options.hub_name));
 
   std::string hosts;
   for (const auto& h : options.hostnames) hosts += (hosts.empty() ? "" : ", ") + h;
@@ -71,6 +77,9 @@ Status RunInit(const InitOptions& options) {
             << "  master key    " << layout.master_key() << " (0600; back it up offline: without "
             << "it no reading can be decrypted)\n"
             << "  store         " << layout.database() << "\n"
+            << "  ledger key    " << layout.ledger_key() << " (0600; signs checkpoints)\n"
+            << "  verifier key  " << layout.ledger_verifier_key() << ": "
+            << ledger::VerifierKey(ledger_key.name, ledger_key.public_key) << "\n"
             << "Next: vigil patient add --data-dir " << layout.root
             << " --id ID --name NAME --birth-date YYYY-MM-DD\n";
   return Status::Ok();

@@ -59,7 +59,7 @@ Status RunDeviceEnroll(const DeviceEnrollOptions& o) {
 
 Status RunDeviceRevoke(const std::string& data_dir, const std::string& id) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(hub.store->SetDeviceStatus(id, store::DeviceStatus::kRevoked));
+  VIGIL_RETURN_IF_ERROR(admin::RevokeDevice(hub, id));
   std::cout << "Revoked device " << id
             << ": new connections are refused; a running hub drops a live one within a second\n";
   return Status::Ok();

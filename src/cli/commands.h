@@ -1,6 +1,7 @@
 // The `vigil` subcommands. Each returns a Status; main() turns it into a message and exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ Status RunDeviceList(const std::string& data_dir);
 // Prints a FHIR R4 searchset Bundle of the patient's Observations, decrypted.
 Status RunObservations(const std::string& data_dir, const std::string& patient_id,
                        const std::string& code);
+
+// The audit ledger: full verification, a checkpoint now, proofs as JSON (0: latest checkpoint).
+Status RunVerify(const std::string& data_dir);
+Status RunLedgerCheckpoint(const std::string& data_dir);
+Status RunLedgerProve(const std::string& data_dir, uint64_t index, uint64_t size);
+Status RunLedgerConsistency(const std::string& data_dir, uint64_t old_size, uint64_t new_size);
 
 struct ServeCommandOptions {
   std::string data_dir;

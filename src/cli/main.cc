@@ -90,6 +90,31 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--ready-file", serve.ready_file, "Write the bound ports here as JSON");
   serve_cmd->callback([&] { status = vigil::cli::RunServe(serve); });
 
+  std::string verify_dir;
+  auto* verify_cmd =
+      app.add_subcommand("verify", "Verify the audit ledger and the stored readings");
+  verify_cmd->add_option("--data-dir", verify_dir)->required();
+  verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify_dir); });
+
+  auto* ledger = app.add_subcommand("ledger", "The audit ledger")->require_subcommand(1);
+  std::string ledger_dir;
+  uint64_t proof_index = 0, proof_size = 0, old_size = 0, new_size = 0;
+  auto* cp_cmd = ledger->add_subcommand("checkpoint", "Sign and store a checkpoint now");
+  cp_cmd->add_option("--data-dir", ledger_dir)->required();
+  cp_cmd->callback([&] { status = vigil::cli::RunLedgerCheckpoint(ledger_dir); });
+  auto* prove_cmd = ledger->add_subcommand("prove", "Inclusion proof of an entry (JSON)");
+  prove_cmd->add_option("--data-dir", ledger_dir)->required();
+  prove_cmd->add_option("--index", proof_index, "Entry index")->required();
+  prove_cmd->add_option("--size", proof_size, "Tree size (default: latest checkpoint)");
+  prove_cmd->callback(
+      [&] { status = vigil::cli::RunLedgerProve(ledger_dir, proof_index, proof_size); });
+  auto* cons_cmd = ledger->add_subcommand("consistency", "Consistency proof between sizes (JSON)");
+  cons_cmd->add_option("--data-dir", ledger_dir)->required();
+  cons_cmd->add_option("--old", old_size, "Older tree size")->required();
+  cons_cmd->add_option("--new", new_size, "Newer tree size (default: latest checkpoint)");
+  cons_cmd->callback(
+      [&] { status = vigil::cli::RunLedgerConsistency(ledger_dir, old_size, new_size); });
+
   vigil::sim::SimOptions sim;
   auto* sim_cmd = app.add_subcommand("sim", "Simulated devices streaming to a hub");
   sim_cmd->add_option("--data-dir", sim.data_dir, "The hub's data directory (devices enrol there)")

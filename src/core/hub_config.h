@@ -22,6 +22,8 @@ struct HubLayout {
   std::string server_cert() const { return root + "/tls/server.crt"; }
   std::string keys_dir() const { return root + "/keys"; }
   std::string master_key() const { return root + "/keys/master.key"; }
+  std::string ledger_key() const { return root + "/keys/ledger.key"; }
+  std::string ledger_verifier_key() const { return root + "/ledger.vkey"; }
   std::string database() const { return root + "/vigil.db"; }
 };
 

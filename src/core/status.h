@@ -22,6 +22,7 @@ enum class StatusCode {
   kUnavailable,
   kIoError,
   kInternal,
+  kAborted,  // a concurrent change got there first; retrying may succeed
 };
 
 // Name of a code, for messages ("invalid argument").
@@ -51,6 +52,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

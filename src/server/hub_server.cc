@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "ingest/pipeline.h"
+#include "ledger/ledger.h"
+#include "ledger/ledger_key.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
@@ -22,23 +24,31 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr auto kRevocationPoll = std::chrono::seconds(1);
+constexpr auto kCheckpointInterval = std::chrono::seconds(5);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 
 class HubServerImpl final : public HubServer {
  public:
   HubServerImpl(const HubConfig& config, std::unique_ptr<store::Store> store,
-                std::unique_ptr<store::KeyRing> keys, std::unique_ptr<asio::ssl::context> mqtt_tls,
+                std::unique_ptr<store::KeyRing> keys, std::unique_ptr<ledger::Ledger> ledger,
+                ledger::NoteKey ledger_key, std::unique_ptr<asio::ssl::context> mqtt_tls,
                 std::unique_ptr<asio::ssl::context> https_tls)
       : config_(config),
         store_(std::move(store)),
         keys_(std::move(keys)),
+        ledger_(std::move(ledger)),
+        ledger_key_(std::move(ledger_key)),
         mqtt_tls_(std::move(mqtt_tls)),
         https_tls_(std::move(https_tls)),
-        writer_(*store_, config.serve.group_commit_max_batch,
-                [this](const store::CommitStats& s) {
-                  metrics_.commits.fetch_add(1);
-                  metrics_.commit_latency.Observe(s.seconds);
-                }),
+        writer_(
+            *store_, config.serve.group_commit_max_batch,
+            [this](const store::CommitStats& s) {
+              metrics_.commits.fetch_add(1);
+              metrics_.commit_latency.Observe(s.seconds);
+            },
+            [this](std::span<const store::ReadingCommit> commits) {
+              return CommitWithLedgerEntry(commits);
+            }),
         pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
@@ -47,7 +57,8 @@ class HubServerImpl final : public HubServer {
                        [this] { return metrics_.RenderPrometheus(); }},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
-        revocation_timer_(io_) {}
+        revocation_timer_(io_),
+        checkpoint_timer_(io_) {}
 
   ~HubServerImpl() override { Stop(); }
 
@@ -58,6 +69,7 @@ class HubServerImpl final : public HubServer {
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     PollRevocations();
+    ScheduleCheckpoint();
     for (int i = 0; i < config_.serve.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
     started_ = true;
     return Status::Ok();
@@ -82,6 +94,7 @@ class HubServerImpl final : public HubServer {
     mqtt_.StopAccepting();
     https_.StopAccepting();
     revocation_timer_.cancel();
+    checkpoint_timer_.cancel();
     mqtt_.DrainSessions();
     const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
     while (mqtt_.LiveSessions() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -91,11 +104,46 @@ class HubServerImpl final : public HubServer {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     io_.stop();
     for (auto& t : threads_) t.join();
+    Checkpoint();  // the last entries get their signature before the hub goes
     spdlog::info("hub stopped: {} messages stored, {} refused in this run",
                  metrics_.messages_accepted.load(), TotalRefused());
   }
 
  private:
+  // One reading-batch ledger entry per group, in the group's transaction.
+  Status CommitWithLedgerEntry(std::span<const store::ReadingCommit> commits) {
+    size_t rows = commits.size();
+    for (const auto& c : commits) rows += c.observations.size();
+    const ledger::LedgerEntry entry{
+        ledger::EntryType::kReadingBatch,
+        SystemClock::Instance().NowMillis(),
+        {{"count", std::to_string(rows)}, {"digest", ledger::BatchDigest(commits, {})}}};
+    return ledger_->Append({entry}, [&](const store::LedgerAppend& append) {
+      return store_->CommitReadings(commits, &append);
+    });
+  }
+
+  void Checkpoint() {
+    const uint64_t size = ledger_->size();
+    if (size == last_checkpoint_size_) return;
+    auto made = ledger_->MakeCheckpoint(ledger::LedgerOrigin(config_.hub_name), ledger_key_,
+                                        SystemClock::Instance().NowMillis());
+    if (!made.ok()) {
+      spdlog::error("ledger checkpoint failed: {}", made.status().ToString());
+      return;
+    }
+    last_checkpoint_size_ = made->size;
+  }
+
+  void ScheduleCheckpoint() {
+    checkpoint_timer_.expires_after(kCheckpointInterval);
+    checkpoint_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      Checkpoint();
+      ScheduleCheckpoint();
+    });
+  }
+
   void PollRevocations() {
     revocation_timer_.expires_after(kRevocationPoll);
     revocation_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -114,6 +162,9 @@ class HubServerImpl final : public HubServer {
   HubConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  ledger::NoteKey ledger_key_;
+  uint64_t last_checkpoint_size_ = UINT64_MAX;
   std::unique_ptr<asio::ssl::context> mqtt_tls_;
   std::unique_ptr<asio::ssl::context> https_tls_;
   ingest::IngestMetrics metrics_;
@@ -127,6 +178,7 @@ class HubServerImpl final : public HubServer {
   MqttListener mqtt_;
   HttpsListener https_;
   asio::steady_timer revocation_timer_;
+  asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;
   bool started_ = false;
   bool stopped_ = false;
@@ -140,12 +192,15 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting));
   auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, config.hub_name));
   VIGIL_ASSIGN_OR_RETURN(auto mqtt_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                              ClientCertificate::kRequired));
   VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                               ClientCertificate::kOptional));
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
-      config, std::move(store), std::move(keys), std::move(mqtt_tls), std::move(https_tls)));
+      config, std::move(store), std::move(keys), std::move(ledger), std::move(ledger_key),
+      std::move(mqtt_tls), std::move(https_tls)));
 }
 
 }  // namespace vigil::server

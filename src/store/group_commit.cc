@@ -4,8 +4,14 @@
 
 namespace vigil::store {
 
-GroupCommitWriter::GroupCommitWriter(Store& store, size_t max_batch, CommitObserver observer)
-    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), observer_(std::move(observer)) {
+GroupCommitWriter::GroupCommitWriter(Store& store, size_t max_batch, CommitObserver observer,
+                                     CommitFunction commit)
+    : store_(store),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      observer_(std::move(observer)),
+      commit_(commit ? std::move(commit) : [this](std::span<const ReadingCommit> c) {
+        return store_.CommitReadings(c);
+      }) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -58,13 +64,13 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   std::vector<ReadingCommit> commits;
   commits.reserve(batch.size());
   for (auto& p : batch) commits.push_back(std::move(p.commit));
-  Status status = store_.CommitReadings(commits);
+  Status status = commit_(commits);
   if (status.ok() || batch.size() == 1) {
     for (auto& p : batch) p.done(status);
   } else {
     // One bad commit must not fail its neighbours: retry each alone.
     for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i].done(store_.CommitReadings(std::span<const ReadingCommit>(&commits[i], 1)));
+      batch[i].done(commit_(std::span<const ReadingCommit>(&commits[i], 1)));
     }
   }
   if (observer_) {

@@ -23,9 +23,13 @@ class GroupCommitWriter {
  public:
   using Done = std::function<void(const Status&)>;
   using CommitObserver = std::function<void(const CommitStats&)>;
+  // Makes one group durable; by default Store::CommitReadings. The hub's version also appends
+  // the group's ledger entry in the same transaction.
+  using CommitFunction = std::function<Status(std::span<const ReadingCommit>)>;
 
   // Starts the writer thread. `observer` (may be empty) is told about every transaction.
-  GroupCommitWriter(Store& store, size_t max_batch, CommitObserver observer = {});
+  GroupCommitWriter(Store& store, size_t max_batch, CommitObserver observer = {},
+                    CommitFunction commit = {});
   // Commits what is queued, then stops.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -48,6 +52,7 @@ class GroupCommitWriter {
   Store& store_;
   const size_t max_batch_;
   CommitObserver observer_;
+  CommitFunction commit_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Pending> queue_;

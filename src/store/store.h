@@ -54,6 +54,33 @@ struct ReadingCommit {
   std::vector<SealedObservation> observations;
 };
 
+// Hashes of complete subtrees of the ledger's Merkle tree (see ledger/merkle.h).
+struct LedgerNodeRecord {
+  int level = 0;
+  uint64_t index = 0;
+  std::string hash;  // 32 bytes
+};
+
+// Entries to append to the audit ledger, with the tree nodes they complete. Written only if the
+// ledger still has exactly `first_index` entries (otherwise Aborted: another writer appended).
+struct LedgerAppend {
+  uint64_t first_index = 0;
+  std::vector<std::string> entries;  // encoded entries (ledger/entry.h)
+  std::vector<LedgerNodeRecord> nodes;
+};
+
+// The rows a reading-batch ledger entry covers.
+struct LedgerBatchRows {
+  std::vector<ReadingCommit> receipts;  // device, seq, digest, received (no observations)
+  std::vector<SealedObservation> observations;
+};
+
+struct StoredCheckpoint {
+  uint64_t size = 0;
+  std::string note;  // signed note text
+  int64_t created_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -75,8 +102,22 @@ class Store {
   virtual Status SetDeviceStatus(const std::string& id, DeviceStatus status) = 0;
 
   // Makes all of `commits` durable in one transaction (fsync'd before it returns ok), and
-  // raises each device's last_seq. All or nothing.
-  virtual Status CommitReadings(std::span<const ReadingCommit> commits) = 0;
+  // raises each device's last_seq. With `ledger`, its entries are appended in the same
+  // transaction and the rows are tagged with the batch's entry (ledger->first_index).
+  // All or nothing.
+  virtual Status CommitReadings(std::span<const ReadingCommit> commits,
+                                const LedgerAppend* ledger = nullptr) = 0;
+
+  // The audit ledger's tables (ledger/ledger.h gives them meaning).
+  virtual Status AppendLedger(const LedgerAppend& append) = 0;
+  virtual Result<uint64_t> LedgerSize() = 0;
+  virtual Result<std::vector<std::string>> LedgerEntries(uint64_t from, uint64_t count) = 0;
+  virtual Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) = 0;
+  virtual Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) = 0;
+  // Receipts and Observations that no ledger entry covers.
+  virtual Result<uint64_t> CountUnledgeredRows() = 0;
+  virtual Status InsertCheckpoint(const StoredCheckpoint& checkpoint) = 0;
+  virtual Result<std::vector<StoredCheckpoint>> ListCheckpoints() = 0;
 
   // The payload digest of the committed message (device, seq), if there is one.
   virtual Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,

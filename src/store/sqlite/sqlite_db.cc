@@ -28,6 +28,12 @@ Statement& Statement::Bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::Bind(int index, std::optional<uint64_t> value) {
+  if (value) return Bind(index, static_cast<int64_t>(*value));
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
 bool Statement::Step() {
   if (!stmt_) return false;
   const int rc = sqlite3_step(stmt_);

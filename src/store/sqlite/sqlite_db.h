@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,8 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& Bind(int index, int64_t value);
+  // The value, or NULL when there is none.
+  Statement& Bind(int index, std::optional<uint64_t> value);
 
   // Advances: true with a row, false when done; a failure is kept in status().
   bool Step();

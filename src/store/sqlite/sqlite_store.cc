@@ -8,6 +8,7 @@
 
 #include "core/files.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_ledger.h"
 #include "store/store.h"
 
 namespace vigil::store {
@@ -16,7 +17,7 @@ namespace {
 using sqlite::Database;
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: the audit ledger (sqlite_ledger.cc)
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -40,6 +41,7 @@ CREATE TABLE reading_receipts (
   seq INTEGER NOT NULL,
   payload_digest BLOB NOT NULL,
   received_ms INTEGER NOT NULL,
+  ledger_index INTEGER,
   PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
 -- An Observation's id is unique because its message's receipt is: both go in one transaction.
 CREATE TABLE observations (
@@ -49,7 +51,8 @@ CREATE TABLE observations (
   code TEXT NOT NULL,
   effective_ms INTEGER NOT NULL,
   seq INTEGER NOT NULL,
-  sealed BLOB NOT NULL);
+  sealed BLOB NOT NULL,
+  ledger_index INTEGER);
 CREATE INDEX observations_by_patient ON observations(patient_id, effective_ms, id);
 )sql";
 
@@ -87,9 +90,10 @@ class SqliteStore final : public Store {
     Statement version(db_.handle(), "PRAGMA user_version");
     VIGIL_RETURN_IF_ERROR(version.prepared());
     const int64_t current = version.Step() ? version.Int(0) : 0;
-    if (current == 0) {
+    if (current == 0 || current == 1) {  // new, or version 1 to migrate
       VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-      Status created = db_.Exec(kSchema);
+      Status created = current == 0 ? db_.Exec(kSchema) : Status::Ok();
+      if (created.ok()) created = sqlite::CreateLedgerSchema(db_, /*migrating=*/current == 1);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -194,10 +198,12 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Status CommitReadings(std::span<const ReadingCommit> commits) override {
+  Status CommitReadings(std::span<const ReadingCommit> commits,
+                        const LedgerAppend* ledger) override {
     std::lock_guard lock(mu_);
     VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Status s = InsertAll(commits);
+    Status s = ledger ? sqlite::WriteLedgerAppend(db_, *ledger) : Status::Ok();
+    if (s.ok()) s = InsertAll(commits, ledger ? std::optional(ledger->first_index) : std::nullopt);
     if (!s.ok()) {
       (void)db_.Exec("ROLLBACK");
       return s;
@@ -232,6 +238,52 @@ class SqliteStore final : public Store {
     return Checked(st, std::move(out));
   }
 
+  Status AppendLedger(const LedgerAppend& append) override {
+    std::lock_guard lock(mu_);
+    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    Status s = sqlite::WriteLedgerAppend(db_, append);
+    if (!s.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return s;
+    }
+    return db_.Exec("COMMIT");
+  }
+
+  Result<uint64_t> LedgerSize() override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerSize(db_);
+  }
+
+  Result<std::vector<std::string>> LedgerEntries(uint64_t from, uint64_t count) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerEntries(db_, from, count);
+  }
+
+  Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerNode(db_, level, index);
+  }
+
+  Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerBatch(db_, entry_index);
+  }
+
+  Result<uint64_t> CountUnledgeredRows() override {
+    std::lock_guard lock(mu_);
+    return sqlite::CountUnledgered(db_);
+  }
+
+  Status InsertCheckpoint(const StoredCheckpoint& checkpoint) override {
+    std::lock_guard lock(mu_);
+    return sqlite::WriteCheckpoint(db_, checkpoint);
+  }
+
+  Result<std::vector<StoredCheckpoint>> ListCheckpoints() override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadCheckpoints(db_);
+  }
+
  private:
   static Status Named(Status s, const std::string& what) {
     if (s.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists(what + " exists");
@@ -244,13 +296,13 @@ class SqliteStore final : public Store {
     return value;
   }
 
-  Status InsertAll(std::span<const ReadingCommit> commits) {
+  Status InsertAll(std::span<const ReadingCommit> commits, std::optional<uint64_t> ledger_index) {
     Statement receipt(db_.handle(),
-                      "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms)"
-                      " VALUES (?, ?, ?, ?)");
+                      "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms,"
+                      " ledger_index) VALUES (?, ?, ?, ?, ?)");
     Statement obs(db_.handle(),
                   "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
-                  " sealed) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                  " sealed, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     Statement seq(db_.handle(), "UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
     std::unordered_map<std::string_view, uint64_t> highest;  // per device, once per transaction
     VIGIL_RETURN_IF_ERROR(receipt.prepared());
@@ -258,11 +310,12 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(seq.prepared());
     for (const ReadingCommit& c : commits) {
       receipt.Bind(1, c.device_id).Bind(2, static_cast<int64_t>(c.seq));
-      receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms);
+      receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms).Bind(5, ledger_index);
       VIGIL_RETURN_IF_ERROR(receipt.Run());
       for (const SealedObservation& o : c.observations) {
         obs.Bind(1, o.id).Bind(2, o.patient_id).Bind(3, o.device_id).Bind(4, o.code);
         obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
+        obs.Bind(8, ledger_index);
         VIGIL_RETURN_IF_ERROR(obs.Run());
       }
       uint64_t& h = highest[c.device_id];

@@ -1,0 +1,45 @@
+// Ledger entries: canonical, versioned records of security events (docs/ledger.md).
+//
+// Encoding (version 1): 0x01 || type (u8) || time_ms (i64 BE) || field count (u8) || fields,
+// each: name length (u8) || name || value length (u32 BE) || value; fields sorted by name, so
+// an entry has exactly one encoding. Entries carry ids, reasons and digests, never health data.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigil::ledger {
+
+enum class EntryType : uint8_t {
+  kReadingBatch = 1,    // fields: count, digest (BatchDigest of the rows)
+  kDeviceEnrolled = 2,  // fields: device, patient, type, cert_sha256
+  kDeviceRevoked = 3,   // fields: device
+  kPatientAdded = 4,    // fields: patient
+};
+
+std::string_view EntryTypeName(EntryType type);
+
+struct LedgerEntry {
+  EntryType type = EntryType::kReadingBatch;
+  int64_t time_ms = 0;
+  std::map<std::string, std::string> fields;
+};
+
+std::string EncodeEntry(const LedgerEntry& entry);
+// InvalidArgument for anything that is not a canonical version-1 encoding.
+Result<LedgerEntry> DecodeEntry(std::string_view bytes);
+
+// SHA-256 over a batch's rows in a fixed order (receipts by device then seq; Observations by
+// id), each field length-prefixed: what a reading-batch entry records, and what verification
+// recomputes from the stored rows. Observations are taken from `receipts[i].observations` and
+// from `observations`, whichever is given.
+std::string BatchDigest(std::span<const store::ReadingCommit> receipts,
+                        std::span<const store::SealedObservation> observations);
+
+}  // namespace vigil::ledger

@@ -1,0 +1,64 @@
+// The audit ledger: an append-only RFC 9162 Merkle log of security events kept in the hub's
+// store, with signed checkpoints and proofs. One interface for everything that appends; an
+// append is durable (in the caller's transaction, or its own) before it returns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "store/store.h"
+
+namespace vigil::ledger {
+
+class Ledger {
+ public:
+  // Resumes the ledger in `store` (which must outlive it).
+  static Result<std::unique_ptr<Ledger>> Open(store::Store& store);
+
+  using Writer = std::function<Status(const store::LedgerAppend&)>;
+  // Appends `entries` through `write`, which makes them durable together with whatever the
+  // caller writes in the same transaction (store::Store::CommitReadings). If another process
+  // appended meanwhile (Aborted), the ledger catches up from the store and tries again.
+  // Thread-safe.
+  Status Append(const std::vector<LedgerEntry>& entries, const Writer& write);
+  // Appends in a transaction of its own.
+  Status Append(const std::vector<LedgerEntry>& entries);
+
+  uint64_t size();
+  NodeReader nodes();
+  Result<Hash> Root(uint64_t size);
+
+  // Signs and stores a checkpoint of the ledger as it stands.
+  Result<store::StoredCheckpoint> MakeCheckpoint(const std::string& origin, const NoteKey& key,
+                                                 int64_t now_ms);
+
+ private:
+  explicit Ledger(store::Store& store) : store_(store) {}
+  Status CatchUp();  // with mu_ held
+
+  store::Store& store_;
+  std::mutex mu_;
+  MerkleAppender appender_;
+};
+
+struct VerifyReport {
+  uint64_t entries = 0;
+  uint64_t checkpoints = 0;
+  uint64_t batches = 0;
+  uint64_t rows = 0;  // receipts and Observations checked against their batch digests
+};
+
+// Recomputes the whole tree from the stored entries and checks every stored node, every
+// checkpoint (signature by `verifier_key` and root), every reading batch's digest against its
+// rows, that no row is outside a batch and that no entry lies beyond the latest checkpoint.
+// DataLoss naming the first entry, node, checkpoint or row that does not match.
+Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key);
+
+}  // namespace vigil::ledger

@@ -1,0 +1,155 @@
+"""The audit ledger against an attacker with write access to the hub's files: every change to
+entries or stored readings is named by `vigil verify`; proofs check with no Vigil code."""
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hub import Hub, VIGIL  # noqa: E402
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
+
+
+def node(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(leaf_hash, index, size, path, root):
+    """RFC 9162 section 2.1.3.2, written from the RFC for this test."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf_hash
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def open_checkpoint(note, vkey):
+    """C2SP signed note + tlog-checkpoint, checked with python3-cryptography's Ed25519."""
+    name, key_id, key_b64 = vkey.strip().split("+", 2)
+    key = base64.b64decode(key_b64)
+    assert key[0] == 1
+    body, sigs = note.rsplit("\n\n", 1)
+    body += "\n"
+    for line in sigs.strip().split("\n"):
+        dash, signer, blob = line.split(" ")
+        blob = base64.b64decode(blob)
+        if signer == name and blob[:4].hex() == key_id:
+            Ed25519PublicKey.from_public_bytes(key[1:]).verify(blob[4:], body.encode())
+            origin, size, root = body.split("\n")[:3]
+            return int(size), base64.b64decode(root)
+    raise AssertionError("no signature by the hub's key")
+
+
+class LedgerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-002"))).start()
+        for device in ("dev-0001", "dev-0002"):
+            for seq in range(1, 6):
+                r = cls.hub.mosquitto_pub(
+                    json.dumps({"seq": seq, "ts": __import__("hub").now_rfc3339(),
+                                "readings": [{"type": "heart_rate", "value": 60 + seq,
+                                              "unit": "/min"}]}), device_id=device)
+                assert "RC:0" in r.stdout, r.stdout
+        cls.hub.run("device", "revoke", "--data-dir", cls.hub.data_dir, "--id", "dev-0002")
+        assert cls.hub.stop() == 0  # the hub signs a last checkpoint on the way out
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.close()
+
+    def copy(self):
+        d = os.path.join(self.hub.root, f"copy-{self._testMethodName}")
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(self.hub.data_dir, d)
+        return d
+
+    def verify(self, data_dir):
+        return subprocess.run([VIGIL, "verify", "--data-dir", data_dir], capture_output=True,
+                              text=True, timeout=60)
+
+    def sql(self, data_dir, statement):
+        subprocess.run(["sqlite3", os.path.join(data_dir, "vigil.db"), statement], check=True)
+
+    def assertRefused(self, data_dir, *phrases):
+        r = self.verify(data_dir)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        for phrase in phrases:
+            self.assertIn(phrase, r.stderr)
+
+    def test_an_untouched_hub_verifies(self):
+        r = self.verify(self.hub.data_dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"ledger verified: \d+ entries, [1-9]\d* signed checkpoints, "
+                                   r"10 reading batches covering 20 stored rows")
+
+    def test_changing_one_byte_of_an_entry_is_named(self):
+        d = self.copy()
+        self.sql(d, "UPDATE ledger_entries SET entry = substr(entry, 1, 12) || X'7a' || "
+                    "substr(entry, 14) WHERE idx = 3")
+        self.assertRefused(d, "ledger entry 3")
+
+    def test_deleting_an_entry_is_named(self):
+        d = self.copy()
+        self.sql(d, "DELETE FROM ledger_entries WHERE idx = 4")
+        self.assertRefused(d, "ledger entry 4")
+
+    def test_swapping_two_entries_is_named(self):
+        d = self.copy()
+        self.sql(d, "UPDATE ledger_entries SET idx = -1 WHERE idx = 5;"
+                    "UPDATE ledger_entries SET idx = 5 WHERE idx = 6;"
+                    "UPDATE ledger_entries SET idx = 6 WHERE idx = -1;")
+        self.assertRefused(d, "ledger entry 5")
+
+    def test_appending_a_forged_entry_is_named(self):
+        d = self.copy()
+        self.sql(d, "INSERT INTO ledger_entries (idx, entry) SELECT MAX(idx) + 1, "
+                    "(SELECT entry FROM ledger_entries WHERE idx = 0) FROM ledger_entries")
+        self.assertRefused(d, "ledger entry")
+
+    def test_changing_an_observation_ciphertext_is_named(self):
+        d = self.copy()
+        self.sql(d, "UPDATE observations SET sealed = substr(sealed, 1, 20) || X'00' || "
+                    "substr(sealed, 22) WHERE rowid = 3")
+        self.assertRefused(d, "stored readings of ledger entry")
+
+    def test_deleting_an_observation_row_is_named(self):
+        d = self.copy()
+        self.sql(d, "DELETE FROM observations WHERE rowid = 7")
+        self.assertRefused(d, "stored readings of ledger entry")
+
+    def test_inclusion_proofs_check_without_vigil(self):
+        with open(os.path.join(self.hub.data_dir, "ledger.vkey")) as f:
+            vkey = f.read()
+        for index in (0, 3, 7):
+            out = subprocess.run([VIGIL, "ledger", "prove", "--data-dir", self.hub.data_dir,
+                                  "--index", str(index)], capture_output=True, text=True,
+                                 check=True).stdout
+            proof = json.loads(out)
+            size, root = open_checkpoint(proof["checkpoint"], vkey)
+            self.assertEqual(size, proof["tree_size"])
+            leaf = hashlib.sha256(b"\x00" + bytes.fromhex(proof["entry"])).digest()
+            path = [bytes.fromhex(h) for h in proof["inclusion_path"]]
+            self.assertTrue(verify_inclusion(leaf, index, size, path, root))
+            self.assertFalse(verify_inclusion(leaf, index ^ 1, size, path, root))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,67 @@
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/ed25519.h"
+#include "test_hub.h"
+
+namespace vigil::ledger {
+namespace {
+
+LedgerEntry Revoked(const std::string& device) {
+  return {EntryType::kDeviceRevoked, 1795341600000, {{"device", device}}};
+}
+
+TEST(LedgerEntryTest, EncodingIsCanonicalAndRoundTrips) {
+  const LedgerEntry e{EntryType::kDeviceEnrolled, 42, {{"type", "cgm"}, {"device", "d-1"}}};
+  const std::string bytes = EncodeEntry(e);
+  const auto back = DecodeEntry(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->type, EntryType::kDeviceEnrolled);
+  EXPECT_EQ(back->time_ms, 42);
+  EXPECT_EQ(back->fields, e.fields);
+  EXPECT_EQ(EncodeEntry(*back), bytes);
+  EXPECT_FALSE(DecodeEntry(bytes + "x").ok());
+  EXPECT_FALSE(DecodeEntry(bytes.substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(DecodeEntry("").ok());
+}
+
+TEST(LedgerTest, TwoWritersOnOneStoreStayConsistent) {
+  vigil::testing::TestHub hub;
+  auto first = Ledger::Open(hub.store());
+  auto second = Ledger::Open(hub.store());  // another process, opened at the same size
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE((*first)->Append({Revoked("a"), Revoked("b")}).ok());
+  ASSERT_TRUE((*second)->Append({Revoked("c")}).ok()) << "must catch up, not collide";
+  EXPECT_EQ((*second)->size(), 3u);
+  EXPECT_EQ(*hub.store().LedgerSize(), 3u);
+  const auto pair = *crypto::GenerateEd25519();
+  const NoteKey key{"test-hub", pair.private_key, pair.public_key};
+  ASSERT_TRUE((*first)->MakeCheckpoint("test-hub/ledger", key, 1).ok());
+  const auto report = VerifyLedger(hub.store(), VerifierKey(key.name, key.public_key));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->entries, 3u);
+  EXPECT_EQ(report->checkpoints, 1u);
+}
+
+TEST(LedgerTest, ReadingBatchesAreCoveredInTheirTransaction) {
+  vigil::testing::TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  auto ledger = std::move(Ledger::Open(hub.store())).value();
+  store::ReadingCommit commit{"d-1", 1, std::string(32, 'x'), 5, {}};
+  commit.observations.push_back({"d-1.1.0", "p-1", "d-1", "8867-4", 5, 1, "sealed"});
+  const LedgerEntry entry{
+      EntryType::kReadingBatch, 5, {{"count", "2"}, {"digest", BatchDigest({&commit, 1}, {})}}};
+  ASSERT_TRUE(ledger
+                  ->Append({entry},
+                           [&](const store::LedgerAppend& a) {
+                             return hub.store().CommitReadings({&commit, 1}, &a);
+                           })
+                  .ok());
+  const auto rows = *hub.store().LedgerBatch(0);
+  EXPECT_EQ(BatchDigest(rows.receipts, rows.observations), entry.fields.at("digest"));
+  EXPECT_EQ(*hub.store().CountUnledgeredRows(), 0u);
+}
+
+}  // namespace
+}  // namespace vigil::ledger
