@@ -148,7 +148,8 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   if (!checkpoints.empty() && checkpoints.back().size < report.entries) {
     return Status::DataLoss("ledger entries " + std::to_string(checkpoints.back().size) + ".." +
                             std::to_string(report.entries - 1) +
-                            " are not covered by a signed checkpoint");
+                            " are not covered by a signed checkpoint (a hub that stopped abruptly "
+                            "signs them when it starts again, or run `vigil ledger checkpoint`)");
   }
   if (checkpoints.empty() && report.entries > 0) {
     return Status::DataLoss("the ledger has no signed checkpoint");

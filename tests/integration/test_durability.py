@@ -98,6 +98,10 @@ class DurabilityTest(unittest.TestCase):
         # The stream resumes after the last durable sequence number.
         r = self.hub.mosquitto_pub(heart_rate(max(stored) + 1))
         self.assertIn("RC:0", r.stdout)
+        # The ledger survived the crash: once its tail is signed, everything verifies.
+        self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
+        verified = self.hub.run("verify", "--data-dir", self.hub.data_dir)
+        self.assertIn("ledger verified", verified.stdout)
 
     def test_data_directory_holds_no_plaintext_and_is_private(self):
         self.hub.run("patient", "add", "--data-dir", self.hub.data_dir, "--id", "p-zz",
