@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/big_endian.h"
 #include "crypto/aead.h"
 
 namespace vigil::store {
@@ -41,41 +42,34 @@ Result<std::string> Open(const std::string& key, const std::string& sealed,
   return crypto::AeadOpen(key, std::string_view(sealed).substr(1), aad);
 }
 
-void PutBigEndian(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-uint64_t GetBigEndian(std::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
-  return v;
-}
-
 std::string EncodeValues(const model::Observation& o) {
   std::string out;
   out.reserve(9 + 9 * o.measurements.size());
-  PutBigEndian(out, static_cast<uint64_t>(o.issued_ms));
+  PutBigEndian(out, static_cast<uint64_t>(o.issued_ms), 8);
   out.push_back(static_cast<char>(o.measurements.size()));
   for (const auto& m : o.measurements) {
     out.push_back(static_cast<char>(m.kind));
-    PutBigEndian(out, std::bit_cast<uint64_t>(m.value));
+    PutBigEndian(out, std::bit_cast<uint64_t>(m.value), 8);
   }
   return out;
 }
 
 Status DecodeValues(std::string_view in, model::Observation& o) {
   const Status corrupt = Status::DataLoss("Observation " + o.id + " has a malformed sealed value");
-  if (in.size() < 9) return corrupt;
-  o.issued_ms = static_cast<int64_t>(GetBigEndian(in));
-  const auto count = static_cast<uint8_t>(in[8]);
-  if (count < 1 || count > 2 || in.size() != 9 + 9 * size_t{count}) return corrupt;
-  for (size_t i = 0; i < count; ++i) {
-    const std::string_view item = in.substr(9 + 9 * i, 9);
-    const auto kind = static_cast<uint8_t>(item[0]);
-    if (kind > static_cast<uint8_t>(model::VitalKind::kBodyWeight)) return corrupt;
-    o.measurements.push_back({static_cast<model::VitalKind>(kind),
-                              std::bit_cast<double>(GetBigEndian(item.substr(1))), o.effective_ms});
+  uint64_t issued, count;
+  if (!ReadBigEndian(in, 8, issued) || !ReadBigEndian(in, 1, count) || count < 1 || count > 2 ||
+      in.size() != 9 * count) {
+    return corrupt;
+  }
+  o.issued_ms = static_cast<int64_t>(issued);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t kind, bits;
+    if (!ReadBigEndian(in, 1, kind) || !ReadBigEndian(in, 8, bits) ||
+        kind > static_cast<uint8_t>(model::VitalKind::kBodyWeight)) {
+      return corrupt;
+    }
+    o.measurements.push_back(
+        {static_cast<model::VitalKind>(kind), std::bit_cast<double>(bits), o.effective_ms});
   }
   return Status::Ok();
 }
