@@ -12,7 +12,8 @@ packages=(
   # fuzzing and sanitizers (clang's libFuzzer and runtimes)
   clang libclang-rt-14-dev
   # real peers for the tests and the demo
-  openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt procps iproute2
+  openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt python3-cryptography
+  procps iproute2
 )
 
 missing=()
