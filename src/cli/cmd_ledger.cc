@@ -15,13 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string HexOf(const ledger::Hash& h) {
-  return crypto::Hex(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
-
 json Hexes(const std::vector<ledger::Hash>& hashes) {
   json out = json::array();
-  for (const auto& h : hashes) out.push_back(HexOf(h));
+  for (const auto& h : hashes) out.push_back(crypto::Hex(h));
   return out;
 }
 
@@ -70,9 +66,9 @@ Status RunLedgerProve(const std::string& data_dir, uint64_t index, uint64_t size
   const json out = {{"index", index},
                     {"tree_size", size},
                     {"entry", crypto::Hex(entries[0])},
-                    {"leaf_hash", HexOf(ledger::LeafHash(entries[0]))},
+                    {"leaf_hash", crypto::Hex(ledger::LeafHash(entries[0]))},
                     {"inclusion_path", Hexes(proof)},
-                    {"root_hash", HexOf(root)},
+                    {"root_hash", crypto::Hex(root)},
                     {"checkpoint", size == checkpoint.size ? checkpoint.note : ""}};
   std::cout << out.dump(2) << "\n";
   return Status::Ok();
@@ -88,8 +84,8 @@ Status RunLedgerConsistency(const std::string& data_dir, uint64_t old_size, uint
   VIGIL_ASSIGN_OR_RETURN(auto new_root, hub.ledger->Root(new_size));
   const json out = {{"old_size", old_size},
                     {"new_size", new_size},
-                    {"old_root", HexOf(old_root)},
-                    {"new_root", HexOf(new_root)},
+                    {"old_root", crypto::Hex(old_root)},
+                    {"new_root", crypto::Hex(new_root)},
                     {"consistency_path", Hexes(proof)}};
   std::cout << out.dump(2) << "\n";
   return Status::Ok();

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <memory>
+
 namespace vigil::crypto {
 
 Result<std::string> RandomBytes(size_t n) {
@@ -14,11 +16,29 @@ Result<std::string> RandomBytes(size_t n) {
   return out;
 }
 
+namespace {
+// Fetched once: OpenSSL 3 otherwise looks the algorithm up on every call.
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return sha256;
+}
+}  // namespace
+
 Sha256Digest Sha256(std::string_view data) {
-  static EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once, not per call
   Sha256Digest digest{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &len, sha256, nullptr);
+  EVP_Digest(data.data(), data.size(), digest.data(), &len, Sha256Algorithm(), nullptr);
+  return digest;
+}
+
+Sha256Digest Sha256(std::initializer_list<std::string_view> parts) {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           &EVP_MD_CTX_free);
+  Sha256Digest digest{};
+  unsigned int len = 0;
+  EVP_DigestInit_ex(ctx.get(), Sha256Algorithm(), nullptr);
+  for (std::string_view part : parts) EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &len);
   return digest;
 }
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ using Sha256Digest = std::array<uint8_t, 32>;
 Result<std::string> RandomBytes(size_t n);
 
 Sha256Digest Sha256(std::string_view data);
+// SHA-256 of the concatenation of `parts`, without building it.
+Sha256Digest Sha256(std::initializer_list<std::string_view> parts);
 
 // Lower-case hex of `data`.
 std::string Hex(std::string_view data);

@@ -1,23 +1,14 @@
 #include "ledger/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
+
+#include "crypto/bytes.h"
 
 namespace vigil::ledger {
 namespace {
 
-Hash Sha256(uint8_t prefix, const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len) {
-  Hash out{};
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  unsigned int len = 0;
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, &prefix, 1);
-  if (a_len) EVP_DigestUpdate(ctx, a, a_len);
-  if (b_len) EVP_DigestUpdate(ctx, b, b_len);
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  return out;
+std::string_view Bytes(const Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
 // The largest power of two strictly below n (n >= 2).
@@ -76,19 +67,14 @@ Status SubProof(uint64_t m, uint64_t start, uint64_t size, bool complete_subtree
 }  // namespace
 
 Hash LeafHash(std::string_view entry) {
-  return Sha256(0x00, reinterpret_cast<const uint8_t*>(entry.data()), entry.size(), nullptr, 0);
+  return crypto::Sha256({std::string_view("\x00", 1), entry});
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  return Sha256(0x01, left.data(), left.size(), right.data(), right.size());
+  return crypto::Sha256({std::string_view("\x01", 1), Bytes(left), Bytes(right)});
 }
 
-Hash EmptyRoot() {
-  Hash out{};
-  unsigned int len = 0;
-  EVP_Digest(nullptr, 0, out.data(), &len, EVP_sha256(), nullptr);
-  return out;
-}
+Hash EmptyRoot() { return crypto::Sha256(std::string_view()); }
 
 Result<Hash> RootAt(uint64_t size, const NodeReader& nodes) {
   if (size == 0) return EmptyRoot();

@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "core/status.h"
+#include "crypto/bytes.h"
 
 namespace vigil::ledger {
 
-using Hash = std::array<uint8_t, 32>;
+using Hash = crypto::Sha256Digest;
 
 Hash LeafHash(std::string_view entry);
 Hash NodeHash(const Hash& left, const Hash& right);

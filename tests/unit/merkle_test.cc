@@ -10,10 +10,6 @@
 namespace vigil::ledger {
 namespace {
 
-std::string HexOf(const Hash& h) {
-  return crypto::Hex(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
-
 Hash FromHex(const std::string& hex) {
   Hash h{};
   for (size_t i = 0; i < h.size(); ++i)
@@ -71,15 +67,16 @@ MemoryTree ReferenceTree() {
 
 std::vector<std::string> Hexes(const std::vector<Hash>& hashes) {
   std::vector<std::string> out;
-  for (const auto& h : hashes) out.push_back(HexOf(h));
+  for (const auto& h : hashes) out.push_back(crypto::Hex(h));
   return out;
 }
 
 TEST(MerkleTest, RootsMatchTheRfc6962ReferenceVectors) {
-  EXPECT_EQ(HexOf(EmptyRoot()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(crypto::Hex(EmptyRoot()),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   const MemoryTree tree = ReferenceTree();
-  for (uint64_t n = 1; n <= 8; ++n) EXPECT_EQ(HexOf(tree.root(n)), kRoots[n - 1]) << n;
-  EXPECT_EQ(HexOf(tree.appender().Root()), kRoots[7]);
+  for (uint64_t n = 1; n <= 8; ++n) EXPECT_EQ(crypto::Hex(tree.root(n)), kRoots[n - 1]) << n;
+  EXPECT_EQ(crypto::Hex(tree.appender().Root()), kRoots[7]);
 }
 
 TEST(MerkleTest, ProofsMatchTheReferenceVectors) {
