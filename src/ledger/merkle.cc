@@ -11,6 +11,17 @@ std::string_view Bytes(const Hash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
+// The index arithmetic of the RFC 9162 verification algorithms: "right-shift both fn and sn".
+void ShiftBoth(uint64_t& fn, uint64_t& sn) {
+  fn >>= 1;
+  sn >>= 1;
+}
+
+// "...until either LSB(fn) is set or fn is 0".
+void ShiftWhileEven(uint64_t& fn, uint64_t& sn) {
+  while (fn != 0 && !(fn & 1)) ShiftBoth(fn, sn);
+}
+
 // The largest power of two strictly below n (n >= 2).
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
 
@@ -107,17 +118,11 @@ bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
     if (sn == 0) return false;
     if ((fn & 1) || fn == sn) {
       r = NodeHash(p, r);
-      if (!(fn & 1)) {
-        while (fn != 0 && !(fn & 1)) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftWhileEven(fn, sn);
     } else {
       r = NodeHash(r, p);
     }
-    fn >>= 1;
-    sn >>= 1;
+    ShiftBoth(fn, sn);
   }
   return sn == 0 && r == root;
 }
@@ -132,10 +137,7 @@ bool VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_roo
   if (std::has_single_bit(old_size)) path.insert(path.begin(), old_root);
   uint64_t fn = old_size - 1;
   uint64_t sn = new_size - 1;
-  while (fn & 1) {
-    fn >>= 1;
-    sn >>= 1;
-  }
+  while (fn & 1) ShiftBoth(fn, sn);
   Hash fr = path[0];
   Hash sr = path[0];
   for (size_t i = 1; i < path.size(); ++i) {
@@ -144,17 +146,11 @@ bool VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_roo
     if ((fn & 1) || fn == sn) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      if (!(fn & 1)) {
-        while (fn != 0 && !(fn & 1)) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftWhileEven(fn, sn);
     } else {
       sr = NodeHash(sr, c);
     }
-    fn >>= 1;
-    sn >>= 1;
+    ShiftBoth(fn, sn);
   }
   return sn == 0 && fr == old_root && sr == new_root;
 }
@@ -162,29 +158,27 @@ bool VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_roo
 Result<MerkleAppender> MerkleAppender::Resume(uint64_t size, const NodeReader& nodes) {
   MerkleAppender a;
   a.size_ = size;
-  a.frontier_.resize(64);
   uint64_t covered = 0;
   for (int level = 63; level >= 0; --level) {
     if (!(size >> level & 1)) continue;
-    VIGIL_ASSIGN_OR_RETURN(a.frontier_[static_cast<size_t>(level)], nodes(level, covered >> level));
+    VIGIL_ASSIGN_OR_RETURN(a.frontier_[level], nodes(level, covered >> level));
     covered += uint64_t{1} << level;
   }
   return a;
 }
 
 std::vector<MerkleAppender::Node> MerkleAppender::Append(const Hash& leaf_hash) {
-  if (frontier_.empty()) frontier_.resize(64);
   std::vector<Node> completed;
   completed.push_back({0, size_, leaf_hash});
   Hash carry = leaf_hash;
   int level = 0;
   // Each set low bit of the old size is a complete left sibling waiting on the right edge.
   while (size_ >> level & 1) {
-    carry = NodeHash(frontier_[static_cast<size_t>(level)], carry);
+    carry = NodeHash(frontier_[level], carry);
     ++level;
     completed.push_back({level, (size_ + 1) / (uint64_t{1} << level) - 1, carry});
   }
-  frontier_[static_cast<size_t>(level)] = carry;
+  frontier_[level] = carry;
   ++size_;
   return completed;
 }
@@ -195,8 +189,7 @@ Hash MerkleAppender::Root() const {
   Hash root{};
   for (int level = 0; level < 64; ++level) {  // smallest subtree first: it is the rightmost
     if (!(size_ >> level & 1)) continue;
-    root = have ? NodeHash(frontier_[static_cast<size_t>(level)], root)
-                : frontier_[static_cast<size_t>(level)];
+    root = have ? NodeHash(frontier_[level], root) : frontier_[level];
     have = true;
   }
   return root;

@@ -69,8 +69,9 @@ class MerkleAppender {
 
  private:
   uint64_t size_ = 0;
-  std::vector<Hash> frontier_;  // frontier_[level]: the complete node of that level on the right
-                                // edge, when size_ has that bit
+  // frontier_[level]: the complete node of that level on the right edge, where size_ has that
+  // bit set (other slots are stale).
+  std::array<Hash, 64> frontier_{};
 };
 
 }  // namespace vigil::ledger

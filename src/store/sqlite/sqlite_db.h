@@ -46,6 +46,13 @@ class Statement {
   Status status_;
 };
 
+// `value`, or the statement's failure if stepping it failed.
+template <typename T>
+Result<T> Checked(const Statement& st, T value) {
+  if (!st.status().ok()) return st.status();
+  return value;
+}
+
 // A connection opened without SQLite's own locking: its owner serializes every use.
 class Database {
  public:

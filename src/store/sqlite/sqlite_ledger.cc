@@ -23,12 +23,6 @@ ALTER TABLE reading_receipts ADD COLUMN ledger_index INTEGER;
 ALTER TABLE observations ADD COLUMN ledger_index INTEGER;
 )sql";
 
-template <typename T>
-Result<T> Checked(const Statement& st, T value) {
-  if (!st.status().ok()) return st.status();
-  return value;
-}
-
 }  // namespace
 
 Status CreateLedgerSchema(Database& db, bool migrating) {

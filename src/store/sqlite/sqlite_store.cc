@@ -14,6 +14,7 @@
 namespace vigil::store {
 namespace {
 
+using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
@@ -288,12 +289,6 @@ class SqliteStore final : public Store {
   static Status Named(Status s, const std::string& what) {
     if (s.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists(what + " exists");
     return s;
-  }
-
-  template <typename T>
-  static Result<T> Checked(const Statement& st, T value) {
-    if (!st.status().ok()) return st.status();
-    return value;
   }
 
   Status InsertAll(std::span<const ReadingCommit> commits, std::optional<uint64_t> ledger_index) {
