@@ -3,14 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
 #include "server/ingest_request.h"
-#include "server/mqtt_listener.h"
 #include "server/tls_context.h"
 
 namespace vigil::server {
@@ -163,29 +161,14 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 }  // namespace
 
 HttpsListener::HttpsListener(asio::io_context& io, asio::ssl::context& tls, HttpsContext& context)
-    : io_(io), tls_(tls), context_(context), acceptor_(asio::make_strand(io)) {}
+    : tls_(tls), context_(context), acceptor_(io) {}
 
 Status HttpsListener::Listen(const std::string& address, uint16_t port) {
-  VIGIL_RETURN_IF_ERROR(OpenAcceptor(acceptor_, address, port));
-  port_ = acceptor_.local_endpoint().port();
-  Accept();
-  return Status::Ok();
-}
-
-void HttpsListener::Accept() {
-  acceptor_.async_accept(
-      asio::make_strand(io_), [this](const beast::error_code& ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
-        Accept();
-      });
-}
-
-void HttpsListener::StopAccepting() {
-  asio::post(acceptor_.get_executor(), [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
+  return acceptor_.Listen(address, port, [this](tcp::socket socket) {
+    std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
   });
 }
+
+void HttpsListener::StopAccepting() { acceptor_.Stop(); }
 
 }  // namespace vigil::server

@@ -13,6 +13,7 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "server/device_directory.h"
+#include "server/tcp_acceptor.h"
 
 namespace vigil::server {
 
@@ -29,17 +30,13 @@ class HttpsListener {
   HttpsListener(boost::asio::io_context& io, boost::asio::ssl::context& tls, HttpsContext& context);
   // Binds and starts accepting. Port 0 picks a free port (see port()).
   Status Listen(const std::string& address, uint16_t port);
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return acceptor_.port(); }
   void StopAccepting();
 
  private:
-  void Accept();
-
-  boost::asio::io_context& io_;
   boost::asio::ssl::context& tls_;
   HttpsContext& context_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  uint16_t port_ = 0;
+  TcpAcceptor acceptor_;
 };
 
 }  // namespace vigil::server

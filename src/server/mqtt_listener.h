@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "server/mqtt_session.h"
+#include "server/tcp_acceptor.h"
 
 namespace vigil::server {
 
@@ -20,7 +21,7 @@ class MqttListener {
 
   // Binds and starts accepting. Port 0 picks a free port (see port()).
   Status Listen(const std::string& address, uint16_t port);
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return acceptor_.port(); }
 
   // Stops accepting new connections.
   void StopAccepting();
@@ -30,20 +31,14 @@ class MqttListener {
   size_t LiveSessions();
 
  private:
-  void Accept();
+  void OnAccept(boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& io_;
   boost::asio::ssl::context& tls_;
   MqttContext& context_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  uint16_t port_ = 0;
+  TcpAcceptor acceptor_;
   std::mutex mu_;
   std::vector<std::weak_ptr<MqttSession>> sessions_;
   size_t sweep_at_ = 1024;
 };
-
-// Opens a listening acceptor on address:port with SO_REUSEADDR; shared by both listeners.
-Status OpenAcceptor(boost::asio::ip::tcp::acceptor& acceptor, const std::string& address,
-                    uint16_t port);
 
 }  // namespace vigil::server
