@@ -22,7 +22,11 @@ $(ASAN_BUILD)/Makefile: CMakeLists.txt | deps
 build-asan: deps $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-test: build build-asan
+# The third-party FHIR validators and client the API tests run (tests/fhir).
+tests/fhir/node_modules/.package-lock.json: tests/fhir/package-lock.json | deps
+	cd tests/fhir && npm ci --no-audit --no-fund
+
+test: build build-asan tests/fhir/node_modules/.package-lock.json
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure
 

@@ -7,14 +7,18 @@ packages=(
   # build
   cmake make g++ pkg-config clang-format
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libargon2-dev libqrencode-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing and sanitizers (clang's libFuzzer and runtimes)
   clang libclang-rt-14-dev
   # real peers for the tests and the demo
-  openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt python3-cryptography
-  procps iproute2
+  openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt python3-cryptography python3-pyotp oathtool
+  procps iproute2 zbar-tools
 )
+
+# Node.js runs the FHIR validator and client of the API tests; the machine may have its own
+# build (with npm bundled), which Debian's npm package would conflict with.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

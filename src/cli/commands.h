@@ -7,7 +7,15 @@
 
 #include "core/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace vigil::cli {
+
+// Registers `vigil user ...` and `vigil careteam ...` (cmd_users.cc); their outcome goes to
+// `status`.
+void AddUserCommands(CLI::App& app, Status& status);
 
 struct InitOptions {
   std::string data_dir;

@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
   cons_cmd->callback(
       [&] { status = vigil::cli::RunLedgerConsistency(ledger_dir, old_size, new_size); });
 
+  vigil::cli::AddUserCommands(app, status);
+
   vigil::sim::SimOptions sim;
   auto* sim_cmd = app.add_subcommand("sim", "Simulated devices streaming to a hub");
   sim_cmd->add_option("--data-dir", sim.data_dir, "The hub's data directory (devices enrol there)")

@@ -81,6 +81,17 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   return Status::Ok();
 }
 
+Status ReadAccess(const toml::table& t, AccessOptions& a) {
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
+      t, {"session_idle_seconds", "session_absolute_seconds", "api_threads"}, "access"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "session_idle_seconds", 1, 86400, a.session_idle_seconds, "access"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "session_absolute_seconds", 1, 7 * 86400,
+                                    a.session_absolute_seconds, "access"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "api_threads", 1, 256, a.api_threads, "access"));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {
@@ -93,7 +104,7 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
     return Status::InvalidArgument(msg.str());
   }
   HubConfig config;
-  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(root, {"hub", "server", "ingest"}, ""));
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(root, {"hub", "server", "ingest", "access"}, ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
@@ -103,6 +114,9 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   if (const auto* ingest = root["ingest"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadIngest(*ingest, config.ingest));
+  }
+  if (const auto* access = root["access"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadAccess(*access, config.access));
   }
   return config;
 }
@@ -116,7 +130,7 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "[server]\n"
       << "bind = \"" << s.bind << "\"\n"
       << "mqtt_port = " << s.mqtt_port << "        # MQTT over TLS, client certificate required\n"
-      << "https_port = " << s.https_port << "       # POST /ingest, GET /metrics\n"
+      << "https_port = " << s.https_port << "       # POST /ingest, /auth, /fhir, GET /metrics\n"
       << "tls_min_version = \"" << (s.tls_min_version == TlsMinVersion::kTls13 ? "1.3" : "1.2")
       << "\"  # \"1.2\" only for devices that cannot do 1.3\n"
       << "io_threads = " << s.io_threads << "\n"
@@ -128,7 +142,11 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "max_measurements = " << l.max_measurements << "\n"
       << "max_inflight = " << l.max_inflight << "\n"
       << "max_keep_alive_seconds = " << l.max_keep_alive_seconds << "\n"
-      << "max_connections = " << l.max_connections << "\n";
+      << "max_connections = " << l.max_connections << "\n\n"
+      << "[access]\n"
+      << "session_idle_seconds = " << c.access.session_idle_seconds << "\n"
+      << "session_absolute_seconds = " << c.access.session_absolute_seconds << "\n"
+      << "api_threads = " << c.access.api_threads << "\n";
   return out.str();
 }
 

@@ -49,10 +49,18 @@ struct ServeOptions {
   uint32_t group_commit_max_batch = 4096;  // readings folded into one transaction at most
 };
 
+// People-facing access (issue #5): sessions and the API's worker pool.
+struct AccessOptions {
+  int64_t session_idle_seconds = 900;        // a session unused this long expires
+  int64_t session_absolute_seconds = 28800;  // every session expires after 8 h
+  int api_threads = 16;  // workers for API requests (they wait on Argon2id and durable audits)
+};
+
 struct HubConfig {
   std::string hub_name = "vigil";
   ServeOptions serve;
   IngestLimits ingest;
+  AccessOptions access;
 };
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.

@@ -22,7 +22,8 @@ enum class StatusCode {
   kUnavailable,
   kIoError,
   kInternal,
-  kAborted,  // a concurrent change got there first; retrying may succeed
+  kAborted,          // a concurrent change got there first; retrying may succeed
+  kUnauthenticated,  // no valid credentials (HTTP 401)
 };
 
 // Name of a code, for messages ("invalid argument").
@@ -53,6 +54,9 @@ class [[nodiscard]] Status {
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

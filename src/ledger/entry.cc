@@ -28,6 +28,24 @@ std::string_view EntryTypeName(EntryType type) {
       return "device_revoked";
     case EntryType::kPatientAdded:
       return "patient_added";
+    case EntryType::kUserAdded:
+      return "user_added";
+    case EntryType::kLogin:
+      return "login";
+    case EntryType::kMfa:
+      return "mfa";
+    case EntryType::kLogout:
+      return "logout";
+    case EntryType::kSessionsRevoked:
+      return "sessions_revoked";
+    case EntryType::kAccess:
+      return "access";
+    case EntryType::kConsentChanged:
+      return "consent_changed";
+    case EntryType::kCareTeamChanged:
+      return "care_team_changed";
+    case EntryType::kPasswordChanged:
+      return "password_changed";
   }
   return "unknown";
 }
@@ -50,7 +68,8 @@ Result<LedgerEntry> DecodeEntry(std::string_view in) {
   const Status bad = Status::InvalidArgument("not a version-1 ledger entry");
   uint64_t version, type, time, count;
   if (!ReadBigEndian(in, 1, version) || version != 1 || !ReadBigEndian(in, 1, type) || type < 1 ||
-      type > 4 || !ReadBigEndian(in, 8, time) || !ReadBigEndian(in, 1, count)) {
+      type > static_cast<uint64_t>(EntryType::kLastType) || !ReadBigEndian(in, 8, time) ||
+      !ReadBigEndian(in, 1, count)) {
     return bad;
   }
   LedgerEntry e;

@@ -17,10 +17,20 @@
 namespace vigil::ledger {
 
 enum class EntryType : uint8_t {
-  kReadingBatch = 1,    // fields: count, digest (BatchDigest of the rows)
-  kDeviceEnrolled = 2,  // fields: device, patient, type, cert_sha256
-  kDeviceRevoked = 3,   // fields: device
-  kPatientAdded = 4,    // fields: patient
+  kReadingBatch = 1,     // fields: count, digest (BatchDigest of the rows)
+  kDeviceEnrolled = 2,   // fields: device, patient, type, cert_sha256
+  kDeviceRevoked = 3,    // fields: device
+  kPatientAdded = 4,     // fields: patient
+  kUserAdded = 5,        // fields: user, role, [patient]
+  kLogin = 6,            // fields: user | user_sha256 (unknown names), address, outcome
+  kMfa = 7,              // fields: user, address, outcome
+  kLogout = 8,           // fields: user
+  kSessionsRevoked = 9,  // fields: user, by, count
+  kAccess = 10,          // fields: user, role, patient, action, resource, decision, basis, [reason]
+  kConsentChanged = 11,  // fields: patient, by
+  kCareTeamChanged = 12,  // fields: patient, user, change (added|removed), by
+  kPasswordChanged = 13,  // fields: user
+  kLastType = kPasswordChanged,
 };
 
 std::string_view EntryTypeName(EntryType type);

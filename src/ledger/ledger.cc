@@ -50,6 +50,8 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
     append.first_index = next.size();
     for (const auto& entry : entries) {
       append.entries.push_back(EncodeEntry(entry));
+      const auto patient = entry.fields.find("patient");
+      append.subjects.push_back(patient == entry.fields.end() ? std::string() : patient->second);
       for (const auto& node : next.Append(LeafHash(append.entries.back()))) {
         append.nodes.push_back({node.level, node.index, FromHash(node.hash)});
       }

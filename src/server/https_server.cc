@@ -88,6 +88,12 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       return Reply({200, "text/plain; version=0.0.4", context_.render_metrics()});
     }
     if (target == "/healthz") return Reply({200, "text/plain", "ok\n"});
+    if (context_.api) {
+      api::ApiRequest api_request;
+      if (ParseTarget(target, api_request).ok() && api::ApiService::Serves(api_request.path)) {
+        return CallApi(std::move(request), std::move(api_request));
+      }
+    }
     Reply(Problem(404, "not_found", "Not found", "no such resource"));
   }
 
@@ -110,11 +116,39 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         });
   }
 
+  void CallApi(http::request<http::string_body> request, api::ApiRequest api_request) {
+    api_request.method = std::string(request.method_string());
+    api_request.authorization = std::string(request[http::field::authorization]);
+    api_request.content_type = std::string(request[http::field::content_type]);
+    api_request.break_glass_reason = std::string(request["Vigil-Break-Glass"]);
+    api_request.body = std::move(request.body());
+    api_request.peer_address = PeerAddress();
+    api_request.base_url = "https://" + std::string(request[http::field::host]);
+    asio::post(context_.api_executor, [self = shared_from_this(), r = std::move(api_request)] {
+      HttpReply reply;
+      try {
+        reply = self->context_.api->Handle(r);
+      } catch (const std::exception& e) {  // a bug: answer 500, keep the hub up
+        spdlog::error("API request {} {} failed: {}", r.method, r.path, e.what());
+        reply =
+            Problem(500, "internal", "Internal error", "the hub could not complete the request");
+      }
+      asio::post(self->stream_.get_executor(),
+                 [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
+    });
+  }
+
   void MethodNotAllowed(const char* allowed) {
     HttpReply reply =
         Problem(405, "method_not_allowed", "Method not allowed", std::string("use ") + allowed);
-    allow_ = allowed;
+    reply.headers.emplace_back("Allow", allowed);
     Reply(std::move(reply));
+  }
+
+  std::string PeerAddress() {
+    beast::error_code ec;
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
   }
 
   bool IsLoopbackPeer() {
@@ -129,8 +163,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     response->set(http::field::server, "vigil");
     response->set(http::field::content_type, reply.content_type);
     response->set(http::field::cache_control, "no-store");
-    if (!allow_.empty()) response->set(http::field::allow, allow_);
-    allow_.clear();
+    for (const auto& [name, value] : reply.headers) response->set(name, value);
     response->keep_alive(keep_alive && keep_alive_);
     response->body() = std::move(reply.body);
     response->prepare_payload();
@@ -155,7 +188,6 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   ingest::ConnectionRefusal auth_refusal_ = ingest::ConnectionRefusal::kTlsHandshake;
   bool has_certificate_ = false;
   bool keep_alive_ = true;
-  std::string allow_;
 };
 
 }  // namespace

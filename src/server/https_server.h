@@ -1,14 +1,17 @@
 // The HTTPS listener (Boost.Beast): POST /ingest for devices (client certificate required, the
-// same rule as MQTT), GET /metrics (Prometheus text; loopback or a client certificate), and
-// GET /healthz. Errors are RFC 9457 problem+json.
+// same rule as MQTT), GET /metrics (Prometheus text; loopback or a client certificate),
+// GET /healthz, and the people-facing API (api/api_service.h, no client certificate needed),
+// run on its worker pool. Errors are RFC 9457 problem+json (FHIR routes: OperationOutcome).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <string>
 
+#include "api/api_service.h"
 #include "core/status.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
@@ -23,6 +26,8 @@ struct HttpsContext {
   ingest::IngestMetrics& metrics;
   IngestLimits limits;
   std::function<std::string()> render_metrics;  // the /metrics body
+  api::ApiService* api = nullptr;               // /auth, /admin, /security, /fhir; none: 404
+  boost::asio::thread_pool::executor_type api_executor;  // where API requests run
 };
 
 class HttpsListener {

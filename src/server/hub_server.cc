@@ -5,10 +5,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
+#include <future>
 #include <thread>
 #include <vector>
 
+#include "access/auth_service.h"
+#include "api/api_service.h"
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
@@ -42,7 +46,7 @@ class HubServerImpl final : public HubServer {
         https_tls_(std::move(https_tls)),
         writer_(
             *store_, config.serve.group_commit_max_batch,
-            [this](const store::CommitStats& s) {
+            [this](const CommitStats& s) {
               metrics_.commits.fetch_add(1);
               metrics_.commit_latency.Observe(s.seconds);
             },
@@ -50,11 +54,25 @@ class HubServerImpl final : public HubServer {
               return CommitWithLedgerEntry(commits);
             }),
         pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
+        audit_writer_(config.serve.group_commit_max_batch,
+                      [this](std::span<const ledger::LedgerEntry> entries) {
+                        return ledger_->Append({entries.begin(), entries.end()});
+                      }),
+        auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
+              [this](const ledger::LedgerEntry& e) { return Audit(e); }),
+        api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
+              SystemClock::Instance(), config.hub_name}),
+        api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
         mqtt_context_{pipeline_, directory_, metrics_, config.ingest, connection_log_},
-        https_context_{pipeline_, directory_, metrics_, config.ingest,
-                       [this] { return metrics_.RenderPrometheus(); }},
+        https_context_{pipeline_,
+                       directory_,
+                       metrics_,
+                       config.ingest,
+                       [this] { return metrics_.RenderPrometheus(); },
+                       &api_,
+                       api_pool_.get_executor()},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
@@ -100,6 +118,8 @@ class HubServerImpl final : public HubServer {
     while (mqtt_.LiveSessions() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    api_pool_.join();  // API requests in progress finish (their audit entries become durable)
+    audit_writer_.Stop();
     writer_.Stop();  // commits anything still queued; callbacks post acks to live strands
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     io_.stop();
@@ -110,6 +130,22 @@ class HubServerImpl final : public HubServer {
   }
 
  private:
+  static access::SessionSettings SessionSettingsOf(const HubConfig& config) {
+    access::SessionSettings s;
+    s.idle_ms = config.access.session_idle_seconds * 1000;
+    s.absolute_ms = config.access.session_absolute_seconds * 1000;
+    return s;
+  }
+
+  // Appends `entry` to the ledger with others submitted meanwhile (one transaction and fsync
+  // for the group) and waits until it is durable.
+  Status Audit(const ledger::LedgerEntry& entry) {
+    std::promise<Status> durable;
+    auto done = durable.get_future();
+    audit_writer_.Submit(entry, [&durable](const Status& s) { durable.set_value(s); });
+    return done.get();
+  }
+
   // One reading-batch ledger entry per group, in the group's transaction.
   Status CommitWithLedgerEntry(std::span<const store::ReadingCommit> commits) {
     size_t rows = commits.size();
@@ -170,6 +206,10 @@ class HubServerImpl final : public HubServer {
   ingest::IngestMetrics metrics_;
   store::GroupCommitWriter writer_;
   ingest::ReadingPipeline pipeline_;
+  BatchWriter<ledger::LedgerEntry> audit_writer_;  // access and login events, batched
+  access::AuthService auth_;
+  api::ApiService api_;
+  asio::thread_pool api_pool_;
   DeviceDirectory directory_;
   LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
   MqttContext mqtt_context_;

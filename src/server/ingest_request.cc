@@ -10,15 +10,6 @@ namespace vigil::server {
 
 using nlohmann::json;
 
-HttpReply Problem(int status, std::string_view kind, std::string_view title,
-                  std::string_view detail) {
-  json body = {{"type", "urn:vigil:problem:" + std::string(kind)},
-               {"title", title},
-               {"status", status},
-               {"detail", detail}};
-  return {status, "application/problem+json", body.dump()};
-}
-
 namespace {
 
 // Collects the outcomes of a batch and replies when the last one arrives.

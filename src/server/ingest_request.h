@@ -8,19 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "api/http_reply.h"
 #include "ingest/pipeline.h"
 
 namespace vigil::server {
 
-struct HttpReply {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-};
-
-// An RFC 9457 problem: type "urn:vigil:problem:<kind>", title, status, detail.
-HttpReply Problem(int status, std::string_view kind, std::string_view title,
-                  std::string_view detail);
+using api::HttpReply;
+using api::Problem;
 
 // Submits the body's messages; `done` is called exactly once, from any thread.
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,

@@ -30,6 +30,16 @@ Result<KeyRing::NewDataKey> KeyRing::MakeDataKey(const std::string& patient_id) 
   return out;
 }
 
+Result<std::string> KeyRing::SealSecret(std::string_view secret, const std::string& purpose) const {
+  return crypto::AeadSeal(master_key_, secret, "vigil-secret-v1:" + purpose);
+}
+
+Result<std::string> KeyRing::OpenSecret(std::string_view sealed, const std::string& purpose) const {
+  auto secret = crypto::AeadOpen(master_key_, sealed, "vigil-secret-v1:" + purpose);
+  if (!secret.ok()) return Status::DataLoss("the sealed secret for " + purpose + " does not open");
+  return secret;
+}
+
 Result<std::string> KeyRing::DataKey(const std::string& patient_id) {
   {
     std::lock_guard lock(mu_);

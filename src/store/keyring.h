@@ -31,6 +31,11 @@ class KeyRing {
   // The patient's data key; NotFound if none was made (or it was destroyed). Thread-safe.
   Result<std::string> DataKey(const std::string& patient_id);
 
+  // Seals a small secret of the hub's own (a user's TOTP secret) under the master key, bound
+  // to `purpose` (e.g. "totp:alice"); OpenSecret needs the same purpose.
+  Result<std::string> SealSecret(std::string_view secret, const std::string& purpose) const;
+  Result<std::string> OpenSecret(std::string_view sealed, const std::string& purpose) const;
+
  private:
   Store& store_;
   std::string master_key_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/access_store.h"
 
 namespace vigil::store {
 
@@ -66,6 +67,9 @@ struct LedgerNodeRecord {
 struct LedgerAppend {
   uint64_t first_index = 0;
   std::vector<std::string> entries;  // encoded entries (ledger/entry.h)
+  // The patient each entry concerns, if any (parallel to `entries`, may be shorter): an index
+  // for a patient's accounting of disclosures, not part of what the tree covers.
+  std::vector<std::string> subjects;
   std::vector<LedgerNodeRecord> nodes;
 };
 
@@ -73,6 +77,23 @@ struct LedgerAppend {
 struct LedgerBatchRows {
   std::vector<ReadingCommit> receipts;  // device, seq, digest, received (no observations)
   std::vector<SealedObservation> observations;
+};
+
+// An entry as stored, with its position in the log.
+struct IndexedLedgerEntry {
+  uint64_t index = 0;
+  std::string entry;
+};
+
+// A search of one patient's Observations (FHIR Observation?patient=...).
+struct ObservationQuery {
+  std::string patient_id;
+  std::vector<std::string> codes;  // LOINC codes; empty: any
+  std::optional<int64_t> from_ms;  // effective >= from
+  std::optional<int64_t> to_ms;    // effective <= to
+  bool newest_first = false;
+  uint64_t limit = 100;
+  uint64_t offset = 0;
 };
 
 struct StoredCheckpoint {
@@ -127,6 +148,21 @@ class Store {
   // order they were made in.
   virtual Result<std::vector<SealedObservation>> ListObservations(
       const std::string& patient_id) = 0;
+
+  // One page of a patient's Observations, ordered by effective time then id.
+  virtual Result<std::vector<SealedObservation>> QueryObservations(const ObservationQuery& q) = 0;
+  // How many Observations `q` matches, ignoring its limit and offset.
+  virtual Result<uint64_t> CountObservations(const ObservationQuery& q) = 0;
+  // The Observation with `id` of `patient_id`, if there is one.
+  virtual Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
+                                                                   const std::string& id) = 0;
+
+  // The ledger entries about `patient_id` (LedgerAppend::subjects), oldest first.
+  virtual Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
+                                                                     uint64_t limit) = 0;
+
+  // Users, sessions, care teams, consents and reviews, in the same database.
+  virtual AccessStore& access() = 0;
 };
 
 enum class OpenMode { kCreate, kOpenExisting };

@@ -3,10 +3,13 @@ binary, `vigil serve` on free loopback ports, stopped by pid. Clients are real o
 (mosquitto_pub, paho-mqtt, Python's ssl/http.client)."""
 
 import datetime
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -61,6 +64,17 @@ class Hub:
         return ["--cafile", os.path.join(d, "ca.crt"), "--cert", os.path.join(d, device_id + ".crt"),
                 "--key", os.path.join(d, device_id + ".key")]
 
+    def configure(self, **settings):
+        """Sets existing keys of config.toml (any section), e.g. session_idle_seconds=2."""
+        path = os.path.join(self.data_dir, "config.toml")
+        with open(path) as f:
+            text = f.read()
+        for key, value in settings.items():
+            text, n = re.subn(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
+            assert n == 1, f"no setting {key} in config.toml"
+        with open(path, "w") as f:
+            f.write(text)
+
     def start(self, mqtt_port=0):
         ready = os.path.join(self.root, "ready.json")
         if os.path.exists(ready):
@@ -111,6 +125,21 @@ class Hub:
                 *self.cert_args(device_id), "-i", client_id or device_id, "-q", "1",
                 "-t", topic or f"devices/{device_id}/vitals", "-m", payload, "-d", *extra]
         return subprocess.run(args, capture_output=True, text=True, timeout=30)
+
+    def post_readings(self, messages, device_id="dev-0001"):
+        """POSTs Vigil JSON messages as one x-ndjson batch to /ingest with the device's
+        certificate; the decoded reply."""
+        d = self.device_dir(device_id)
+        ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.crt"))
+        ctx.load_cert_chain(os.path.join(d, device_id + ".crt"), os.path.join(d, device_id + ".key"))
+        conn = http.client.HTTPSConnection("localhost", self.https_port, context=ctx, timeout=60)
+        conn.request("POST", "/ingest", body="\n".join(messages) + "\n",
+                     headers={"Content-Type": "application/x-ndjson"})
+        response = conn.getresponse()
+        body = json.loads(response.read().decode())
+        conn.close()
+        assert response.status == 200, body
+        return body
 
     def close(self):
         if self.proc is not None:

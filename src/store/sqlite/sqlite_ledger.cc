@@ -42,12 +42,14 @@ Status WriteLedgerAppend(Database& db, const LedgerAppend& append) {
   if (size != append.first_index) {
     return Status::Aborted("the ledger grew to " + std::to_string(size) + " entries meanwhile");
   }
-  Statement entry(db.handle(), "INSERT INTO ledger_entries (idx, entry) VALUES (?, ?)");
+  Statement entry(db.handle(),
+                  "INSERT INTO ledger_entries (idx, entry, subject) VALUES (?, ?, NULLIF(?, ''))");
   Statement node(db.handle(), "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)");
   VIGIL_RETURN_IF_ERROR(entry.prepared());
   VIGIL_RETURN_IF_ERROR(node.prepared());
   for (size_t i = 0; i < append.entries.size(); ++i) {
     entry.Bind(1, static_cast<int64_t>(append.first_index + i)).BindBlob(2, append.entries[i]);
+    entry.Bind(3, i < append.subjects.size() ? append.subjects[i] : std::string());
     VIGIL_RETURN_IF_ERROR(entry.Run());
   }
   for (const auto& n : append.nodes) {
@@ -64,6 +66,18 @@ Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, 
   st.Bind(1, static_cast<int64_t>(from)).Bind(2, static_cast<int64_t>(from + count));
   std::vector<std::string> out;
   while (st.Step()) out.push_back(st.Blob(0));
+  return Checked(st, std::move(out));
+}
+
+Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
+                                                               const std::string& subject,
+                                                               uint64_t limit) {
+  Statement st(db.handle(),
+               "SELECT idx, entry FROM ledger_entries WHERE subject = ? ORDER BY idx LIMIT ?");
+  VIGIL_RETURN_IF_ERROR(st.prepared());
+  st.Bind(1, subject).Bind(2, static_cast<int64_t>(limit));
+  std::vector<IndexedLedgerEntry> out;
+  while (st.Step()) out.push_back({static_cast<uint64_t>(st.Int(0)), st.Blob(1)});
   return Checked(st, std::move(out));
 }
 

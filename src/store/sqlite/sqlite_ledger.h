@@ -16,6 +16,9 @@ Status WriteLedgerAppend(Database& db, const LedgerAppend& append);
 
 Result<uint64_t> ReadLedgerSize(Database& db);
 Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, uint64_t count);
+Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
+                                                               const std::string& subject,
+                                                               uint64_t limit);
 Result<std::optional<std::string>> ReadLedgerNode(Database& db, int level, uint64_t index);
 Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index);
 Result<uint64_t> CountUnledgered(Database& db);

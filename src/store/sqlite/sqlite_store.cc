@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/files.h"
+#include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_ledger.h"
 #include "store/store.h"
@@ -18,7 +19,7 @@ using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 2;  // 2: the audit ledger (sqlite_ledger.cc)
+constexpr int kSchemaVersion = 3;  // 2: the audit ledger; 3: users and access (sqlite_access.cc)
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -91,10 +92,13 @@ class SqliteStore final : public Store {
     Statement version(db_.handle(), "PRAGMA user_version");
     VIGIL_RETURN_IF_ERROR(version.prepared());
     const int64_t current = version.Step() ? version.Int(0) : 0;
-    if (current == 0 || current == 1) {  // new, or version 1 to migrate
+    if (current < kSchemaVersion) {  // new (0), or an older version to migrate
       VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
       Status created = current == 0 ? db_.Exec(kSchema) : Status::Ok();
-      if (created.ok()) created = sqlite::CreateLedgerSchema(db_, /*migrating=*/current == 1);
+      if (created.ok() && current < 2) {
+        created = sqlite::CreateLedgerSchema(db_, /*migrating=*/current == 1);
+      }
+      if (created.ok()) created = sqlite::CreateAccessSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -232,12 +236,55 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<SealedObservation> out;
-    while (st.Step()) {
-      out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4),
-                     static_cast<uint64_t>(st.Int(5)), st.Blob(6)});
-    }
+    while (st.Step()) out.push_back(ReadObservation(st));
     return Checked(st, std::move(out));
   }
+
+  Result<std::vector<SealedObservation>> QueryObservations(const ObservationQuery& q) override {
+    std::lock_guard lock(mu_);
+    const std::string order =
+        q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
+    Statement st(
+        db_.handle(),
+        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations" +
+            ObservationFilter(q) + order + " LIMIT ? OFFSET ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    int next = BindObservationFilter(st, q);
+    st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
+    std::vector<SealedObservation> out;
+    while (st.Step()) out.push_back(ReadObservation(st));
+    return Checked(st, std::move(out));
+  }
+
+  Result<uint64_t> CountObservations(const ObservationQuery& q) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "SELECT COUNT(*) FROM observations" + ObservationFilter(q));
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    BindObservationFilter(st, q);
+    const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
+    return Checked(st, n);
+  }
+
+  Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
+                                                           const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Statement st(
+        db_.handle(),
+        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
+        " WHERE patient_id = ? AND id = ?");
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, patient_id).Bind(2, id);
+    if (!st.Step()) return Checked(st, std::optional<SealedObservation>());
+    return std::optional<SealedObservation>(ReadObservation(st));
+  }
+
+  Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
+                                                             uint64_t limit) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerEntriesAbout(db_, patient_id, limit);
+  }
+
+  AccessStore& access() override { return *access_; }
 
   Status AppendLedger(const LedgerAppend& append) override {
     std::lock_guard lock(mu_);
@@ -323,8 +370,38 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  static SealedObservation ReadObservation(const Statement& st) {
+    return {st.Text(0), st.Text(1), st.Text(2),
+            st.Text(3), st.Int(4),  static_cast<uint64_t>(st.Int(5)),
+            st.Blob(6)};
+  }
+
+  // The WHERE clause of `q` (bound by BindObservationFilter, in the same order).
+  static std::string ObservationFilter(const ObservationQuery& q) {
+    std::string where = " WHERE patient_id = ?";
+    if (!q.codes.empty()) {
+      where += " AND code IN (?";
+      for (size_t i = 1; i < q.codes.size(); ++i) where += ", ?";
+      where += ")";
+    }
+    if (q.from_ms) where += " AND effective_ms >= ?";
+    if (q.to_ms) where += " AND effective_ms <= ?";
+    return where;
+  }
+
+  // Binds the filter's parameters; the index of the next parameter.
+  static int BindObservationFilter(Statement& st, const ObservationQuery& q) {
+    int i = 1;
+    st.Bind(i++, q.patient_id);
+    for (const auto& code : q.codes) st.Bind(i++, code);
+    if (q.from_ms) st.Bind(i++, *q.from_ms);
+    if (q.to_ms) st.Bind(i++, *q.to_ms);
+    return i;
+  }
+
   std::mutex mu_;
   Database db_;
+  std::unique_ptr<AccessStore> access_ = sqlite::MakeSqliteAccessStore(db_, mu_);
 };
 
 }  // namespace

@@ -1,0 +1,181 @@
+#include "access/auth_service.h"
+
+#include <algorithm>
+
+#include "access/password.h"
+#include "access/totp.h"
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+
+namespace vigil::access {
+namespace {
+
+constexpr size_t kTokenBytes = 32;
+constexpr size_t kMaxPendingChallenges = 10'000;
+
+Status Unauthenticated(const std::string& why) { return Status::Unauthenticated(why); }
+
+// base64url without padding (RFC 4648 §5) of `n` random bytes.
+Result<std::string> RandomToken(size_t n) {
+  VIGIL_ASSIGN_OR_RETURN(std::string bytes, crypto::RandomBytes(n));
+  std::string text = crypto::Base64Encode(bytes);
+  std::replace(text.begin(), text.end(), '+', '-');
+  std::replace(text.begin(), text.end(), '/', '_');
+  text.erase(text.find_last_not_of('=') + 1);
+  return text;
+}
+
+// A stand-in for an unknown name in the ledger: never the name itself, which may be a
+// mistyped password.
+std::string NameDigest(const std::string& username) {
+  return crypto::Hex(crypto::Sha256(username)).substr(0, 16);
+}
+
+}  // namespace
+
+std::string TotpPurpose(const std::string& username) { return "totp:" + username; }
+
+std::string TokenHash(const std::string& token) {
+  const auto digest = crypto::Sha256(token);
+  return std::string(digest.begin(), digest.end());
+}
+
+AuthService::AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
+                         SessionSettings settings, AuditSink audit)
+    : store_(store),
+      keys_(keys),
+      clock_(clock),
+      settings_(settings),
+      audit_(std::move(audit)),
+      throttle_(clock, settings.throttle) {}
+
+Status AuthService::Record(ledger::EntryType type, std::map<std::string, std::string> fields) {
+  return audit_({type, clock_.NowMillis(), std::move(fields)});
+}
+
+Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
+                                          const std::string& address) {
+  if (throttle_.RetryAfterMs(username, address) > 0) {
+    VIGIL_RETURN_IF_ERROR(Record(
+        ledger::EntryType::kLogin,
+        {{"user_sha256", NameDigest(username)}, {"address", address}, {"outcome", "throttled"}}));
+    return Status::ResourceExhausted("too many failed logins: try again later");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.FindUser(username));
+  // The same Argon2id work whether or not the user exists.
+  const bool matches = VerifyPassword(password, user ? user->password_hash : DecoyPasswordHash());
+  if (!user || !matches) {
+    throttle_.RecordFailure(username, address);
+    std::map<std::string, std::string> fields{{"address", address}, {"outcome", "bad_password"}};
+    if (user) {
+      fields["user"] = username;
+    } else {
+      fields["user_sha256"] = NameDigest(username);
+    }
+    VIGIL_RETURN_IF_ERROR(Record(ledger::EntryType::kLogin, std::move(fields)));
+    return Unauthenticated("invalid username or password");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string challenge, RandomToken(kTokenBytes));
+  const int64_t now = clock_.NowMillis();
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(challenges_, [&](const auto& c) { return c.second.expires_ms < now; });
+    if (challenges_.size() >= kMaxPendingChallenges) {
+      return Status::ResourceExhausted("too many logins in progress: try again later");
+    }
+    challenges_[TokenHash(challenge)] = {username, now + settings_.challenge_ms, 0};
+  }
+  VIGIL_RETURN_IF_ERROR(
+      Record(ledger::EntryType::kLogin,
+             {{"user", username}, {"address", address}, {"outcome", "password_ok"}}));
+  return LoginChallenge{challenge, now + settings_.challenge_ms};
+}
+
+Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const std::string& code,
+                                            const std::string& address) {
+  const int64_t now = clock_.NowMillis();
+  Pending pending;
+  {
+    std::lock_guard lock(mu_);
+    auto it = challenges_.find(TokenHash(challenge));
+    if (it == challenges_.end() || it->second.expires_ms < now) {
+      if (it != challenges_.end()) challenges_.erase(it);
+      return Unauthenticated("unknown or expired challenge: log in again");
+    }
+    pending = it->second;
+    if (++it->second.attempts >= settings_.max_code_attempts) challenges_.erase(it);
+  }
+  auto fail = [&](const std::string& outcome) -> Status {
+    throttle_.RecordFailure(pending.username, address);
+    VIGIL_RETURN_IF_ERROR(
+        Record(ledger::EntryType::kMfa,
+               {{"user", pending.username}, {"address", address}, {"outcome", outcome}}));
+    return Unauthenticated("invalid code");
+  };
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.FindUser(pending.username));
+  if (!user) return fail("no_such_user");
+  VIGIL_ASSIGN_OR_RETURN(std::string secret,
+                         keys_.OpenSecret(user->sealed_totp_secret, TotpPurpose(user->username)));
+  const std::optional<int64_t> step = MatchTotp(secret, code, now);
+  crypto::Wipe(secret);
+  if (!step) return fail("bad_code");
+  VIGIL_ASSIGN_OR_RETURN(bool fresh, store_.ClaimTotpStep(user->username, *step));
+  if (!fresh) return fail("reused_code");
+  {
+    std::lock_guard lock(mu_);
+    challenges_.erase(TokenHash(challenge));
+  }
+  throttle_.RecordSuccess(user->username);
+  VIGIL_ASSIGN_OR_RETURN(std::string token, RandomToken(kTokenBytes));
+  VIGIL_RETURN_IF_ERROR(
+      store_.InsertSession({TokenHash(token), user->username, now, now, address}));
+  VIGIL_RETURN_IF_ERROR(
+      Record(ledger::EntryType::kMfa,
+             {{"user", user->username}, {"address", address}, {"outcome", "ok"}}));
+  return NewSession{token, now + settings_.idle_ms, now + settings_.absolute_ms,
+                    user->must_change_password};
+}
+
+Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token) {
+  if (token.empty() || token.size() > 128) return Unauthenticated("a bearer token is required");
+  const std::string hash = TokenHash(token);
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::SessionRecord> session, store_.FindSession(hash));
+  if (!session) return Unauthenticated("invalid or expired session");
+  const int64_t now = clock_.NowMillis();
+  if (now - session->last_seen_ms > settings_.idle_ms ||
+      now - session->created_ms > settings_.absolute_ms) {
+    VIGIL_RETURN_IF_ERROR(store_.DeleteSession(hash));
+    return Unauthenticated("invalid or expired session");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.FindUser(session->username));
+  if (!user) return Unauthenticated("invalid or expired session");
+  const auto role = ParseRole(user->role);
+  if (!role) return Status::DataLoss("user " + user->username + " has an unknown role");
+  // Refresh the idle clock, but write at most once per tenth of the idle time.
+  if (now - session->last_seen_ms > settings_.idle_ms / 10) {
+    VIGIL_RETURN_IF_ERROR(store_.TouchSession(hash, now));
+  }
+  return AuthenticatedSession{
+      {user->username, *role, user->patient_id}, hash, user->must_change_password};
+}
+
+Status AuthService::Logout(const AuthenticatedSession& session) {
+  VIGIL_RETURN_IF_ERROR(store_.DeleteSession(session.token_hash));
+  return Record(ledger::EntryType::kLogout, {{"user", session.who.username}});
+}
+
+Status AuthService::ChangePassword(const AuthenticatedSession& session, const std::string& current,
+                                   const std::string& replacement) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user,
+                         store_.FindUser(session.who.username));
+  if (!user || !VerifyPassword(current, user->password_hash)) {
+    return Unauthenticated("the current password is wrong");
+  }
+  VIGIL_RETURN_IF_ERROR(CheckPasswordStrength(replacement));
+  if (current == replacement) return Status::InvalidArgument("the new password must differ");
+  VIGIL_ASSIGN_OR_RETURN(std::string hash, HashPassword(replacement));
+  VIGIL_RETURN_IF_ERROR(store_.SetPassword(user->username, hash, /*must_change=*/false));
+  return Record(ledger::EntryType::kPasswordChanged, {{"user", user->username}});
+}
+
+}  // namespace vigil::access

@@ -1,0 +1,97 @@
+// Authentication (issue #5): password (Argon2id), then a TOTP second factor, then an opaque
+// session token. Every attempt, success or failure, is recorded in the audit ledger through
+// `AuditSink` before the answer is given. Failures are throttled per account and per address;
+// an unknown username costs the same work and gets the same answer as a wrong password.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "access/login_throttle.h"
+#include "access/roles.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "ledger/entry.h"
+#include "store/access_store.h"
+#include "store/keyring.h"
+
+namespace vigil::access {
+
+struct SessionSettings {
+  int64_t idle_ms = 15 * 60'000;       // a session unused this long expires
+  int64_t absolute_ms = 8 * 3600'000;  // and every session after this long
+  int64_t challenge_ms = 5 * 60'000;   // time to answer the MFA challenge
+  int max_code_attempts = 3;           // wrong codes before the challenge is spent
+  ThrottlePolicy throttle;
+};
+
+// Makes an entry durable in the audit ledger before it returns.
+using AuditSink = std::function<Status(const ledger::LedgerEntry&)>;
+
+struct LoginChallenge {
+  std::string challenge;  // opaque; answered with a TOTP code at CompleteMfa
+  int64_t expires_ms = 0;
+};
+
+struct NewSession {
+  std::string token;  // opaque bearer token (base64url of 32 random bytes); stored only hashed
+  int64_t idle_expires_ms = 0;
+  int64_t absolute_expires_ms = 0;
+  bool must_change_password = false;
+};
+
+struct AuthenticatedSession {
+  Principal who;
+  std::string token_hash;
+  bool must_change_password = false;
+};
+
+// Errors a route maps to HTTP: Unauthenticated -> 401, ResourceExhausted -> 429 (the message
+// carries nothing about whether the account exists), InvalidArgument -> 400.
+class AuthService {
+ public:
+  AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
+              SessionSettings settings, AuditSink audit);
+
+  Result<LoginChallenge> Login(const std::string& username, const std::string& password,
+                               const std::string& address);
+  Result<NewSession> CompleteMfa(const std::string& challenge, const std::string& code,
+                                 const std::string& address);
+  // The session `token` belongs to, if it is live; Unauthenticated otherwise.
+  Result<AuthenticatedSession> Authenticate(const std::string& token);
+  Status Logout(const AuthenticatedSession& session);
+  Status ChangePassword(const AuthenticatedSession& session, const std::string& current,
+                        const std::string& replacement);
+  // Milliseconds before a login for `username` from `address` may be tried (0: now).
+  int64_t RetryAfterMs(const std::string& username, const std::string& address) {
+    return throttle_.RetryAfterMs(username, address);
+  }
+  void Unlock(const std::string& username) { throttle_.Unlock(username); }
+
+ private:
+  struct Pending {
+    std::string username;
+    int64_t expires_ms = 0;
+    int attempts = 0;
+  };
+  Status Record(ledger::EntryType type, std::map<std::string, std::string> fields);
+
+  store::AccessStore& store_;
+  const store::KeyRing& keys_;
+  const Clock& clock_;
+  const SessionSettings settings_;
+  AuditSink audit_;
+  LoginThrottle throttle_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Pending> challenges_;  // by SHA-256 of the challenge
+};
+
+// The sealing purpose of a user's TOTP secret (KeyRing::SealSecret).
+std::string TotpPurpose(const std::string& username);
+
+// SHA-256 of a bearer token or challenge, as stored.
+std::string TokenHash(const std::string& token);
+
+}  // namespace vigil::access

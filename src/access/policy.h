@@ -1,0 +1,59 @@
+// The one authorization policy every route calls (issue #5). Deny by default: a request is
+// allowed only by a rule below, and every decision says why (its basis goes to the ledger).
+//
+//   patient            their own record, Observations, Devices, Consent and accounting of
+//                      disclosures (AuditEvent); nobody else's
+//   clinician, nurse   a patient's record, Observations (vital-signs) and Devices (device-data)
+//                      when on the patient's care team and the patient's consent permits the
+//                      category; otherwise break-glass with a stated reason (allowed, marked,
+//                      and reviewed by the security officer)
+//   security-officer   AuditEvents and break-glass reviews; no measurement values
+//   admin              users, care teams and sessions; no health data (separation of duties)
+//   device-admin       devices (through the CLI); no health data
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "access/consent.h"
+#include "access/roles.h"
+
+namespace vigil::access {
+
+enum class Action {
+  kReadPatient,
+  kReadObservations,
+  kReadDevices,
+  kReadAuditEvents,  // a patient's accounting of disclosures
+  kReadConsent,
+  kWriteConsent,
+  kManageCareTeam,
+  kManageUsers,
+  kReadReviews,
+};
+
+std::string_view ActionName(Action action);
+
+enum class Outcome { kAllowed, kDenied, kBreakGlass };
+
+std::string_view OutcomeName(Outcome outcome);  // "allowed", "denied", "break-glass"
+
+struct Decision {
+  Outcome outcome = Outcome::kDenied;
+  std::string basis;  // why: "own-record", "care-team+consent", "not-on-care-team", ...
+  bool allowed() const { return outcome != Outcome::kDenied; }
+};
+
+// What the policy needs to know about the patient in question.
+struct PatientFacts {
+  bool on_care_team = false;                  // the principal is on the patient's care team
+  const ConsentDirective* consent = nullptr;  // the patient's directive; none: the default
+  std::string break_glass_reason;             // stated by the clinician; empty: no break-glass
+};
+
+// Decides whether `who` may do `action` on `patient_id`'s data (empty for actions that concern
+// no patient, such as kManageUsers).
+Decision Decide(const Principal& who, Action action, const std::string& patient_id,
+                const PatientFacts& facts);
+
+}  // namespace vigil::access

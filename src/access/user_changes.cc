@@ -1,0 +1,42 @@
+#include "access/user_changes.h"
+
+namespace vigil::access {
+
+Status AddToCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+                     const std::string& patient_id, const std::string& username,
+                     const std::string& by) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
+  if (!user) return Status::NotFound("no user " + username);
+  const auto role = ParseRole(user->role);
+  if (role != Role::kClinician && role != Role::kNurse) {
+    return Status::InvalidArgument("care teams are clinicians and nurses; " + username + " is " +
+                                   user->role);
+  }
+  VIGIL_RETURN_IF_ERROR(store.AddCareTeamMember(patient_id, username));
+  return audit({ledger::EntryType::kCareTeamChanged,
+                now_ms,
+                {{"patient", patient_id}, {"user", username}, {"change", "added"}, {"by", by}}});
+}
+
+Status RemoveFromCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+                          const std::string& patient_id, const std::string& username,
+                          const std::string& by) {
+  VIGIL_RETURN_IF_ERROR(store.RemoveCareTeamMember(patient_id, username));
+  return audit({ledger::EntryType::kCareTeamChanged,
+                now_ms,
+                {{"patient", patient_id}, {"user", username}, {"change", "removed"}, {"by", by}}});
+}
+
+Result<int64_t> RevokeSessions(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+                               const std::string& username, const std::string& by) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
+  if (!user) return Status::NotFound("no user " + username);
+  VIGIL_ASSIGN_OR_RETURN(int64_t count, store.DeleteUserSessions(username));
+  VIGIL_RETURN_IF_ERROR(
+      audit({ledger::EntryType::kSessionsRevoked,
+             now_ms,
+             {{"user", username}, {"by", by}, {"count", std::to_string(count)}}}));
+  return count;
+}
+
+}  // namespace vigil::access

@@ -1,0 +1,38 @@
+// An HTTP request as the API handlers see it: method, path, decoded query parameters and the
+// few headers they read. Independent of the server that received it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigil::api {
+
+struct ApiRequest {
+  std::string method;                                      // "GET", "POST", ...
+  std::string path;                                        // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string authorization;                               // the Authorization header
+  std::string content_type;                                // the Content-Type header
+  std::string break_glass_reason;  // the Vigil-Break-Glass header (emergency access)
+  std::string body;
+  std::string peer_address;  // the client's IP address
+  std::string base_url;      // "https://<Host>", for absolute links in Bundles
+
+  // The first value of query parameter `name`, if present.
+  std::optional<std::string> Param(std::string_view name) const;
+  // Every value of query parameter `name` (FHIR repeats `date` for a range).
+  std::vector<std::string> Params(std::string_view name) const;
+  // The bearer token of the Authorization header; empty if there is none.
+  std::string BearerToken() const;
+};
+
+// Splits a request target into its path and decoded query. InvalidArgument for bad
+// percent-encoding.
+Status ParseTarget(std::string_view target, ApiRequest& request);
+
+}  // namespace vigil::api

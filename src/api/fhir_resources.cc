@@ -1,0 +1,164 @@
+#include "api/fhir_resources.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/time_format.h"
+
+namespace vigil::api {
+namespace {
+
+using nlohmann::json;
+
+json Coding(std::string_view system, std::string_view code, std::string_view display = {}) {
+  json c = {{"system", system}, {"code", code}};
+  if (!display.empty()) c["display"] = display;
+  return c;
+}
+
+std::string Field(const ledger::LedgerEntry& e, const std::string& name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? std::string() : it->second;
+}
+
+json SearchParam(std::string_view name, std::string_view type) {
+  return {{"name", name}, {"type", type}};
+}
+
+}  // namespace
+
+HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_view diagnostics) {
+  const json body = {{"resourceType", "OperationOutcome"},
+                     {"issue", json::array({{{"severity", status >= 500 ? "fatal" : "error"},
+                                             {"code", issue_code},
+                                             {"diagnostics", diagnostics}}})}};
+  HttpReply reply(status, std::string(kFhirJson), body.dump());
+  if (status == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
+  return reply;
+}
+
+std::string PatientResource(const std::string& id, const std::string& demographics_json) {
+  const json d = json::parse(demographics_json, nullptr, false);
+  json patient = {{"resourceType", "Patient"}, {"id", id}};
+  if (d.is_object()) {
+    if (d.contains("name")) patient["name"] = json::array({{{"text", d["name"]}}});
+    if (d.contains("birthDate")) patient["birthDate"] = d["birthDate"];
+  }
+  return patient.dump();
+}
+
+std::string DeviceResource(const store::DeviceRecord& device) {
+  const json resource = {
+      {"resourceType", "Device"},
+      {"id", device.id},
+      {"identifier", json::array({{{"system", "urn:vigil:device"}, {"value", device.id}}})},
+      {"status", device.status == store::DeviceStatus::kActive ? "active" : "inactive"},
+      {"type", {{"text", device.type}}},
+      {"patient", {{"reference", "Patient/" + device.patient_id}}}};
+  return resource.dump();
+}
+
+std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
+                               const std::string& hub_name) {
+  const std::string decision = Field(entry, "decision");
+  const std::string user = Field(entry, "user");
+  json agent = {{"type",
+                 {{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/"
+                                                 "extra-security-role-type",
+                                                 "humanuser", "human user")})}}},
+                {"who",
+                 {{"identifier", {{"system", "urn:vigil:user"}, {"value", user}}},
+                  {"display", user + " (" + Field(entry, "role") + ")"}}},
+                {"requestor", true}};
+  json event = {
+      {"resourceType", "AuditEvent"},
+      {"id", "ledger-" + std::to_string(index)},
+      {"type", Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest",
+                      "RESTful Operation")},
+      {"action", "R"},
+      {"recorded", FormatRfc3339Millis(entry.time_ms)},
+      {"outcome", decision == "denied" ? "4" : "0"},
+      {"outcomeDesc", decision + " (" + Field(entry, "basis") + ")"},
+      {"agent", json::array({agent})},
+      {"source", {{"site", hub_name}, {"observer", {{"display", "Vigil hub " + hub_name}}}}},
+      {"entity",
+       json::array({{{"what", {{"reference", "Patient/" + Field(entry, "patient")}}},
+                     {"description", Field(entry, "action") + " " + Field(entry, "resource")}}})}};
+  if (decision == "break-glass") {
+    event["purposeOfEvent"] = json::array(
+        {{{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                                         "ETREAT", "Emergency Treatment")})},
+          {"text", Field(entry, "reason")}}});
+  }
+  return event.dump();
+}
+
+std::string CapabilityStatement(const std::string& hub_name) {
+  auto resource = [](std::string_view type, json interactions, json params) {
+    json r = {{"type", type}, {"interaction", json::array()}};
+    for (const auto& i : interactions) r["interaction"].push_back({{"code", i}});
+    if (!params.empty()) r["searchParam"] = std::move(params);
+    return r;
+  };
+  const json rest = {
+      {"mode", "server"},
+      {"security",
+       {{"service",
+         json::array({{{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/"
+                                                      "restful-security-service",
+                                                      "OAuth")})},
+                       {"text",
+                        "Bearer session tokens from /auth/login + /auth/mfa "
+                        "(password and TOTP)"}}})},
+        {"description", "Deny by default: roles, care teams, patient consent, break-glass"}}},
+      {"resource",
+       json::array(
+           {resource("Patient", {"read"}, json::array()),
+            resource("Observation", {"read", "search-type"},
+                     json::array({SearchParam("patient", "reference"), SearchParam("code", "token"),
+                                  SearchParam("date", "date"), SearchParam("_count", "number"),
+                                  SearchParam("_sort", "string")})),
+            resource("Device", {"search-type"}, json::array({SearchParam("patient", "reference")})),
+            resource("AuditEvent", {"search-type"},
+                     json::array({SearchParam("patient", "reference")})),
+            resource("Consent", {"read", "update", "search-type"},
+                     json::array({SearchParam("patient", "reference")}))})}};
+  const json statement = {{"resourceType", "CapabilityStatement"},
+                          {"status", "active"},
+                          {"date", "2026-11-23"},
+                          {"publisher", "Vigil"},
+                          {"kind", "instance"},
+                          {"software", {{"name", "Vigil"}, {"version", "0.1.0"}}},
+                          {"implementation", {{"description", "Vigil hub " + hub_name}}},
+                          {"fhirVersion", "4.0.1"},
+                          {"format", json::array({"application/fhir+json"})},
+                          {"rest", json::array({rest})}};
+  return statement.dump();
+}
+
+std::string SearchBundle(const std::vector<BundleEntry>& entries, const BundleLinks& links,
+                         std::optional<uint64_t> total) {
+  // Built as text: the resources are JSON already, and a page may hold a thousand of them.
+  std::string out = R"({"resourceType":"Bundle","type":"searchset")";
+  if (total) out += ",\"total\":" + std::to_string(*total);
+  out += ",\"link\":[";
+  out += json{{"relation", "self"}, {"url", links.self}}.dump();
+  if (!links.next.empty()) out += "," + json{{"relation", "next"}, {"url", links.next}}.dump();
+  if (!links.previous.empty()) {
+    out += "," + json{{"relation", "previous"}, {"url", links.previous}}.dump();
+  }
+  out += "]";
+  if (!entries.empty()) {
+    out += ",\"entry\":[";
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"fullUrl\":" + json(entries[i].full_url).dump() + ",\"resource\":";
+      out += entries[i].resource;
+      out += ",\"search\":{\"mode\":\"match\"}}";
+    }
+    out += "]";
+  }
+  out += "}";
+  return out;
+}
+
+}  // namespace vigil::api

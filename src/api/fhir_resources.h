@@ -1,0 +1,45 @@
+// FHIR R4 resources the API serves besides Observation (model/observation.h): Patient, Device,
+// AuditEvent, Consent (access/consent.h), OperationOutcome, CapabilityStatement and searchset
+// Bundles, as JSON text (application/fhir+json).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http_reply.h"
+#include "ledger/entry.h"
+#include "store/store.h"
+
+namespace vigil::api {
+
+inline constexpr std::string_view kFhirJson = "application/fhir+json";
+
+// An OperationOutcome reply: `status`, issue code (FHIR issue-type: "security", "not-found",
+// "invalid", "login", "processing", ...) and a diagnostics text that names no data.
+HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_view diagnostics);
+
+// Patient from the opened demographics ({"name", "birthDate"}).
+std::string PatientResource(const std::string& id, const std::string& demographics_json);
+std::string DeviceResource(const store::DeviceRecord& device);
+// An access entry of the ledger as an AuditEvent (the accounting of disclosures).
+std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
+                               const std::string& hub_name);
+std::string CapabilityStatement(const std::string& hub_name);
+
+struct BundleEntry {
+  std::string full_url;
+  std::string resource;  // JSON text
+};
+
+struct BundleLinks {
+  std::string self;
+  std::string next;      // empty: none
+  std::string previous;  // empty: none
+};
+
+// A searchset Bundle; `total` is left out when not known.
+std::string SearchBundle(const std::vector<BundleEntry>& entries, const BundleLinks& links,
+                         std::optional<uint64_t> total);
+
+}  // namespace vigil::api

@@ -1,0 +1,313 @@
+// /fhir/* of ApiService: the FHIR R4 read API over sealed records, each request authorized and
+// recorded before anything is read.
+#include <charconv>
+
+#include "api/api_service.h"
+#include "api/fhir_resources.h"
+#include "core/percent_encoding.h"
+#include "core/time_format.h"
+#include "model/observation.h"
+#include "store/sealed_record.h"
+
+namespace vigil::api {
+namespace {
+
+constexpr uint64_t kDefaultCount = 100;
+constexpr uint64_t kMaxCount = 1000;
+constexpr uint64_t kMaxAuditEvents = 1000;
+constexpr size_t kMaxBreakGlassReason = 256;
+
+HttpReply Fhir(std::string body) { return HttpReply(200, std::string(kFhirJson), std::move(body)); }
+
+Status Denied(const access::Decision& d) {
+  return Status::PermissionDenied("access denied (" + d.basis + ")");
+}
+
+// "Patient/p-1" or "p-1" -> "p-1".
+std::string PatientIdOf(const std::string& reference) {
+  constexpr std::string_view kPrefix = "Patient/";
+  return reference.rfind(kPrefix, 0) == 0 ? reference.substr(kPrefix.size()) : reference;
+}
+
+Result<uint64_t> ParseCount(const std::string& text, uint64_t max) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v > max) {
+    return Status::InvalidArgument("a count must be a number from 0 to " + std::to_string(max));
+  }
+  return v;
+}
+
+// A FHIR date search value: a prefix (ge, gt, le, lt) and an RFC 3339 date-time or a date.
+Status ApplyDate(const std::string& value, store::ObservationQuery& q) {
+  if (value.size() < 3) return Status::InvalidArgument("date needs a prefix: ge, gt, le or lt");
+  const std::string prefix = value.substr(0, 2), when = value.substr(2);
+  const bool day = when.size() == 10;
+  auto parsed = ParseRfc3339Millis(day ? when + "T00:00:00Z" : when);
+  if (!parsed.ok()) return Status::InvalidArgument("date: " + parsed.status().message());
+  const int64_t start = *parsed, end = day ? start + 86'400'000 - 1 : start;
+  if (prefix == "ge")
+    q.from_ms = start;
+  else if (prefix == "gt")
+    q.from_ms = end + 1;
+  else if (prefix == "le")
+    q.to_ms = end;
+  else if (prefix == "lt")
+    q.to_ms = start - 1;
+  else
+    return Status::InvalidArgument("date prefix must be ge, gt, le or lt");
+  return Status::Ok();
+}
+
+// The Observation search of the request; InvalidArgument for unknown or bad parameters.
+Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request) {
+  store::ObservationQuery q;
+  q.limit = kDefaultCount;
+  for (const auto& [name, value] : request.query) {
+    if (name == "patient" || name == "subject") {
+      q.patient_id = PatientIdOf(value);
+    } else if (name == "code") {
+      size_t start = 0;
+      while (start <= value.size()) {
+        const size_t comma = value.find(',', start);
+        std::string code = value.substr(start, comma - start);
+        if (const size_t bar = code.find('|'); bar != std::string::npos) {
+          if (code.substr(0, bar) != "http://loinc.org") {
+            return Status::InvalidArgument("code: only LOINC (http://loinc.org) codes");
+          }
+          code = code.substr(bar + 1);
+        }
+        if (!code.empty()) q.codes.push_back(code);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else if (name == "date") {
+      VIGIL_RETURN_IF_ERROR(ApplyDate(value, q));
+    } else if (name == "_count") {
+      VIGIL_ASSIGN_OR_RETURN(q.limit, ParseCount(value, kMaxCount));
+    } else if (name == "_offset") {
+      VIGIL_ASSIGN_OR_RETURN(q.offset, ParseCount(value, UINT32_MAX));
+    } else if (name == "_sort") {
+      if (value != "date" && value != "-date") {
+        return Status::InvalidArgument("_sort: date or -date");
+      }
+      q.newest_first = value == "-date";
+    } else if (name != "_total" && name != "_format") {
+      return Status::InvalidArgument("unsupported search parameter " + name);
+    }
+  }
+  if (q.patient_id.empty()) return Status::InvalidArgument("patient is required");
+  return q;
+}
+
+// The search URL of `request` with _offset set to `offset`.
+std::string PageUrl(const ApiRequest& request, uint64_t offset) {
+  std::string url = request.base_url + request.path + "?";
+  for (const auto& [name, value] : request.query) {
+    if (name == "_offset") continue;
+    url += PercentEncode(name) + "=" + PercentEncode(value) + "&";
+  }
+  return url + "_offset=" + std::to_string(offset);
+}
+
+}  // namespace
+
+HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& session) {
+  if (request.break_glass_reason.size() > kMaxBreakGlassReason) {
+    return FhirError(Status::InvalidArgument("the break-glass reason is too long"));
+  }
+  const std::string& path = request.path;
+  auto id_after = [&](std::string_view prefix) -> std::optional<std::string> {
+    if (path.size() <= prefix.size() || path.rfind(prefix, 0) != 0) return std::nullopt;
+    std::string id = path.substr(prefix.size());
+    if (id.find('/') != std::string::npos) return std::nullopt;
+    return id;
+  };
+  if (request.method == "PUT") {
+    if (auto id = id_after("/fhir/Consent/")) return WriteConsent(request, session, *id);
+    return OperationOutcome(405, "not-supported", "only Consent can be updated");
+  }
+  if (request.method != "GET") return OperationOutcome(405, "not-supported", "use GET");
+  if (auto id = id_after("/fhir/Patient/")) return ReadPatient(request, session, *id);
+  if (path == "/fhir/Observation") return SearchObservations(request, session);
+  if (auto id = id_after("/fhir/Observation/")) return ReadObservation(request, session, *id);
+  if (path == "/fhir/Device") return SearchDevices(request, session);
+  if (path == "/fhir/AuditEvent") return SearchAuditEvents(request, session);
+  if (path == "/fhir/Consent") {
+    const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
+    if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
+    return ReadConsent(request, session, patient);
+  }
+  if (auto id = id_after("/fhir/Consent/")) return ReadConsent(request, session, *id);
+  return OperationOutcome(404, "not-found", "no such resource type or interaction");
+}
+
+HttpReply ApiService::ReadPatient(const ApiRequest& request, const Session& session,
+                                  const std::string& id) {
+  auto decision = Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  auto patient = deps_.store.FindPatient(id);
+  if (!patient.ok()) return FhirError(patient.status());
+  if (!*patient) return FhirError(Status::NotFound("no Patient/" + id));
+  auto key = deps_.keys.DataKey(id);
+  if (!key.ok()) return FhirError(key.status());
+  auto demographics = store::OpenDemographics(*key, id, (*patient)->sealed_demographics);
+  if (!demographics.ok()) return FhirError(demographics.status());
+  return Fhir(PatientResource(id, *demographics));
+}
+
+HttpReply ApiService::SearchObservations(const ApiRequest& request, const Session& session) {
+  auto query = ParseObservationSearch(request);
+  if (!query.ok()) return FhirError(query.status());
+  auto decision = Authorize(request, session, access::Action::kReadObservations, query->patient_id,
+                            "Observation?patient=" + query->patient_id);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  store::ObservationQuery page = *query;
+  page.limit = query->limit + 1;  // one more tells whether there is a next page
+  auto rows = deps_.store.QueryObservations(page);
+  if (!rows.ok()) return FhirError(rows.status());
+  std::optional<uint64_t> total;
+  if (request.Param("_total") == "accurate") {
+    auto count = deps_.store.CountObservations(*query);
+    if (!count.ok()) return FhirError(count.status());
+    total = *count;
+  }
+  const bool more = rows->size() > query->limit;
+  if (more) rows->pop_back();
+  std::vector<BundleEntry> entries;
+  entries.reserve(rows->size());
+  if (!rows->empty()) {
+    auto key = deps_.keys.DataKey(query->patient_id);
+    if (!key.ok()) return FhirError(key.status());
+    for (const auto& row : *rows) {
+      auto observation = store::OpenObservation(*key, row);
+      if (!observation.ok()) {
+        return FhirError(Status::DataLoss("Observation " + row.id + " does not open"));
+      }
+      entries.push_back(
+          {request.base_url + "/fhir/Observation/" + row.id, model::ToFhirJson(*observation)});
+    }
+  }
+  BundleLinks links{PageUrl(request, query->offset), "", ""};
+  if (more) links.next = PageUrl(request, query->offset + query->limit);
+  if (query->offset > 0) {
+    links.previous =
+        PageUrl(request, query->offset > query->limit ? query->offset - query->limit : 0);
+  }
+  return Fhir(SearchBundle(entries, links, total));
+}
+
+HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& session,
+                                      const std::string& id) {
+  // Ids are <device>.<seq>.<n>: the device names the patient whose rules apply.
+  const size_t dot = id.find('.');
+  std::string patient;
+  if (dot != std::string::npos) {
+    auto device = deps_.store.FindDevice(id.substr(0, dot));
+    if (!device.ok()) return FhirError(device.status());
+    if (*device) patient = (*device)->patient_id;
+  }
+  auto decision =
+      Authorize(request, session, access::Action::kReadObservations, patient, "Observation/" + id);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  auto row = deps_.store.FindObservation(patient, id);
+  if (!row.ok()) return FhirError(row.status());
+  if (!*row) return FhirError(Status::NotFound("no Observation/" + id));
+  auto key = deps_.keys.DataKey(patient);
+  if (!key.ok()) return FhirError(key.status());
+  auto observation = store::OpenObservation(*key, **row);
+  if (!observation.ok()) return FhirError(Status::DataLoss("Observation " + id + " does not open"));
+  return Fhir(model::ToFhirJson(*observation));
+}
+
+HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& session) {
+  const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
+  if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
+  auto decision = Authorize(request, session, access::Action::kReadDevices, patient,
+                            "Device?patient=" + patient);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  auto devices = deps_.store.ListDevices();
+  if (!devices.ok()) return FhirError(devices.status());
+  std::vector<BundleEntry> entries;
+  for (const auto& d : *devices) {
+    if (d.patient_id == patient) {
+      entries.push_back({request.base_url + "/fhir/Device/" + d.id, DeviceResource(d)});
+    }
+  }
+  const uint64_t total = entries.size();
+  return Fhir(SearchBundle(entries, {PageUrl(request, 0), "", ""}, total));
+}
+
+HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session& session) {
+  const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
+  if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
+  auto decision = Authorize(request, session, access::Action::kReadAuditEvents, patient,
+                            "AuditEvent?patient=" + patient);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  auto stored = deps_.store.LedgerEntriesAbout(patient, kMaxAuditEvents * 4);
+  if (!stored.ok()) return FhirError(stored.status());
+  std::vector<BundleEntry> entries;
+  for (const auto& s : *stored) {
+    auto entry = ledger::DecodeEntry(s.entry);
+    if (!entry.ok() || entry->type != ledger::EntryType::kAccess) continue;
+    if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
+    entries.push_back({request.base_url + "/fhir/AuditEvent/ledger-" + std::to_string(s.index),
+                       AuditEventResource(s.index, *entry, deps_.hub_name)});
+    if (entries.size() == kMaxAuditEvents) break;
+  }
+  const uint64_t total = entries.size();
+  return Fhir(SearchBundle(entries, {PageUrl(request, 0), "", ""}, total));
+}
+
+HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& session,
+                                  const std::string& patient_id) {
+  auto decision = Authorize(request, session, access::Action::kReadConsent, patient_id,
+                            "Consent/" + patient_id);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  auto stored = deps_.store.access().FindConsent(patient_id);
+  if (!stored.ok()) return FhirError(stored.status());
+  access::ConsentDirective directive;
+  if (*stored) {
+    auto decoded = access::DecodeConsent(**stored);
+    if (!decoded.ok()) return FhirError(decoded.status());
+    directive = *decoded;
+  }
+  const std::string consent = access::ConsentToFhir(directive, patient_id);
+  if (request.path == "/fhir/Consent") {
+    return Fhir(SearchBundle({{request.base_url + "/fhir/Consent/" + patient_id, consent}},
+                             {PageUrl(request, 0), "", ""}, 1));
+  }
+  return Fhir(consent);
+}
+
+HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& session,
+                                   const std::string& patient_id) {
+  auto decision = Authorize(request, session, access::Action::kWriteConsent, patient_id,
+                            "Consent/" + patient_id);
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (request.content_type.rfind("application/fhir+json", 0) != 0 &&
+      request.content_type.rfind("application/json", 0) != 0) {
+    return OperationOutcome(415, "not-supported", "send application/fhir+json");
+  }
+  auto directive = access::ConsentFromFhir(request.body, patient_id);
+  if (!directive.ok()) return FhirError(directive.status());
+  directive->updated_ms = deps_.clock.NowMillis();
+  Status stored = deps_.store.access().PutConsent(patient_id, access::EncodeConsent(*directive),
+                                                  directive->updated_ms);
+  if (stored.ok()) {
+    stored = deps_.audit({ledger::EntryType::kConsentChanged,
+                          directive->updated_ms,
+                          {{"patient", patient_id}, {"by", session.who.username}}});
+  }
+  if (!stored.ok()) return FhirError(stored);
+  return Fhir(access::ConsentToFhir(*directive, patient_id));
+}
+
+}  // namespace vigil::api

@@ -1,0 +1,86 @@
+// The people-facing records (issue #5): users, sessions, care teams, consent directives and
+// break-glass reviews. Kept in the hub's store beside the readings (Store::access()); every
+// method is thread-safe. Secrets are stored only as hashes (passwords: Argon2id; session
+// tokens: SHA-256) or sealed (TOTP secrets, under the master key).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigil::store {
+
+struct UserRecord {
+  std::string username;
+  std::string role;        // access::RoleName
+  std::string patient_id;  // for patient users
+  std::string password_hash;
+  bool must_change_password = true;
+  std::string sealed_totp_secret;
+  int64_t last_totp_step = 0;  // the newest TOTP step accepted: no code is accepted twice
+  int64_t created_ms = 0;
+};
+
+struct SessionRecord {
+  std::string token_hash;  // SHA-256 of the bearer token, 32 bytes
+  std::string username;
+  int64_t created_ms = 0;
+  int64_t last_seen_ms = 0;
+  std::string address;  // the peer address that completed MFA
+};
+
+struct ReviewRecord {
+  int64_t id = 0;
+  std::string username;
+  std::string patient_id;
+  std::string reason;
+  std::string resource;  // what was read
+  int64_t created_ms = 0;
+  bool open = true;
+};
+
+class AccessStore {
+ public:
+  virtual ~AccessStore() = default;
+
+  // AlreadyExists if the username is taken.
+  virtual Status InsertUser(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> FindUser(const std::string& username) = 0;
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  // NotFound if there is no such user.
+  virtual Status SetPassword(const std::string& username, const std::string& password_hash,
+                             bool must_change) = 0;
+  // Records `step` as used if it is newer than the last accepted one; false if it is not
+  // (the code was used already, or an older one was): atomic, so two racing requests with the
+  // same code cannot both succeed.
+  virtual Result<bool> ClaimTotpStep(const std::string& username, int64_t step) = 0;
+
+  virtual Status InsertSession(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash) = 0;
+  virtual Status TouchSession(const std::string& token_hash, int64_t now_ms) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  // Deletes every session of `username`; how many there were.
+  virtual Result<int64_t> DeleteUserSessions(const std::string& username) = 0;
+
+  // AlreadyExists if the user is on the team; FailedPrecondition if user or patient is unknown.
+  virtual Status AddCareTeamMember(const std::string& patient_id, const std::string& username) = 0;
+  // NotFound if the user is not on the team.
+  virtual Status RemoveCareTeamMember(const std::string& patient_id,
+                                      const std::string& username) = 0;
+  virtual Result<bool> IsOnCareTeam(const std::string& patient_id, const std::string& username) = 0;
+  virtual Result<std::vector<std::string>> CareTeam(const std::string& patient_id) = 0;
+
+  // The patient's stored consent directive (access::EncodeConsent), if they made one.
+  virtual Result<std::optional<std::string>> FindConsent(const std::string& patient_id) = 0;
+  virtual Status PutConsent(const std::string& patient_id, const std::string& encoded,
+                            int64_t updated_ms) = 0;
+
+  // Stores a review item; its id.
+  virtual Result<int64_t> InsertReview(const ReviewRecord& review) = 0;
+  virtual Result<std::vector<ReviewRecord>> ListReviews(bool open_only) = 0;
+};
+
+}  // namespace vigil::store

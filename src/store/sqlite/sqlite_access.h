@@ -1,0 +1,20 @@
+// The SQLite implementation of AccessStore, sharing SqliteStore's connection and mutex.
+// Private to store/.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/access_store.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace vigil::store::sqlite {
+
+// Schema version 3 additions: users, sessions, care teams, consents, reviews, and the ledger
+// entries' subject (patient) column.
+Status CreateAccessSchema(Database& db);
+
+// An AccessStore over `db`, serialized by `mu` (both owned by the caller, which outlives it).
+std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu);
+
+}  // namespace vigil::store::sqlite

@@ -1,0 +1,89 @@
+"""A client of Vigil's people-facing HTTPS API for the tests: real TLS (Python's ssl), real
+TOTP codes from pyotp (a generator Vigil did not write), users enrolled with the real CLI."""
+
+import http.client
+import json
+import os
+import re
+import ssl
+import time
+
+import pyotp
+
+
+class User:
+    def __init__(self, username, password, secret, uri):
+        self.username, self.password, self.secret, self.uri = username, password, secret, uri
+        self.last_step = -1  # a code is never accepted twice: each login needs a newer step
+
+    def next_code(self):
+        """A code for a TOTP step newer than any used, within the hub's ±1 step window."""
+        totp = pyotp.TOTP(self.secret)
+        while True:
+            now_step = int(time.time()) // 30
+            step = max(self.last_step + 1, now_step - 1)
+            if step <= now_step + 1:
+                self.last_step = step
+                return totp.at(step * 30)
+            time.sleep(1)
+
+
+def add_user(hub, username, role, patient=None):
+    args = ["user", "add", "--data-dir", hub.data_dir, "--username", username, "--role", role]
+    if patient:
+        args += ["--patient", patient]
+    out = hub.run(*args).stdout
+    password = re.search(r"initial password: (\S+)", out).group(1)
+    secret = re.search(r"TOTP secret:\s+(\S+)", out).group(1)
+    uri = re.search(r"TOTP URI:\s+(\S+)", out).group(1)
+    return User(username, password, secret, uri)
+
+
+class Api:
+    def __init__(self, hub):
+        self.hub = hub
+        self.ctx = ssl.create_default_context(cafile=os.path.join(hub.data_dir, "ca", "ca.crt"))
+
+    def request(self, method, path, body=None, token=None, headers=None):
+        """(status, headers dict, body as JSON or text)."""
+        conn = http.client.HTTPSConnection("localhost", self.hub.https_port, context=self.ctx,
+                                           timeout=30)
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = body if isinstance(body, str) else json.dumps(body)
+            h.setdefault("Content-Type", "application/json")
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        raw = resp.read().decode()
+        conn.close()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, parsed, raw
+
+    def login(self, user, change_password=True):
+        """Password + TOTP; changes the initial password when asked to. The session token."""
+        status, _, body, _ = self.request("POST", "/auth/login",
+                                          {"username": user.username, "password": user.password})
+        assert status == 200, (status, body)
+        status, _, session, _ = self.request("POST", "/auth/mfa",
+                                             {"challenge": body["challenge"],
+                                              "code": user.next_code()})
+        assert status == 200, (status, session)
+        token = session["token"]
+        if session["must_change_password"] and change_password:
+            new_password = user.password + "-Changed1"
+            status, _, out, _ = self.request("POST", "/auth/password",
+                                             {"current": user.password, "new": new_password},
+                                             token=token)
+            assert status == 204, (status, out)
+            user.password = new_password
+        return token
+
+    def get(self, path, token, headers=None):
+        status, _, body, raw = self.request("GET", path, token=token, headers=headers)
+        return status, body, raw
