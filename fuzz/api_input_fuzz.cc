@@ -1,0 +1,27 @@
+// libFuzzer target: what people-facing clients send the API — request targets (path and
+// query), FHIR Consent bodies and base32 secrets — must never crash a parser; whatever parses
+// must round-trip (a parsed Consent renders to FHIR that parses back to the same rules).
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "access/consent.h"
+#include "access/totp.h"
+#include "api/api_request.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  vigil::api::ApiRequest request;
+  (void)vigil::api::ParseTarget(input, request);
+  (void)vigil::access::Base32Decode(input);
+  auto consent = vigil::access::ConsentFromFhir(input, "p-1");
+  if (consent.ok()) {
+    auto again =
+        vigil::access::ConsentFromFhir(vigil::access::ConsentToFhir(*consent, "p-1"), "p-1");
+    if (!again.ok() || again->exceptions.size() != consent->exceptions.size() ||
+        again->base_permit != consent->base_permit) {
+      abort();
+    }
+  }
+  return 0;
+}
