@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_string.h"
 #include "core/time_format.h"
 
 namespace vigil::api {
@@ -135,30 +136,50 @@ std::string CapabilityStatement(const std::string& hub_name) {
   return statement.dump();
 }
 
+BundleWriter::BundleWriter(const BundleLinks& links, std::optional<uint64_t> total,
+                           size_t reserve_bytes) {
+  out_.reserve(reserve_bytes + 512);
+  out_ = R"({"resourceType":"Bundle","type":"searchset")";
+  if (total) out_ += ",\"total\":" + std::to_string(*total);
+  out_ += ",\"link\":[";
+  auto link = [this](std::string_view relation, const std::string& url) {
+    out_ += "{\"relation\":";
+    AppendJsonString(out_, relation);
+    out_ += ",\"url\":";
+    AppendJsonString(out_, url);
+    out_ += "}";
+  };
+  link("self", links.self);
+  if (!links.next.empty()) {
+    out_ += ',';
+    link("next", links.next);
+  }
+  if (!links.previous.empty()) {
+    out_ += ',';
+    link("previous", links.previous);
+  }
+  out_ += "]";
+}
+
+void BundleWriter::BeginEntry(std::string_view full_url) {
+  out_ += first_ ? ",\"entry\":[" : ",";
+  first_ = false;
+  out_ += "{\"fullUrl\":";
+  AppendJsonString(out_, full_url);
+  out_ += ",\"resource\":";
+}
+
+std::string BundleWriter::Finish() && {
+  if (!first_) out_ += "]";
+  out_ += "}";
+  return std::move(out_);
+}
+
 std::string SearchBundle(const std::vector<BundleEntry>& entries, const BundleLinks& links,
                          std::optional<uint64_t> total) {
-  // Built as text: the resources are JSON already, and a page may hold a thousand of them.
-  std::string out = R"({"resourceType":"Bundle","type":"searchset")";
-  if (total) out += ",\"total\":" + std::to_string(*total);
-  out += ",\"link\":[";
-  out += json{{"relation", "self"}, {"url", links.self}}.dump();
-  if (!links.next.empty()) out += "," + json{{"relation", "next"}, {"url", links.next}}.dump();
-  if (!links.previous.empty()) {
-    out += "," + json{{"relation", "previous"}, {"url", links.previous}}.dump();
-  }
-  out += "]";
-  if (!entries.empty()) {
-    out += ",\"entry\":[";
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (i > 0) out += ',';
-      out += "{\"fullUrl\":" + json(entries[i].full_url).dump() + ",\"resource\":";
-      out += entries[i].resource;
-      out += ",\"search\":{\"mode\":\"match\"}}";
-    }
-    out += "]";
-  }
-  out += "}";
-  return out;
+  BundleWriter bundle(links, total);
+  for (const auto& e : entries) bundle.AddJson(e.full_url, e.resource);
+  return std::move(bundle).Finish();
 }
 
 }  // namespace vigil::api

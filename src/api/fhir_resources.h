@@ -38,7 +38,31 @@ struct BundleLinks {
   std::string previous;  // empty: none
 };
 
-// A searchset Bundle; `total` is left out when not known.
+// Writes a searchset Bundle entry by entry straight into its text (a page may hold a thousand
+// resources; none is copied).
+class BundleWriter {
+ public:
+  // `total` is left out when not known.
+  BundleWriter(const BundleLinks& links, std::optional<uint64_t> total, size_t reserve_bytes = 0);
+  // Appends an entry whose resource `append_resource(std::string&)` writes.
+  template <typename AppendResource>
+  void Add(std::string_view full_url, AppendResource&& append_resource) {
+    BeginEntry(full_url);
+    append_resource(out_);
+    out_ += R"(,"search":{"mode":"match"}})";
+  }
+  void AddJson(std::string_view full_url, std::string_view resource_json) {
+    Add(full_url, [&](std::string& out) { out += resource_json; });
+  }
+  std::string Finish() &&;
+
+ private:
+  void BeginEntry(std::string_view full_url);
+  std::string out_;
+  bool first_ = true;
+};
+
+// A searchset Bundle of `entries`.
 std::string SearchBundle(const std::vector<BundleEntry>& entries, const BundleLinks& links,
                          std::optional<uint64_t> total);
 

@@ -176,27 +176,27 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
   }
   const bool more = rows->size() > query->limit;
   if (more) rows->pop_back();
-  std::vector<BundleEntry> entries;
-  entries.reserve(rows->size());
-  if (!rows->empty()) {
-    auto key = deps_.keys.DataKey(query->patient_id);
-    if (!key.ok()) return FhirError(key.status());
-    for (const auto& row : *rows) {
-      auto observation = store::OpenObservation(*key, row);
-      if (!observation.ok()) {
-        return FhirError(Status::DataLoss("Observation " + row.id + " does not open"));
-      }
-      entries.push_back(
-          {request.base_url + "/fhir/Observation/" + row.id, model::ToFhirJson(*observation)});
-    }
-  }
   BundleLinks links{PageUrl(request, query->offset), "", ""};
   if (more) links.next = PageUrl(request, query->offset + query->limit);
   if (query->offset > 0) {
     links.previous =
         PageUrl(request, query->offset > query->limit ? query->offset - query->limit : 0);
   }
-  return Fhir(SearchBundle(entries, links, total));
+  BundleWriter bundle(links, total, rows->size() * 1100);
+  if (!rows->empty()) {
+    auto key = deps_.keys.DataKey(query->patient_id);
+    if (!key.ok()) return FhirError(key.status());
+    const std::string url_prefix = request.base_url + "/fhir/Observation/";
+    for (const auto& row : *rows) {
+      auto observation = store::OpenObservation(*key, row);
+      if (!observation.ok()) {
+        return FhirError(Status::DataLoss("Observation " + row.id + " does not open"));
+      }
+      bundle.Add(url_prefix + row.id,
+                 [&](std::string& out) { model::AppendFhirJson(out, *observation); });
+    }
+  }
+  return Fhir(std::move(bundle).Finish());
 }
 
 HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& session,

@@ -99,6 +99,12 @@ Result<int64_t> ParseRfc3339Millis(std::string_view s) {
 }
 
 std::string FormatRfc3339Millis(int64_t epoch_millis) {
+  std::string out;
+  AppendRfc3339Millis(out, epoch_millis);
+  return out;
+}
+
+void AppendRfc3339Millis(std::string& out, int64_t epoch_millis) {
   int64_t secs = epoch_millis / 1000;
   int64_t ms = epoch_millis % 1000;
   if (ms < 0) {
@@ -115,11 +121,30 @@ std::string FormatRfc3339Millis(int64_t epoch_millis) {
   unsigned m, d;
   CivilFromDays(days, y, m, d);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
-                static_cast<long long>(ms));
-  return buf;
+  // Fixed-width digits written directly: this runs for every Observation rendered.
+  auto digits = [](char* at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      at[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  if (y < 0 || y > 9999) {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
+                  static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
+                  static_cast<long long>(ms));
+    out += buf;
+    return;
+  }
+  const size_t at = out.size();
+  out += "0000-00-00T00:00:00.000Z";
+  digits(&out[at], y, 4);
+  digits(&out[at + 5], m, 2);
+  digits(&out[at + 8], d, 2);
+  digits(&out[at + 11], rem / 3600, 2);
+  digits(&out[at + 14], rem / 60 % 60, 2);
+  digits(&out[at + 17], rem % 60, 2);
+  digits(&out[at + 20], ms, 3);
 }
 
 Result<std::string> CanonicalDate(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/json_string.h"
 #include "core/time_format.h"
 
 namespace vigil::model {
@@ -16,29 +17,16 @@ constexpr std::string_view kUcum = "http://unitsofmeasure.org";
 constexpr std::string_view kCategorySystem =
     "http://terminology.hl7.org/CodeSystem/observation-category";
 
-void AppendString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out.push_back(kHex[(c >> 4) & 0xf]);
-      out.push_back(kHex[c & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
+void AppendString(std::string& out, std::string_view s) { AppendJsonString(out, s); }
 
-// "key":"value"
-void AppendField(std::string& out, std::string_view key, std::string_view value) {
-  AppendString(out, key);
-  out.push_back(':');
-  AppendString(out, value);
+// "key":"value" for values from Vigil's own tables (codes, units, displays, systems), which
+// need no escaping; anything from outside goes through AppendString.
+void AppendConstField(std::string& out, std::string_view key, std::string_view value) {
+  out += '"';
+  out += key;
+  out += "\":\"";
+  out += value;
+  out += '"';
 }
 
 void AppendNumber(std::string& out, double v) {
@@ -51,11 +39,11 @@ void AppendNumber(std::string& out, double v) {
 void AppendCoding(std::string& out, std::string_view system, std::string_view code,
                   std::string_view display) {
   out += '{';
-  AppendField(out, "system", system);
+  AppendConstField(out, "system", system);
   out += ',';
-  AppendField(out, "code", code);
+  AppendConstField(out, "code", code);
   out += ',';
-  AppendField(out, "display", display);
+  AppendConstField(out, "display", display);
   out += '}';
 }
 
@@ -68,7 +56,7 @@ void AppendLoincConcept(std::string& out, std::string_view code, std::string_vie
     AppendCoding(out, kLoinc, "2708-6", "Oxygen saturation in Arterial blood");
   }
   out += "],";
-  AppendField(out, "text", display);
+  AppendConstField(out, "text", display);
   out += '}';
 }
 
@@ -76,11 +64,11 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
   out += "{\"value\":";
   AppendNumber(out, value);
   out += ',';
-  AppendField(out, "unit", spec.unit_display);
+  AppendConstField(out, "unit", spec.unit_display);
   out += ',';
-  AppendField(out, "system", kUcum);
+  AppendConstField(out, "system", kUcum);
   out += ',';
-  AppendField(out, "code", spec.ucum);
+  AppendConstField(out, "code", spec.ucum);
   out += '}';
 }
 
@@ -88,48 +76,39 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
 void AppendHead(std::string& out, const Observation& obs, std::string_view profile,
                 VitalKind category_kind) {
   const bool lab = category_kind == VitalKind::kBloodGlucose;
-  out += '{';
-  AppendField(out, "resourceType", "Observation");
-  out += ',';
-  AppendField(out, "id", obs.id);
+  out += R"({"resourceType":"Observation","id":)";
+  AppendString(out, obs.id);
   if (!profile.empty()) {
-    out += ",\"meta\":{\"profile\":[";
-    AppendString(out, profile);
-    out += "]}";
+    out += R"(,"meta":{"profile":[")";
+    out += profile;
+    out += "\"]}";
   }
-  out += ',';
-  AppendField(out, "status", "final");
-  out += ",\"category\":[{\"coding\":[";
+  out += R"(,"status":"final","category":[{"coding":[)";
   AppendCoding(out, kCategorySystem, lab ? "laboratory" : "vital-signs",
                lab ? "Laboratory" : "Vital Signs");
   out += "],";
-  AppendField(out, "text", lab ? "Laboratory" : "Vital Signs");
-  out += "}],\"subject\":{";
-  AppendField(out, "reference", "Patient/" + obs.patient_id);
-  out += "},";
-  AppendField(out, "effectiveDateTime", FormatRfc3339Millis(obs.effective_ms));
-  out += ',';
-  AppendField(out, "issued", FormatRfc3339Millis(obs.issued_ms));
-  out += ",\"device\":{";
-  AppendField(out, "reference", "Device/" + obs.device_id);
-  out += "},\"code\":";
+  AppendConstField(out, "text", lab ? "Laboratory" : "Vital Signs");
+  out += R"(}],"subject":{"reference":)";
+  AppendString(out, "Patient/" + obs.patient_id);
+  out += R"(},"effectiveDateTime":")";
+  AppendRfc3339Millis(out, obs.effective_ms);
+  out += R"(","issued":")";
+  AppendRfc3339Millis(out, obs.issued_ms);
+  out += R"(","device":{"reference":)";
+  AppendString(out, "Device/" + obs.device_id);
+  out += R"(},"code":)";
 }
 
-std::string SingleMeasurement(const Observation& obs, const Measurement& m) {
+void SingleMeasurement(std::string& out, const Observation& obs, const Measurement& m) {
   const VitalSpec& spec = SpecOf(m.kind);
-  std::string out;
-  out.reserve(900);
   AppendHead(out, obs, spec.fhir_profile, m.kind);
   AppendLoincConcept(out, spec.loinc, spec.display, m.kind == VitalKind::kSpo2);
   out += ",\"valueQuantity\":";
   AppendQuantity(out, spec, m.value);
   out += '}';
-  return out;
 }
 
-std::string BloodPressurePanel(const Observation& obs) {
-  std::string out;
-  out.reserve(1400);
+void BloodPressurePanel(std::string& out, const Observation& obs) {
   AppendHead(out, obs, "http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp);
   AppendLoincConcept(out, kBloodPressurePanelCode,
                      "Blood pressure panel with all children optional");
@@ -145,7 +124,6 @@ std::string BloodPressurePanel(const Observation& obs) {
     out += '}';
   }
   out += "]}";
-  return out;
 }
 
 // Index of the other blood pressure (diastolic for a systolic and the reverse) taken at the same
@@ -197,11 +175,21 @@ std::vector<Observation> NormalizeReading(const Reading& reading, const std::str
   return out;
 }
 
+void AppendFhirJson(std::string& out, const Observation& observation) {
+  if (observation.code == kBloodPressurePanelCode) {
+    BloodPressurePanel(out, observation);
+  } else if (observation.measurements.empty()) {
+    out += "{}";
+  } else {
+    SingleMeasurement(out, observation, observation.measurements[0]);
+  }
+}
+
 std::string ToFhirJson(const Observation& observation) {
-  if (observation.code == kBloodPressurePanelCode) return BloodPressurePanel(observation);
-  return observation.measurements.empty()
-             ? std::string("{}")
-             : SingleMeasurement(observation, observation.measurements[0]);
+  std::string out;
+  out.reserve(1024);
+  AppendFhirJson(out, observation);
+  return out;
 }
 
 }  // namespace vigil::model

@@ -35,5 +35,7 @@ std::vector<Observation> NormalizeReading(const Reading& reading, const std::str
 
 // The FHIR R4 Observation resource, compact JSON (vital-signs profiles, LOINC, UCUM).
 std::string ToFhirJson(const Observation& observation);
+// The same, appended to `out` (a Bundle being written).
+void AppendFhirJson(std::string& out, const Observation& observation);
 
 }  // namespace vigil::model

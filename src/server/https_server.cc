@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <optional>
 
 #include "server/ingest_request.h"
@@ -13,6 +14,18 @@
 
 namespace vigil::server {
 namespace {
+
+// The Host header for absolute links in responses, if it is a plain host[:port]; an
+// attacker's header must not put arbitrary text into links.
+std::string HostOrLocalhost(std::string_view host) {
+  if (host.empty() || host.size() > 255) return "localhost";
+  for (char c : host) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                    c == ':' || c == '[' || c == ']';
+    if (!ok) return "localhost";
+  }
+  return std::string(host);
+}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -123,7 +136,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     api_request.break_glass_reason = std::string(request["Vigil-Break-Glass"]);
     api_request.body = std::move(request.body());
     api_request.peer_address = PeerAddress();
-    api_request.base_url = "https://" + std::string(request[http::field::host]);
+    api_request.base_url = "https://" + HostOrLocalhost(request[http::field::host]);
     asio::post(context_.api_executor, [self = shared_from_this(), r = std::move(api_request)] {
       HttpReply reply;
       try {

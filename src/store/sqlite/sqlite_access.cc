@@ -51,7 +51,8 @@ UserRecord ReadUser(const Statement& st) {
 
 class SqliteAccessStore final : public AccessStore {
  public:
-  SqliteAccessStore(Database& db, std::mutex& mu) : db_(db), mu_(mu) {}
+  SqliteAccessStore(Database& db, std::mutex& mu, ReaderPool& readers)
+      : db_(db), mu_(mu), readers_(readers) {}
 
   Status InsertUser(const UserRecord& u) override {
     std::lock_guard lock(mu_);
@@ -73,8 +74,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), std::string(kUserColumns) + " WHERE username = ?");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(), std::string(kUserColumns) + " WHERE username = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, username);
     if (!st.Step()) return Checked(st, std::optional<UserRecord>());
@@ -82,8 +83,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<UserRecord>> ListUsers() override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), std::string(kUserColumns) + " ORDER BY username");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(), std::string(kUserColumns) + " ORDER BY username");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<UserRecord> out;
     while (st.Step()) out.push_back(ReadUser(st));
@@ -116,8 +117,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(),
                  "SELECT token_hash, username, created_ms, last_seen_ms, address FROM sessions"
                  " WHERE token_hash = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
@@ -169,8 +170,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<bool> IsOnCareTeam(const std::string& patient_id, const std::string& username) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "SELECT 1 FROM care_team WHERE patient_id = ? AND username = ?");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(), "SELECT 1 FROM care_team WHERE patient_id = ? AND username = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id).Bind(2, username);
     const bool found = st.Step();
@@ -178,8 +179,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<std::string>> CareTeam(const std::string& patient_id) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(),
                  "SELECT username FROM care_team WHERE patient_id = ? ORDER BY username");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
@@ -189,8 +190,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "SELECT directive FROM consents WHERE patient_id = ?");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(), "SELECT directive FROM consents WHERE patient_id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     if (!st.Step()) return Checked(st, std::optional<std::string>());
@@ -220,8 +221,8 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<ReviewRecord>> ListReviews(bool open_only) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    Statement st(reader.handle(),
                  std::string("SELECT id, username, patient_id, reason, resource, created_ms, open"
                              " FROM reviews") +
                      (open_only ? " WHERE open = 1" : "") + " ORDER BY id");
@@ -249,14 +250,16 @@ class SqliteAccessStore final : public AccessStore {
 
   Database& db_;
   std::mutex& mu_;
+  ReaderPool& readers_;
 };
 
 }  // namespace
 
 Status CreateAccessSchema(Database& db) { return db.Exec(kAccessTables); }
 
-std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu) {
-  return std::make_unique<SqliteAccessStore>(db, mu);
+std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu,
+                                                   ReaderPool& readers) {
+  return std::make_unique<SqliteAccessStore>(db, mu, readers);
 }
 
 }  // namespace vigil::store::sqlite

@@ -14,7 +14,9 @@ namespace vigil::store::sqlite {
 // entries' subject (patient) column.
 Status CreateAccessSchema(Database& db);
 
-// An AccessStore over `db`, serialized by `mu` (both owned by the caller, which outlives it).
-std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu);
+// An AccessStore writing through `db`, serialized by `mu`, and reading through `readers` (all
+// owned by the caller, which outlives it).
+std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu,
+                                                   ReaderPool& readers);
 
 }  // namespace vigil::store::sqlite

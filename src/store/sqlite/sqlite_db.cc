@@ -91,6 +91,34 @@ Status Database::Open(const std::string& path, bool create) {
   return Status::Ok();
 }
 
+Status Database::OpenReader(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    return Status::IoError("cannot open database " + path + ": " + LastError());
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  return Exec("PRAGMA cache_size=-16384");
+}
+
+Result<ReaderPool::Lease> ReaderPool::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(db));
+    }
+  }
+  auto db = std::make_unique<Database>();
+  VIGIL_RETURN_IF_ERROR(db->OpenReader(path_));
+  return Lease(*this, std::move(db));
+}
+
+void ReaderPool::Release(std::unique_ptr<Database> db) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(db));
+}
+
 Status Database::Exec(std::string_view sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {

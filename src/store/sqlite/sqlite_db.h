@@ -5,9 +5,12 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -62,6 +65,8 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   Status Open(const std::string& path, bool create);
+  // A read-only connection (WAL lets it read while another connection commits).
+  Status OpenReader(const std::string& path);
   Status Exec(std::string_view sql);
   sqlite3* handle() const { return db_; }
   // The SQLite error text of the last call, for messages.
@@ -69,6 +74,39 @@ class Database {
 
  private:
   sqlite3* db_ = nullptr;
+};
+
+// Read-only connections for concurrent readers, opened as needed and reused: a reader never
+// waits for the writer's transaction (and its fsync) under WAL.
+class ReaderPool {
+ public:
+  explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+
+  // One connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(ReaderPool& pool, std::unique_ptr<Database> db) : pool_(&pool), db_(std::move(db)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (db_) pool_->Release(std::move(db_));
+    }
+    Database& db() { return *db_; }
+    sqlite3* handle() const { return db_->handle(); }
+
+   private:
+    ReaderPool* pool_;
+    std::unique_ptr<Database> db_;
+  };
+
+  Result<Lease> Acquire();
+
+ private:
+  void Release(std::unique_ptr<Database> db);
+
+  const std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Database>> idle_;
 };
 
 }  // namespace vigil::store::sqlite

@@ -80,6 +80,14 @@ constexpr std::string_view kDeviceColumns =
 class SqliteStore final : public Store {
  public:
   Status Open(const std::string& path, OpenMode mode) {
+    VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode));
+    readers_ = std::make_unique<sqlite::ReaderPool>(path);
+    access_ = sqlite::MakeSqliteAccessStore(db_, mu_, *readers_);
+    return Status::Ok();
+  }
+
+  // Opens the writer connection and creates or migrates the schema.
+  Status OpenWriter(const std::string& path, OpenMode mode) {
     const bool exists = PathExists(path);
     if (mode == OpenMode::kOpenExisting && !exists) {
       return Status::NotFound("no hub database at " + path + " (run `vigil init` first)");
@@ -133,8 +141,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<PatientRecord>> FindPatient(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(),
                  "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, id);
@@ -143,8 +151,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<PatientRecord>> ListPatients() override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(),
                  "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<PatientRecord> out;
@@ -153,8 +161,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(), "SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     if (!st.Step()) return Checked(st, std::optional<std::string>());
@@ -177,8 +185,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<DeviceRecord>> FindDevice(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), std::string(kDeviceColumns) + " WHERE id = ?");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(), std::string(kDeviceColumns) + " WHERE id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, id);
     if (!st.Step()) return Checked(st, std::optional<DeviceRecord>());
@@ -186,8 +194,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<DeviceRecord>> ListDevices() override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), std::string(kDeviceColumns) + " ORDER BY id");
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(), std::string(kDeviceColumns) + " ORDER BY id");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<DeviceRecord> out;
     while (st.Step()) out.push_back(ReadDevice(st));
@@ -218,8 +226,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                        uint64_t seq) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(),
                  "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, device_id).Bind(2, static_cast<int64_t>(seq));
@@ -228,9 +236,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
-    std::lock_guard lock(mu_);
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     Statement st(
-        db_.handle(),
+        reader.handle(),
         "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
         " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
     VIGIL_RETURN_IF_ERROR(st.prepared());
@@ -241,11 +249,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<SealedObservation>> QueryObservations(const ObservationQuery& q) override {
-    std::lock_guard lock(mu_);
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     const std::string order =
         q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
     Statement st(
-        db_.handle(),
+        reader.handle(),
         "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations" +
             ObservationFilter(q) + order + " LIMIT ? OFFSET ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
@@ -257,8 +265,8 @@ class SqliteStore final : public Store {
   }
 
   Result<uint64_t> CountObservations(const ObservationQuery& q) override {
-    std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "SELECT COUNT(*) FROM observations" + ObservationFilter(q));
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    Statement st(reader.handle(), "SELECT COUNT(*) FROM observations" + ObservationFilter(q));
     VIGIL_RETURN_IF_ERROR(st.prepared());
     BindObservationFilter(st, q);
     const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
@@ -267,9 +275,9 @@ class SqliteStore final : public Store {
 
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
-    std::lock_guard lock(mu_);
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     Statement st(
-        db_.handle(),
+        reader.handle(),
         "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
         " WHERE patient_id = ? AND id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
@@ -280,8 +288,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
                                                              uint64_t limit) override {
-    std::lock_guard lock(mu_);
-    return sqlite::ReadLedgerEntriesAbout(db_, patient_id, limit);
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    return sqlite::ReadLedgerEntriesAbout(reader.db(), patient_id, limit);
   }
 
   AccessStore& access() override { return *access_; }
@@ -400,8 +408,9 @@ class SqliteStore final : public Store {
   }
 
   std::mutex mu_;
-  Database db_;
-  std::unique_ptr<AccessStore> access_ = sqlite::MakeSqliteAccessStore(db_, mu_);
+  Database db_;  // the writer: every change, and reads that must see the writer's state
+  std::unique_ptr<sqlite::ReaderPool> readers_;  // everything else
+  std::unique_ptr<AccessStore> access_;
 };
 
 }  // namespace

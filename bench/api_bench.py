@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""FHIR API benchmark (issue #5): authorized Observation searches/s and latency for a page of
+100 and of 1,000 from a patient with 24 h of 1 Hz heart rate (86,400 rows), driven by wrk over
+TLS on loopback, side by side with the same query straight on the hub's SQLite file (no TLS,
+HTTP, session, authorization, audit entry, decryption or FHIR serialization: api_raw_query).
+
+Usage: /usr/bin/python3 bench/api_bench.py [--seconds 15] [--connections 16] [--json]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+BUILD = os.environ.get("VIGIL_BUILD", os.path.join(HERE, "..", "build"))
+os.environ.setdefault("VIGIL_BIN", os.path.join(BUILD, "vigil"))
+
+from api_client import Api, add_user  # noqa: E402
+from hub import Hub, vigil_json  # noqa: E402
+import datetime  # noqa: E402
+
+ROWS = 86_400
+BATCH = 1_000
+
+
+def iso(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_day(hub):
+    start = int(time.time()) - ROWS
+    t0 = time.time()
+    for first in range(1, ROWS + 1, BATCH):
+        messages = [vigil_json(seq, [{"type": "heart_rate", "value": 55 + seq % 60, "unit": "/min"}],
+                               iso(start + seq)) for seq in range(first, min(first + BATCH, ROWS + 1))]
+        stored = hub.post_readings(messages)["stored"]
+        assert stored == len(messages), stored
+    return time.time() - t0
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, token, seconds, connections):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-H", f"Authorization: Bearer {token}", url],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"per_second": rps, "p50_ms": pct(50), "p99_ms": pct(99),
+            "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def raw(db, page, seconds):
+    out = subprocess.run([os.path.join(BUILD, "bench", "api_raw_query"), db, "p-001", str(page),
+                          str(seconds), "2"], capture_output=True, text=True, check=True,
+                         timeout=seconds + 60).stdout
+    return json.loads(out)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    hub = Hub()
+    try:
+        hub.configure(max_clock_skew_seconds=ROWS + 3600)
+        user = add_user(hub, "dr.bench", "clinician")
+        hub.run("careteam", "add", "--data-dir", hub.data_dir, "--patient", "p-001",
+                "--user", "dr.bench")
+        hub.start()
+        load_seconds = load_day(hub)
+        api = Api(hub)
+        token = api.login(user)
+        results = {"rows": ROWS, "load_seconds": round(load_seconds, 1), "pages": {}}
+        for page in (100, 1000):
+            path = f"/fhir/Observation?patient=p-001&_count={page}"
+            status, bundle, _ = api.get(path, token)
+            assert status == 200 and len(bundle["entry"]) == page, status
+            url = f"https://localhost:{hub.https_port}{path}"
+            cpu_before = cpu_seconds(hub.proc.pid)
+            api_figures = wrk(url, token, args.seconds, args.connections)
+            searches = api_figures["per_second"] * args.seconds
+            api_figures["hub_cpu_us_per_search"] = round(
+                (cpu_seconds(hub.proc.pid) - cpu_before) / searches * 1e6)
+            raw_figures = raw(os.path.join(hub.data_dir, "vigil.db"), page, args.seconds)
+            results["pages"][page] = {
+                "api": api_figures, "raw_sqlite": raw_figures,
+                "cost_ratio": round(raw_figures["per_second"] / api_figures["per_second"], 2)}
+        if args.json:
+            print(json.dumps(results, indent=2))
+            return
+        print(f"{ROWS} rows loaded over HTTPS in {results['load_seconds']} s")
+        print("| page | API searches/s | API p50 / p99 ms | hub CPU us/search |"
+              " raw SQLite queries/s | raw p50 / p99 ms | raw / API |")
+        print("|---|---|---|---|---|---|---|")
+        for page, r in results["pages"].items():
+            a, q = r["api"], r["raw_sqlite"]
+            print(f"| {page} | {a['per_second']:.0f} | {a['p50_ms']:.2f} / {a['p99_ms']:.2f} |"
+                  f" {a['hub_cpu_us_per_search']} | {q['per_second']:.0f} | {q['p50_ms']:.3f} / {q['p99_ms']:.3f} |"
+                  f" {r['cost_ratio']}x |")
+            if a["non_2xx"]:
+                print(f"  ({a['non_2xx']} non-2xx API responses)")
+    finally:
+        hub.stop()
+        hub.close()
+
+
+if __name__ == "__main__":
+    main()
