@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_string.h"
 #include "core/time_format.h"
 
 namespace vigil::access {
@@ -180,7 +181,7 @@ std::string ConsentToFhir(const ConsentDirective& directive, const std::string& 
                        {"code", "hipaa-npp"}}})}}},
       {"provision", std::move(provision)}};
   if (directive.updated_ms > 0) consent["dateTime"] = FormatRfc3339Millis(directive.updated_ms);
-  return consent.dump();
+  return DumpJson(consent);
 }
 
 Result<ConsentDirective> ConsentFromFhir(const std::string& text, const std::string& patient_id) {

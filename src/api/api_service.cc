@@ -57,7 +57,7 @@ HttpReply ProblemFor(const Status& status) {
 }
 
 bool ApiService::Serves(std::string_view path) {
-  for (std::string_view prefix : {"/auth/", "/admin/", "/security/", "/fhir/"}) {
+  for (std::string_view prefix : {"/auth/", "/admin/", "/security/", "/fhir/", "/ledger/"}) {
     if (path.substr(0, prefix.size()) == prefix) return true;
   }
   return path == "/fhir";
@@ -65,6 +65,7 @@ bool ApiService::Serves(std::string_view path) {
 
 HttpReply ApiService::Handle(const ApiRequest& request) {
   if (request.path.rfind("/auth/", 0) == 0) return HandleAuth(request);
+  if (request.path.rfind("/ledger/", 0) == 0) return HandleLedger(request);
   const bool fhir = request.path.rfind("/fhir", 0) == 0;
   if (fhir && request.path == "/fhir/metadata") {
     if (request.method != "GET") return OperationOutcome(405, "not-supported", "use GET");

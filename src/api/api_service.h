@@ -1,8 +1,8 @@
 // The people-facing HTTPS API (issue #5): /auth (login, MFA, logout, password), /admin (care
-// teams, session revocation), /security (break-glass reviews) and the FHIR R4 read API under
-// /fhir. Every request is authenticated by a session token (except login and
-// /fhir/metadata), decided by access/policy and the decision recorded in the audit ledger
-// before any data is read or returned.
+// teams, session revocation), /security (break-glass reviews), the FHIR R4 read API under
+// /fhir, and the ledger's public checkpoint and proofs under /ledger (no login: issue #4). Every
+// request is authenticated by a session token (except login and /fhir/metadata), decided by
+// access/policy and the decision recorded in the audit ledger before any data is read or returned.
 //
 // Handle() blocks (store reads, Argon2id, durable ledger appends): the server runs it on a
 // worker pool, never on an I/O thread. Thread-safe.
@@ -15,6 +15,7 @@
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "core/clock.h"
+#include "ledger/ledger.h"
 #include "store/keyring.h"
 #include "store/store.h"
 
@@ -25,6 +26,7 @@ struct ApiDependencies {
   store::KeyRing& keys;
   access::AuthService& auth;
   access::AuditSink audit;  // durable before it returns
+  ledger::Ledger& ledger;
   const Clock& clock;
   std::string hub_name;
 };
@@ -44,6 +46,8 @@ class ApiService {
   // auth_routes.cc
   HttpReply HandleAuth(const ApiRequest& request);
   HttpReply HandleAdmin(const ApiRequest& request, const Session& session);
+  // ledger_routes.cc
+  HttpReply HandleLedger(const ApiRequest& request);
   // fhir_routes.cc
   HttpReply HandleFhir(const ApiRequest& request, const Session& session);
   HttpReply ReadPatient(const ApiRequest& request, const Session& session, const std::string& id);

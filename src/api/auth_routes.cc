@@ -3,6 +3,7 @@
 
 #include "access/user_changes.h"
 #include "api/api_service.h"
+#include "core/json_string.h"
 #include "core/time_format.h"
 
 namespace vigil::api {
@@ -11,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 HttpReply Json(int status, const json& body) {
-  return HttpReply(status, "application/json", body.dump());
+  return HttpReply(status, "application/json", DumpJson(body));
 }
 
 HttpReply NoContent() { return HttpReply(204, "application/json", ""); }

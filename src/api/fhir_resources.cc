@@ -32,7 +32,7 @@ HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_
                      {"issue", json::array({{{"severity", status >= 500 ? "fatal" : "error"},
                                              {"code", issue_code},
                                              {"diagnostics", diagnostics}}})}};
-  HttpReply reply(status, std::string(kFhirJson), body.dump());
+  HttpReply reply(status, std::string(kFhirJson), DumpJson(body));
   if (status == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
   return reply;
 }
@@ -44,7 +44,7 @@ std::string PatientResource(const std::string& id, const std::string& demographi
     if (d.contains("name")) patient["name"] = json::array({{{"text", d["name"]}}});
     if (d.contains("birthDate")) patient["birthDate"] = d["birthDate"];
   }
-  return patient.dump();
+  return DumpJson(patient);
 }
 
 std::string DeviceResource(const store::DeviceRecord& device) {
@@ -55,7 +55,7 @@ std::string DeviceResource(const store::DeviceRecord& device) {
       {"status", device.status == store::DeviceStatus::kActive ? "active" : "inactive"},
       {"type", {{"text", device.type}}},
       {"patient", {{"reference", "Patient/" + device.patient_id}}}};
-  return resource.dump();
+  return DumpJson(resource);
 }
 
 std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
@@ -90,7 +90,7 @@ std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
                                          "ETREAT", "Emergency Treatment")})},
           {"text", Field(entry, "reason")}}});
   }
-  return event.dump();
+  return DumpJson(event);
 }
 
 std::string CapabilityStatement(const std::string& hub_name) {
@@ -133,7 +133,7 @@ std::string CapabilityStatement(const std::string& hub_name) {
                           {"fhirVersion", "4.0.1"},
                           {"format", json::array({"application/fhir+json"})},
                           {"rest", json::array({rest})}};
-  return statement.dump();
+  return DumpJson(statement);
 }
 
 BundleWriter::BundleWriter(const BundleLinks& links, std::optional<uint64_t> total,

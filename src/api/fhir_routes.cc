@@ -116,6 +116,11 @@ HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& sessi
   if (request.break_glass_reason.size() > kMaxBreakGlassReason) {
     return FhirError(Status::InvalidArgument("the break-glass reason is too long"));
   }
+  for (unsigned char c : request.break_glass_reason) {
+    if (c < 0x20 || c == 0x7f) {
+      return FhirError(Status::InvalidArgument("the break-glass reason has control characters"));
+    }
+  }
   const std::string& path = request.path;
   auto id_after = [&](std::string_view prefix) -> std::optional<std::string> {
     if (path.size() <= prefix.size() || path.rfind(prefix, 0) != 0) return std::nullopt;

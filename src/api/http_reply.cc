@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_string.h"
+
 namespace vigil::api {
 
 HttpReply Problem(int status, std::string_view kind, std::string_view title,
@@ -10,7 +12,7 @@ HttpReply Problem(int status, std::string_view kind, std::string_view title,
                                {"title", title},
                                {"status", status},
                                {"detail", detail}};
-  return {status, "application/problem+json", body.dump()};
+  return {status, "application/problem+json", DumpJson(body)};
 }
 
 }  // namespace vigil::api

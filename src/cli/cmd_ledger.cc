@@ -1,5 +1,5 @@
-// `vigil verify` and `vigil ledger checkpoint|prove|consistency`: the audit ledger from the
-// command line. Proof output is JSON with hex hashes, checkable without Vigil (RFC 9162).
+// `vigil verify` and `vigil ledger checkpoint|show|prove|consistency|export`: the audit ledger from
+// the command line. Proof output is JSON with hex hashes, checkable without Vigil (RFC 9162).
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -7,26 +7,16 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/files.h"
+#include "core/json_string.h"
 #include "crypto/bytes.h"
+#include "ledger/ledger_export.h"
 #include "ledger/ledger_key.h"
+#include "ledger/proof_json.h"
 
 namespace vigil::cli {
 namespace {
 
 using nlohmann::json;
-
-json Hexes(const std::vector<ledger::Hash>& hashes) {
-  json out = json::array();
-  for (const auto& h : hashes) out.push_back(crypto::Hex(h));
-  return out;
-}
-
-// The newest checkpoint, or NotFound.
-Result<store::StoredCheckpoint> LatestCheckpoint(store::Store& store) {
-  VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
-  if (all.empty()) return Status::NotFound("no checkpoint yet (run `vigil ledger checkpoint`)");
-  return all.back();
-}
 
 }  // namespace
 
@@ -56,38 +46,49 @@ Status RunLedgerCheckpoint(const std::string& data_dir) {
 
 Status RunLedgerProve(const std::string& data_dir, uint64_t index, uint64_t size) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_ASSIGN_OR_RETURN(auto checkpoint, LatestCheckpoint(*hub.store));
-  if (size == 0) size = checkpoint.size;
-  VIGIL_ASSIGN_OR_RETURN(auto entries, hub.store->LedgerEntries(index, 1));
-  if (entries.empty() || index >= size)
-    return Status::NotFound("no entry " + std::to_string(index));
-  VIGIL_ASSIGN_OR_RETURN(auto proof, ledger::InclusionProof(index, size, hub.ledger->nodes()));
-  VIGIL_ASSIGN_OR_RETURN(auto root, hub.ledger->Root(size));
-  const json out = {{"index", index},
-                    {"tree_size", size},
-                    {"entry", crypto::Hex(entries[0])},
-                    {"leaf_hash", crypto::Hex(ledger::LeafHash(entries[0]))},
-                    {"inclusion_path", Hexes(proof)},
-                    {"root_hash", crypto::Hex(root)},
-                    {"checkpoint", size == checkpoint.size ? checkpoint.note : ""}};
-  std::cout << out.dump(2) << "\n";
+  VIGIL_ASSIGN_OR_RETURN(auto proof,
+                         ledger::InclusionProofJson(*hub.store, *hub.ledger, index, size));
+  std::cout << proof.dump(2) << "\n";
   return Status::Ok();
 }
 
 Status RunLedgerConsistency(const std::string& data_dir, uint64_t old_size, uint64_t new_size) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_ASSIGN_OR_RETURN(auto checkpoint, LatestCheckpoint(*hub.store));
-  if (new_size == 0) new_size = checkpoint.size;
   VIGIL_ASSIGN_OR_RETURN(auto proof,
-                         ledger::ConsistencyProof(old_size, new_size, hub.ledger->nodes()));
-  VIGIL_ASSIGN_OR_RETURN(auto old_root, hub.ledger->Root(old_size));
-  VIGIL_ASSIGN_OR_RETURN(auto new_root, hub.ledger->Root(new_size));
-  const json out = {{"old_size", old_size},
-                    {"new_size", new_size},
-                    {"old_root", crypto::Hex(old_root)},
-                    {"new_root", crypto::Hex(new_root)},
-                    {"consistency_path", Hexes(proof)}};
-  std::cout << out.dump(2) << "\n";
+                         ledger::ConsistencyProofJson(*hub.store, *hub.ledger, old_size, new_size));
+  std::cout << proof.dump(2) << "\n";
+  return Status::Ok();
+}
+
+Status RunLedgerShow(const std::string& data_dir, uint64_t from, uint64_t to) {
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
+  const uint64_t size = hub.ledger->size();
+  if (to == 0 || to > size) to = size;
+  if (from >= to) return Status::Ok();
+  constexpr uint64_t kPage = 10'000;
+  for (uint64_t at = from; at < to; at += kPage) {
+    VIGIL_ASSIGN_OR_RETURN(auto page, hub.store->LedgerEntries(at, std::min(kPage, to - at)));
+    for (size_t i = 0; i < page.size(); ++i) {
+      std::cout << DumpJson(ledger::EntryJson(at + i, page[i])) << "\n";
+    }
+  }
+  return Status::Ok();
+}
+
+Status RunLedgerExport(const std::string& data_dir, const std::string& out_dir) {
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
+  VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(hub.layout.ledger_verifier_key()));
+  while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
+  VIGIL_ASSIGN_OR_RETURN(
+      auto summary,
+      ledger::ExportLedger(*hub.store, *hub.ledger, vkey, out_dir, [](uint64_t done, uint64_t all) {
+        std::cerr << "\rexporting entries: " << done << " / " << all << std::flush;
+      }));
+  std::cerr << "\n";
+  std::cout << "Exported to " << out_dir << ": " << summary.entries << " entries, "
+            << summary.checkpoints << " signed checkpoints, " << summary.inclusion_proofs
+            << " inclusion proofs, " << summary.consistency_proofs
+            << " consistency proofs (format: docs/ledger.md)\n";
   return Status::Ok();
 }
 

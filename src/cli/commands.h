@@ -49,6 +49,9 @@ Status RunVerify(const std::string& data_dir);
 Status RunLedgerCheckpoint(const std::string& data_dir);
 Status RunLedgerProve(const std::string& data_dir, uint64_t index, uint64_t size);
 Status RunLedgerConsistency(const std::string& data_dir, uint64_t old_size, uint64_t new_size);
+// Entries [from, to) as JSON lines (to 0: the end).
+Status RunLedgerShow(const std::string& data_dir, uint64_t from, uint64_t to);
+Status RunLedgerExport(const std::string& data_dir, const std::string& out_dir);
 
 struct ServeCommandOptions {
   std::string data_dir;

@@ -115,6 +115,19 @@ int main(int argc, char** argv) {
   cons_cmd->callback(
       [&] { status = vigil::cli::RunLedgerConsistency(ledger_dir, old_size, new_size); });
 
+  uint64_t show_from = 0, show_to = 0;
+  auto* show_cmd = ledger->add_subcommand("show", "Entries as JSON lines");
+  show_cmd->add_option("--data-dir", ledger_dir)->required();
+  show_cmd->add_option("--from", show_from, "First entry index");
+  show_cmd->add_option("--to", show_to, "One past the last entry (default: the end)");
+  show_cmd->callback([&] { status = vigil::cli::RunLedgerShow(ledger_dir, show_from, show_to); });
+  std::string export_dir;
+  auto* export_cmd =
+      ledger->add_subcommand("export", "Entries, checkpoints and proofs for outside verifiers");
+  export_cmd->add_option("--data-dir", ledger_dir)->required();
+  export_cmd->add_option("--out", export_dir, "Directory to create")->required();
+  export_cmd->callback([&] { status = vigil::cli::RunLedgerExport(ledger_dir, export_dir); });
+
   vigil::cli::AddUserCommands(app, status);
 
   vigil::sim::SimOptions sim;

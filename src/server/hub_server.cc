@@ -61,7 +61,7 @@ class HubServerImpl final : public HubServer {
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
               [this](const ledger::LedgerEntry& e) { return Audit(e); }),
         api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
-              SystemClock::Instance(), config.hub_name}),
+              *ledger_, SystemClock::Instance(), config.hub_name}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),

@@ -19,8 +19,9 @@ class ApiServiceTest : public ::testing::Test {
  protected:
   ApiServiceTest()
       : clock_(kNow),
+        ledger_(std::move(ledger::Ledger::Open(hub_.store())).value()),
         auth_(hub_.store().access(), hub_.keys(), clock_, access::SessionSettings{}, Sink()),
-        api_({hub_.store(), hub_.keys(), auth_, Sink(), clock_, "test"}) {
+        api_({hub_.store(), hub_.keys(), auth_, Sink(), *ledger_, clock_, "test"}) {
     hub_.Enroll("p-1", "d-1");
     hub_.Enroll("p-2", "d-2");
     AddUser("alice", "clinician", "");
@@ -78,6 +79,7 @@ class ApiServiceTest : public ::testing::Test {
   testing::TestHub hub_;
   ManualClock clock_;
   std::vector<ledger::LedgerEntry> entries_;
+  std::unique_ptr<ledger::Ledger> ledger_;
   access::AuthService auth_;
   ApiService api_;
   HttpReply last_;

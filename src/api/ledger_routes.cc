@@ -1,0 +1,57 @@
+// /ledger/* of ApiService: the audit ledger's latest signed checkpoint and its proofs, for
+// anyone to verify (they carry hashes only; entries themselves are not served here).
+#include <charconv>
+
+#include "api/api_service.h"
+#include "core/json_string.h"
+#include "ledger/proof_json.h"
+
+namespace vigil::api {
+namespace {
+
+// A non-negative integer query parameter; `fallback` when absent.
+Result<uint64_t> NumberParam(const ApiRequest& request, std::string_view name, uint64_t fallback) {
+  const auto text = request.Param(name);
+  if (!text) return fallback;
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return Status::InvalidArgument(std::string(name) + " must be a non-negative integer");
+  }
+  return v;
+}
+
+}  // namespace
+
+HttpReply ApiService::HandleLedger(const ApiRequest& request) {
+  if (request.method != "GET") {
+    HttpReply reply = Problem(405, "method_not_allowed", "Method not allowed", "use GET");
+    reply.headers.emplace_back("Allow", "GET");
+    return reply;
+  }
+  if (request.path == "/ledger/checkpoint") {
+    auto checkpoint = ledger::LatestCheckpoint(deps_.store);
+    if (!checkpoint.ok()) return ProblemFor(checkpoint.status());
+    return HttpReply(200, "text/plain; charset=utf-8", checkpoint->note);
+  }
+  Result<nlohmann::json> proof = Status::NotFound("no such resource");
+  if (request.path == "/ledger/proof/inclusion") {
+    auto index = NumberParam(request, "index", UINT64_MAX);
+    auto size = NumberParam(request, "size", 0);
+    if (!index.ok()) return ProblemFor(index.status());
+    if (!size.ok()) return ProblemFor(size.status());
+    if (*index == UINT64_MAX) return ProblemFor(Status::InvalidArgument("index is required"));
+    proof = ledger::InclusionProofJson(deps_.store, deps_.ledger, *index, *size);
+  } else if (request.path == "/ledger/proof/consistency") {
+    auto old_size = NumberParam(request, "old", 0);
+    auto new_size = NumberParam(request, "new", 0);
+    if (!old_size.ok()) return ProblemFor(old_size.status());
+    if (!new_size.ok()) return ProblemFor(new_size.status());
+    proof = ledger::ConsistencyProofJson(deps_.store, deps_.ledger, *old_size, *new_size);
+  }
+  if (!proof.ok()) return ProblemFor(proof.status());
+  if (proof->contains("entry")) proof->erase("entry");  // hashes only
+  return HttpReply(200, "application/json", DumpJson(*proof));
+}
+
+}  // namespace vigil::api

@@ -1,0 +1,195 @@
+"""Issue #4: the ledger's export bundle and HTTPS endpoints checked by an independent RFC 9162
+verifier (rfc9162.py, Python hashlib + cryptography's Ed25519), `vigil ledger show`, and a
+SIGKILL during heavy appends (readings and audited API requests at once) that leaves a log
+which verifies and holds every acknowledged entry."""
+
+import http.client
+import json
+import os
+import ssl
+import subprocess
+import threading
+import time
+import unittest
+
+from api_client import Api, add_user
+from hub import Hub, heart_rate, now_rfc3339, vigil_json
+from rfc9162 import (leaf, open_checkpoint, root_from_leaves, verify_consistency,
+                     verify_inclusion)
+
+
+def get(hub, path):
+    ctx = ssl.create_default_context(cafile=os.path.join(hub.data_dir, "ca", "ca.crt"))
+    conn = http.client.HTTPSConnection("localhost", hub.https_port, context=ctx, timeout=30)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    body = r.read().decode()
+    conn.close()
+    return r.status, body
+
+
+class LedgerExportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub()
+        cls.user = add_user(cls.hub, "pat1", "patient", "p-001")
+        cls.hub.start()
+        cls.api = Api(cls.hub)
+        token = cls.api.login(cls.user)
+        for seq in range(1, 4):
+            cls.hub.post_readings([heart_rate(seq)])
+            cls.api.get("/fhir/Observation?patient=p-001", token)
+            time.sleep(5.5)  # a checkpoint per round: consistency proofs between them
+        with open(os.path.join(cls.hub.data_dir, "ledger.vkey")) as f:
+            cls.vkey = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.stop()
+        cls.hub.close()
+
+    def test_export_bundle_verifies_without_vigil(self):
+        out_dir = os.path.join(self.hub.root, "export")
+        r = self.hub.run("ledger", "export", "--data-dir", self.hub.data_dir, "--out", out_dir)
+        self.assertIn("Exported", r.stdout)
+        with open(os.path.join(out_dir, "verifier.key")) as f:
+            self.assertEqual(f.read().strip(), self.vkey.strip())
+        with open(os.path.join(out_dir, "checkpoint.txt")) as f:
+            size, root = open_checkpoint(f.read(), self.vkey)
+        with open(os.path.join(out_dir, "entries.jsonl")) as f:
+            entries = [json.loads(line) for line in f]
+        self.assertEqual(len(entries), size)
+        leaves = []
+        for i, e in enumerate(entries):
+            self.assertEqual(e["index"], i)
+            h = leaf(bytes.fromhex(e["entry"]))
+            self.assertEqual(h.hex(), e["leaf_hash"])
+            leaves.append(h)
+        self.assertEqual(root_from_leaves(leaves), root)
+        types = {e["type"] for e in entries}
+        self.assertTrue({"patient_added", "device_enrolled", "user_added", "login", "mfa",
+                         "access", "reading_batch", "password_changed"} <= types, types)
+        with open(os.path.join(out_dir, "proofs.json")) as f:
+            proofs = json.load(f)
+        self.assertEqual(proofs["tree_size"], size)
+        self.assertEqual(len(proofs["inclusion"]), size)
+        for p in proofs["inclusion"]:
+            path = [bytes.fromhex(h) for h in p["inclusion_path"]]
+            self.assertTrue(verify_inclusion(bytes.fromhex(p["leaf_hash"]), p["index"], size,
+                                             path, root), p["index"])
+        signed = {}
+        with open(os.path.join(out_dir, "checkpoints.jsonl")) as f:
+            for line in f:
+                c = json.loads(line)
+                signed[c["size"]] = open_checkpoint(c["note"], self.vkey)[1]
+        self.assertGreaterEqual(len(proofs["consistency"]), 2)
+        for p in proofs["consistency"]:
+            old_root = bytes.fromhex(p["old_root"])
+            self.assertEqual(signed[p["old_size"]], old_root)  # the old root was signed too
+            path = [bytes.fromhex(h) for h in p["consistency_path"]]
+            self.assertTrue(verify_consistency(p["old_size"], size, old_root, root, path))
+            self.assertFalse(verify_consistency(p["old_size"], size, old_root, leaves[0], path))
+        for name in os.listdir(out_dir):
+            self.assertEqual(os.stat(os.path.join(out_dir, name)).st_mode & 0o777, 0o600)
+        again = self.hub.run("ledger", "export", "--data-dir", self.hub.data_dir, "--out",
+                             out_dir, check=False)
+        self.assertNotEqual(again.returncode, 0)  # never over an existing export
+
+    def test_https_checkpoint_and_proofs_need_no_login(self):
+        status, note = get(self.hub, "/ledger/checkpoint")
+        self.assertEqual(status, 200)
+        size, root = open_checkpoint(note, self.vkey)
+        status, body = get(self.hub, f"/ledger/proof/inclusion?index={size - 1}&size={size}")
+        self.assertEqual(status, 200, body)
+        p = json.loads(body)
+        self.assertNotIn("entry", p)  # hashes only
+        path = [bytes.fromhex(h) for h in p["inclusion_path"]]
+        self.assertTrue(verify_inclusion(bytes.fromhex(p["leaf_hash"]), size - 1, size, path,
+                                         root))
+        status, body = get(self.hub, f"/ledger/proof/consistency?old=3&new={size}")
+        self.assertEqual(status, 200, body)
+        p = json.loads(body)
+        path = [bytes.fromhex(h) for h in p["consistency_path"]]
+        self.assertTrue(verify_consistency(3, size, bytes.fromhex(p["old_root"]), root, path))
+        for bad in ("/ledger/proof/inclusion?index=x", "/ledger/proof/inclusion",
+                    f"/ledger/proof/inclusion?index={size + 5}",
+                    "/ledger/proof/consistency?old=0"):
+            status, body = get(self.hub, bad)
+            self.assertIn(status, (400, 404), bad)
+            self.assertEqual(json.loads(body)["status"], status)
+
+    def test_show_prints_decoded_entries(self):
+        out = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir, "--from", "0",
+                           "--to", "3").stdout.splitlines()
+        self.assertEqual(len(out), 3)
+        first = json.loads(out[0])
+        self.assertEqual(first["index"], 0)
+        self.assertEqual(first["type"], "patient_added")
+        self.assertEqual(first["fields"], {"patient": "p-001"})
+        access = [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()
+            if '"access"' in line]
+        self.assertTrue(all(a["fields"]["decision"] == "allowed" for a in access))
+
+
+class LedgerCrashTest(unittest.TestCase):
+    def test_sigkill_during_heavy_appends_keeps_every_acknowledged_entry(self):
+        hub = Hub()
+        try:
+            hub.configure(max_clock_skew_seconds=86400)
+            user = add_user(hub, "pat1", "patient", "p-001")
+            hub.start()
+            api = Api(hub)
+            token = api.login(user)
+            answered = []  # request numbers whose 200 came back: their entry is durable
+            stop = threading.Event()
+
+            def reader(worker):
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    try:
+                        status, _, _ = api.get(
+                            f"/fhir/Observation?patient=p-001&_count=1&_offset={worker}", token)
+                    except (OSError, http.client.HTTPException):
+                        return
+                    if status == 200:
+                        answered.append((worker, n))
+
+            def writer():
+                seq = 0
+                while not stop.is_set():
+                    batch = [vigil_json(seq + i + 1, [{"type": "heart_rate", "value": 70,
+                                                        "unit": "/min"}], now_rfc3339())
+                             for i in range(200)]
+                    try:
+                        hub.post_readings(batch)
+                    except (OSError, http.client.HTTPException, AssertionError):
+                        return
+                    seq += 200
+
+            threads = [threading.Thread(target=reader, args=(w,)) for w in range(6)]
+            threads.append(threading.Thread(target=writer))
+            for t in threads:
+                t.start()
+            time.sleep(4)
+            hub.kill9()
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+            acknowledged = len(answered)
+            self.assertGreater(acknowledged, 50)
+            hub.start()  # resumes the ledger, signs a checkpoint covering what survived
+            hub.stop()
+            r = hub.run("verify", "--data-dir", hub.data_dir)
+            self.assertIn("ledger verified", r.stdout)
+            shown = hub.run("ledger", "show", "--data-dir", hub.data_dir).stdout.splitlines()
+            reads = [line for line in shown
+                     if '"access"' in line and '"read-observations"' in line]
+            self.assertGreaterEqual(len(reads), acknowledged)
+        finally:
+            hub.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
