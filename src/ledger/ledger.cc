@@ -1,5 +1,7 @@
 #include "ledger/ledger.h"
 
+#include <map>
+
 #include "crypto/bytes.h"
 
 namespace vigil::ledger {
@@ -27,12 +29,23 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store) {
 
 NodeReader Ledger::nodes() {
   return [this](int level, uint64_t index) -> Result<Hash> {
-    VIGIL_ASSIGN_OR_RETURN(auto hash, store_.LedgerNode(level, index));
-    if (!hash || hash->size() != 32) {
+    const bool cached = level >= kCachedLevel;
+    const uint64_t key = (static_cast<uint64_t>(level) << 58) | index;
+    if (cached) {
+      std::lock_guard lock(cache_mu_);
+      if (auto it = upper_nodes_.find(key); it != upper_nodes_.end()) return it->second;
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto stored, store_.LedgerNode(level, index));
+    if (!stored || stored->size() != 32) {
       return Status::DataLoss("ledger node (" + std::to_string(level) + ", " +
                               std::to_string(index) + ") is missing");
     }
-    return ToHash(*hash);
+    const Hash hash = ToHash(*stored);
+    if (cached) {
+      std::lock_guard lock(cache_mu_);
+      upper_nodes_.emplace(key, hash);
+    }
+    return hash;
   };
 }
 
@@ -94,37 +107,76 @@ Result<store::StoredCheckpoint> Ledger::MakeCheckpoint(const std::string& origin
   return stored;
 }
 
+namespace {
+
+struct ComputedNode {
+  uint64_t entry;  // the entry whose append completed the node
+  MerkleAppender::Node node;
+};
+
+// The first computed node whose stored copy differs or is missing, as an error naming its
+// entry; the entry's index in `first_bad`.
+Status CheckStoredNodes(store::Store& store, const std::vector<ComputedNode>& computed,
+                        uint64_t& first_bad) {
+  first_bad = UINT64_MAX;
+  std::map<int, std::pair<uint64_t, uint64_t>> ranges;  // level -> [min, max] index
+  for (const auto& c : computed) {
+    auto [it, added] = ranges.try_emplace(c.node.level, c.node.index, c.node.index);
+    if (!added) it->second.second = std::max(it->second.second, c.node.index);
+  }
+  std::map<std::pair<int, uint64_t>, std::string> stored;
+  for (const auto& [level, range] : ranges) {
+    VIGIL_ASSIGN_OR_RETURN(auto nodes, store.LedgerNodes(level, range.first, range.second + 1));
+    for (auto& n : nodes) stored[{level, n.index}] = std::move(n.hash);
+  }
+  for (const auto& c : computed) {
+    auto it = stored.find({c.node.level, c.node.index});
+    if (it == stored.end() || it->second != FromHash(c.node.hash)) {
+      first_bad = c.entry;
+      return Status::DataLoss("ledger entry " + std::to_string(c.entry) +
+                              " was altered, removed or reordered (stored tree node " +
+                              std::to_string(c.node.level) + "/" + std::to_string(c.node.index) +
+                              ")");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key) {
   VerifyReport report;
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store.LedgerSize());
   VIGIL_ASSIGN_OR_RETURN(auto checkpoints, store.ListCheckpoints());
   size_t next_checkpoint = 0;
   MerkleAppender tree;
-  constexpr uint64_t kChunk = 4096;
+  constexpr uint64_t kChunk = 16384;
   for (uint64_t from = 0; from < size; from += kChunk) {
     VIGIL_ASSIGN_OR_RETURN(auto entries, store.LedgerEntries(from, kChunk));
-    for (size_t i = 0; i < entries.size(); ++i) {
+    std::vector<ComputedNode> computed;
+    computed.reserve(entries.size() * 2);
+    Status entry_failure;  // the first entry of the chunk that fails its own checks
+    uint64_t entry_failure_index = UINT64_MAX;
+    auto fail = [&](uint64_t index, std::string message) {
+      entry_failure = Status::DataLoss(std::move(message));
+      entry_failure_index = index;
+    };
+    for (size_t i = 0; i < entries.size() && entry_failure.ok(); ++i) {
       const uint64_t index = from + i;
+      for (const auto& node : tree.Append(LeafHash(entries[i]))) computed.push_back({index, node});
       auto entry = DecodeEntry(entries[i]);
       if (!entry.ok()) {
-        return Status::DataLoss("ledger entry " + std::to_string(index) + " is malformed");
-      }
-      for (const auto& node : tree.Append(LeafHash(entries[i]))) {
-        auto stored = store.LedgerNode(node.level, node.index);
-        if (!stored.ok() || !*stored || **stored != FromHash(node.hash)) {
-          return Status::DataLoss("ledger entry " + std::to_string(index) +
-                                  " was altered, removed or reordered (stored tree node " +
-                                  std::to_string(node.level) + "/" + std::to_string(node.index) +
-                                  ")");
-        }
+        fail(index, "ledger entry " + std::to_string(index) + " is malformed");
+        break;
       }
       if (entry->type == EntryType::kReadingBatch) {
         VIGIL_ASSIGN_OR_RETURN(auto rows, store.LedgerBatch(index));
         const size_t count = rows.receipts.size() + rows.observations.size();
         if (BatchDigest(rows.receipts, rows.observations) != entry->fields["digest"] ||
             std::to_string(count) != entry->fields["count"]) {
-          return Status::DataLoss("the stored readings of ledger entry " + std::to_string(index) +
-                                  " were changed, deleted or added to");
+          fail(index, "the stored readings of ledger entry " + std::to_string(index) +
+                          " were changed, deleted or added to");
+          break;
         }
         ++report.batches;
         report.rows += count;
@@ -134,12 +186,18 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         const auto& c = checkpoints[next_checkpoint++];
         auto opened = OpenCheckpoint(c.note, verifier_key);
         if (!opened.ok() || opened->size != c.size || opened->root != tree.Root()) {
-          return Status::DataLoss("checkpoint at size " + std::to_string(c.size) +
-                                  " does not verify against the recomputed tree");
+          fail(index, "checkpoint at size " + std::to_string(c.size) +
+                          " does not verify against the recomputed tree");
+          break;
         }
         ++report.checkpoints;
       }
     }
+    // Whichever comes first in the log is named: a node's entry, or an entry's own failure.
+    uint64_t first_bad_node = UINT64_MAX;
+    const Status nodes = CheckStoredNodes(store, computed, first_bad_node);
+    if (!nodes.ok() && first_bad_node <= entry_failure_index) return nodes;
+    VIGIL_RETURN_IF_ERROR(entry_failure);
   }
   report.entries = tree.size();
   if (next_checkpoint < checkpoints.size()) {

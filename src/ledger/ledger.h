@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -32,7 +33,11 @@ class Ledger {
   Status Append(const std::vector<LedgerEntry>& entries);
 
   uint64_t size();
+  // Reads the tree's complete nodes (for proofs). Nodes of level kCachedLevel and above (one
+  // per 256 entries and fewer) are kept in memory once read: they never change in an
+  // append-only tree, and a proof then costs about 8 store reads whatever the tree's size.
   NodeReader nodes();
+  static constexpr int kCachedLevel = 8;
   Result<Hash> Root(uint64_t size);
 
   // Signs and stores a checkpoint of the ledger as it stands.
@@ -46,6 +51,8 @@ class Ledger {
   store::Store& store_;
   std::mutex mu_;
   MerkleAppender appender_;
+  std::mutex cache_mu_;
+  std::unordered_map<uint64_t, Hash> upper_nodes_;  // (level << 58 | index) -> hash
 };
 
 struct VerifyReport {

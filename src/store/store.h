@@ -134,6 +134,9 @@ class Store {
   virtual Result<uint64_t> LedgerSize() = 0;
   virtual Result<std::vector<std::string>> LedgerEntries(uint64_t from, uint64_t count) = 0;
   virtual Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) = 0;
+  // The stored nodes of `level` with from <= index < to, in index order (for verification).
+  virtual Result<std::vector<LedgerNodeRecord>> LedgerNodes(int level, uint64_t from,
+                                                            uint64_t to) = 0;
   virtual Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) = 0;
   // Receipts and Observations that no ledger entry covers.
   virtual Result<uint64_t> CountUnledgeredRows() = 0;

@@ -89,6 +89,18 @@ Result<std::optional<std::string>> ReadLedgerNode(Database& db, int level, uint6
   return std::optional<std::string>(st.Blob(0));
 }
 
+Result<std::vector<LedgerNodeRecord>> ReadLedgerNodes(Database& db, int level, uint64_t from,
+                                                      uint64_t to) {
+  Statement st(db.handle(),
+               "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ?"
+               " ORDER BY idx");
+  VIGIL_RETURN_IF_ERROR(st.prepared());
+  st.Bind(1, int64_t{level}).Bind(2, static_cast<int64_t>(from)).Bind(3, static_cast<int64_t>(to));
+  std::vector<LedgerNodeRecord> out;
+  while (st.Step()) out.push_back({level, static_cast<uint64_t>(st.Int(0)), st.Blob(1)});
+  return Checked(st, std::move(out));
+}
+
 Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index) {
   LedgerBatchRows rows;
   Statement receipts(db.handle(),

@@ -20,6 +20,8 @@ Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
                                                                const std::string& subject,
                                                                uint64_t limit);
 Result<std::optional<std::string>> ReadLedgerNode(Database& db, int level, uint64_t index);
+Result<std::vector<LedgerNodeRecord>> ReadLedgerNodes(Database& db, int level, uint64_t from,
+                                                      uint64_t to);
 Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index);
 Result<uint64_t> CountUnledgered(Database& db);
 Status WriteCheckpoint(Database& db, const StoredCheckpoint& checkpoint);

@@ -317,7 +317,26 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) override {
     std::lock_guard lock(mu_);
-    return sqlite::ReadLedgerNode(db_, level, index);
+    // Proofs read a node per tree level: the statement is prepared once and reused.
+    if (!node_query_) {
+      node_query_ = std::make_unique<Statement>(
+          db_.handle(), "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?");
+    }
+    Statement& st = *node_query_;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Reset();
+    st.Bind(1, int64_t{level}).Bind(2, static_cast<int64_t>(index));
+    std::optional<std::string> hash;
+    if (st.Step()) hash = st.Blob(0);
+    Result<std::optional<std::string>> out = Checked(st, std::move(hash));
+    st.Reset();
+    return out;
+  }
+
+  Result<std::vector<LedgerNodeRecord>> LedgerNodes(int level, uint64_t from,
+                                                    uint64_t to) override {
+    std::lock_guard lock(mu_);
+    return sqlite::ReadLedgerNodes(db_, level, from, to);
   }
 
   Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) override {
@@ -410,6 +429,7 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   Database db_;  // the writer: every change, and reads that must see the writer's state
   std::unique_ptr<sqlite::ReaderPool> readers_;  // everything else
+  std::unique_ptr<Statement> node_query_;        // LedgerNode's, on the writer connection
   std::unique_ptr<AccessStore> access_;
 };
 

@@ -1,0 +1,162 @@
+// The audit ledger at scale (issue #4): durable appends/s in batches, inclusion- and
+// consistency-proof latency, and full verification time, on a real SQLite store.
+// Usage: ledger_bench [--entries N] [--batch B] [--checkpoints-at N1,N2,...] [--dir D] [--keep]
+// Prints a Markdown table. Every figure is measured, nothing asserted.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/files.h"
+#include "core/hub_config.h"
+#include "crypto/ed25519.h"
+#include "ledger/ledger.h"
+#include "ledger/ledger_key.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace vigil;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// A realistic entry: an access decision (what most of a hub's entries are, besides batches).
+ledger::LedgerEntry SampleEntry(uint64_t i) {
+  return {ledger::EntryType::kAccess,
+          1'800'000'000'000 + static_cast<int64_t>(i),
+          {{"user", "clinician-" + std::to_string(i % 500)},
+           {"role", "clinician"},
+           {"patient", "p-" + std::to_string(i % 20'000)},
+           {"action", "read-observations"},
+           {"resource", "Observation?patient=p-" + std::to_string(i % 20'000)},
+           {"decision", "allowed"},
+           {"basis", "care-team+consent"}}};
+}
+
+struct Latency {
+  double p50_us, p99_us;
+};
+
+template <typename Fn>
+Latency Measure(int count, Fn&& fn) {
+  std::vector<double> us;
+  us.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const auto t0 = Clock::now();
+    if (!fn(i)) {
+      std::fprintf(stderr, "ledger_bench: a proof failed\n");
+      std::exit(1);
+    }
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  return {us[us.size() / 2], us[us.size() * 99 / 100]};
+}
+
+void Check(const Status& s) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledger_bench: %s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint64_t entries = 1'000'000, batch = 10'000;
+  std::vector<uint64_t> marks;
+  std::string dir;
+  bool keep = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (a == "--entries")
+      entries = std::stoull(next());
+    else if (a == "--batch")
+      batch = std::stoull(next());
+    else if (a == "--dir")
+      dir = next();
+    else if (a == "--keep")
+      keep = true;
+    else if (a == "--checkpoints-at") {
+      std::string list = next();
+      for (size_t p = 0; p < list.size();) {
+        const size_t c = list.find(',', p);
+        marks.push_back(std::stoull(list.substr(p, c - p)));
+        p = c == std::string::npos ? list.size() : c + 1;
+      }
+    } else {
+      std::fprintf(
+          stderr,
+          "usage: %s [--entries N] [--batch B] [--checkpoints-at N1,N2] [--dir D] [--keep]\n",
+          argv[0]);
+      return 2;
+    }
+  }
+  if (marks.empty()) marks.push_back(std::min<uint64_t>(1'000'000, entries));
+  if (marks.back() != entries) marks.push_back(entries);
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/vigil-ledger-bench-XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  Check(MakePrivateDirectory(dir + "/keys"));
+  const HubLayout layout(dir);
+  auto store =
+      std::move(store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate)).value();
+  auto ledger = std::move(ledger::Ledger::Open(*store)).value();
+  auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "bench")).value();
+  const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
+
+  std::printf(
+      "| entries | durable appends/s (batches of %llu) | inclusion proof p50 / p99 us |"
+      " consistency proof p50 / p99 us | full verification s |\n|---|---|---|---|---|\n",
+      static_cast<unsigned long long>(batch));
+  std::mt19937_64 rng(42);
+  uint64_t appended = 0;
+  double append_seconds = 0;
+  for (uint64_t mark : marks) {
+    const auto t0 = Clock::now();
+    std::vector<ledger::LedgerEntry> group;
+    while (appended < mark) {
+      group.clear();
+      const uint64_t n = std::min(batch, mark - appended);
+      for (uint64_t i = 0; i < n; ++i) group.push_back(SampleEntry(appended + i));
+      Check(ledger->Append(group));
+      appended += n;
+    }
+    append_seconds += Seconds(t0);
+    Check(ledger->MakeCheckpoint("bench/ledger", key, 1'800'000'000'000).status());
+    auto nodes = ledger->nodes();
+    const Latency inclusion = Measure(10'000, [&](int) {
+      const uint64_t index = rng() % mark;
+      return ledger::InclusionProof(index, mark, nodes).ok();
+    });
+    const Latency consistency = Measure(10'000, [&](int) {
+      const uint64_t old_size = 1 + rng() % mark;
+      return ledger::ConsistencyProof(old_size, mark, nodes).ok();
+    });
+    const auto v0 = Clock::now();
+    auto report = ledger::VerifyLedger(*store, vkey);
+    Check(report.status());
+    const double verify_seconds = Seconds(v0);
+    std::printf("| %llu | %.0f | %.1f / %.1f | %.1f / %.1f | %.1f |\n",
+                static_cast<unsigned long long>(mark),
+                static_cast<double>(appended) / append_seconds, inclusion.p50_us, inclusion.p99_us,
+                consistency.p50_us, consistency.p99_us, verify_seconds);
+    std::fflush(stdout);
+  }
+  std::printf("\nstore: %s (%.0f MB)\n", layout.database().c_str(),
+              static_cast<double>(std::filesystem::file_size(layout.database())) / 1e6);
+  store.reset();
+  if (!keep) std::filesystem::remove_all(dir);
+  return 0;
+}
