@@ -45,9 +45,7 @@ HttpReply Throttled(const Status& status, int64_t retry_after_ms) {
 
 HttpReply ApiService::HandleAuth(const ApiRequest& request) {
   if (request.method != "POST") {
-    HttpReply reply = Problem(405, "method_not_allowed", "Method not allowed", "use POST");
-    reply.headers.emplace_back("Allow", "POST");
-    return reply;
+    return MethodNotAllowed("POST");
   }
   if (request.path == "/auth/login") {
     auto fields = Members(request, {"username", "password"});

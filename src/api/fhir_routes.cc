@@ -19,8 +19,13 @@ constexpr size_t kMaxBreakGlassReason = 256;
 
 HttpReply Fhir(std::string body) { return HttpReply(200, std::string(kFhirJson), std::move(body)); }
 
-Status Denied(const access::Decision& d) {
-  return Status::PermissionDenied("access denied (" + d.basis + ")");
+// The reply refusing a request, unless `decision` allows it (and was recorded).
+std::optional<HttpReply> FhirRefusal(const Result<access::Decision>& decision) {
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) {
+    return FhirError(Status::PermissionDenied("access denied (" + decision->basis + ")"));
+  }
+  return std::nullopt;
 }
 
 // "Patient/p-1" or "p-1" -> "p-1".
@@ -149,9 +154,9 @@ HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& sessi
 
 HttpReply ApiService::ReadPatient(const ApiRequest& request, const Session& session,
                                   const std::string& id) {
-  auto decision = Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(
+          Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id)))
+    return *refused;
   auto patient = deps_.store.FindPatient(id);
   if (!patient.ok()) return FhirError(patient.status());
   if (!*patient) return FhirError(Status::NotFound("no Patient/" + id));
@@ -165,10 +170,10 @@ HttpReply ApiService::ReadPatient(const ApiRequest& request, const Session& sess
 HttpReply ApiService::SearchObservations(const ApiRequest& request, const Session& session) {
   auto query = ParseObservationSearch(request);
   if (!query.ok()) return FhirError(query.status());
-  auto decision = Authorize(request, session, access::Action::kReadObservations, query->patient_id,
-                            "Observation?patient=" + query->patient_id);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused =
+          FhirRefusal(Authorize(request, session, access::Action::kReadObservations,
+                                query->patient_id, "Observation?patient=" + query->patient_id)))
+    return *refused;
   store::ObservationQuery page = *query;
   page.limit = query->limit + 1;  // one more tells whether there is a next page
   auto rows = deps_.store.QueryObservations(page);
@@ -214,10 +219,10 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
     if (!device.ok()) return FhirError(device.status());
     if (*device) patient = (*device)->patient_id;
   }
-  auto decision =
-      Authorize(request, session, access::Action::kReadObservations, patient, "Observation/" + id);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadObservations,
+                                           patient, "Observation/" + id))) {
+    return *refused;
+  }
   auto row = deps_.store.FindObservation(patient, id);
   if (!row.ok()) return FhirError(row.status());
   if (!*row) return FhirError(Status::NotFound("no Observation/" + id));
@@ -231,10 +236,9 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
 HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& session) {
   const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
   if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
-  auto decision = Authorize(request, session, access::Action::kReadDevices, patient,
-                            "Device?patient=" + patient);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadDevices, patient,
+                                           "Device?patient=" + patient)))
+    return *refused;
   auto devices = deps_.store.ListDevices();
   if (!devices.ok()) return FhirError(devices.status());
   std::vector<BundleEntry> entries;
@@ -250,10 +254,9 @@ HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& se
 HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session& session) {
   const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
   if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
-  auto decision = Authorize(request, session, access::Action::kReadAuditEvents, patient,
-                            "AuditEvent?patient=" + patient);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadAuditEvents,
+                                           patient, "AuditEvent?patient=" + patient)))
+    return *refused;
   auto stored = deps_.store.LedgerEntriesAbout(patient, kMaxAuditEvents * 4);
   if (!stored.ok()) return FhirError(stored.status());
   std::vector<BundleEntry> entries;
@@ -271,10 +274,9 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
 
 HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& session,
                                   const std::string& patient_id) {
-  auto decision = Authorize(request, session, access::Action::kReadConsent, patient_id,
-                            "Consent/" + patient_id);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadConsent,
+                                           patient_id, "Consent/" + patient_id)))
+    return *refused;
   auto stored = deps_.store.access().FindConsent(patient_id);
   if (!stored.ok()) return FhirError(stored.status());
   access::ConsentDirective directive;
@@ -293,10 +295,9 @@ HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& sess
 
 HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& session,
                                    const std::string& patient_id) {
-  auto decision = Authorize(request, session, access::Action::kWriteConsent, patient_id,
-                            "Consent/" + patient_id);
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) return FhirError(Denied(*decision));
+  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kWriteConsent,
+                                           patient_id, "Consent/" + patient_id)))
+    return *refused;
   if (request.content_type.rfind("application/fhir+json", 0) != 0 &&
       request.content_type.rfind("application/json", 0) != 0) {
     return OperationOutcome(415, "not-supported", "send application/fhir+json");

@@ -15,4 +15,11 @@ HttpReply Problem(int status, std::string_view kind, std::string_view title,
   return {status, "application/problem+json", DumpJson(body)};
 }
 
+HttpReply MethodNotAllowed(std::string_view allowed) {
+  HttpReply reply =
+      Problem(405, "method_not_allowed", "Method not allowed", "use " + std::string(allowed));
+  reply.headers.emplace_back("Allow", std::string(allowed));
+  return reply;
+}
+
 }  // namespace vigil::api

@@ -24,4 +24,7 @@ struct HttpReply {
 HttpReply Problem(int status, std::string_view kind, std::string_view title,
                   std::string_view detail);
 
+// 405 with the Allow header naming the method(s) that are.
+HttpReply MethodNotAllowed(std::string_view allowed);
+
 }  // namespace vigil::api

@@ -25,9 +25,7 @@ Result<uint64_t> NumberParam(const ApiRequest& request, std::string_view name, u
 
 HttpReply ApiService::HandleLedger(const ApiRequest& request) {
   if (request.method != "GET") {
-    HttpReply reply = Problem(405, "method_not_allowed", "Method not allowed", "use GET");
-    reply.headers.emplace_back("Allow", "GET");
-    return reply;
+    return MethodNotAllowed("GET");
   }
   if (request.path == "/ledger/checkpoint") {
     auto checkpoint = ledger::LatestCheckpoint(deps_.store);

@@ -89,11 +89,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     keep_alive_ = request.keep_alive();
     const std::string target(request.target());
     if (target == "/ingest") {
-      if (request.method() != http::verb::post) return MethodNotAllowed("POST");
+      if (request.method() != http::verb::post) return Reply(api::MethodNotAllowed("POST"));
       return Ingest(std::move(request));
     }
     if (target == "/metrics") {
-      if (request.method() != http::verb::get) return MethodNotAllowed("GET");
+      if (request.method() != http::verb::get) return Reply(api::MethodNotAllowed("GET"));
       if (!IsLoopbackPeer() && !identity_) {
         return Reply(Problem(403, "forbidden", "Forbidden",
                              "/metrics needs a loopback peer or an enrolled client certificate"));
@@ -149,13 +149,6 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       asio::post(self->stream_.get_executor(),
                  [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
     });
-  }
-
-  void MethodNotAllowed(const char* allowed) {
-    HttpReply reply =
-        Problem(405, "method_not_allowed", "Method not allowed", std::string("use ") + allowed);
-    reply.headers.emplace_back("Allow", allowed);
-    Reply(std::move(reply));
   }
 
   std::string PeerAddress() {

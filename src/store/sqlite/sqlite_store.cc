@@ -73,6 +73,10 @@ DeviceRecord ReadDevice(const Statement& st) {
   return d;
 }
 
+// The columns ReadObservation reads, in its order.
+constexpr std::string_view kObservationColumns =
+    "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations";
+
 constexpr std::string_view kDeviceColumns =
     "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq "
     "FROM devices";
@@ -237,10 +241,9 @@ class SqliteStore final : public Store {
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(
-        reader.handle(),
-        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
-        " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
+    Statement st(reader.handle(),
+                 std::string(kObservationColumns) +
+                     " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<SealedObservation> out;
@@ -252,10 +255,8 @@ class SqliteStore final : public Store {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     const std::string order =
         q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
-    Statement st(
-        reader.handle(),
-        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations" +
-            ObservationFilter(q) + order + " LIMIT ? OFFSET ?");
+    Statement st(reader.handle(), std::string(kObservationColumns) + ObservationFilter(q) + order +
+                                      " LIMIT ? OFFSET ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     int next = BindObservationFilter(st, q);
     st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
@@ -276,10 +277,8 @@ class SqliteStore final : public Store {
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(
-        reader.handle(),
-        "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
-        " WHERE patient_id = ? AND id = ?");
+    Statement st(reader.handle(),
+                 std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?");
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id).Bind(2, id);
     if (!st.Step()) return Checked(st, std::optional<SealedObservation>());
