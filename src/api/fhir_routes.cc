@@ -16,6 +16,7 @@ constexpr uint64_t kDefaultCount = 100;
 constexpr uint64_t kMaxCount = 1000;
 constexpr uint64_t kMaxAuditEvents = 1000;
 constexpr size_t kMaxBreakGlassReason = 256;
+constexpr size_t kMaxCodes = 20;
 
 HttpReply Fhir(std::string body) { return HttpReply(200, std::string(kFhirJson), std::move(body)); }
 
@@ -102,6 +103,9 @@ Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request
     }
   }
   if (q.patient_id.empty()) return Status::InvalidArgument("patient is required");
+  if (q.codes.size() > kMaxCodes) {
+    return Status::InvalidArgument("code: " + std::to_string(kMaxCodes) + " codes at most");
+  }
   return q;
 }
 

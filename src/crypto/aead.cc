@@ -1,8 +1,10 @@
 #include "crypto/aead.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <memory>
 
 namespace vigil::crypto {
@@ -28,6 +30,39 @@ EVP_CIPHER_CTX* ThreadContext() {
   thread_local CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   return ctx.get();
 }
+
+// A per-thread decryption context that keeps the AES key schedule of the last key it was given:
+// opening a page of one patient's records expands their key once, then only sets each nonce.
+class DecryptContext {
+ public:
+  DecryptContext() : ctx_(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free) {}
+  ~DecryptContext() { OPENSSL_cleanse(key_, sizeof key_); }
+
+  // Ready to decrypt under `key` with `nonce`; nullptr if OpenSSL failed.
+  EVP_CIPHER_CTX* Begin(std::string_view key, const unsigned char* nonce) {
+    if (!ctx_ || !Aes256Gcm()) return nullptr;
+    const bool same_key = has_key_ && CRYPTO_memcmp(key_, key.data(), sizeof key_) == 0;
+    const int ok = same_key ? EVP_DecryptInit_ex2(ctx_.get(), nullptr, nullptr, nonce, nullptr)
+                            : EVP_DecryptInit_ex2(ctx_.get(), Aes256Gcm(), U(key), nonce, nullptr);
+    if (ok != 1) {
+      has_key_ = false;
+      return nullptr;
+    }
+    if (!same_key) {
+      std::memcpy(key_, key.data(), sizeof key_);
+      has_key_ = true;
+    }
+    return ctx_.get();
+  }
+
+  // After a failure nothing about the context is trusted: the next call starts afresh.
+  void Forget() { has_key_ = false; }
+
+ private:
+  CipherCtx ctx_;
+  unsigned char key_[kAeadKeyBytes] = {};
+  bool has_key_ = false;
+};
 
 }  // namespace
 
@@ -59,16 +94,17 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
   const size_t text_len = sealed.size() - kAeadOverheadBytes;
   std::string out(text_len, '\0');
   std::string tag(sealed.substr(kAeadNonceBytes + text_len));
-  EVP_CIPHER_CTX* ctx = ThreadContext();
+  thread_local DecryptContext decrypt;
+  EVP_CIPHER_CTX* ctx = decrypt.Begin(key, U(sealed));
   int len = 0;
-  if (!ctx || !Aes256Gcm() ||
-      EVP_DecryptInit_ex2(ctx, Aes256Gcm(), U(key), U(sealed), nullptr) != 1 ||
+  if (!ctx ||
       (!aad.empty() &&
        EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceBytes,
                         static_cast<int>(text_len)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx, U(out, text_len), &len) != 1) {
+    decrypt.Forget();
     OPENSSL_cleanse(out.data(), out.size());
     return Status::DataLoss("sealed record failed authentication (wrong key, moved or altered)");
   }

@@ -44,3 +44,25 @@ TEST(BytesTest, HexAndConstantTimeEquals) {
 
 }  // namespace
 }  // namespace vigil::crypto
+
+namespace vigil::crypto {
+namespace {
+
+// Opening reuses the last key's schedule per thread: alternating keys, and a failed open
+// between good ones, must change nothing about what opens.
+TEST(AeadTest, KeyScheduleReuseNeverMixesKeys) {
+  const std::string k1(32, '\x01'), k2(32, '\x02');
+  const std::string a = *AeadSeal(k1, "first", "aad"), b = *AeadSeal(k2, "second", "aad");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(*AeadOpen(k1, a, "aad"), "first");
+    EXPECT_EQ(*AeadOpen(k1, a, "aad"), "first");
+    EXPECT_FALSE(AeadOpen(k1, b, "aad").ok());
+    EXPECT_EQ(*AeadOpen(k2, b, "aad"), "second");
+    EXPECT_FALSE(AeadOpen(k2, a, "aad").ok());
+    EXPECT_FALSE(AeadOpen(k2, b, "other").ok());
+    EXPECT_EQ(*AeadOpen(k2, b, "aad"), "second");
+  }
+}
+
+}  // namespace
+}  // namespace vigil::crypto

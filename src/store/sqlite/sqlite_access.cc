@@ -75,7 +75,8 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(), std::string(kUserColumns) + " WHERE username = ?");
+    auto held = reader.db().Prepared(std::string(kUserColumns) + " WHERE username = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, username);
     if (!st.Step()) return Checked(st, std::optional<UserRecord>());
@@ -84,7 +85,8 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::vector<UserRecord>> ListUsers() override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(), std::string(kUserColumns) + " ORDER BY username");
+    auto held = reader.db().Prepared(std::string(kUserColumns) + " ORDER BY username");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<UserRecord> out;
     while (st.Step()) out.push_back(ReadUser(st));
@@ -118,9 +120,10 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(),
-                 "SELECT token_hash, username, created_ms, last_seen_ms, address FROM sessions"
-                 " WHERE token_hash = ?");
+    auto held = reader.db().Prepared(
+        "SELECT token_hash, username, created_ms, last_seen_ms, address FROM sessions"
+        " WHERE token_hash = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.BindBlob(1, token_hash);
     if (!st.Step()) return Checked(st, std::optional<SessionRecord>());
@@ -171,7 +174,9 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<bool> IsOnCareTeam(const std::string& patient_id, const std::string& username) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(), "SELECT 1 FROM care_team WHERE patient_id = ? AND username = ?");
+    auto held =
+        reader.db().Prepared("SELECT 1 FROM care_team WHERE patient_id = ? AND username = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id).Bind(2, username);
     const bool found = st.Step();
@@ -180,8 +185,9 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::vector<std::string>> CareTeam(const std::string& patient_id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(),
-                 "SELECT username FROM care_team WHERE patient_id = ? ORDER BY username");
+    auto held = reader.db().Prepared(
+        "SELECT username FROM care_team WHERE patient_id = ? ORDER BY username");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<std::string> out;
@@ -191,7 +197,8 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(), "SELECT directive FROM consents WHERE patient_id = ?");
+    auto held = reader.db().Prepared("SELECT directive FROM consents WHERE patient_id = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     if (!st.Step()) return Checked(st, std::optional<std::string>());
@@ -222,10 +229,11 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::vector<ReviewRecord>> ListReviews(bool open_only) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    Statement st(reader.handle(),
-                 std::string("SELECT id, username, patient_id, reason, resource, created_ms, open"
-                             " FROM reviews") +
-                     (open_only ? " WHERE open = 1" : "") + " ORDER BY id");
+    auto held = reader.db().Prepared(
+        std::string("SELECT id, username, patient_id, reason, resource, created_ms, open"
+                    " FROM reviews") +
+        (open_only ? " WHERE open = 1" : "") + " ORDER BY id");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<ReviewRecord> out;
     while (st.Step()) {

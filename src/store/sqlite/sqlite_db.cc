@@ -80,7 +80,16 @@ std::string Statement::Blob(int column) const {
 
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  prepared_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Database::Reused Database::Prepared(const std::string& sql) {
+  auto& slot = prepared_[sql];
+  if (!slot) slot = std::make_unique<Statement>(db_, sql);
+  return Reused(*slot);
+}
 
 Status Database::Open(const std::string& path, bool create) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -69,11 +70,27 @@ class Database {
   Status OpenReader(const std::string& path);
   Status Exec(std::string_view sql);
   sqlite3* handle() const { return db_; }
+
+  // A statement prepared once per connection and kept for the next call with the same SQL;
+  // it is reset (its read snapshot released, its bindings cleared) when the holder goes.
+  class Reused {
+   public:
+    explicit Reused(Statement& st) : st_(st) {}
+    ~Reused() { st_.Reset(); }
+    Reused(const Reused&) = delete;
+    Reused& operator=(const Reused&) = delete;
+    Statement& operator*() { return st_; }
+
+   private:
+    Statement& st_;
+  };
+  Reused Prepared(const std::string& sql);
   // The SQLite error text of the last call, for messages.
   std::string LastError() const;
 
  private:
-  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> prepared_;
+  sqlite3* db_ = nullptr;  // last: closed after the statements are finalized
 };
 
 // Read-only connections for concurrent readers, opened as needed and reused: a reader never

@@ -146,8 +146,9 @@ class SqliteStore final : public Store {
 
   Result<std::optional<PatientRecord>> FindPatient(const std::string& id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(),
-                 "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?");
+    auto held = reader.db().Prepared(
+        "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, id);
     if (!st.Step()) return Checked(st, std::optional<PatientRecord>());
@@ -156,8 +157,9 @@ class SqliteStore final : public Store {
 
   Result<std::vector<PatientRecord>> ListPatients() override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(),
-                 "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
+    auto held = reader.db().Prepared(
+        "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<PatientRecord> out;
     while (st.Step()) out.push_back({st.Text(0), st.Blob(1), st.Int(2)});
@@ -166,7 +168,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(), "SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
+    auto held = reader.db().Prepared("SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     if (!st.Step()) return Checked(st, std::optional<std::string>());
@@ -190,7 +193,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<DeviceRecord>> FindDevice(const std::string& id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(), std::string(kDeviceColumns) + " WHERE id = ?");
+    auto held = reader.db().Prepared(std::string(kDeviceColumns) + " WHERE id = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, id);
     if (!st.Step()) return Checked(st, std::optional<DeviceRecord>());
@@ -199,7 +203,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<DeviceRecord>> ListDevices() override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(), std::string(kDeviceColumns) + " ORDER BY id");
+    auto held = reader.db().Prepared(std::string(kDeviceColumns) + " ORDER BY id");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     std::vector<DeviceRecord> out;
     while (st.Step()) out.push_back(ReadDevice(st));
@@ -231,8 +236,9 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                        uint64_t seq) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(),
-                 "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?");
+    auto held = reader.db().Prepared(
+        "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, device_id).Bind(2, static_cast<int64_t>(seq));
     if (!st.Step()) return Checked(st, std::optional<std::string>());
@@ -241,9 +247,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(),
-                 std::string(kObservationColumns) +
-                     " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
+    auto held =
+        reader.db().Prepared(std::string(kObservationColumns) +
+                             " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id);
     std::vector<SealedObservation> out;
@@ -255,8 +262,9 @@ class SqliteStore final : public Store {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     const std::string order =
         q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
-    Statement st(reader.handle(), std::string(kObservationColumns) + ObservationFilter(q) + order +
-                                      " LIMIT ? OFFSET ?");
+    auto held = reader.db().Prepared(std::string(kObservationColumns) + ObservationFilter(q) +
+                                     order + " LIMIT ? OFFSET ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     int next = BindObservationFilter(st, q);
     st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
@@ -267,7 +275,8 @@ class SqliteStore final : public Store {
 
   Result<uint64_t> CountObservations(const ObservationQuery& q) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(), "SELECT COUNT(*) FROM observations" + ObservationFilter(q));
+    auto held = reader.db().Prepared("SELECT COUNT(*) FROM observations" + ObservationFilter(q));
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     BindObservationFilter(st, q);
     const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
@@ -277,8 +286,9 @@ class SqliteStore final : public Store {
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    Statement st(reader.handle(),
-                 std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?");
+    auto held =
+        reader.db().Prepared(std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?");
+    Statement& st = *held;
     VIGIL_RETURN_IF_ERROR(st.prepared());
     st.Bind(1, patient_id).Bind(2, id);
     if (!st.Step()) return Checked(st, std::optional<SealedObservation>());
