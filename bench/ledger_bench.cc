@@ -1,6 +1,7 @@
 // The audit ledger at scale (issue #4): durable appends/s in batches, inclusion- and
 // consistency-proof latency, and full verification time, on a real SQLite store.
 // Usage: ledger_bench [--entries N] [--batch B] [--checkpoints-at N1,N2,...] [--dir D] [--keep]
+//                     [--without-patients]
 // Prints a Markdown table. Every figure is measured, nothing asserted.
 #include <unistd.h>
 
@@ -30,16 +31,19 @@ double Seconds(Clock::time_point since) {
 }
 
 // A realistic entry: an access decision (what most of a hub's entries are, besides batches).
-ledger::LedgerEntry SampleEntry(uint64_t i) {
-  return {ledger::EntryType::kAccess,
-          1'800'000'000'000 + static_cast<int64_t>(i),
-          {{"user", "clinician-" + std::to_string(i % 500)},
-           {"role", "clinician"},
-           {"patient", "p-" + std::to_string(i % 20'000)},
-           {"action", "read-observations"},
-           {"resource", "Observation?patient=p-" + std::to_string(i % 20'000)},
-           {"decision", "allowed"},
-           {"basis", "care-team+consent"}}};
+// Without a patient it is not indexed for the accounting of disclosures.
+ledger::LedgerEntry SampleEntry(uint64_t i, bool with_patient) {
+  ledger::LedgerEntry e{ledger::EntryType::kAccess,
+                        1'800'000'000'000 + static_cast<int64_t>(i),
+                        {{"user", "clinician-" + std::to_string(i % 500)},
+                         {"role", "clinician"},
+                         {"patient", "p-" + std::to_string(i % 20'000)},
+                         {"action", "read-observations"},
+                         {"resource", "Observation?patient=p-" + std::to_string(i % 20'000)},
+                         {"decision", "allowed"},
+                         {"basis", "care-team+consent"}}};
+  if (!with_patient) e.fields.erase("patient");
+  return e;
 }
 
 struct Latency {
@@ -75,7 +79,7 @@ int main(int argc, char** argv) {
   uint64_t entries = 1'000'000, batch = 10'000;
   std::vector<uint64_t> marks;
   std::string dir;
-  bool keep = false;
+  bool keep = false, with_patients = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -87,6 +91,8 @@ int main(int argc, char** argv) {
       dir = next();
     else if (a == "--keep")
       keep = true;
+    else if (a == "--without-patients")
+      with_patients = false;
     else if (a == "--checkpoints-at") {
       std::string list = next();
       for (size_t p = 0; p < list.size();) {
@@ -95,10 +101,10 @@ int main(int argc, char** argv) {
         p = c == std::string::npos ? list.size() : c + 1;
       }
     } else {
-      std::fprintf(
-          stderr,
-          "usage: %s [--entries N] [--batch B] [--checkpoints-at N1,N2] [--dir D] [--keep]\n",
-          argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--entries N] [--batch B] [--checkpoints-at N1,N2] [--dir D] "
+                   "[--keep] [--without-patients]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -129,7 +135,7 @@ int main(int argc, char** argv) {
     while (appended < mark) {
       group.clear();
       const uint64_t n = std::min(batch, mark - appended);
-      for (uint64_t i = 0; i < n; ++i) group.push_back(SampleEntry(appended + i));
+      for (uint64_t i = 0; i < n; ++i) group.push_back(SampleEntry(appended + i, with_patients));
       Check(ledger->Append(group));
       appended += n;
     }
