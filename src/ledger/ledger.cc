@@ -30,7 +30,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store) {
 NodeReader Ledger::nodes() {
   return [this](int level, uint64_t index) -> Result<Hash> {
     const bool cached = level >= kCachedLevel;
-    const uint64_t key = (static_cast<uint64_t>(level) << 58) | index;
+    const uint64_t key = CacheKey(level, index);
     if (cached) {
       std::lock_guard lock(cache_mu_);
       if (auto it = upper_nodes_.find(key); it != upper_nodes_.end()) return it->second;
@@ -51,6 +51,14 @@ NodeReader Ledger::nodes() {
 
 Status Ledger::CatchUp() {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store_.LedgerSize());
+  // The upper levels, one range read per level (a 10M-entry ledger: ~160k nodes, ~50 ms).
+  for (int level = kCachedLevel; (size >> level) > 0; ++level) {
+    VIGIL_ASSIGN_OR_RETURN(auto stored, store_.LedgerNodes(level, 0, size >> level));
+    std::lock_guard lock(cache_mu_);
+    for (const auto& n : stored) {
+      if (n.hash.size() == 32) upper_nodes_.emplace(CacheKey(level, n.index), ToHash(n.hash));
+    }
+  }
   VIGIL_ASSIGN_OR_RETURN(appender_, MerkleAppender::Resume(size, nodes()));
   return Status::Ok();
 }
@@ -72,6 +80,11 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
     Status status = write(append);
     if (status.ok()) {
       appender_ = std::move(next);
+      std::lock_guard cache_lock(cache_mu_);
+      for (const auto& n : append.nodes) {
+        if (n.level >= kCachedLevel)
+          upper_nodes_.emplace(CacheKey(n.level, n.index), ToHash(n.hash));
+      }
       return status;
     }
     if (status.code() != StatusCode::kAborted) return status;

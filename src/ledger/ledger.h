@@ -34,10 +34,11 @@ class Ledger {
 
   uint64_t size();
   // Reads the tree's complete nodes (for proofs). Nodes of level kCachedLevel and above (one
-  // per 256 entries and fewer) are kept in memory once read: they never change in an
-  // append-only tree, and a proof then costs about 8 store reads whatever the tree's size.
+  // per 64 entries and fewer) are kept in memory, loaded when the ledger opens and added as
+  // it grows: they never change in an append-only tree, and a proof then costs about 6 store
+  // reads whatever the tree's size.
   NodeReader nodes();
-  static constexpr int kCachedLevel = 8;
+  static constexpr int kCachedLevel = 6;
   Result<Hash> Root(uint64_t size);
 
   // Signs and stores a checkpoint of the ledger as it stands.
@@ -47,6 +48,9 @@ class Ledger {
  private:
   explicit Ledger(store::Store& store) : store_(store) {}
   Status CatchUp();  // with mu_ held
+  static uint64_t CacheKey(int level, uint64_t index) {
+    return (static_cast<uint64_t>(level) << 58) | index;
+  }
 
   store::Store& store_;
   std::mutex mu_;
