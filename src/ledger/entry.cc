@@ -46,6 +46,12 @@ std::string_view EntryTypeName(EntryType type) {
       return "care_team_changed";
     case EntryType::kPasswordChanged:
       return "password_changed";
+    case EntryType::kDeviceConnected:
+      return "device_connected";
+    case EntryType::kConnectionRefused:
+      return "connection_refused";
+    case EntryType::kHubStarted:
+      return "hub_started";
   }
   return "unknown";
 }

@@ -30,7 +30,10 @@ enum class EntryType : uint8_t {
   kConsentChanged = 11,  // fields: patient, by
   kCareTeamChanged = 12,  // fields: patient, user, change (added|removed), by
   kPasswordChanged = 13,  // fields: user
-  kLastType = kPasswordChanged,
+  kDeviceConnected = 14,  // fields: device, address, protocol, [suppressed]
+  kConnectionRefused = 15,  // fields: reason, address, protocol, [device], [suppressed]
+  kHubStarted = 16,         // fields: config_sha256, version
+  kLastType = kHubStarted,
 };
 
 std::string_view EntryTypeName(EntryType type);

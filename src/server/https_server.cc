@@ -47,6 +47,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         asio::ssl::stream_base::server, [self = shared_from_this()](const beast::error_code& ec) {
           if (ec) {
             self->context_.metrics.Refused(ingest::ConnectionRefusal::kTlsHandshake);
+            if (self->context_.audit) {
+              self->context_.audit->Refused(
+                  ingest::ConnectionRefusalName(ingest::ConnectionRefusal::kTlsHandshake),
+                  self->PeerAddress(), "", "https");
+            }
             spdlog::info("HTTPS TLS handshake refused: {}", ec.message());
             return;
           }
@@ -114,6 +119,11 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (!identity_) {
       const bool none = !has_certificate_;
       if (!none) context_.metrics.Refused(auth_refusal_);
+      if (context_.audit) {
+        context_.audit->Refused(none ? std::string_view("no_client_certificate")
+                                     : ingest::ConnectionRefusalName(auth_refusal_),
+                                PeerAddress(), "", "https");
+      }
       return Reply(Problem(none ? 401 : 403, "not_authorized",
                            none ? "Client certificate required" : "Device not authorized",
                            none ? "POST /ingest needs the device's client certificate"

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
+#include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/tcp_acceptor.h"
 
@@ -28,6 +29,7 @@ struct HttpsContext {
   std::function<std::string()> render_metrics;  // the /metrics body
   api::ApiService* api = nullptr;               // /auth, /admin, /security, /fhir; none: 404
   boost::asio::thread_pool::executor_type api_executor;  // where API requests run
+  ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
 };
 
 class HttpsListener {

@@ -13,9 +13,12 @@
 
 #include "access/auth_service.h"
 #include "api/api_service.h"
+#include "core/files.h"
+#include "crypto/bytes.h"
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
+#include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
@@ -30,14 +33,17 @@ namespace asio = boost::asio;
 constexpr auto kRevocationPoll = std::chrono::seconds(1);
 constexpr auto kCheckpointInterval = std::chrono::seconds(5);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
+constexpr const char* kVersion = "0.1.0";
 
 class HubServerImpl final : public HubServer {
  public:
-  HubServerImpl(const HubConfig& config, std::unique_ptr<store::Store> store,
-                std::unique_ptr<store::KeyRing> keys, std::unique_ptr<ledger::Ledger> ledger,
-                ledger::NoteKey ledger_key, std::unique_ptr<asio::ssl::context> mqtt_tls,
+  HubServerImpl(const HubConfig& config, std::string config_digest,
+                std::unique_ptr<store::Store> store, std::unique_ptr<store::KeyRing> keys,
+                std::unique_ptr<ledger::Ledger> ledger, ledger::NoteKey ledger_key,
+                std::unique_ptr<asio::ssl::context> mqtt_tls,
                 std::unique_ptr<asio::ssl::context> https_tls)
       : config_(config),
+        config_digest_(std::move(config_digest)),
         store_(std::move(store)),
         keys_(std::move(keys)),
         ledger_(std::move(ledger)),
@@ -65,14 +71,18 @@ class HubServerImpl final : public HubServer {
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
-        mqtt_context_{pipeline_, directory_, metrics_, config.ingest, connection_log_},
+        connection_audit_(SystemClock::Instance(),
+                          [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); }),
+        mqtt_context_{pipeline_,     directory_,      metrics_,
+                      config.ingest, connection_log_, &connection_audit_},
         https_context_{pipeline_,
                        directory_,
                        metrics_,
                        config.ingest,
                        [this] { return metrics_.RenderPrometheus(); },
                        &api_,
-                       api_pool_.get_executor()},
+                       api_pool_.get_executor(),
+                       &connection_audit_},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
@@ -84,6 +94,10 @@ class HubServerImpl final : public HubServer {
     // OpenSSL writes device sockets with write(2): a peer that went away must be an EPIPE
     // error on that connection, not a SIGPIPE that ends the hub.
     std::signal(SIGPIPE, SIG_IGN);
+    // What configuration this run serves with, so a change between runs is on record.
+    VIGIL_RETURN_IF_ERROR(Audit({ledger::EntryType::kHubStarted,
+                                 SystemClock::Instance().NowMillis(),
+                                 {{"config_sha256", config_digest_}, {"version", kVersion}}}));
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     PollRevocations();
@@ -146,6 +160,14 @@ class HubServerImpl final : public HubServer {
     return done.get();
   }
 
+  // Queues `entry` for the ledger without waiting (connection events must not hold up a
+  // device); a failure is logged.
+  void AuditLater(ledger::LedgerEntry entry) {
+    audit_writer_.Submit(std::move(entry), [](const Status& s) {
+      if (!s.ok()) spdlog::error("audit entry not recorded: {}", s.ToString());
+    });
+  }
+
   // One reading-batch ledger entry per group, in the group's transaction.
   Status CommitWithLedgerEntry(std::span<const store::ReadingCommit> commits) {
     size_t rows = commits.size();
@@ -196,6 +218,7 @@ class HubServerImpl final : public HubServer {
   }
 
   HubConfig config_;
+  std::string config_digest_;  // hex SHA-256 of config.toml as read
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;
   std::unique_ptr<ledger::Ledger> ledger_;
@@ -212,6 +235,7 @@ class HubServerImpl final : public HubServer {
   asio::thread_pool api_pool_;
   DeviceDirectory directory_;
   LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
+  ConnectionAudit connection_audit_;
   MqttContext mqtt_context_;
   HttpsContext https_context_;
   asio::io_context io_;
@@ -238,9 +262,10 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
                                                              ClientCertificate::kRequired));
   VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                               ClientCertificate::kOptional));
+  VIGIL_ASSIGN_OR_RETURN(std::string config_text, ReadFile(layout.config()));
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
-      config, std::move(store), std::move(keys), std::move(ledger), std::move(ledger_key),
-      std::move(mqtt_tls), std::move(https_tls)));
+      config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
+      std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls)));
 }
 
 }  // namespace vigil::server

@@ -57,6 +57,10 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
   if (ec) {
     context_.metrics.Refused(ConnectionRefusal::kTlsHandshake);
     Log(spdlog::level::info, "TLS handshake refused peer={}: {}", peer_, ec.message());
+    if (context_.audit) {
+      context_.audit->Refused(ingest::ConnectionRefusalName(ConnectionRefusal::kTlsHandshake),
+                              peer_ip_, "", "mqtt");
+    }
     return Teardown();
   }
   auto auth = context_.directory.Authenticate(VerifiedPeerCertificateDer(stream_.native_handle()));
@@ -168,6 +172,7 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   context_.metrics.connections_accepted.fetch_add(1);
   context_.metrics.connections_open.fetch_add(1);
   Log(spdlog::level::info, "device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
+  if (context_.audit) context_.audit->Connected(identity_->device_id, peer_ip_, "mqtt");
   Send(mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props));
   ArmKeepAlive();
 }
@@ -176,6 +181,10 @@ void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
                                 const std::string& text) {
   context_.metrics.Refused(why);
   Log(spdlog::level::warn, "connection refused {}: {}", Peer(), text);
+  if (context_.audit) {
+    context_.audit->Refused(ingest::ConnectionRefusalName(why), peer_ip_,
+                            identity_ ? identity_->device_id : "", "mqtt");
+  }
   mqtt::ConnackProperties props;
   props.reason_string = text;
   Send(mqtt::EncodeConnack(version_, reason_code, props));

@@ -22,6 +22,7 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/mqtt/codec.h"
 #include "ingest/pipeline.h"
+#include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/tls_socket.h"
 
@@ -33,7 +34,8 @@ struct MqttContext {
   DeviceDirectory& directory;
   ingest::IngestMetrics& metrics;
   IngestLimits limits;
-  LogLimiter& log_limiter;  // per peer address, so no peer can flood the log
+  LogLimiter& log_limiter;           // per peer address, so no peer can flood the log
+  ConnectionAudit* audit = nullptr;  // connections in the ledger; none in tests of the codec
 };
 
 class MqttSession : public std::enable_shared_from_this<MqttSession> {

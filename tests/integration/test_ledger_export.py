@@ -3,6 +3,7 @@ verifier (rfc9162.py, Python hashlib + cryptography's Ed25519), `vigil ledger sh
 SIGKILL during heavy appends (readings and audited API requests at once) that leaves a log
 which verifies and holds every acknowledged entry."""
 
+import hashlib
 import http.client
 import json
 import os
@@ -36,7 +37,11 @@ class LedgerExportTest(unittest.TestCase):
         cls.hub.start()
         cls.api = Api(cls.hub)
         token = cls.api.login(cls.user)
-        for seq in range(1, 4):
+        assert "RC:0" in cls.hub.mosquitto_pub(heart_rate(1)).stdout  # a connection
+        subprocess.run(["mosquitto_pub", "-h", "localhost", "-p", str(cls.hub.mqtt_port),
+                        "--cafile", os.path.join(cls.hub.data_dir, "ca", "ca.crt"), "-i", "x",
+                        "-t", "t", "-m", "m"], capture_output=True, timeout=30)  # no cert
+        for seq in range(2, 5):
             cls.hub.post_readings([heart_rate(seq)])
             cls.api.get("/fhir/Observation?patient=p-001", token)
             time.sleep(5.5)  # a checkpoint per round: consistency proofs between them
@@ -117,6 +122,20 @@ class LedgerExportTest(unittest.TestCase):
             status, body = get(self.hub, bad)
             self.assertIn(status, (400, 404), bad)
             self.assertEqual(json.loads(body)["status"], status)
+
+    def test_connections_and_the_configuration_are_recorded(self):
+        entries = [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()]
+        started = [e for e in entries if e["type"] == "hub_started"]
+        with open(os.path.join(self.hub.data_dir, "config.toml"), "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        self.assertEqual(started[0]["fields"]["config_sha256"], digest)
+        connected = [e["fields"] for e in entries if e["type"] == "device_connected"]
+        self.assertIn({"device": "dev-0001", "address": "127.0.0.1", "protocol": "mqtt"},
+                      connected)
+        refused = [e["fields"] for e in entries if e["type"] == "connection_refused"]
+        self.assertTrue(any(r["reason"] == "tls_handshake" and r["protocol"] == "mqtt"
+                            for r in refused), refused)
 
     def test_show_prints_decoded_entries(self):
         out = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir, "--from", "0",

@@ -1,0 +1,41 @@
+#include "server/connection_audit.h"
+
+namespace vigil::server {
+namespace {
+
+constexpr int kBurst = 10;
+constexpr int64_t kInterval = 60'000;
+
+}  // namespace
+
+ConnectionAudit::ConnectionAudit(const Clock& clock, Submit submit)
+    : clock_(clock),
+      submit_(std::move(submit)),
+      per_device_(clock, kBurst, kInterval),
+      per_address_(clock, kBurst, kInterval) {}
+
+void ConnectionAudit::Connected(const std::string& device_id, const std::string& address,
+                                const std::string& protocol) {
+  uint64_t suppressed = 0;
+  if (!per_device_.Allow(device_id, suppressed)) return;
+  ledger::LedgerEntry entry{ledger::EntryType::kDeviceConnected,
+                            clock_.NowMillis(),
+                            {{"device", device_id}, {"address", address}, {"protocol", protocol}}};
+  if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
+  submit_(std::move(entry));
+}
+
+void ConnectionAudit::Refused(std::string_view reason, const std::string& address,
+                              const std::string& device_id, const std::string& protocol) {
+  uint64_t suppressed = 0;
+  if (!per_address_.Allow(address, suppressed)) return;
+  ledger::LedgerEntry entry{
+      ledger::EntryType::kConnectionRefused,
+      clock_.NowMillis(),
+      {{"reason", std::string(reason)}, {"address", address}, {"protocol", protocol}}};
+  if (!device_id.empty()) entry.fields["device"] = device_id;
+  if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
+  submit_(std::move(entry));
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,36 @@
+// Device connections in the audit ledger (issue #4): every accepted connection and every refused
+// one, without letting a flood of either fill the ledger. Per device (accepted) and per peer
+// address (refused), a burst of entries is written, then one a minute carrying how many were
+// left out ("suppressed"); the metrics still count every one. Entries are queued for the audit
+// writer and never delay the connection. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/log_limiter.h"
+#include "ledger/entry.h"
+
+namespace vigil::server {
+
+class ConnectionAudit {
+ public:
+  using Submit = std::function<void(ledger::LedgerEntry)>;
+  ConnectionAudit(const Clock& clock, Submit submit);
+
+  // `protocol`: "mqtt" or "https".
+  void Connected(const std::string& device_id, const std::string& address,
+                 const std::string& protocol);
+  // `device_id`: the certificate's device when there was one (may be empty).
+  void Refused(std::string_view reason, const std::string& address, const std::string& device_id,
+               const std::string& protocol);
+
+ private:
+  const Clock& clock_;
+  Submit submit_;
+  LogLimiter per_device_;
+  LogLimiter per_address_;
+};
+
+}  // namespace vigil::server
