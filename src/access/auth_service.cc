@@ -53,9 +53,19 @@ Status AuthService::Record(ledger::EntryType type, std::map<std::string, std::st
   return audit_({type, clock_.NowMillis(), std::move(fields)});
 }
 
+void AuthService::Observe(detect::EventKind kind, const std::string& user,
+                          const std::string& address, const std::string& reason) {
+  if (observer_) observer_({kind, clock_.NowMillis(), "", user, address, "", reason});
+}
+
 Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
                                           const std::string& address) {
   if (throttle_.RetryAfterMs(username, address) > 0) {
+    // Still an attempt: detection counts it even though the password is not checked.
+    auto known = store_.FindUser(username);
+    const bool exists = known.ok() && known->has_value();
+    Observe(detect::EventKind::kLoginFailed, exists ? username : "sha256:" + NameDigest(username),
+            address, "throttled");
     VIGIL_RETURN_IF_ERROR(Record(
         ledger::EntryType::kLogin,
         {{"user_sha256", NameDigest(username)}, {"address", address}, {"outcome", "throttled"}}));
@@ -66,6 +76,8 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
   const bool matches = VerifyPassword(password, user ? user->password_hash : DecoyPasswordHash());
   if (!user || !matches) {
     throttle_.RecordFailure(username, address);
+    Observe(detect::EventKind::kLoginFailed, user ? username : "sha256:" + NameDigest(username),
+            address, "bad_password");
     std::map<std::string, std::string> fields{{"address", address}, {"outcome", "bad_password"}};
     if (user) {
       fields["user"] = username;
@@ -107,6 +119,7 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
   }
   auto fail = [&](const std::string& outcome) -> Status {
     throttle_.RecordFailure(pending.username, address);
+    Observe(detect::EventKind::kLoginFailed, pending.username, address, outcome);
     VIGIL_RETURN_IF_ERROR(
         Record(ledger::EntryType::kMfa,
                {{"user", pending.username}, {"address", address}, {"outcome", outcome}}));
@@ -126,6 +139,7 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
     challenges_.erase(TokenHash(challenge));
   }
   throttle_.RecordSuccess(user->username);
+  Observe(detect::EventKind::kLoginSucceeded, user->username, address, "ok");
   VIGIL_ASSIGN_OR_RETURN(std::string token, RandomToken(kTokenBytes));
   VIGIL_RETURN_IF_ERROR(
       store_.InsertSession({TokenHash(token), user->username, now, now, address}));

@@ -13,6 +13,7 @@
 #include "access/roles.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "detect/security_event.h"
 #include "ledger/entry.h"
 #include "store/access_store.h"
 #include "store/keyring.h"
@@ -69,6 +70,10 @@ class AuthService {
     return throttle_.RetryAfterMs(username, address);
   }
   void Unlock(const std::string& username) { throttle_.Unlock(username); }
+  // Who hears of every login attempt (the detection engine); set before use.
+  void SetObserver(std::function<void(detect::SecurityEvent)> observer) {
+    observer_ = std::move(observer);
+  }
 
  private:
   struct Pending {
@@ -77,6 +82,8 @@ class AuthService {
     int attempts = 0;
   };
   Status Record(ledger::EntryType type, std::map<std::string, std::string> fields);
+  void Observe(detect::EventKind kind, const std::string& user, const std::string& address,
+               const std::string& reason);
 
   store::AccessStore& store_;
   const store::KeyRing& keys_;
@@ -84,6 +91,7 @@ class AuthService {
   const SessionSettings settings_;
   AuditSink audit_;
   LoginThrottle throttle_;
+  std::function<void(detect::SecurityEvent)> observer_;
   std::mutex mu_;
   std::unordered_map<std::string, Pending> challenges_;  // by SHA-256 of the challenge
 };

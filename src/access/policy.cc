@@ -57,6 +57,8 @@ std::string_view ActionName(Action action) {
       return "manage-users";
     case Action::kReadReviews:
       return "read-reviews";
+    case Action::kManageAlerts:
+      return "manage-alerts";
   }
   return "unknown";
 }
@@ -78,7 +80,7 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
   switch (who.role) {
     case Role::kPatient:
       if (action == Action::kManageCareTeam || action == Action::kManageUsers ||
-          action == Action::kReadReviews) {
+          action == Action::kReadReviews || action == Action::kManageAlerts) {
         return Deny("role-not-permitted");
       }
       if (who.patient_id.empty() || who.patient_id != patient_id) return Deny("not-own-record");
@@ -87,7 +89,8 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
     case Role::kNurse:
       return DecideForCareGiver(who, action, facts);
     case Role::kSecurityOfficer:
-      if (action == Action::kReadAuditEvents || action == Action::kReadReviews) {
+      if (action == Action::kReadAuditEvents || action == Action::kReadReviews ||
+          action == Action::kManageAlerts) {
         return Allow("security-officer");
       }
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");

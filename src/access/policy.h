@@ -7,7 +7,7 @@
 //                      when on the patient's care team and the patient's consent permits the
 //                      category; otherwise break-glass with a stated reason (allowed, marked,
 //                      and reviewed by the security officer)
-//   security-officer   AuditEvents and break-glass reviews; no measurement values
+//   security-officer   AuditEvents, break-glass reviews and alerts; no measurement values
 //   admin              users, care teams and sessions; no health data (separation of duties)
 //   device-admin       devices (through the CLI); no health data
 #pragma once
@@ -30,6 +30,7 @@ enum class Action {
   kManageCareTeam,
   kManageUsers,
   kReadReviews,
+  kManageAlerts,  // list, acknowledge and resolve the detection engine's alerts
 };
 
 std::string_view ActionName(Action action);

@@ -113,6 +113,11 @@ Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const 
     fields["reason"] = request.break_glass_reason;
   }
   VIGIL_RETURN_IF_ERROR(deps_.audit({ledger::EntryType::kAccess, now, std::move(fields)}));
+  if (deps_.observe) {
+    deps_.observe({detect::EventKind::kAccessDecision, now, "", session.who.username,
+                   request.peer_address, patient_id,
+                   std::string(access::OutcomeName(decision.outcome))});
+  }
   if (decision.outcome == access::Outcome::kBreakGlass) {
     VIGIL_RETURN_IF_ERROR(deps_.store.access()
                               .InsertReview({0, session.who.username, patient_id,

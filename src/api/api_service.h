@@ -15,6 +15,7 @@
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "core/clock.h"
+#include "detect/security_event.h"
 #include "ledger/ledger.h"
 #include "store/keyring.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ struct ApiDependencies {
   ledger::Ledger& ledger;
   const Clock& clock;
   std::string hub_name;
+  std::function<void(detect::SecurityEvent)> observe = {};  // every decision, for detection
 };
 
 class ApiService {
@@ -46,6 +48,8 @@ class ApiService {
   // auth_routes.cc
   HttpReply HandleAuth(const ApiRequest& request);
   HttpReply HandleAdmin(const ApiRequest& request, const Session& session);
+  // alert_routes.cc
+  HttpReply HandleAlerts(const ApiRequest& request, const Session& session);
   // ledger_routes.cc
   HttpReply HandleLedger(const ApiRequest& request);
   // fhir_routes.cc

@@ -137,6 +137,7 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
     return request.method == "POST" ? Json(201, {{"patient", patient}, {"user", user}})
                                     : NoContent();
   }
+  if (path.rfind("/security/alerts", 0) == 0) return HandleAlerts(request, session);
   if (path == "/security/reviews" && request.method == "GET") {
     if (Status s = allowed(access::Action::kReadReviews, "", "reviews"); !s.ok()) {
       return ProblemFor(s);

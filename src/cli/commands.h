@@ -16,6 +16,8 @@ namespace vigil::cli {
 // Registers `vigil user ...` and `vigil careteam ...` (cmd_users.cc); their outcome goes to
 // `status`.
 void AddUserCommands(CLI::App& app, Status& status);
+// Registers `vigil alerts ...` (cmd_alerts.cc).
+void AddAlertCommands(CLI::App& app, Status& status);
 
 struct InitOptions {
   std::string data_dir;

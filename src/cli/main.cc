@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
   export_cmd->callback([&] { status = vigil::cli::RunLedgerExport(ledger_dir, export_dir); });
 
   vigil::cli::AddUserCommands(app, status);
+  vigil::cli::AddAlertCommands(app, status);
 
   vigil::sim::SimOptions sim;
   auto* sim_cmd = app.add_subcommand("sim", "Simulated devices streaming to a hub");

@@ -92,6 +92,26 @@ Status ReadAccess(const toml::table& t, AccessOptions& a) {
   return Status::Ok();
 }
 
+Status ReadDetect(const toml::table& t, DetectOptions& d) {
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
+      t,
+      {"window_seconds", "refused_connections", "failed_logins", "spray_accounts",
+       "stuffing_addresses", "clone_addresses", "flood_messages_per_second", "patients_touched"},
+      "detect"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "window_seconds", 1, 86400, d.window_seconds, "detect"));
+  for (auto [key, field] : std::initializer_list<std::pair<const char*, int*>>{
+           {"refused_connections", &d.refused_connections},
+           {"failed_logins", &d.failed_logins},
+           {"spray_accounts", &d.spray_accounts},
+           {"stuffing_addresses", &d.stuffing_addresses},
+           {"clone_addresses", &d.clone_addresses},
+           {"flood_messages_per_second", &d.flood_messages_per_second},
+           {"patients_touched", &d.patients_touched}}) {
+    VIGIL_RETURN_IF_ERROR(ReadInteger(t, key, 1, 1000000, *field, "detect"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {
@@ -104,7 +124,8 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
     return Status::InvalidArgument(msg.str());
   }
   HubConfig config;
-  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(root, {"hub", "server", "ingest", "access"}, ""));
+  VIGIL_RETURN_IF_ERROR(
+      RefuseUnknownKeys(root, {"hub", "server", "ingest", "access", "detect"}, ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
@@ -117,6 +138,9 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   if (const auto* access = root["access"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadAccess(*access, config.access));
+  }
+  if (const auto* detect = root["detect"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadDetect(*detect, config.detect));
   }
   return config;
 }
@@ -146,7 +170,16 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "[access]\n"
       << "session_idle_seconds = " << c.access.session_idle_seconds << "\n"
       << "session_absolute_seconds = " << c.access.session_absolute_seconds << "\n"
-      << "api_threads = " << c.access.api_threads << "\n";
+      << "api_threads = " << c.access.api_threads << "\n\n"
+      << "[detect]  # alert thresholds within window_seconds (docs/detection.md)\n"
+      << "window_seconds = " << c.detect.window_seconds << "\n"
+      << "refused_connections = " << c.detect.refused_connections << "\n"
+      << "failed_logins = " << c.detect.failed_logins << "\n"
+      << "spray_accounts = " << c.detect.spray_accounts << "\n"
+      << "stuffing_addresses = " << c.detect.stuffing_addresses << "\n"
+      << "clone_addresses = " << c.detect.clone_addresses << "\n"
+      << "flood_messages_per_second = " << c.detect.flood_messages_per_second << "\n"
+      << "patients_touched = " << c.detect.patients_touched << "\n";
   return out.str();
 }
 

@@ -56,11 +56,24 @@ struct AccessOptions {
   int api_threads = 16;  // workers for API requests (they wait on Argon2id and durable audits)
 };
 
+// Detection thresholds (issue #6; detect/rules.h says what each rule watches).
+struct DetectOptions {
+  int64_t window_seconds = 60;
+  int refused_connections = 10;
+  int failed_logins = 5;
+  int spray_accounts = 5;
+  int stuffing_addresses = 5;
+  int clone_addresses = 2;
+  int flood_messages_per_second = 50;
+  int patients_touched = 20;
+};
+
 struct HubConfig {
   std::string hub_name = "vigil";
   ServeOptions serve;
   IngestLimits ingest;
   AccessOptions access;
+  DetectOptions detect;
 };
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.

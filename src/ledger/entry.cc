@@ -52,6 +52,10 @@ std::string_view EntryTypeName(EntryType type) {
       return "connection_refused";
     case EntryType::kHubStarted:
       return "hub_started";
+    case EntryType::kAlertRaised:
+      return "alert_raised";
+    case EntryType::kAlertStatusChanged:
+      return "alert_status_changed";
   }
   return "unknown";
 }

@@ -28,12 +28,14 @@ enum class EntryType : uint8_t {
   kSessionsRevoked = 9,  // fields: user, by, count
   kAccess = 10,          // fields: user, role, patient, action, resource, decision, basis, [reason]
   kConsentChanged = 11,  // fields: patient, by
-  kCareTeamChanged = 12,  // fields: patient, user, change (added|removed), by
-  kPasswordChanged = 13,  // fields: user
-  kDeviceConnected = 14,  // fields: device, address, protocol, [suppressed]
-  kConnectionRefused = 15,  // fields: reason, address, protocol, [device], [suppressed]
-  kHubStarted = 16,         // fields: config_sha256, version
-  kLastType = kHubStarted,
+  kCareTeamChanged = 12,     // fields: patient, user, change (added|removed), by
+  kPasswordChanged = 13,     // fields: user
+  kDeviceConnected = 14,     // fields: device, address, protocol, [suppressed]
+  kConnectionRefused = 15,   // fields: reason, address, protocol, [device], [suppressed]
+  kHubStarted = 16,          // fields: config_sha256, version
+  kAlertRaised = 17,         // fields: alert, kind, severity, entity, technique
+  kAlertStatusChanged = 18,  // fields: alert, status, by, [note]
+  kLastType = kAlertStatusChanged,
 };
 
 std::string_view EntryTypeName(EntryType type);

@@ -8,14 +8,19 @@ constexpr int64_t kInterval = 60'000;
 
 }  // namespace
 
-ConnectionAudit::ConnectionAudit(const Clock& clock, Submit submit)
+ConnectionAudit::ConnectionAudit(const Clock& clock, Submit submit, Observe observe)
     : clock_(clock),
       submit_(std::move(submit)),
+      observe_(std::move(observe)),
       per_device_(clock, kBurst, kInterval),
       per_address_(clock, kBurst, kInterval) {}
 
 void ConnectionAudit::Connected(const std::string& device_id, const std::string& address,
                                 const std::string& protocol) {
+  if (observe_) {
+    observe_({detect::EventKind::kConnectionAccepted, clock_.NowMillis(), device_id, "", address,
+              "", ""});
+  }
   uint64_t suppressed = 0;
   if (!per_device_.Allow(device_id, suppressed)) return;
   ledger::LedgerEntry entry{ledger::EntryType::kDeviceConnected,
@@ -27,6 +32,10 @@ void ConnectionAudit::Connected(const std::string& device_id, const std::string&
 
 void ConnectionAudit::Refused(std::string_view reason, const std::string& address,
                               const std::string& device_id, const std::string& protocol) {
+  if (observe_) {
+    observe_({detect::EventKind::kConnectionRefused, clock_.NowMillis(), device_id, "", address, "",
+              std::string(reason)});
+  }
   uint64_t suppressed = 0;
   if (!per_address_.Allow(address, suppressed)) return;
   ledger::LedgerEntry entry{
@@ -36,6 +45,13 @@ void ConnectionAudit::Refused(std::string_view reason, const std::string& addres
   if (!device_id.empty()) entry.fields["device"] = device_id;
   if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
   submit_(std::move(entry));
+}
+
+void ConnectionAudit::Message(const std::string& device_id, const std::string& address) {
+  if (observe_) {
+    observe_(
+        {detect::EventKind::kReadingAccepted, clock_.NowMillis(), device_id, "", address, "", ""});
+  }
 }
 
 }  // namespace vigil::server

@@ -1,8 +1,8 @@
-// Device connections in the audit ledger (issue #4): every accepted connection and every refused
-// one, without letting a flood of either fill the ledger. Per device (accepted) and per peer
-// address (refused), a burst of entries is written, then one a minute carrying how many were
-// left out ("suppressed"); the metrics still count every one. Entries are queued for the audit
-// writer and never delay the connection. Thread-safe.
+// Device connections in the audit ledger (issue #4) and the detection engine (issue #6): every
+// accepted connection and every refused one, without letting a flood of either fill the ledger. Per
+// device (accepted) and per peer address (refused), a burst of entries is written, then one a
+// minute carrying how many were left out ("suppressed"); the metrics still count every one. Entries
+// are queued for the audit writer and never delay the connection. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/log_limiter.h"
+#include "detect/security_event.h"
 #include "ledger/entry.h"
 
 namespace vigil::server {
@@ -17,7 +18,9 @@ namespace vigil::server {
 class ConnectionAudit {
  public:
   using Submit = std::function<void(ledger::LedgerEntry)>;
-  ConnectionAudit(const Clock& clock, Submit submit);
+  using Observe = std::function<void(detect::SecurityEvent)>;
+  // `observe` (may be empty) hears of every event, unlimited: the detection engine.
+  ConnectionAudit(const Clock& clock, Submit submit, Observe observe = {});
 
   // `protocol`: "mqtt" or "https".
   void Connected(const std::string& device_id, const std::string& address,
@@ -25,10 +28,14 @@ class ConnectionAudit {
   // `device_id`: the certificate's device when there was one (may be empty).
   void Refused(std::string_view reason, const std::string& address, const std::string& device_id,
                const std::string& protocol);
+  // A message from a connected device (for the detection engine only; the ledger records
+  // readings by batch).
+  void Message(const std::string& device_id, const std::string& address);
 
  private:
   const Clock& clock_;
   Submit submit_;
+  Observe observe_;
   LogLimiter per_device_;
   LogLimiter per_address_;
 };

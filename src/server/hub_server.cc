@@ -15,6 +15,8 @@
 #include "api/api_service.h"
 #include "core/files.h"
 #include "crypto/bytes.h"
+#include "detect/alert_record.h"
+#include "detect/detection_engine.h"
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
@@ -64,15 +66,19 @@ class HubServerImpl final : public HubServer {
                       [this](std::span<const ledger::LedgerEntry> entries) {
                         return ledger_->Append({entries.begin(), entries.end()});
                       }),
+        detection_(SystemClock::Instance(), detect::DefaultRules(RuleSettingsOf(config)),
+                   [this](const detect::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
               [this](const ledger::LedgerEntry& e) { return Audit(e); }),
         api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
-              *ledger_, SystemClock::Instance(), config.hub_name}),
+              *ledger_, SystemClock::Instance(), config.hub_name,
+              [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); }}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
-        connection_audit_(SystemClock::Instance(),
-                          [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); }),
+        connection_audit_(
+            SystemClock::Instance(), [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); },
+            [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); }),
         mqtt_context_{pipeline_,     directory_,      metrics_,
                       config.ingest, connection_log_, &connection_audit_},
         https_context_{pipeline_,
@@ -86,7 +92,9 @@ class HubServerImpl final : public HubServer {
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
-        checkpoint_timer_(io_) {}
+        checkpoint_timer_(io_) {
+    auth_.SetObserver([this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); });
+  }
 
   ~HubServerImpl() override { Stop(); }
 
@@ -133,17 +141,58 @@ class HubServerImpl final : public HubServer {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     api_pool_.join();  // API requests in progress finish (their audit entries become durable)
-    audit_writer_.Stop();
-    writer_.Stop();  // commits anything still queued; callbacks post acks to live strands
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     io_.stop();
     for (auto& t : threads_) t.join();
-    Checkpoint();  // the last entries get their signature before the hub goes
+    detection_.Stop();  // the last events go through the rules; their alerts are queued
+    audit_writer_.Stop();
+    writer_.Stop();  // commits anything still queued
+    Checkpoint();    // the last entries get their signature before the hub goes
     spdlog::info("hub stopped: {} messages stored, {} refused in this run",
                  metrics_.messages_accepted.load(), TotalRefused());
   }
 
  private:
+  static detect::RuleSettings RuleSettingsOf(const HubConfig& config) {
+    const DetectOptions& d = config.detect;
+    detect::RuleSettings s;
+    s.window_ms = d.window_seconds * 1000;
+    s.refused_connections = d.refused_connections;
+    s.failed_logins = d.failed_logins;
+    s.spray_accounts = d.spray_accounts;
+    s.stuffing_addresses = d.stuffing_addresses;
+    s.clone_addresses = d.clone_addresses;
+    s.flood_messages_per_second = d.flood_messages_per_second;
+    s.patients_touched = d.patients_touched;
+    return s;
+  }
+
+  // Stores a new alert (and records it in the ledger) or a repeat of one; the alert's id.
+  int64_t RecordAlert(const detect::Alert& alert, bool is_new) {
+    const store::AlertRecord record = detect::ToRecord(alert);
+    if (!is_new) {
+      if (Status s = store_->alerts().UpdateAlert(record); !s.ok()) {
+        spdlog::error("alert {} not updated: {}", alert.id, s.ToString());
+      }
+      return alert.id;
+    }
+    auto id = store_->alerts().InsertAlert(record);
+    if (!id.ok()) {
+      spdlog::error("alert {} on {} not stored: {}", alert.kind, alert.entity,
+                    id.status().ToString());
+      return 0;
+    }
+    spdlog::warn("ALERT {} [{}] {} {}: {}", *id, detect::SeverityName(alert.severity), alert.kind,
+                 alert.entity, alert.summary);
+    AuditLater({ledger::EntryType::kAlertRaised,
+                alert.first_ms,
+                {{"alert", std::to_string(*id)},
+                 {"kind", alert.kind},
+                 {"severity", std::string(detect::SeverityName(alert.severity))},
+                 {"entity", alert.entity},
+                 {"technique", alert.technique}}});
+    return *id;
+  }
+
   static access::SessionSettings SessionSettingsOf(const HubConfig& config) {
     access::SessionSettings s;
     s.idle_ms = config.access.session_idle_seconds * 1000;
@@ -230,6 +279,7 @@ class HubServerImpl final : public HubServer {
   store::GroupCommitWriter writer_;
   ingest::ReadingPipeline pipeline_;
   BatchWriter<ledger::LedgerEntry> audit_writer_;  // access and login events, batched
+  detect::DetectionEngine detection_;              // off the acknowledgement path
   access::AuthService auth_;
   api::ApiService api_;
   asio::thread_pool api_pool_;

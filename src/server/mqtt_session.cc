@@ -192,6 +192,7 @@ void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
 }
 
 void MqttSession::Handle(mqtt::PublishPacket& publish) {
+  if (context_.audit && identity_) context_.audit->Message(identity_->device_id, peer_ip_);
   if (publish.qos == 2) {
     context_.metrics.Refused(Refusal::kQosNotSupported);
     return ProtocolFailure(mqtt::reason::kQosNotSupported, ConnectionRefusal::kProtocol,

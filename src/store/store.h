@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "store/access_store.h"
+#include "store/alert_store.h"
 
 namespace vigil::store {
 
@@ -166,6 +167,8 @@ class Store {
 
   // Users, sessions, care teams, consents and reviews, in the same database.
   virtual AccessStore& access() = 0;
+  // The detection engine's alerts, in the same database.
+  virtual AlertStore& alerts() = 0;
 };
 
 enum class OpenMode { kCreate, kOpenExisting };

@@ -251,9 +251,7 @@ class SqliteAccessStore final : public AccessStore {
     Statement st(db_.handle(), sql);
     int i = 1;
     for (const auto& v : values) st.Bind(i++, v);
-    VIGIL_RETURN_IF_ERROR(st.Run());
-    if (sqlite3_changes(db_.handle()) == 0) return Status::NotFound(missing);
-    return Status::Ok();
+    return st.RunChanging(missing);
   }
 
   Database& db_;

@@ -58,6 +58,12 @@ Status Statement::Run() {
   return result;
 }
 
+Status Statement::RunChanging(const std::string& missing) {
+  VIGIL_RETURN_IF_ERROR(Run());
+  if (sqlite3_changes(db_) == 0) return Status::NotFound(missing);
+  return Status::Ok();
+}
+
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);

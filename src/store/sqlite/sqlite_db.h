@@ -37,6 +37,8 @@ class Statement {
   bool Step();
   // Runs a statement that returns no rows.
   Status Run();
+  // Runs a statement that changes rows; NotFound(`missing`) if it changed none.
+  Status RunChanging(const std::string& missing);
   Status status() const { return status_; }
   void Reset();
 

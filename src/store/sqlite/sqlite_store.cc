@@ -8,6 +8,7 @@
 
 #include "core/files.h"
 #include "store/sqlite/sqlite_access.h"
+#include "store/sqlite/sqlite_alerts.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_ledger.h"
 #include "store/store.h"
@@ -19,7 +20,7 @@ using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 3;  // 2: the audit ledger; 3: users and access (sqlite_access.cc)
+constexpr int kSchemaVersion = 4;  // 2: the audit ledger; 3: users and access; 4: alerts
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -87,6 +88,7 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode));
     readers_ = std::make_unique<sqlite::ReaderPool>(path);
     access_ = sqlite::MakeSqliteAccessStore(db_, mu_, *readers_);
+    alerts_ = sqlite::MakeSqliteAlertStore(db_, mu_, *readers_);
     return Status::Ok();
   }
 
@@ -110,7 +112,8 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 2) {
         created = sqlite::CreateLedgerSchema(db_, /*migrating=*/current == 1);
       }
-      if (created.ok()) created = sqlite::CreateAccessSchema(db_);
+      if (created.ok() && current < 3) created = sqlite::CreateAccessSchema(db_);
+      if (created.ok()) created = sqlite::CreateAlertSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -215,9 +218,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(), "UPDATE devices SET status = ? WHERE id = ?");
     st.Bind(1, StatusText(status)).Bind(2, id);
-    VIGIL_RETURN_IF_ERROR(st.Run());
-    if (sqlite3_changes(db_.handle()) == 0) return Status::NotFound("no device " + id);
-    return Status::Ok();
+    return st.RunChanging("no device " + id);
   }
 
   Status CommitReadings(std::span<const ReadingCommit> commits,
@@ -302,6 +303,7 @@ class SqliteStore final : public Store {
   }
 
   AccessStore& access() override { return *access_; }
+  AlertStore& alerts() override { return *alerts_; }
 
   Status AppendLedger(const LedgerAppend& append) override {
     std::lock_guard lock(mu_);
@@ -440,6 +442,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::ReaderPool> readers_;  // everything else
   std::unique_ptr<Statement> node_query_;        // LedgerNode's, on the writer connection
   std::unique_ptr<AccessStore> access_;
+  std::unique_ptr<AlertStore> alerts_;
 };
 
 }  // namespace

@@ -1,0 +1,27 @@
+#include "detect/alert_record.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_string.h"
+
+namespace vigil::detect {
+
+store::AlertRecord ToRecord(const Alert& a) {
+  nlohmann::json evidence = nlohmann::json::object();
+  for (const auto& [k, v] : a.evidence) evidence[k] = v;
+  store::AlertRecord r;
+  r.id = a.id;
+  r.kind = a.kind;
+  r.severity = std::string(SeverityName(a.severity));
+  r.entity = a.entity;
+  r.technique = a.technique;
+  r.summary = a.summary;
+  r.evidence_json = DumpJson(evidence);
+  r.first_ms = a.first_ms;
+  r.last_ms = a.last_ms;
+  r.count = a.count;
+  r.status = a.status;
+  return r;
+}
+
+}  // namespace vigil::detect

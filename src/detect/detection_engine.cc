@@ -1,0 +1,107 @@
+#include "detect/detection_engine.h"
+
+namespace vigil::detect {
+namespace {
+
+constexpr int64_t kRepeatNotifyMs = 1000;
+constexpr int64_t kForgetAfterMs = 10 * 60'000;  // an alert quiet this long opens anew
+
+}  // namespace
+
+DetectionEngine::DetectionEngine(const Clock& clock, std::vector<std::unique_ptr<Rule>> rules,
+                                 OnAlert on_alert, size_t capacity)
+    : clock_(clock),
+      rules_(std::move(rules)),
+      on_alert_(std::move(on_alert)),
+      capacity_(capacity),
+      thread_([this] { Run(); }) {}
+
+DetectionEngine::~DetectionEngine() { Stop(); }
+
+bool DetectionEngine::Submit(SecurityEvent event) {
+  std::lock_guard lock(mu_);
+  if (stopping_ || queue_.size() >= capacity_) {
+    shed_.fetch_add(1);
+    return false;
+  }
+  queue_.push_back(std::move(event));
+  wake_.notify_one();
+  return true;
+}
+
+void DetectionEngine::Flush() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [this] { return (queue_.empty() && !busy_) || !thread_.joinable(); });
+}
+
+void DetectionEngine::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+  idle_.notify_all();
+}
+
+void DetectionEngine::Run() {
+  std::deque<SecurityEvent> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      busy_ = false;
+      idle_.notify_all();
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      batch.swap(queue_);
+      busy_ = true;
+    }
+    for (const SecurityEvent& e : batch) {
+      for (const auto& rule : rules_) rule->Observe(e, [this](Alert a) { Raise(std::move(a)); });
+      processed_.fetch_add(1);
+    }
+    batch.clear();
+    const uint64_t shed = shed_.load();
+    if (shed > shed_reported_) {
+      Alert a;
+      a.kind = "detection-shedding";
+      a.severity = Severity::kHigh;
+      a.entity = "hub";
+      a.summary = std::to_string(shed - shed_reported_) +
+                  " security events were shed: the detection queue was full";
+      a.first_ms = a.last_ms = clock_.NowMillis();
+      a.evidence = {{"shed_total", std::to_string(shed)}};
+      shed_reported_ = shed;
+      Raise(std::move(a));
+    }
+  }
+}
+
+void DetectionEngine::Raise(Alert alert) {
+  const std::string key = alert.kind + '|' + alert.entity;
+  auto it = open_.find(key);
+  if (it == open_.end() || alert.last_ms - it->second.alert.last_ms > kForgetAfterMs) {
+    if (open_.size() > 100'000) {
+      std::erase_if(open_, [&](const auto& o) {
+        return alert.last_ms - o.second.alert.last_ms > kForgetAfterMs;
+      });
+    }
+    Open& fresh = open_[key];
+    fresh.alert = std::move(alert);
+    fresh.notified_ms = fresh.alert.last_ms;
+    fresh.alert.id = on_alert_(fresh.alert, true);
+    return;
+  }
+  Open& o = it->second;
+  o.alert.count += 1;
+  o.alert.last_ms = alert.last_ms;
+  o.alert.summary = alert.summary;
+  for (auto& [k, v] : alert.evidence) o.alert.evidence[k] = v;
+  if (o.alert.last_ms - o.notified_ms >= kRepeatNotifyMs) {
+    o.notified_ms = o.alert.last_ms;
+    on_alert_(o.alert, false);
+  }
+}
+
+}  // namespace vigil::detect

@@ -1,0 +1,216 @@
+#include "detect/rules.h"
+
+namespace vigil::detect {
+namespace {
+
+// Events per key within a sliding window.
+class CountInWindow {
+ public:
+  explicit CountInWindow(int64_t window_ms) : window_ms_(window_ms) {}
+  size_t Add(const std::string& key, int64_t now_ms) {
+    auto& times = keys_[key];
+    times.push_back(now_ms);
+    while (!times.empty() && times.front() <= now_ms - window_ms_) times.pop_front();
+    if (keys_.size() > kMaxKeys) Prune(now_ms);
+    return times.size();
+  }
+
+ private:
+  static constexpr size_t kMaxKeys = 100'000;
+  void Prune(int64_t now_ms) {
+    std::erase_if(keys_, [&](const auto& k) {
+      return k.second.empty() || k.second.back() <= now_ms - window_ms_;
+    });
+  }
+  int64_t window_ms_;
+  std::unordered_map<std::string, std::deque<int64_t>> keys_;
+};
+
+Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
+                std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence) {
+  Alert a;
+  a.kind = std::move(kind);
+  a.severity = severity;
+  a.entity = std::move(entity);
+  a.technique = std::move(technique);
+  a.summary = std::move(summary);
+  a.first_ms = a.last_ms = now_ms;
+  a.evidence = std::move(evidence);
+  return a;
+}
+
+// Many refused connections from one address: someone trying certificates or topics that are not
+// theirs (unknown or revoked certificates, scanning).
+class RefusedConnectionsRule final : public Rule {
+ public:
+  explicit RefusedConnectionsRule(const RuleSettings& s) : s_(s), refused_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kConnectionRefused) return;
+    const size_t n = refused_.Add(e.address, e.time_ms);
+    if (n >= static_cast<size_t>(s_.refused_connections)) {
+      raise(MakeAlert("refused-connections", Severity::kMedium, "address:" + e.address, "T1595",
+                      std::to_string(n) + " refused device connections from " + e.address,
+                      e.time_ms,
+                      {{"refused_in_window", std::to_string(n)}, {"last_reason", e.reason}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  CountInWindow refused_;
+};
+
+// One device identity connecting from several addresses within the window: a cloned certificate.
+class DeviceCloneRule final : public Rule {
+ public:
+  explicit DeviceCloneRule(const RuleSettings& s) : s_(s), addresses_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kConnectionAccepted) return;
+    const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
+    if (n >= static_cast<size_t>(s_.clone_addresses)) {
+      raise(MakeAlert("device-clone", Severity::kHigh, "device:" + e.device, "T1078",
+                      "device " + e.device + " connected from " + std::to_string(n) +
+                          " addresses within the window",
+                      e.time_ms,
+                      {{"addresses", std::to_string(n)}, {"latest_address", e.address}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  DistinctInWindow addresses_;
+};
+
+// Login failures: one account failing repeatedly (brute force), one address failing for many
+// accounts (password spraying), one account failing from many addresses (credential stuffing).
+class LoginAttackRule final : public Rule {
+ public:
+  explicit LoginAttackRule(const RuleSettings& s)
+      : s_(s), per_account_(s.window_ms), accounts_(s.window_ms), addresses_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kLoginFailed) return;
+    const size_t failures = per_account_.Add(e.user, e.time_ms);
+    if (failures >= static_cast<size_t>(s_.failed_logins)) {
+      raise(MakeAlert(
+          "brute-force", Severity::kHigh, "user:" + e.user, "T1110.001",
+          std::to_string(failures) + " failed logins for one account", e.time_ms,
+          {{"failures_in_window", std::to_string(failures)}, {"latest_address", e.address}}));
+    }
+    const size_t accounts = accounts_.Add(e.address, e.user, e.time_ms);
+    if (accounts >= static_cast<size_t>(s_.spray_accounts)) {
+      raise(
+          MakeAlert("password-spraying", Severity::kHigh, "address:" + e.address, "T1110.003",
+                    "failed logins for " + std::to_string(accounts) + " accounts from " + e.address,
+                    e.time_ms, {{"accounts_in_window", std::to_string(accounts)}}));
+    }
+    const size_t addresses = addresses_.Add(e.user, e.address, e.time_ms);
+    if (addresses >= static_cast<size_t>(s_.stuffing_addresses)) {
+      raise(MakeAlert(
+          "credential-stuffing", Severity::kHigh, "user:" + e.user, "T1110.004",
+          "failed logins for one account from " + std::to_string(addresses) + " addresses",
+          e.time_ms, {{"addresses_in_window", std::to_string(addresses)}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  CountInWindow per_account_;
+  DistinctInWindow accounts_;
+  DistinctInWindow addresses_;
+};
+
+// One device sending far more than a device does: a flood (compromised device, DoS).
+class FloodRule final : public Rule {
+ public:
+  explicit FloodRule(const RuleSettings& s) : s_(s), per_second_(1000) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kReadingAccepted && e.kind != EventKind::kReadingRefused) return;
+    const size_t n = per_second_.Add(e.device, e.time_ms);
+    if (n > static_cast<size_t>(s_.flood_messages_per_second)) {
+      raise(MakeAlert("message-flood", Severity::kMedium, "device:" + e.device, "T1499",
+                      "device " + e.device + " sent " + std::to_string(n) + " messages in a second",
+                      e.time_ms, {{"messages_per_second", std::to_string(n)}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  CountInWindow per_second_;
+};
+
+// Access decisions: break-glass use, reads refused outside the care team, and one user reading
+// many patients (an insider browsing).
+class AccessRule final : public Rule {
+ public:
+  explicit AccessRule(const RuleSettings& s) : s_(s), patients_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
+    if (e.reason == "break-glass") {
+      raise(MakeAlert("break-glass", Severity::kMedium, "user:" + e.user, "T1078",
+                      "break-glass access by " + e.user, e.time_ms, {{"patient", e.patient}}));
+    } else if (e.reason == "denied") {
+      raise(MakeAlert("access-outside-care-team", Severity::kMedium, "user:" + e.user, "T1078",
+                      "refused access to a patient's data by " + e.user, e.time_ms,
+                      {{"patient", e.patient}}));
+      return;
+    }
+    const size_t n = patients_.Add(e.user, e.patient, e.time_ms);
+    if (n >= static_cast<size_t>(s_.patients_touched)) {
+      raise(MakeAlert("many-patients", Severity::kHigh, "user:" + e.user, "T1213",
+                      e.user + " read " + std::to_string(n) + " patients' data within the window",
+                      e.time_ms, {{"patients_in_window", std::to_string(n)}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  DistinctInWindow patients_;
+};
+
+}  // namespace
+
+size_t DistinctInWindow::Add(const std::string& key, const std::string& value, int64_t now_ms) {
+  Seen& seen = keys_[key];
+  seen.events.emplace_back(now_ms, value);
+  ++seen.counts[value];
+  while (!seen.events.empty() && seen.events.front().first <= now_ms - window_ms_) {
+    auto it = seen.counts.find(seen.events.front().second);
+    if (--it->second == 0) seen.counts.erase(it);
+    seen.events.pop_front();
+  }
+  const size_t distinct = seen.counts.size();
+  if (keys_.size() > 100'000) Prune(now_ms);
+  return distinct;
+}
+
+void DistinctInWindow::Prune(int64_t now_ms) {
+  std::erase_if(keys_, [&](const auto& k) {
+    return k.second.events.empty() || k.second.events.back().first <= now_ms - window_ms_;
+  });
+}
+
+std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
+  std::vector<std::unique_ptr<Rule>> rules;
+  rules.push_back(std::make_unique<RefusedConnectionsRule>(settings));
+  rules.push_back(std::make_unique<DeviceCloneRule>(settings));
+  rules.push_back(std::make_unique<LoginAttackRule>(settings));
+  rules.push_back(std::make_unique<FloodRule>(settings));
+  rules.push_back(std::make_unique<AccessRule>(settings));
+  return rules;
+}
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "unknown";
+}
+
+}  // namespace vigil::detect

@@ -1,0 +1,17 @@
+// The SQLite implementation of AlertStore, sharing SqliteStore's connections. Private to store/.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/alert_store.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace vigil::store::sqlite {
+
+// Schema version 4: the alerts table.
+Status CreateAlertSchema(Database& db);
+
+std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu, ReaderPool& readers);
+
+}  // namespace vigil::store::sqlite

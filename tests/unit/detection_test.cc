@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+
+#include "detect/detection_engine.h"
+
+namespace vigil::detect {
+namespace {
+
+constexpr int64_t kT = 1'800'000'000'000;
+
+SecurityEvent Event(EventKind kind, int64_t t, std::string device, std::string user,
+                    std::string address, std::string patient = "", std::string reason = "") {
+  return {kind,
+          t,
+          std::move(device),
+          std::move(user),
+          std::move(address),
+          std::move(patient),
+          std::move(reason)};
+}
+
+class DetectionTest : public ::testing::Test {
+ protected:
+  DetectionTest()
+      : clock_(kT),
+        engine_(clock_, DefaultRules(RuleSettings{}), [this](const Alert& a, bool is_new) {
+          (is_new ? raised_ : repeats_).push_back(a);
+          return static_cast<int64_t>(raised_.size());
+        }) {}
+
+  void Feed(const std::vector<SecurityEvent>& events) {
+    for (const auto& e : events) ASSERT_TRUE(engine_.Submit(e));
+    engine_.Flush();
+  }
+
+  std::vector<std::string> Kinds() const {
+    std::vector<std::string> out;
+    for (const auto& a : raised_) out.push_back(a.kind + " " + a.entity);
+    return out;
+  }
+
+  ManualClock clock_;
+  std::vector<Alert> raised_, repeats_;
+  DetectionEngine engine_;
+};
+
+TEST_F(DetectionTest, ACloneIsOneIdentityFromTwoAddresses) {
+  Feed({Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1"),
+        Event(EventKind::kConnectionAccepted, kT + 5000, "dev-1", "", "10.0.0.1"),
+        Event(EventKind::kConnectionAccepted, kT + 6000, "dev-2", "", "10.0.0.2")});
+  EXPECT_TRUE(raised_.empty());  // reconnects from one address are not a clone
+  Feed({Event(EventKind::kConnectionAccepted, kT + 7000, "dev-1", "", "10.9.9.9")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"device-clone device:dev-1"});
+  EXPECT_EQ(raised_[0].technique, "T1078");
+  EXPECT_EQ(raised_[0].severity, Severity::kHigh);
+  // Outside the window the old address no longer counts.
+  Feed({Event(EventKind::kConnectionAccepted, kT + 200'000, "dev-2", "", "10.0.0.3")});
+  EXPECT_EQ(raised_.size(), 1u);
+}
+
+TEST_F(DetectionTest, BruteForceSprayingAndStuffing) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(Event(EventKind::kLoginFailed, kT + i, "", "alice", "10.0.0.1"));
+  }
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(
+        Event(EventKind::kLoginFailed, kT + 10 + i, "", "user" + std::to_string(i), "10.6.6.6"));
+  }
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(
+        Event(EventKind::kLoginFailed, kT + 20 + i, "", "bob", "10.1.1." + std::to_string(i)));
+  }
+  Feed(events);
+  const auto kinds = Kinds();
+  for (const char* expected : {"brute-force user:alice", "password-spraying address:10.6.6.6",
+                               "credential-stuffing user:bob"}) {
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), expected), kinds.end()) << expected;
+  }
+  // bob failed 5 times too: brute force on bob is also right.
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "brute-force user:alice"), 1);
+}
+
+TEST_F(DetectionTest, RepeatsFoldIntoTheOpenAlert) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 30; ++i) {
+    events.push_back(Event(EventKind::kConnectionRefused, kT + i * 100, "", "", "10.6.6.6", "",
+                           "unknown_certificate"));
+  }
+  Feed(events);
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"refused-connections address:10.6.6.6"});
+  // 20 repeats folded into it (events 11..30); the sink hears of them at most once a second
+  // (the events span 3 s), each time with the count so far and the alert's id.
+  EXPECT_GE(repeats_.size(), 2u);
+  EXPECT_LE(repeats_.size(), 3u);
+  int64_t previous = 1;
+  for (const auto& r : repeats_) {
+    EXPECT_GT(r.count, previous);
+    EXPECT_LE(r.count, 21);
+    EXPECT_EQ(r.id, 1);
+    previous = r.count;
+  }
+}
+
+TEST_F(DetectionTest, FloodsInsidersAndBreakGlass) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 60; ++i) {
+    events.push_back(Event(EventKind::kReadingAccepted, kT + i * 10, "dev-7", "", "10.0.0.7"));
+  }
+  for (int i = 0; i < 20; ++i) {
+    events.push_back(Event(EventKind::kAccessDecision, kT + i, "", "mallory", "10.0.0.8",
+                           "p-" + std::to_string(i), "allowed"));
+  }
+  events.push_back(
+      Event(EventKind::kAccessDecision, kT, "", "nina", "10.0.0.9", "p-1", "break-glass"));
+  events.push_back(Event(EventKind::kAccessDecision, kT, "", "eve", "10.0.0.9", "p-2", "denied"));
+  Feed(events);
+  const auto kinds = Kinds();
+  for (const char* expected : {"message-flood device:dev-7", "many-patients user:mallory",
+                               "break-glass user:nina", "access-outside-care-team user:eve"}) {
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), expected), kinds.end()) << expected;
+  }
+}
+
+TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
+  ManualClock clock(kT);
+  std::vector<Alert> raised;
+  std::mutex mu;
+  // A rule that holds the engine up so that the queue fills.
+  struct Slow final : Rule {
+    void Observe(const SecurityEvent&, const AlertSink&) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  std::vector<std::unique_ptr<Rule>> rules;
+  rules.push_back(std::make_unique<Slow>());
+  DetectionEngine engine(
+      clock, std::move(rules),
+      [&](const Alert& a, bool) {
+        std::lock_guard lock(mu);
+        raised.push_back(a);
+        return int64_t{1};
+      },
+      /*capacity=*/4);
+  int accepted = 0;
+  for (int i = 0; i < 50; ++i)
+    accepted += engine.Submit(Event(EventKind::kReadingAccepted, kT, "d", "", "a")) ? 1 : 0;
+  engine.Flush();
+  EXPECT_LT(accepted, 50);
+  EXPECT_EQ(engine.shed(), static_cast<uint64_t>(50 - accepted));
+  engine.Submit(Event(EventKind::kReadingAccepted, kT, "d", "", "a"));
+  engine.Flush();
+  std::lock_guard lock(mu);
+  ASSERT_FALSE(raised.empty());
+  EXPECT_EQ(raised.back().kind, "detection-shedding");
+}
+
+}  // namespace
+}  // namespace vigil::detect
