@@ -5,6 +5,7 @@ generator, certificates and load, against Mosquitto 2 (mutual TLS, persistence o
 lets each device write only its own topic). Loopback only; every run is bounded in time.
 
     bench/e2e_ingest.py [--devices 1,16,256,1000] [--seconds 10] [--idle 10000] [--profile]
+                        [--no-detect]
 
 Prints a Markdown table (readings/s, p50/p99 ack latency, server CPU s per 100k readings, peak
 RSS) and writes the raw figures as JSON next to it (build/bench-e2e.json)."""
@@ -182,12 +183,20 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--idle", type=int, default=10000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-detect", action="store_true",
+                        help="run Vigil with its detection engine off (to measure its cost)")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     WORK = tempfile.mkdtemp(prefix="vigil-bench-")
     HUB = os.path.join(WORK, "hub")
     subprocess.run([VIGIL, "init", "--data-dir", HUB], check=True, capture_output=True)
+    if args.no_detect:
+        config = os.path.join(HUB, "config.toml")
+        with open(config) as f:
+            text = f.read().replace("enabled = true", "enabled = false")
+        with open(config, "w") as f:
+            f.write(text)
     results = {"peak": [], "at_80_percent": [], "idle": None, "profile": None}
     counts = [int(n) for n in args.devices.split(",")]
     for n in counts:

@@ -95,9 +95,14 @@ Status ReadAccess(const toml::table& t, AccessOptions& a) {
 Status ReadDetect(const toml::table& t, DetectOptions& d) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
       t,
-      {"window_seconds", "refused_connections", "failed_logins", "spray_accounts",
+      {"enabled", "window_seconds", "refused_connections", "failed_logins", "spray_accounts",
        "stuffing_addresses", "clone_addresses", "flood_messages_per_second", "patients_touched"},
       "detect"));
+  if (const auto* node = t.get("enabled")) {
+    const auto value = node->value<bool>();
+    if (!value) return Status::InvalidArgument("config [detect] enabled must be true or false");
+    d.enabled = *value;
+  }
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "window_seconds", 1, 86400, d.window_seconds, "detect"));
   for (auto [key, field] : std::initializer_list<std::pair<const char*, int*>>{
            {"refused_connections", &d.refused_connections},
@@ -172,6 +177,7 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "session_absolute_seconds = " << c.access.session_absolute_seconds << "\n"
       << "api_threads = " << c.access.api_threads << "\n\n"
       << "[detect]  # alert thresholds within window_seconds (docs/detection.md)\n"
+      << "enabled = " << (c.detect.enabled ? "true" : "false") << "\n"
       << "window_seconds = " << c.detect.window_seconds << "\n"
       << "refused_connections = " << c.detect.refused_connections << "\n"
       << "failed_logins = " << c.detect.failed_logins << "\n"

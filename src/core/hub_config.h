@@ -58,6 +58,7 @@ struct AccessOptions {
 
 // Detection thresholds (issue #6; detect/rules.h says what each rule watches).
 struct DetectOptions {
+  bool enabled = true;  // off: no events are produced (to measure what detection costs)
   int64_t window_seconds = 60;
   int refused_connections = 10;
   int failed_logins = 5;

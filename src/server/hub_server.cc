@@ -72,13 +72,13 @@ class HubServerImpl final : public HubServer {
               [this](const ledger::LedgerEntry& e) { return Audit(e); }),
         api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
               *ledger_, SystemClock::Instance(), config.hub_name,
-              [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); }}),
+              Observer()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(
             SystemClock::Instance(), [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); },
-            [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); }),
+            Observer()),
         mqtt_context_{pipeline_,     directory_,      metrics_,
                       config.ingest, connection_log_, &connection_audit_},
         https_context_{pipeline_,
@@ -93,7 +93,7 @@ class HubServerImpl final : public HubServer {
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
         checkpoint_timer_(io_) {
-    auth_.SetObserver([this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); });
+    if (config.detect.enabled) auth_.SetObserver(Observer());
   }
 
   ~HubServerImpl() override { Stop(); }
@@ -164,6 +164,12 @@ class HubServerImpl final : public HubServer {
     s.flood_messages_per_second = d.flood_messages_per_second;
     s.patients_touched = d.patients_touched;
     return s;
+  }
+
+  // What feeds the detection engine; empty when detection is off.
+  std::function<void(detect::SecurityEvent)> Observer() {
+    if (!config_.detect.enabled) return {};
+    return [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); };
   }
 
   // Stores a new alert (and records it in the ledger) or a repeat of one; the alert's id.
