@@ -4,6 +4,7 @@
 
 #include "admin/hub_admin.h"
 #include "cli/commands.h"
+#include "core/clock.h"
 #include "core/files.h"
 #include "core/time_format.h"
 #include "model/observation.h"
@@ -65,14 +66,26 @@ Status RunDeviceRevoke(const std::string& data_dir, const std::string& id) {
   return Status::Ok();
 }
 
+Status RunDeviceRelease(const std::string& data_dir, const std::string& id) {
+  VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
+  VIGIL_RETURN_IF_ERROR(hub.store->ReleaseDevice(id));
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{ledger::EntryType::kDeviceReleased,
+                                             SystemClock::Instance().NowMillis(),
+                                             {{"device", id}, {"by", "cli"}}}}));
+  std::cout << "Released device " << id << " from quarantine: it may connect again\n";
+  return Status::Ok();
+}
+
 Status RunDeviceList(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto devices, hub.store->ListDevices());
   std::cout << "id\tpatient\ttype\tstatus\tlast_seq\tenrolled\n";
   for (const auto& d : devices) {
     std::cout << d.id << "\t" << d.patient_id << "\t" << d.type << "\t"
-              << (d.status == store::DeviceStatus::kActive ? "active" : "revoked") << "\t"
-              << d.last_seq << "\t" << FormatRfc3339Millis(d.enrolled_ms) << "\n";
+              << (d.status != store::DeviceStatus::kActive ? "revoked"
+                  : d.quarantined                          ? "quarantined"
+                                                           : "active")
+              << "\t" << d.last_seq << "\t" << FormatRfc3339Millis(d.enrolled_ms) << "\n";
   }
   return Status::Ok();
 }

@@ -40,6 +40,8 @@ struct DeviceEnrollOptions {
 };
 Status RunDeviceEnroll(const DeviceEnrollOptions& options);
 Status RunDeviceRevoke(const std::string& data_dir, const std::string& id);
+// Lets a device a containment playbook quarantined connect again.
+Status RunDeviceRelease(const std::string& data_dir, const std::string& id);
 Status RunDeviceList(const std::string& data_dir);
 
 // Prints a FHIR R4 searchset Bundle of the patient's Observations, decrypted.

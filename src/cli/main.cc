@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("--data-dir", revoke_dir)->required();
   revoke_cmd->add_option("--id", revoke_id)->required();
   revoke_cmd->callback([&] { status = vigil::cli::RunDeviceRevoke(revoke_dir, revoke_id); });
+  std::string release_dir, release_id;
+  auto* release_cmd = device->add_subcommand("release", "Release a quarantined device");
+  release_cmd->add_option("--data-dir", release_dir)->required();
+  release_cmd->add_option("--id", release_id)->required();
+  release_cmd->callback([&] { status = vigil::cli::RunDeviceRelease(release_dir, release_id); });
   std::string dlist_dir;
   auto* dlist_cmd = device->add_subcommand("list", "List devices");
   dlist_cmd->add_option("--data-dir", dlist_dir)->required();

@@ -117,6 +117,30 @@ Status ReadDetect(const toml::table& t, DetectOptions& d) {
   return Status::Ok();
 }
 
+Status ReadRespond(const toml::table& t, RespondOptions& r) {
+  static const std::set<std::string> kKinds = {
+      "refused-connections", "device-clone",        "brute-force",
+      "password-spraying",   "credential-stuffing", "message-flood",
+      "many-patients",       "break-glass",         "access-outside-care-team"};
+  static const std::set<std::string> kActions = {"quarantine-device", "block-address",
+                                                 "revoke-sessions", "none"};
+  for (const auto& [key, node] : t) {
+    const std::string name(key.str());
+    if (name == "block_minutes") continue;
+    if (!kKinds.count(name)) {
+      return Status::InvalidArgument("config [respond]: unknown alert kind '" + name + "'");
+    }
+    const auto action = node.value<std::string>();
+    if (!action || !kActions.count(*action)) {
+      return Status::InvalidArgument("config [respond] " + name +
+                                     " must be quarantine-device, block-address, "
+                                     "revoke-sessions or none");
+    }
+    r.actions[name] = *action;
+  }
+  return ReadInteger(t, "block_minutes", 1, 7 * 24 * 60, r.block_minutes, "respond");
+}
+
 }  // namespace
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {
@@ -130,7 +154,7 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   HubConfig config;
   VIGIL_RETURN_IF_ERROR(
-      RefuseUnknownKeys(root, {"hub", "server", "ingest", "access", "detect"}, ""));
+      RefuseUnknownKeys(root, {"hub", "server", "ingest", "access", "detect", "respond"}, ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
@@ -146,6 +170,9 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   if (const auto* detect = root["detect"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadDetect(*detect, config.detect));
+  }
+  if (const auto* respond = root["respond"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadRespond(*respond, config.respond));
   }
   return config;
 }
@@ -185,7 +212,10 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "stuffing_addresses = " << c.detect.stuffing_addresses << "\n"
       << "clone_addresses = " << c.detect.clone_addresses << "\n"
       << "flood_messages_per_second = " << c.detect.flood_messages_per_second << "\n"
-      << "patients_touched = " << c.detect.patients_touched << "\n";
+      << "patients_touched = " << c.detect.patients_touched << "\n\n"
+      << "[respond]  # containment playbooks: alert kind = quarantine-device | block-address |\n"
+      << "           # revoke-sessions | none (defaults in docs/detection.md)\n"
+      << "block_minutes = " << c.respond.block_minutes << "\n";
   return out.str();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "core/status.h"
@@ -69,12 +70,20 @@ struct DetectOptions {
   int patients_touched = 20;
 };
 
+// Containment playbooks (issue #6; server/responder.h): per alert kind an action, overriding
+// the defaults; and how long a blocked address stays blocked.
+struct RespondOptions {
+  std::map<std::string, std::string> actions;  // alert kind -> action
+  int64_t block_minutes = 15;
+};
+
 struct HubConfig {
   std::string hub_name = "vigil";
   ServeOptions serve;
   IngestLimits ingest;
   AccessOptions access;
   DetectOptions detect;
+  RespondOptions respond;
 };
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.

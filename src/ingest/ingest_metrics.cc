@@ -12,6 +12,10 @@ std::string_view ConnectionRefusalName(ConnectionRefusal reason) {
       return "unknown_device";
     case ConnectionRefusal::kRevoked:
       return "revoked";
+    case ConnectionRefusal::kQuarantined:
+      return "quarantined";
+    case ConnectionRefusal::kAddressBlocked:
+      return "address_blocked";
     case ConnectionRefusal::kCertificateMismatch:
       return "certificate_mismatch";
     case ConnectionRefusal::kClientIdMismatch:

@@ -23,6 +23,8 @@ enum class ConnectionRefusal : uint8_t {
   kPacketTooLarge,
   kKeepAliveTimeout,
   kTooManyConnections,
+  kQuarantined,     // held by a containment playbook until `vigil device release`
+  kAddressBlocked,  // the peer address is blocked for a while by a containment playbook
   kCount,
 };
 

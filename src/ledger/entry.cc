@@ -56,6 +56,10 @@ std::string_view EntryTypeName(EntryType type) {
       return "alert_raised";
     case EntryType::kAlertStatusChanged:
       return "alert_status_changed";
+    case EntryType::kResponseTaken:
+      return "response_taken";
+    case EntryType::kDeviceReleased:
+      return "device_released";
   }
   return "unknown";
 }

@@ -35,7 +35,9 @@ enum class EntryType : uint8_t {
   kHubStarted = 16,          // fields: config_sha256, version
   kAlertRaised = 17,         // fields: alert, kind, severity, entity, technique
   kAlertStatusChanged = 18,  // fields: alert, status, by, [note]
-  kLastType = kAlertStatusChanged,
+  kResponseTaken = 19,       // fields: alert, action, target
+  kDeviceReleased = 20,      // fields: device, by
+  kLastType = kDeviceReleased,
 };
 
 std::string_view EntryTypeName(EntryType type);

@@ -18,6 +18,7 @@ std::variant<ingest::DeviceIdentity, ConnectionRefusal> DeviceDirectory::Authent
   auto device = store_.FindDevice(info->subject_cn);
   if (!device.ok() || !*device) return ConnectionRefusal::kUnknownDevice;
   if ((*device)->status != store::DeviceStatus::kActive) return ConnectionRefusal::kRevoked;
+  if ((*device)->quarantined) return ConnectionRefusal::kQuarantined;
   if (!crypto::ConstantTimeEquals((*device)->cert_fingerprint, info->sha256_fingerprint)) {
     return ConnectionRefusal::kCertificateMismatch;
   }
@@ -57,10 +58,11 @@ size_t DeviceDirectory::RefreshRevocations() {
   {
     std::lock_guard lock(mu_);
     for (const auto& d : *devices) {
-      if (d.status == store::DeviceStatus::kActive) continue;
+      if (d.status == store::DeviceStatus::kActive && !d.quarantined) continue;
       auto it = live_.find(d.id);
       if (it == live_.end()) continue;
-      spdlog::warn("device={} revoked; dropping its connection", d.id);
+      spdlog::warn("device={} {}; dropping its connection", d.id,
+                   d.quarantined ? "quarantined" : "revoked");
       to_close.push_back(std::move(it->second.close));
       live_.erase(it);
     }

@@ -29,7 +29,8 @@ class DeviceDirectory {
   uint64_t Register(const std::string& device_id, std::function<void()> close);
   void Unregister(const std::string& device_id, uint64_t token);
 
-  // Re-reads device states from the store and closes connections of devices now revoked.
+  // Re-reads device states from the store and closes connections of devices now revoked or
+  // quarantined.
   // Returns how many connections were closed.
   size_t RefreshRevocations();
 

@@ -212,9 +212,18 @@ HttpsListener::HttpsListener(asio::io_context& io, asio::ssl::context& tls, Http
     : tls_(tls), context_(context), acceptor_(io) {}
 
 Status HttpsListener::Listen(const std::string& address, uint16_t port) {
-  return acceptor_.Listen(address, port, [this](tcp::socket socket) {
-    std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
-  });
+  return acceptor_.Listen(
+      address, port,
+      [this](tcp::socket socket) {
+        std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
+      },
+      [this](const tcp::endpoint& peer) {
+        if (!context_.blocklist || !context_.blocklist->IsBlocked(peer.address().to_string())) {
+          return true;
+        }
+        context_.metrics.Refused(ingest::ConnectionRefusal::kAddressBlocked);
+        return false;
+      });
 }
 
 void HttpsListener::StopAccepting() { acceptor_.Stop(); }

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
+#include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/tcp_acceptor.h"
@@ -30,6 +31,7 @@ struct HttpsContext {
   api::ApiService* api = nullptr;               // /auth, /admin, /security, /fhir; none: 404
   boost::asio::thread_pool::executor_type api_executor;  // where API requests run
   ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
+  AddressBlocklist* blocklist = nullptr;                 // addresses a playbook has blocked
 };
 
 class HttpsListener {

@@ -20,10 +20,12 @@
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
+#include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
+#include "server/responder.h"
 #include "server/tls_context.h"
 #include "store/group_commit.h"
 
@@ -71,16 +73,18 @@ class HubServerImpl final : public HubServer {
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
               [this](const ledger::LedgerEntry& e) { return Audit(e); }),
         api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
-              *ledger_, SystemClock::Instance(), config.hub_name,
-              Observer()}),
+              *ledger_, SystemClock::Instance(), config.hub_name, Observer()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(
             SystemClock::Instance(), [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); },
             Observer()),
-        mqtt_context_{pipeline_,     directory_,      metrics_,
-                      config.ingest, connection_log_, &connection_audit_},
+        blocklist_(SystemClock::Instance()),
+        responder_(SystemClock::Instance(), *store_, directory_, blocklist_, PlaybooksOf(config),
+                   [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); }),
+        mqtt_context_{pipeline_,       directory_,         metrics_,   config.ingest,
+                      connection_log_, &connection_audit_, &blocklist_},
         https_context_{pipeline_,
                        directory_,
                        metrics_,
@@ -88,7 +92,8 @@ class HubServerImpl final : public HubServer {
                        [this] { return metrics_.RenderPrometheus(); },
                        &api_,
                        api_pool_.get_executor(),
-                       &connection_audit_},
+                       &connection_audit_,
+                       &blocklist_},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
@@ -189,6 +194,7 @@ class HubServerImpl final : public HubServer {
     }
     spdlog::warn("ALERT {} [{}] {} {}: {}", *id, detect::SeverityName(alert.severity), alert.kind,
                  alert.entity, alert.summary);
+    responder_.Respond(alert, *id);
     AuditLater({ledger::EntryType::kAlertRaised,
                 alert.first_ms,
                 {{"alert", std::to_string(*id)},
@@ -197,6 +203,13 @@ class HubServerImpl final : public HubServer {
                  {"entity", alert.entity},
                  {"technique", alert.technique}}});
     return *id;
+  }
+
+  static Playbooks PlaybooksOf(const HubConfig& config) {
+    Playbooks p = DefaultPlaybooks();
+    for (const auto& [kind, action] : config.respond.actions) p.action_by_kind[kind] = action;
+    p.block_minutes = config.respond.block_minutes;
+    return p;
   }
 
   static access::SessionSettings SessionSettingsOf(const HubConfig& config) {
@@ -292,6 +305,8 @@ class HubServerImpl final : public HubServer {
   DeviceDirectory directory_;
   LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
   ConnectionAudit connection_audit_;
+  AddressBlocklist blocklist_;
+  Responder responder_;
   MqttContext mqtt_context_;
   HttpsContext https_context_;
   asio::io_context io_;

@@ -13,8 +13,15 @@ MqttListener::MqttListener(asio::io_context& io, asio::ssl::context& tls, MqttCo
     : tls_(tls), context_(context), acceptor_(io) {}
 
 Status MqttListener::Listen(const std::string& address, uint16_t port) {
-  return acceptor_.Listen(address, port,
-                          [this](tcp::socket socket) { OnAccept(std::move(socket)); });
+  return acceptor_.Listen(
+      address, port, [this](tcp::socket socket) { OnAccept(std::move(socket)); },
+      [this](const tcp::endpoint& peer) {
+        if (!context_.blocklist || !context_.blocklist->IsBlocked(peer.address().to_string())) {
+          return true;
+        }
+        context_.metrics.Refused(ingest::ConnectionRefusal::kAddressBlocked);
+        return false;
+      });
 }
 
 void MqttListener::OnAccept(tcp::socket socket) {

@@ -10,7 +10,8 @@ using tcp = asio::ip::tcp;
 
 TcpAcceptor::TcpAcceptor(asio::io_context& io) : io_(io), acceptor_(asio::make_strand(io)) {}
 
-Status TcpAcceptor::Listen(const std::string& address, uint16_t port, OnAccept on_accept) {
+Status TcpAcceptor::Listen(const std::string& address, uint16_t port, OnAccept on_accept,
+                           Admit admit) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address, ec);
   if (ec) return Status::InvalidArgument("bind address " + address + " is not an IP address");
@@ -25,6 +26,7 @@ Status TcpAcceptor::Listen(const std::string& address, uint16_t port, OnAccept o
   }
   port_ = acceptor_.local_endpoint().port();
   on_accept_ = std::move(on_accept);
+  admit_ = std::move(admit);
   Accept();
   return Status::Ok();
 }
@@ -34,8 +36,14 @@ void TcpAcceptor::Accept() {
                          [this](const boost::system::error_code& ec, tcp::socket socket) {
                            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
                            if (!ec) {
-                             socket.set_option(tcp::no_delay(true));
-                             on_accept_(std::move(socket));
+                             boost::system::error_code peer_ec;
+                             const auto peer = socket.remote_endpoint(peer_ec);
+                             if (admit_ && (peer_ec || !admit_(peer))) {
+                               socket.close(peer_ec);
+                             } else {
+                               socket.set_option(tcp::no_delay(true));
+                               on_accept_(std::move(socket));
+                             }
                            }
                            Accept();
                          });

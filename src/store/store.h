@@ -32,6 +32,7 @@ struct DeviceRecord {
   std::string cert_serial;       // hex serial of the certificate issued at enrolment
   std::string cert_fingerprint;  // hex SHA-256 of that certificate; others are refused
   DeviceStatus status = DeviceStatus::kActive;
+  bool quarantined = false;  // held by a containment playbook until released
   int64_t enrolled_ms = 0;
   uint64_t last_seq = 0;  // highest durably accepted sequence number
 };
@@ -122,6 +123,11 @@ class Store {
   virtual Result<std::vector<DeviceRecord>> ListDevices() = 0;
   // NotFound if there is no such device.
   virtual Status SetDeviceStatus(const std::string& id, DeviceStatus status) = 0;
+  // Quarantines a device (idempotent; FailedPrecondition for an unknown device) or releases it
+  // (NotFound if it was not quarantined).
+  virtual Status QuarantineDevice(const std::string& id, const std::string& reason,
+                                  int64_t since_ms) = 0;
+  virtual Status ReleaseDevice(const std::string& id) = 0;
 
   // Makes all of `commits` durable in one transaction (fsync'd before it returns ok), and
   // raises each device's last_seq. With `ledger`, its entries are appended in the same

@@ -44,10 +44,11 @@ class Api:
         self.hub = hub
         self.ctx = ssl.create_default_context(cafile=os.path.join(hub.data_dir, "ca", "ca.crt"))
 
-    def request(self, method, path, body=None, token=None, headers=None):
-        """(status, headers dict, body as JSON or text)."""
+    def request(self, method, path, body=None, token=None, headers=None, source=None):
+        """(status, headers dict, body as JSON or text). `source`: a local address to bind."""
         conn = http.client.HTTPSConnection("localhost", self.hub.https_port, context=self.ctx,
-                                           timeout=30)
+                                           timeout=30,
+                                           source_address=(source, 0) if source else None)
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token

@@ -1,8 +1,9 @@
 """Issue #6 (first slice): the detection engine watches real traffic and raises alerts the
-security officer sees over HTTPS: a cloned device (one certificate from two addresses, with
-paho), brute force and password spraying (real HTTPS logins), repeated refused connections
-(mosquitto_pub without a certificate). Alerts are recorded in the ledger; a clinician may not
-see them; the security officer acknowledges and resolves them."""
+security officer sees over HTTPS, and the containment playbooks act against real clients: a
+cloned device (one certificate from two addresses, with paho) is quarantined until released;
+an address spraying passwords over HTTPS is blocked; repeated refused connections
+(mosquitto_pub without a certificate) are caught; a nurse browsing many patients loses the
+session. Alerts and responses are in the ledger; only the security officer handles alerts."""
 
 import json
 import os
@@ -14,7 +15,7 @@ import unittest
 import paho.mqtt.client as paho
 
 from api_client import Api, add_user
-from hub import Hub
+from hub import Hub, heart_rate
 
 
 def connect(hub, device_id, bind_address):
@@ -46,6 +47,7 @@ class DetectionTest(unittest.TestCase):
         cls.token = cls.api.login(cls.officer)
         # Before any test fails logins from this address (which the throttle then slows).
         cls.clinician_token = cls.api.login(cls.clinician)
+        cls.nurse_token = cls.api.login(add_user(cls.hub, "nosy", "nurse"))
 
     @classmethod
     def tearDownClass(cls):
@@ -72,27 +74,59 @@ class DetectionTest(unittest.TestCase):
         self.assertEqual(alert["severity"], "high")
         self.assertEqual(alert["technique"], "T1078")
         self.assertEqual(alert["evidence"]["latest_address"], "127.0.0.2")
+        # The playbook quarantines the device: refused until released.
+        time.sleep(0.5)
+        listed = self.hub.run("device", "list", "--data-dir", self.hub.data_dir).stdout
+        self.assertIn("dev-0001\tp-001\tpulse-oximeter\tquarantined", listed)
+        refused = self.hub.mosquitto_pub(heart_rate(50))
+        self.assertNotEqual(refused.returncode, 0, refused.stdout)
+        self.assertIn("CONNACK (135)", refused.stdout + refused.stderr)  # not authorized
+        self.hub.run("device", "release", "--data-dir", self.hub.data_dir, "--id", "dev-0001")
+        accepted = self.hub.mosquitto_pub(heart_rate(51))
+        self.assertIn("RC:0", accepted.stdout)
+        shown = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir).stdout
+        self.assertIn('"action":"quarantine-device"', shown)
+        self.assertIn('"device_released"', shown)
 
     def test_brute_force_and_spraying_are_caught(self):
         for _ in range(5):
             self.api.request("POST", "/auth/login", {"username": "dr.who", "password": "guess"})
         self.alerts("brute-force", "user:dr.who")
         for i in range(5):
-            self.api.request("POST", "/auth/login", {"username": f"staff{i}", "password": "x"})
-        self.alerts("password-spraying", "address:127.0.0.1")
+            self.api.request("POST", "/auth/login", {"username": f"staff{i}", "password": "x"},
+                             source="127.0.0.3")
+        self.alerts("password-spraying", "address:127.0.0.3")
+        # The playbook blocks the address on both listeners; others are unaffected.
+        time.sleep(0.5)
+        with self.assertRaises(OSError):
+            self.api.request("GET", "/fhir/metadata", source="127.0.0.3")
+        self.assertEqual(self.api.request("GET", "/fhir/metadata")[0], 200)
 
     def test_refused_connections_are_caught_and_alerts_are_in_the_ledger(self):
         for _ in range(10):
             subprocess.run(["mosquitto_pub", "-h", "localhost", "-p", str(self.hub.mqtt_port),
+                            "-A", "127.0.0.4",
                             "--cafile", os.path.join(self.hub.data_dir, "ca", "ca.crt"),
                             "-i", "x", "-t", "t", "-m", "m"], capture_output=True, timeout=30)
-        alert = self.alerts("refused-connections", "address:127.0.0.1")[0]
+        alert = self.alerts("refused-connections", "address:127.0.0.4")[0]
         self.assertEqual(alert["evidence"]["last_reason"], "tls_handshake")
         time.sleep(1)
         shown = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir).stdout
         raised = [json.loads(line)["fields"] for line in shown.splitlines()
                   if '"alert_raised"' in line]
         self.assertIn("refused-connections", [r["kind"] for r in raised])
+
+    def test_an_insider_browsing_many_patients_loses_the_session(self):
+        for i in range(20):
+            status, _, _ = self.api.get(f"/fhir/Patient/p-{i:03d}", self.nurse_token,
+                                        headers={"Vigil-Break-Glass": "looking around"})
+            if status == 401:
+                break
+        self.alerts("many-patients", "user:nosy")
+        time.sleep(0.5)
+        status, _, raw = self.api.get("/fhir/Patient/p-001", self.nurse_token,
+                                      headers={"Vigil-Break-Glass": "again"})
+        self.assertEqual(status, 401, raw)
 
     def test_only_the_security_officer_handles_alerts(self):
         for _ in range(5):

@@ -20,7 +20,7 @@ using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 4;  // 2: the audit ledger; 3: users and access; 4: alerts
+constexpr int kSchemaVersion = 5;  // 2: ledger; 3: users and access; 4: alerts; 5: quarantine
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -71,16 +71,26 @@ DeviceRecord ReadDevice(const Statement& st) {
   d.status = st.Text(5) == "active" ? DeviceStatus::kActive : DeviceStatus::kRevoked;
   d.enrolled_ms = st.Int(6);
   d.last_seq = static_cast<uint64_t>(st.Int(7));
+  d.quarantined = st.Int(8) != 0;
   return d;
 }
+
+// Version 5: devices held by a containment playbook (a table of its own: the devices table's
+// status CHECK cannot be altered in place).
+constexpr std::string_view kQuarantineTable = R"sql(
+CREATE TABLE device_quarantine (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  reason TEXT NOT NULL,
+  since_ms INTEGER NOT NULL);
+)sql";
 
 // The columns ReadObservation reads, in its order.
 constexpr std::string_view kObservationColumns =
     "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations";
 
 constexpr std::string_view kDeviceColumns =
-    "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq "
-    "FROM devices";
+    "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq,"
+    " q.device_id IS NOT NULL FROM devices LEFT JOIN device_quarantine q ON q.device_id = id";
 
 class SqliteStore final : public Store {
  public:
@@ -113,7 +123,8 @@ class SqliteStore final : public Store {
         created = sqlite::CreateLedgerSchema(db_, /*migrating=*/current == 1);
       }
       if (created.ok() && current < 3) created = sqlite::CreateAccessSchema(db_);
-      if (created.ok()) created = sqlite::CreateAlertSchema(db_);
+      if (created.ok() && current < 4) created = sqlite::CreateAlertSchema(db_);
+      if (created.ok()) created = db_.Exec(kQuarantineTable);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -219,6 +230,26 @@ class SqliteStore final : public Store {
     Statement st(db_.handle(), "UPDATE devices SET status = ? WHERE id = ?");
     st.Bind(1, StatusText(status)).Bind(2, id);
     return st.RunChanging("no device " + id);
+  }
+
+  Status QuarantineDevice(const std::string& id, const std::string& reason,
+                          int64_t since_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT OR IGNORE INTO device_quarantine (device_id, reason, since_ms)"
+                 " VALUES (?, ?, ?)");
+    st.Bind(1, id).Bind(2, reason).Bind(3, since_ms);
+    Status s = st.Run();
+    if (s.code() == StatusCode::kFailedPrecondition)
+      return Status::FailedPrecondition("no device " + id);
+    return s;
+  }
+
+  Status ReleaseDevice(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "DELETE FROM device_quarantine WHERE device_id = ?");
+    st.Bind(1, id);
+    return st.RunChanging("device " + id + " is not quarantined");
   }
 
   Status CommitReadings(std::span<const ReadingCommit> commits,

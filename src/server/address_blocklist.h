@@ -1,0 +1,27 @@
+// Peer addresses a containment playbook has blocked for a while: their new connections, to
+// either listener, are closed before TLS. In memory (a restart lifts every block; the ledger
+// keeps the record). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.h"
+
+namespace vigil::server {
+
+class AddressBlocklist {
+ public:
+  explicit AddressBlocklist(const Clock& clock) : clock_(clock) {}
+  void Block(const std::string& address, int64_t for_ms);
+  bool IsBlocked(const std::string& address);
+
+ private:
+  const Clock& clock_;
+  std::mutex mu_;
+  std::unordered_map<std::string, int64_t> until_ms_;
+};
+
+}  // namespace vigil::server
