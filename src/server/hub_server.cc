@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -145,18 +146,30 @@ class HubServerImpl final : public HubServer {
     while (mqtt_.LiveSessions() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    api_pool_.join();  // API requests in progress finish (their audit entries become durable)
+    api_pool_.join();     // API requests in progress finish (their audit entries become durable)
+    writer_.Stop();       // commits what is queued; its callbacks post acks to the sessions
+    RunPostedHandlers();  // ... which the I/O threads send before they stop
     io_.stop();
     for (auto& t : threads_) t.join();
     detection_.Stop();  // the last events go through the rules; their alerts are queued
     audit_writer_.Stop();
-    writer_.Stop();  // commits anything still queued
-    Checkpoint();    // the last entries get their signature before the hub goes
+    Checkpoint();  // the last entries get their signature before the hub goes
     spdlog::info("hub stopped: {} messages stored, {} refused in this run",
                  metrics_.messages_accepted.load(), TotalRefused());
   }
 
  private:
+  // Returns once the I/O threads have run what was posted to them before the call (twice round,
+  // so that handlers posted by those handlers run too), or after a second at most.
+  void RunPostedHandlers() {
+    for (int round = 0; round < 2; ++round) {
+      auto reached = std::make_shared<std::promise<void>>();
+      auto done = reached->get_future();
+      asio::post(io_, [reached] { reached->set_value(); });
+      done.wait_for(std::chrono::seconds(1));
+    }
+  }
+
   static detect::RuleSettings RuleSettingsOf(const HubConfig& config) {
     const DetectOptions& d = config.detect;
     detect::RuleSettings s;
