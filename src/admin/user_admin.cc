@@ -10,10 +10,6 @@ namespace {
 
 constexpr size_t kTotpSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
 
-Status Record(AdminHub& hub, ledger::EntryType type, std::map<std::string, std::string> fields) {
-  return hub.ledger->Append({{type, SystemClock::Instance().NowMillis(), std::move(fields)}});
-}
-
 }  // namespace
 
 bool IsValidUsername(const std::string& name) {
@@ -53,7 +49,8 @@ Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
   VIGIL_RETURN_IF_ERROR(hub.store->access().InsertUser(record));
   std::map<std::string, std::string> fields{{"user", user.username}, {"role", record.role}};
   if (is_patient) fields["patient"] = user.patient_id;
-  VIGIL_RETURN_IF_ERROR(Record(hub, ledger::EntryType::kUserAdded, std::move(fields)));
+  VIGIL_RETURN_IF_ERROR(LedgerSink(hub)(
+      {ledger::EntryType::kUserAdded, SystemClock::Instance().NowMillis(), std::move(fields)}));
   return out;
 }
 

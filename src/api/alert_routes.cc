@@ -6,6 +6,7 @@
 #include "api/api_service.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
+#include "detect/alert_record.h"
 
 namespace vigil::api {
 namespace {
@@ -72,15 +73,8 @@ HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& ses
   const std::string note = body.value("note", "");
   const std::string status = verb == "acknowledge" ? "acknowledged" : "resolved";
   if (Status s =
-          deps_.store.alerts().SetAlertStatus(id, status, session.who.username + ": " + note);
-      !s.ok()) {
-    return ProblemFor(s);
-  }
-  std::map<std::string, std::string> fields{
-      {"alert", std::to_string(id)}, {"status", status}, {"by", session.who.username}};
-  if (!note.empty()) fields["note"] = note;
-  if (Status s = deps_.audit(
-          {ledger::EntryType::kAlertStatusChanged, deps_.clock.NowMillis(), std::move(fields)});
+          detect::ChangeAlertStatus(deps_.store.alerts(), deps_.audit, deps_.clock.NowMillis(), id,
+                                    status, session.who.username, note);
       !s.ok()) {
     return ProblemFor(s);
   }

@@ -3,9 +3,11 @@
 #include <iostream>
 
 #include "admin/hub_admin.h"
+#include "admin/user_admin.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/time_format.h"
+#include "detect/alert_record.h"
 
 namespace vigil::cli {
 namespace {
@@ -25,12 +27,9 @@ Status RunAlertsList(const std::string& data_dir, const std::string& status) {
 Status RunAlertsSetStatus(const std::string& data_dir, int64_t id, const std::string& status,
                           const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(hub.store->alerts().SetAlertStatus(id, status, "cli: " + note));
-  std::map<std::string, std::string> fields{
-      {"alert", std::to_string(id)}, {"status", status}, {"by", "cli"}};
-  if (!note.empty()) fields["note"] = note;
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append(
-      {{ledger::EntryType::kAlertStatusChanged, SystemClock::Instance().NowMillis(), fields}}));
+  VIGIL_RETURN_IF_ERROR(detect::ChangeAlertStatus(hub.store->alerts(), admin::LedgerSink(hub),
+                                                  SystemClock::Instance().NowMillis(), id, status,
+                                                  "cli", note));
   std::cout << "Alert " << id << " " << status << "\n";
   return Status::Ok();
 }

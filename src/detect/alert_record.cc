@@ -24,4 +24,15 @@ store::AlertRecord ToRecord(const Alert& a) {
   return r;
 }
 
+Status ChangeAlertStatus(store::AlertStore& alerts,
+                         const std::function<Status(const ledger::LedgerEntry&)>& record,
+                         int64_t now_ms, int64_t id, const std::string& status,
+                         const std::string& by, const std::string& note) {
+  VIGIL_RETURN_IF_ERROR(alerts.SetAlertStatus(id, status, by + ": " + note));
+  std::map<std::string, std::string> fields{
+      {"alert", std::to_string(id)}, {"status", status}, {"by", by}};
+  if (!note.empty()) fields["note"] = note;
+  return record({ledger::EntryType::kAlertStatusChanged, now_ms, std::move(fields)});
+}
+
 }  // namespace vigil::detect

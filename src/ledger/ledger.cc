@@ -1,5 +1,6 @@
 #include "ledger/ledger.h"
 
+#include <algorithm>
 #include <map>
 
 #include "crypto/bytes.h"
@@ -51,14 +52,18 @@ NodeReader Ledger::nodes() {
 
 Status Ledger::CatchUp() {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store_.LedgerSize());
-  // The upper levels, one range read per level (a 10M-entry ledger: ~160k nodes, ~50 ms).
+  // The upper levels not cached yet, one range read per level: all of them when the ledger
+  // opens (a 10M-entry ledger: ~160k nodes, ~50 ms), only what other processes appended since
+  // on later catch-ups (every checkpoint makes one).
   for (int level = kCachedLevel; (size >> level) > 0; ++level) {
-    VIGIL_ASSIGN_OR_RETURN(auto stored, store_.LedgerNodes(level, 0, size >> level));
+    VIGIL_ASSIGN_OR_RETURN(auto stored,
+                           store_.LedgerNodes(level, cached_up_to_ >> level, size >> level));
     std::lock_guard lock(cache_mu_);
     for (const auto& n : stored) {
       if (n.hash.size() == 32) upper_nodes_.emplace(CacheKey(level, n.index), ToHash(n.hash));
     }
   }
+  cached_up_to_ = std::max(cached_up_to_, size);
   VIGIL_ASSIGN_OR_RETURN(appender_, MerkleAppender::Resume(size, nodes()));
   return Status::Ok();
 }
@@ -80,6 +85,7 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
     Status status = write(append);
     if (status.ok()) {
       appender_ = std::move(next);
+      cached_up_to_ = appender_.size();
       std::lock_guard cache_lock(cache_mu_);
       for (const auto& n : append.nodes) {
         if (n.level >= kCachedLevel)

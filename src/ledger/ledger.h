@@ -57,6 +57,7 @@ class Ledger {
   MerkleAppender appender_;
   std::mutex cache_mu_;
   std::unordered_map<uint64_t, Hash> upper_nodes_;  // (level << 58 | index) -> hash
+  uint64_t cached_up_to_ = 0;  // upper nodes of the first this-many entries are cached (mu_)
 };
 
 struct VerifyReport {
