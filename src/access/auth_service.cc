@@ -150,7 +150,8 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
                     user->must_change_password};
 }
 
-Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token) {
+Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token,
+                                                       const std::string& address) {
   if (token.empty() || token.size() > 128) return Unauthenticated("a bearer token is required");
   const std::string hash = TokenHash(token);
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::SessionRecord> session, store_.FindSession(hash));
@@ -165,6 +166,10 @@ Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token)
   if (!user) return Unauthenticated("invalid or expired session");
   const auto role = ParseRole(user->role);
   if (!role) return Status::DataLoss("user " + user->username + " has an unknown role");
+  if (!address.empty() && address != session->address && observer_) {
+    observer_({detect::EventKind::kSessionNewAddress, now, "", user->username, address, "",
+               session->address});
+  }
   // Refresh the idle clock, but write at most once per tenth of the idle time.
   if (now - session->last_seen_ms > settings_.idle_ms / 10) {
     VIGIL_RETURN_IF_ERROR(store_.TouchSession(hash, now));

@@ -61,7 +61,10 @@ class AuthService {
   Result<NewSession> CompleteMfa(const std::string& challenge, const std::string& code,
                                  const std::string& address);
   // The session `token` belongs to, if it is live; Unauthenticated otherwise.
-  Result<AuthenticatedSession> Authenticate(const std::string& token);
+  // `address` is the peer presenting the token: when it differs from the one that completed MFA,
+  // the observer hears of it (a token used from a new address may have been stolen).
+  Result<AuthenticatedSession> Authenticate(const std::string& token,
+                                            const std::string& address = "");
   Status Logout(const AuthenticatedSession& session);
   Status ChangePassword(const AuthenticatedSession& session, const std::string& current,
                         const std::string& replacement);

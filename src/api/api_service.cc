@@ -71,7 +71,7 @@ HttpReply ApiService::Handle(const ApiRequest& request) {
     if (request.method != "GET") return OperationOutcome(405, "not-supported", "use GET");
     return HttpReply(200, std::string(kFhirJson), CapabilityStatement(deps_.hub_name));
   }
-  auto session = deps_.auth.Authenticate(request.BearerToken());
+  auto session = deps_.auth.Authenticate(request.BearerToken(), request.peer_address);
   if (!session.ok()) return fhir ? FhirError(session.status()) : ProblemFor(session.status());
   if (session->must_change_password) {
     const Status change = Status::PermissionDenied(

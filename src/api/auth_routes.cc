@@ -72,7 +72,7 @@ HttpReply ApiService::HandleAuth(const ApiRequest& request) {
                       {"expires_at", FormatRfc3339Millis(session->absolute_expires_ms)},
                       {"must_change_password", session->must_change_password}});
   }
-  auto session = deps_.auth.Authenticate(request.BearerToken());
+  auto session = deps_.auth.Authenticate(request.BearerToken(), request.peer_address);
   if (!session.ok()) return ProblemFor(session.status());
   if (request.path == "/auth/logout") {
     const Status out = deps_.auth.Logout(*session);

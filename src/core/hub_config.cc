@@ -93,25 +93,16 @@ Status ReadAccess(const toml::table& t, AccessOptions& a) {
 }
 
 Status ReadDetect(const toml::table& t, DetectOptions& d) {
-  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
-      t,
-      {"enabled", "window_seconds", "refused_connections", "failed_logins", "spray_accounts",
-       "stuffing_addresses", "clone_addresses", "flood_messages_per_second", "patients_touched"},
-      "detect"));
+  std::vector<std::string> keys = {"enabled", "window_seconds"};
+  for (const auto& [key, field] : d.Thresholds()) keys.emplace_back(key);
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t, {keys.begin(), keys.end()}, "detect"));
   if (const auto* node = t.get("enabled")) {
     const auto value = node->value<bool>();
     if (!value) return Status::InvalidArgument("config [detect] enabled must be true or false");
     d.enabled = *value;
   }
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "window_seconds", 1, 86400, d.window_seconds, "detect"));
-  for (auto [key, field] : std::initializer_list<std::pair<const char*, int*>>{
-           {"refused_connections", &d.refused_connections},
-           {"failed_logins", &d.failed_logins},
-           {"spray_accounts", &d.spray_accounts},
-           {"stuffing_addresses", &d.stuffing_addresses},
-           {"clone_addresses", &d.clone_addresses},
-           {"flood_messages_per_second", &d.flood_messages_per_second},
-           {"patients_touched", &d.patients_touched}}) {
+  for (auto [key, field] : d.Thresholds()) {
     VIGIL_RETURN_IF_ERROR(ReadInteger(t, key, 1, 1000000, *field, "detect"));
   }
   return Status::Ok();
@@ -119,9 +110,11 @@ Status ReadDetect(const toml::table& t, DetectOptions& d) {
 
 Status ReadRespond(const toml::table& t, RespondOptions& r) {
   static const std::set<std::string> kKinds = {
-      "refused-connections", "device-clone",        "brute-force",
-      "password-spraying",   "credential-stuffing", "message-flood",
-      "many-patients",       "break-glass",         "access-outside-care-team"};
+      "refused-connections",      "device-clone",      "brute-force",        "password-spraying",
+      "credential-stuffing",      "message-flood",     "many-patients",      "break-glass",
+      "access-outside-care-team", "replayed-readings", "implausible-values", "clock-skew",
+      "oversize-messages",        "topic-violation",   "reconnect-storm",    "mfa-failures",
+      "session-new-address",      "device-behaviour",  "user-behaviour"};
   static const std::set<std::string> kActions = {"quarantine-device", "block-address",
                                                  "revoke-sessions", "none"};
   for (const auto& [key, node] : t) {
@@ -142,6 +135,23 @@ Status ReadRespond(const toml::table& t, RespondOptions& r) {
 }
 
 }  // namespace
+
+std::vector<std::pair<const char*, int*>> DetectOptions::Thresholds() {
+  return {{"refused_connections", &refused_connections},
+          {"failed_logins", &failed_logins},
+          {"spray_accounts", &spray_accounts},
+          {"stuffing_addresses", &stuffing_addresses},
+          {"clone_addresses", &clone_addresses},
+          {"flood_messages_per_second", &flood_messages_per_second},
+          {"patients_touched", &patients_touched},
+          {"replayed_readings", &replayed_readings},
+          {"implausible_readings", &implausible_readings},
+          {"skewed_readings", &skewed_readings},
+          {"oversize_messages", &oversize_messages},
+          {"topic_violations", &topic_violations},
+          {"reconnects", &reconnects},
+          {"mfa_failures", &mfa_failures}};
+}
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {
   toml::table root;
@@ -205,14 +215,10 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "api_threads = " << c.access.api_threads << "\n\n"
       << "[detect]  # alert thresholds within window_seconds (docs/detection.md)\n"
       << "enabled = " << (c.detect.enabled ? "true" : "false") << "\n"
-      << "window_seconds = " << c.detect.window_seconds << "\n"
-      << "refused_connections = " << c.detect.refused_connections << "\n"
-      << "failed_logins = " << c.detect.failed_logins << "\n"
-      << "spray_accounts = " << c.detect.spray_accounts << "\n"
-      << "stuffing_addresses = " << c.detect.stuffing_addresses << "\n"
-      << "clone_addresses = " << c.detect.clone_addresses << "\n"
-      << "flood_messages_per_second = " << c.detect.flood_messages_per_second << "\n"
-      << "patients_touched = " << c.detect.patients_touched << "\n\n"
+      << "window_seconds = " << c.detect.window_seconds << "\n";
+  DetectOptions detect = c.detect;
+  for (const auto& [key, field] : detect.Thresholds()) out << key << " = " << *field << "\n";
+  out << "\n"
       << "[respond]  # containment playbooks: alert kind = quarantine-device | block-address |\n"
       << "           # revoke-sessions | none (defaults in docs/detection.md)\n"
       << "block_minutes = " << c.respond.block_minutes << "\n";

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -68,6 +70,16 @@ struct DetectOptions {
   int clone_addresses = 2;
   int flood_messages_per_second = 50;
   int patients_touched = 20;
+  int replayed_readings = 3;
+  int implausible_readings = 3;
+  int skewed_readings = 5;
+  int oversize_messages = 1;
+  int topic_violations = 1;
+  int reconnects = 10;
+  int mfa_failures = 3;
+
+  // Every threshold above by its config key, in the order config.toml lists them.
+  std::vector<std::pair<const char*, int*>> Thresholds();
 };
 
 // Containment playbooks (issue #6; server/responder.h): per alert kind an action, overriding

@@ -1,5 +1,7 @@
 #include "detect/rules.h"
 
+#include <algorithm>
+
 namespace vigil::detect {
 namespace {
 
@@ -138,6 +140,124 @@ class FloodRule final : public Rule {
   CountInWindow per_second_;
 };
 
+// Refused readings of one device, by why they were refused: replays (a captured message sent
+// again), implausible values (tampering or a broken sensor), clock skew, oversize messages, and
+// topic violations (publishing as another device, or subscribing: a device that starts scanning).
+class RefusedReadingsRule final : public Rule {
+ public:
+  explicit RefusedReadingsRule(const RuleSettings& s) : refused_(s.window_ms) {
+    kinds_ = {
+        {"replayed-readings",
+         Severity::kHigh,
+         "T0856",
+         s.replayed_readings,
+         {"replay"},
+         "readings refused as replays"},
+        {"implausible-values",
+         Severity::kMedium,
+         "T0856",
+         s.implausible_readings,
+         {"implausible_value"},
+         "readings refused as physiologically implausible"},
+        {"clock-skew",
+         Severity::kLow,
+         "",
+         s.skewed_readings,
+         {"clock_skew"},
+         "readings refused for timestamps far from the hub's clock"},
+        {"oversize-messages",
+         Severity::kMedium,
+         "T1499",
+         s.oversize_messages,
+         {"too_large", "packet_too_large"},
+         "messages over the size limits"},
+        {"topic-violation",
+         Severity::kHigh,
+         "T1046",
+         s.topic_violations,
+         {"topic_not_allowed", "subscribe"},
+         "publishes to another device's topic or subscriptions"},
+    };
+  }
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kReadingRefused) return;
+    for (const Kind& k : kinds_) {
+      if (std::find(k.reasons.begin(), k.reasons.end(), e.reason) == k.reasons.end()) continue;
+      const size_t n = refused_.Add(k.name + '|' + e.device, e.time_ms);
+      if (n >= static_cast<size_t>(k.threshold)) {
+        raise(MakeAlert(k.name, k.severity, "device:" + e.device, k.technique,
+                        "device " + e.device + ": " + std::to_string(n) + " " + k.what, e.time_ms,
+                        {{"refused_in_window", std::to_string(n)},
+                         {"reason", e.reason},
+                         {"address", e.address}}));
+      }
+      return;
+    }
+  }
+
+ private:
+  struct Kind {
+    std::string name;
+    Severity severity;
+    std::string technique;
+    int threshold;
+    std::vector<std::string> reasons;
+    std::string what;
+  };
+  std::vector<Kind> kinds_;
+  CountInWindow refused_;
+};
+
+// One device connecting again and again: a reconnect storm (a crashing or hijacked device, or
+// a clone fighting the original for the connection).
+class ReconnectStormRule final : public Rule {
+ public:
+  explicit ReconnectStormRule(const RuleSettings& s) : s_(s), connects_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kConnectionAccepted) return;
+    const size_t n = connects_.Add(e.device, e.time_ms);
+    if (n >= static_cast<size_t>(s_.reconnects)) {
+      raise(MakeAlert(
+          "reconnect-storm", Severity::kMedium, "device:" + e.device, "T1499",
+          "device " + e.device + " connected " + std::to_string(n) + " times within the window",
+          e.time_ms, {{"connections_in_window", std::to_string(n)}, {"address", e.address}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  CountInWindow connects_;
+};
+
+// Sessions: wrong or reused TOTP codes after a correct password (the password is known to
+// whoever is trying), and a session token presented from an address other than the one that
+// completed MFA (a stolen token).
+class SessionRule final : public Rule {
+ public:
+  explicit SessionRule(const RuleSettings& s) : s_(s), mfa_failures_(s.window_ms) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind == EventKind::kSessionNewAddress) {
+      raise(MakeAlert("session-new-address", Severity::kHigh, "user:" + e.user, "T1550.004",
+                      "a session of " + e.user + " was used from a new address", e.time_ms,
+                      {{"address", e.address}, {"mfa_address", e.reason}}));
+      return;
+    }
+    if (e.kind != EventKind::kLoginFailed) return;
+    if (e.reason != "bad_code" && e.reason != "reused_code") return;
+    const size_t n = mfa_failures_.Add(e.user, e.time_ms);
+    if (n >= static_cast<size_t>(s_.mfa_failures)) {
+      raise(MakeAlert(
+          "mfa-failures", Severity::kHigh, "user:" + e.user, "T1110",
+          std::to_string(n) + " failed TOTP codes after a correct password for " + e.user,
+          e.time_ms, {{"failures_in_window", std::to_string(n)}, {"latest_address", e.address}}));
+    }
+  }
+
+ private:
+  RuleSettings s_;
+  CountInWindow mfa_failures_;
+};
+
 // Access decisions: break-glass use, reads refused outside the care team, and one user reading
 // many patients (an insider browsing).
 class AccessRule final : public Rule {
@@ -196,6 +316,9 @@ std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   rules.push_back(std::make_unique<LoginAttackRule>(settings));
   rules.push_back(std::make_unique<FloodRule>(settings));
   rules.push_back(std::make_unique<AccessRule>(settings));
+  rules.push_back(std::make_unique<RefusedReadingsRule>(settings));
+  rules.push_back(std::make_unique<ReconnectStormRule>(settings));
+  rules.push_back(std::make_unique<SessionRule>(settings));
   return rules;
 }
 

@@ -33,6 +33,13 @@ struct RuleSettings {
   int clone_addresses = 2;             // distinct addresses one device connects from (clone)
   int flood_messages_per_second = 50;  // one device's readings (accepted or refused)
   int patients_touched = 20;           // distinct patients one user reads in the window (insider)
+  int replayed_readings = 3;           // one device's readings refused as replays
+  int implausible_readings = 3;        // one device's readings outside physiological ranges
+  int skewed_readings = 5;             // one device's readings with timestamps far off the clock
+  int oversize_messages = 1;           // one device's messages over the size limits
+  int topic_violations = 1;            // publishes to another topic, or subscriptions, by a device
+  int reconnects = 10;                 // connections of one device in the window (reconnect storm)
+  int mfa_failures = 3;  // wrong or reused TOTP codes for one account (password known)
 };
 
 // The default rule set.

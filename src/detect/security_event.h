@@ -10,11 +10,12 @@ namespace vigil::detect {
 enum class EventKind {
   kConnectionAccepted,  // device, address
   kConnectionRefused,   // address, reason, [device]
-  kReadingAccepted,     // device, address
-  kReadingRefused,      // device, address, reason
+  kReadingAccepted,     // device, address, size (a message from a connected device)
+  kReadingRefused,      // device, address, reason (ingest::RefusalName, or "subscribe")
   kLoginFailed,         // user (the name tried), address, reason
   kLoginSucceeded,      // user, address
   kAccessDecision,      // user, address, patient, reason (the decision)
+  kSessionNewAddress,   // user, address (now), reason (the address that completed MFA)
 };
 
 struct SecurityEvent {
@@ -25,6 +26,7 @@ struct SecurityEvent {
   std::string address;
   std::string patient;
   std::string reason;
+  int64_t size = 0;  // bytes of a message
 };
 
 }  // namespace vigil::detect

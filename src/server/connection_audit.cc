@@ -47,10 +47,19 @@ void ConnectionAudit::Refused(std::string_view reason, const std::string& addres
   submit_(std::move(entry));
 }
 
-void ConnectionAudit::Message(const std::string& device_id, const std::string& address) {
+void ConnectionAudit::Message(const std::string& device_id, const std::string& address,
+                              size_t size) {
   if (observe_) {
-    observe_(
-        {detect::EventKind::kReadingAccepted, clock_.NowMillis(), device_id, "", address, "", ""});
+    observe_({detect::EventKind::kReadingAccepted, clock_.NowMillis(), device_id, "", address, "",
+              "", static_cast<int64_t>(size)});
+  }
+}
+
+void ConnectionAudit::MessageRefused(const std::string& device_id, const std::string& address,
+                                     std::string_view reason) {
+  if (observe_) {
+    observe_({detect::EventKind::kReadingRefused, clock_.NowMillis(), device_id, "", address, "",
+              std::string(reason)});
   }
 }
 

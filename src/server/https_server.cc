@@ -136,7 +136,18 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         [self = shared_from_this()](HttpReply reply) {
           asio::post(self->stream_.get_executor(),
                      [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
-        });
+        },
+        ObserveMessages());
+  }
+
+  // Each message of a device's request, for the detection engine (nothing when it is off).
+  ObserveMessage ObserveMessages() {
+    if (!context_.audit) return {};
+    return [audit = context_.audit, device = identity_->device_id, address = PeerAddress()](
+               size_t size, std::string_view refusal) {
+      audit->Message(device, address, size);
+      if (!refusal.empty()) audit->MessageRefused(device, address, refusal);
+    };
   }
 
   void CallApi(http::request<http::string_body> request, api::ApiRequest api_request) {

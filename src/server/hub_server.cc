@@ -181,6 +181,13 @@ class HubServerImpl final : public HubServer {
     s.clone_addresses = d.clone_addresses;
     s.flood_messages_per_second = d.flood_messages_per_second;
     s.patients_touched = d.patients_touched;
+    s.replayed_readings = d.replayed_readings;
+    s.implausible_readings = d.implausible_readings;
+    s.skewed_readings = d.skewed_readings;
+    s.oversize_messages = d.oversize_messages;
+    s.topic_violations = d.topic_violations;
+    s.reconnects = d.reconnects;
+    s.mfa_failures = d.mfa_failures;
     return s;
   }
 

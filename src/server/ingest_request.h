@@ -16,9 +16,13 @@ namespace vigil::server {
 using api::HttpReply;
 using api::Problem;
 
+// What the request's messages were, for the detection engine: `observe(size, refusal)` is called
+// for each message once its outcome is known (refusal empty when it was stored), from any thread.
+using ObserveMessage = std::function<void(size_t size, std::string_view refusal)>;
+
 // Submits the body's messages; `done` is called exactly once, from any thread.
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,
                          std::string_view content_type, std::string body, size_t max_messages,
-                         std::function<void(HttpReply)> done);
+                         std::function<void(HttpReply)> done, ObserveMessage observe = {});
 
 }  // namespace vigil::server

@@ -192,7 +192,9 @@ void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
 }
 
 void MqttSession::Handle(mqtt::PublishPacket& publish) {
-  if (context_.audit && identity_) context_.audit->Message(identity_->device_id, peer_ip_);
+  if (context_.audit && identity_) {
+    context_.audit->Message(identity_->device_id, peer_ip_, publish.payload.size());
+  }
   if (publish.qos == 2) {
     context_.metrics.Refused(Refusal::kQosNotSupported);
     return ProtocolFailure(mqtt::reason::kQosNotSupported, ConnectionRefusal::kProtocol,
@@ -237,6 +239,10 @@ void MqttSession::FlushAcknowledgements() {
     inflight_.pop_front();
     ++first_slot_;
     const auto& refusal = entry.outcome.refusal;
+    if (refusal.refused() && context_.audit) {
+      context_.audit->MessageRefused(identity_->device_id, peer_ip_,
+                                     ingest::RefusalName(refusal.reason));
+    }
     if (refusal.refused() && !v5()) {
       // MQTT 3.1.1 has no way to say "refused" in a PUBACK: the refusal is logged and counted,
       // and the connection is closed so the device knows the message was not taken.
@@ -267,6 +273,7 @@ void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
   // Devices only publish; the hub routes nothing to them.
   Log(spdlog::level::warn, "subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
   context_.metrics.Refused(Refusal::kTopicNotAllowed);
+  if (context_.audit) context_.audit->MessageRefused(identity_->device_id, peer_ip_, "subscribe");
   const uint8_t code = v5() ? mqtt::reason::kNotAuthorized : 0x80;
   Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
                           std::vector<uint8_t>(subscribe.filters.size(), code)));
@@ -289,6 +296,10 @@ void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why,
                                   const std::string& text) {
   context_.metrics.Refused(why);
   Log(spdlog::level::warn, "closing connection {}: {}", Peer(), text);
+  if (context_.audit && identity_ && connected_) {
+    context_.audit->MessageRefused(identity_->device_id, peer_ip_,
+                                   ingest::ConnectionRefusalName(why));
+  }
   if (v5() && connected_) Send(mqtt::EncodeDisconnect(reason_code, text));
   inflight_.clear();
   CloseAfterWrites();

@@ -17,7 +17,9 @@ Playbooks DefaultPlaybooks() {
   return {{{"device-clone", "quarantine-device"},
            {"password-spraying", "block-address"},
            {"refused-connections", "block-address"},
-           {"many-patients", "revoke-sessions"}},
+           {"many-patients", "revoke-sessions"},
+           {"session-new-address", "revoke-sessions"},
+           {"topic-violation", "quarantine-device"}},
           15};
 }
 

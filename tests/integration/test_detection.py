@@ -37,7 +37,7 @@ def connect(hub, device_id, bind_address):
 class DetectionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.hub = Hub()
+        cls.hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-002")))
         cls.officer = add_user(cls.hub, "sec", "security-officer")
         cls.clinician = add_user(cls.hub, "dr.who", "clinician")
         for i in range(5):
@@ -48,6 +48,7 @@ class DetectionTest(unittest.TestCase):
         # Before any test fails logins from this address (which the throttle then slows).
         cls.clinician_token = cls.api.login(cls.clinician)
         cls.nurse_token = cls.api.login(add_user(cls.hub, "nosy", "nurse"))
+        cls.roaming_token = cls.api.login(add_user(cls.hub, "roamer", "clinician"))
 
     @classmethod
     def tearDownClass(cls):
@@ -145,6 +146,31 @@ class DetectionTest(unittest.TestCase):
         listed = self.hub.run("alerts", "list", "--data-dir", self.hub.data_dir, "--status",
                               "resolved").stdout
         self.assertIn("brute-force\tuser:staff0", listed)
+
+    def test_a_session_token_used_from_a_new_address_is_revoked(self):
+        # MFA was completed from 127.0.0.1; the token shows up at 127.0.0.2.
+        self.assertEqual(self.api.get("/fhir/metadata", self.roaming_token)[0], 200)
+        self.api.request("GET", "/fhir/Patient/p-001", token=self.roaming_token,
+                         source="127.0.0.2")
+        alert = self.alerts("session-new-address", "user:roamer")[0]
+        self.assertEqual(alert["technique"], "T1550.004")
+        self.assertEqual(alert["evidence"]["mfa_address"], "127.0.0.1")
+        time.sleep(0.5)
+        status, _, raw = self.api.get("/fhir/Patient/p-001", self.roaming_token)
+        self.assertEqual(status, 401, raw)  # revoked everywhere: log in again with TOTP
+
+    def test_a_device_that_subscribes_to_everything_is_quarantined(self):
+        sub = subprocess.run(["mosquitto_sub", "-V", "mqttv5", "-h", "localhost",
+                              "-p", str(self.hub.mqtt_port), *self.hub.cert_args("dev-0002"),
+                              "-i", "dev-0002", "-t", "#", "-C", "1", "-W", "3"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(sub.stdout, "")  # nothing is ever routed to a device
+        alert = self.alerts("topic-violation", "device:dev-0002")[0]
+        self.assertEqual(alert["evidence"]["reason"], "subscribe")
+        time.sleep(0.5)
+        refused = self.hub.mosquitto_pub(heart_rate(1), device_id="dev-0002")
+        self.assertIn("CONNACK (135)", refused.stdout + refused.stderr)
+        self.hub.run("device", "release", "--data-dir", self.hub.data_dir, "--id", "dev-0002")
 
 
 if __name__ == "__main__":

@@ -154,5 +154,51 @@ TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
   EXPECT_EQ(raised.back().kind, "detection-shedding");
 }
 
+TEST_F(DetectionTest, RefusedReadingsByReason) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 2; ++i) {
+    events.push_back(
+        Event(EventKind::kReadingRefused, kT + i, "dev-1", "", "10.0.0.1", "", "replay"));
+  }
+  events.push_back(
+      Event(EventKind::kReadingRefused, kT + 5, "dev-2", "", "10.0.0.2", "", "unit_not_accepted"));
+  Feed(events);
+  EXPECT_TRUE(raised_.empty());  // two replays are a glitch; an unknown unit is a maker's bug
+  Feed({Event(EventKind::kReadingRefused, kT + 10, "dev-1", "", "10.0.0.1", "", "replay"),
+        Event(EventKind::kReadingRefused, kT + 11, "dev-3", "", "10.0.0.3", "", "subscribe"),
+        Event(EventKind::kReadingRefused, kT + 12, "dev-4", "", "10.0.0.4", "", "too_large")});
+  EXPECT_EQ(Kinds(), (std::vector<std::string>{"replayed-readings device:dev-1",
+                                               "topic-violation device:dev-3",
+                                               "oversize-messages device:dev-4"}));
+  EXPECT_EQ(raised_[0].evidence.at("refused_in_window"), "3");
+  for (int i = 0; i < 3; ++i) {
+    Feed({Event(EventKind::kReadingRefused, kT + 20 + i, "dev-5", "", "a", "",
+                "implausible_value")});
+  }
+  EXPECT_EQ(raised_.back().kind, "implausible-values");
+}
+
+TEST_F(DetectionTest, ReconnectStorm) {
+  for (int i = 0; i < 9; ++i) {
+    Feed({Event(EventKind::kConnectionAccepted, kT + i * 1000, "dev-1", "", "10.0.0.1")});
+  }
+  EXPECT_TRUE(raised_.empty());
+  Feed({Event(EventKind::kConnectionAccepted, kT + 9000, "dev-1", "", "10.0.0.1")});
+  EXPECT_EQ(Kinds(), std::vector<std::string>{"reconnect-storm device:dev-1"});
+}
+
+TEST_F(DetectionTest, MfaFailuresAndATokenFromANewAddress) {
+  Feed({Event(EventKind::kLoginFailed, kT, "", "alice", "10.0.0.1", "", "bad_password"),
+        Event(EventKind::kLoginFailed, kT + 1, "", "bob", "10.0.0.1", "", "bad_code"),
+        Event(EventKind::kLoginFailed, kT + 2, "", "bob", "10.0.0.1", "", "reused_code")});
+  EXPECT_TRUE(raised_.empty());
+  Feed({Event(EventKind::kLoginFailed, kT + 3, "", "bob", "10.0.0.2", "", "bad_code"),
+        Event(EventKind::kSessionNewAddress, kT + 4, "", "carol", "10.6.6.6", "", "10.0.0.9")});
+  EXPECT_EQ(Kinds(),
+            (std::vector<std::string>{"mfa-failures user:bob", "session-new-address user:carol"}));
+  EXPECT_EQ(raised_[1].technique, "T1550.004");
+  EXPECT_EQ(raised_[1].evidence.at("mfa_address"), "10.0.0.9");
+}
+
 }  // namespace
 }  // namespace vigil::detect
