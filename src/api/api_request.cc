@@ -1,6 +1,8 @@
 #include "api/api_request.h"
 
 #include <cctype>
+#include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "core/percent_encoding.h"
 
@@ -53,6 +55,30 @@ Status ParseTarget(std::string_view target, ApiRequest& request) {
     request.query.emplace_back(std::move(key), std::move(value));
   }
   return Status::Ok();
+}
+
+std::optional<IdPath> ParseIdPath(std::string_view rest) {
+  if (rest.size() < 2 || rest[0] != '/') return std::nullopt;
+  const size_t slash = rest.find('/', 1);
+  const std::string_view id_text =
+      rest.substr(1, slash == std::string_view::npos ? rest.npos : slash - 1);
+  IdPath out;
+  const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), out.id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size() || out.id <= 0) {
+    return std::nullopt;
+  }
+  if (slash != std::string_view::npos) out.verb = std::string(rest.substr(slash + 1));
+  return out;
+}
+
+Result<std::string> NoteFromBody(const std::string& body_text) {
+  using nlohmann::json;
+  const json body = json::parse(body_text.empty() ? "{}" : body_text, nullptr, false);
+  if (body.is_discarded() || !body.is_object() ||
+      (body.contains("note") && !body["note"].is_string())) {
+    return Status::InvalidArgument("the body is {\"note\": \"...\"}");
+  }
+  return body.value("note", "");
 }
 
 }  // namespace vigil::api

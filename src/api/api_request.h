@@ -35,4 +35,14 @@ struct ApiRequest {
 // percent-encoding.
 Status ParseTarget(std::string_view target, ApiRequest& request);
 
+// "/42" or "/42/verb" after a collection's path: a positive id and the verb (empty if none).
+struct IdPath {
+  int64_t id = 0;
+  std::string verb;
+};
+std::optional<IdPath> ParseIdPath(std::string_view rest);
+
+// The optional note of a body {"note": "..."} (empty body: no note). InvalidArgument otherwise.
+Result<std::string> NoteFromBody(const std::string& body);
+
 }  // namespace vigil::api

@@ -112,6 +112,7 @@ Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const 
   if (decision.outcome == access::Outcome::kBreakGlass) {
     fields["reason"] = request.break_glass_reason;
   }
+  if (!request.peer_address.empty()) fields["address"] = request.peer_address;
   VIGIL_RETURN_IF_ERROR(deps_.audit({ledger::EntryType::kAccess, now, std::move(fields)}));
   if (deps_.observe) {
     deps_.observe({detect::EventKind::kAccessDecision, now, "", session.who.username,

@@ -50,6 +50,8 @@ class ApiService {
   HttpReply HandleAdmin(const ApiRequest& request, const Session& session);
   // alert_routes.cc
   HttpReply HandleAlerts(const ApiRequest& request, const Session& session);
+  // incident_routes.cc
+  HttpReply HandleIncidents(const ApiRequest& request, const Session& session);
   // ledger_routes.cc
   HttpReply HandleLedger(const ApiRequest& request);
   // fhir_routes.cc

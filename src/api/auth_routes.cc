@@ -138,6 +138,7 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
                                     : NoContent();
   }
   if (path.rfind("/security/alerts", 0) == 0) return HandleAlerts(request, session);
+  if (path.rfind("/security/incidents", 0) == 0) return HandleIncidents(request, session);
   if (path == "/security/reviews" && request.method == "GET") {
     if (Status s = allowed(access::Action::kReadReviews, "", "reviews"); !s.ok()) {
       return ProblemFor(s);

@@ -18,6 +18,8 @@ namespace vigil::cli {
 void AddUserCommands(CLI::App& app, Status& status);
 // Registers `vigil alerts ...` (cmd_alerts.cc).
 void AddAlertCommands(CLI::App& app, Status& status);
+// Registers `vigil incidents ...` (cmd_incidents.cc).
+void AddIncidentCommands(CLI::App& app, Status& status);
 
 struct InitOptions {
   std::string data_dir;

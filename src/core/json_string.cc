@@ -25,8 +25,8 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-std::string DumpJson(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace vigil

@@ -13,6 +13,7 @@ void AppendJsonString(std::string& out, std::string_view s);
 
 // `value` as compact JSON text. Never throws: bytes that are not UTF-8 (from a client) are
 // replaced by U+FFFD instead of failing the whole reply.
-std::string DumpJson(const nlohmann::json& value);
+// `indent` > 0: pretty-printed with that many spaces per level.
+std::string DumpJson(const nlohmann::json& value, int indent = -1);
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_string.h"
+#include "detect/incidents.h"
 
 namespace vigil::detect {
 
@@ -29,6 +30,9 @@ Status ChangeAlertStatus(store::AlertStore& alerts,
                          int64_t now_ms, int64_t id, const std::string& status,
                          const std::string& by, const std::string& note) {
   VIGIL_RETURN_IF_ERROR(alerts.SetAlertStatus(id, status, by + ": " + note));
+  VIGIL_RETURN_IF_ERROR(NoteOnIncidentOf(alerts, id, now_ms, "alert-status",
+                                         "alert " + std::to_string(id) + " " + status + " by " +
+                                             by + (note.empty() ? "" : ": " + note)));
   std::map<std::string, std::string> fields{
       {"alert", std::to_string(id)}, {"status", status}, {"by", by}};
   if (!note.empty()) fields["note"] = note;

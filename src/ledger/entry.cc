@@ -60,6 +60,12 @@ std::string_view EntryTypeName(EntryType type) {
       return "response_taken";
     case EntryType::kDeviceReleased:
       return "device_released";
+    case EntryType::kIncidentClosed:
+      return "incident_closed";
+    case EntryType::kLoginUnlocked:
+      return "login_unlocked";
+    case EntryType::kBreachReported:
+      return "breach_reported";
   }
   return "unknown";
 }

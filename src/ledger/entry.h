@@ -26,8 +26,9 @@ enum class EntryType : uint8_t {
   kMfa = 7,              // fields: user, address, outcome
   kLogout = 8,           // fields: user
   kSessionsRevoked = 9,  // fields: user, by, count
-  kAccess = 10,          // fields: user, role, patient, action, resource, decision, basis, [reason]
-  kConsentChanged = 11,  // fields: patient, by
+  kAccess =
+      10,  // fields: user, role, patient, action, resource, decision, basis, [reason], [address]
+  kConsentChanged = 11,      // fields: patient, by
   kCareTeamChanged = 12,     // fields: patient, user, change (added|removed), by
   kPasswordChanged = 13,     // fields: user
   kDeviceConnected = 14,     // fields: device, address, protocol, [suppressed]
@@ -37,7 +38,10 @@ enum class EntryType : uint8_t {
   kAlertStatusChanged = 18,  // fields: alert, status, by, [note]
   kResponseTaken = 19,       // fields: alert, action, target
   kDeviceReleased = 20,      // fields: device, by
-  kLastType = kDeviceReleased,
+  kIncidentClosed = 21,      // fields: incident, by, [note]
+  kLoginUnlocked = 22,       // fields: user, by
+  kBreachReported = 23,      // fields: incident, by, patients (how many the report names)
+  kLastType = kBreachReported,
 };
 
 std::string_view EntryTypeName(EntryType type);

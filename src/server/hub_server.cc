@@ -18,6 +18,7 @@
 #include "crypto/bytes.h"
 #include "detect/alert_record.h"
 #include "detect/detection_engine.h"
+#include "detect/incidents.h"
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
@@ -83,7 +84,7 @@ class HubServerImpl final : public HubServer {
             Observer()),
         blocklist_(SystemClock::Instance()),
         responder_(SystemClock::Instance(), *store_, directory_, blocklist_, PlaybooksOf(config),
-                   [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); }),
+                   [this](ledger::LedgerEntry e) { RecordResponse(std::move(e)); }),
         mqtt_context_{pipeline_,       directory_,         metrics_,   config.ingest,
                       connection_log_, &connection_audit_, &blocklist_},
         https_context_{pipeline_,
@@ -212,8 +213,12 @@ class HubServerImpl final : public HubServer {
                     id.status().ToString());
       return 0;
     }
-    spdlog::warn("ALERT {} [{}] {} {}: {}", *id, detect::SeverityName(alert.severity), alert.kind,
-                 alert.entity, alert.summary);
+    auto incident = detect::FileAlert(store_->alerts(), alert, *id);
+    if (!incident.ok()) {
+      spdlog::error("alert {} not filed under an incident: {}", *id, incident.status().ToString());
+    }
+    spdlog::warn("ALERT {} [{}] {} {}: {} (incident {})", *id, detect::SeverityName(alert.severity),
+                 alert.kind, alert.entity, alert.summary, incident.ok() ? *incident : 0);
     responder_.Respond(alert, *id);
     AuditLater({ledger::EntryType::kAlertRaised,
                 alert.first_ms,
@@ -223,6 +228,16 @@ class HubServerImpl final : public HubServer {
                  {"entity", alert.entity},
                  {"technique", alert.technique}}});
     return *id;
+  }
+
+  // A containment action: on its incident's timeline, and in the ledger.
+  void RecordResponse(ledger::LedgerEntry entry) {
+    const int64_t alert_id = std::stoll(entry.fields.at("alert"));
+    const Status noted =
+        detect::NoteOnIncidentOf(store_->alerts(), alert_id, entry.time_ms, "response",
+                                 entry.fields.at("action") + " " + entry.fields.at("target"));
+    if (!noted.ok()) spdlog::error("response not on the timeline: {}", noted.ToString());
+    AuditLater(std::move(entry));
   }
 
   static Playbooks PlaybooksOf(const HubConfig& config) {

@@ -1,5 +1,6 @@
-// Alerts of the detection engine (issue #6), kept in the hub's store (Store::alerts()) so that
-// the security officer's CLI and API see them across restarts. Thread-safe.
+// Alerts of the detection engine (issue #6) and the incidents that group them, kept in the hub's
+// store (Store::alerts()) so that the security officer's CLI and API see them across restarts.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,28 @@ struct AlertRecord {
   int64_t first_ms = 0, last_ms = 0, count = 1;
   std::string status = "open";  // open, acknowledged, resolved
   std::string note;             // who acknowledged or resolved it, and why
+  int64_t incident_id = 0;      // the incident it belongs to (0: none yet)
+};
+
+// Related alerts grouped into one case: what it is about (entities such as "user:alice",
+// "address:10.0.0.5"), how bad (the worst of its alerts), and its state.
+struct IncidentRecord {
+  int64_t id = 0;
+  std::string title;
+  std::string severity;
+  std::string status = "open";  // open, closed
+  int64_t first_ms = 0, last_ms = 0;
+  std::vector<std::string> entities;
+  std::string note;  // who closed it, and why
+};
+
+// One line of an incident's timeline: an alert raised, a containment action, a status change.
+struct IncidentEvent {
+  int64_t incident_id = 0;
+  int64_t time_ms = 0;
+  std::string what;    // "alert", "response", "alert-status", "incident-status"
+  std::string detail;  // one line for people; no health data
+  int64_t alert_id = 0;
 };
 
 class AlertStore {
@@ -33,6 +56,22 @@ class AlertStore {
                                                       uint64_t limit) = 0;
   // NotFound for an unknown id.
   virtual Status SetAlertStatus(int64_t id, const std::string& status, const std::string& note) = 0;
+
+  // Incidents. A new one's id.
+  virtual Result<int64_t> InsertIncident(const IncidentRecord& incident) = 0;
+  // Severity, last seen, entities, status and note. NotFound for an unknown id.
+  virtual Status UpdateIncident(const IncidentRecord& incident) = 0;
+  virtual Result<std::optional<IncidentRecord>> FindIncident(int64_t id) = 0;
+  // Newest first; `status` empty: any.
+  virtual Result<std::vector<IncidentRecord>> ListIncidents(const std::string& status,
+                                                            uint64_t limit) = 0;
+  // Files alert `alert_id` under incident `incident_id`. NotFound for an unknown alert.
+  virtual Status SetAlertIncident(int64_t alert_id, int64_t incident_id) = 0;
+  // The alerts of an incident, oldest first.
+  virtual Result<std::vector<AlertRecord>> AlertsOfIncident(int64_t incident_id) = 0;
+  virtual Status AddIncidentEvent(const IncidentEvent& event) = 0;
+  // An incident's timeline, in time order.
+  virtual Result<std::vector<IncidentEvent>> IncidentEvents(int64_t incident_id) = 0;
 };
 
 }  // namespace vigil::store

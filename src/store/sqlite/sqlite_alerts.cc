@@ -20,13 +20,68 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_by_status ON alerts(status, id);
 )sql";
 
+constexpr std::string_view kIncidentTables = R"sql(
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  entities TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '');
+CREATE INDEX incidents_by_status ON incidents(status, id);
+CREATE TABLE incident_events (
+  incident_id INTEGER NOT NULL,
+  time_ms INTEGER NOT NULL,
+  what TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  alert_id INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX incident_events_by_incident ON incident_events(incident_id, time_ms);
+ALTER TABLE alerts ADD COLUMN incident_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX alerts_by_incident ON alerts(incident_id, id);
+)sql";
+
 constexpr std::string_view kColumns =
     "SELECT id, kind, severity, entity, technique, summary, evidence, first_ms, last_ms, count,"
-    " status, note FROM alerts";
+    " status, note, incident_id FROM alerts";
+
+constexpr std::string_view kIncidentColumns =
+    "SELECT id, title, severity, status, first_ms, last_ms, entities, note FROM incidents";
 
 AlertRecord ReadAlert(const Statement& st) {
-  return {st.Int(0),  st.Text(1), st.Text(2), st.Text(3), st.Text(4),  st.Text(5),
-          st.Text(6), st.Int(7),  st.Int(8),  st.Int(9),  st.Text(10), st.Text(11)};
+  return {st.Int(0), st.Text(1), st.Text(2), st.Text(3),  st.Text(4),  st.Text(5), st.Text(6),
+          st.Int(7), st.Int(8),  st.Int(9),  st.Text(10), st.Text(11), st.Int(12)};
+}
+
+// Entities are stored space-separated (an entity never contains a space).
+std::string JoinEntities(const std::vector<std::string>& entities) {
+  std::string out;
+  for (const auto& e : entities) out += (out.empty() ? "" : " ") + e;
+  return out;
+}
+
+std::vector<std::string> SplitEntities(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+IncidentRecord ReadIncident(const Statement& st) {
+  return {st.Int(0),
+          st.Text(1),
+          st.Text(2),
+          st.Text(3),
+          st.Int(4),
+          st.Int(5),
+          SplitEntities(st.Text(6)),
+          st.Text(7)};
 }
 
 class SqliteAlertStore final : public AlertStore {
@@ -85,6 +140,91 @@ class SqliteAlertStore final : public AlertStore {
     return st.RunChanging("no alert " + std::to_string(id));
   }
 
+  Result<int64_t> InsertIncident(const IncidentRecord& i) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO incidents (title, severity, status, first_ms, last_ms, entities)"
+                 " VALUES (?, ?, ?, ?, ?, ?)");
+    st.Bind(1, i.title).Bind(2, i.severity).Bind(3, i.status).Bind(4, i.first_ms);
+    st.Bind(5, i.last_ms).Bind(6, JoinEntities(i.entities));
+    VIGIL_RETURN_IF_ERROR(st.Run());
+    return int64_t{sqlite3_last_insert_rowid(db_.handle())};
+  }
+
+  Status UpdateIncident(const IncidentRecord& i) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "UPDATE incidents SET severity = ?, last_ms = ?, entities = ?, status = ?,"
+                 " note = ? WHERE id = ?");
+    st.Bind(1, i.severity).Bind(2, i.last_ms).Bind(3, JoinEntities(i.entities));
+    st.Bind(4, i.status).Bind(5, i.note).Bind(6, i.id);
+    return st.RunChanging("no incident " + std::to_string(i.id));
+  }
+
+  Result<std::optional<IncidentRecord>> FindIncident(int64_t id) override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    auto held = reader.db().Prepared(std::string(kIncidentColumns) + " WHERE id = ?");
+    Statement& st = *held;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, id);
+    if (!st.Step()) return Checked(st, std::optional<IncidentRecord>());
+    return std::optional<IncidentRecord>(ReadIncident(st));
+  }
+
+  Result<std::vector<IncidentRecord>> ListIncidents(const std::string& status,
+                                                    uint64_t limit) override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    auto held = reader.db().Prepared(std::string(kIncidentColumns) +
+                                     " WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?");
+    Statement& st = *held;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, status).Bind(2, status).Bind(3, static_cast<int64_t>(limit));
+    std::vector<IncidentRecord> out;
+    while (st.Step()) out.push_back(ReadIncident(st));
+    return Checked(st, std::move(out));
+  }
+
+  Status SetAlertIncident(int64_t alert_id, int64_t incident_id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "UPDATE alerts SET incident_id = ? WHERE id = ?");
+    st.Bind(1, incident_id).Bind(2, alert_id);
+    return st.RunChanging("no alert " + std::to_string(alert_id));
+  }
+
+  Result<std::vector<AlertRecord>> AlertsOfIncident(int64_t incident_id) override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    auto held = reader.db().Prepared(std::string(kColumns) + " WHERE incident_id = ? ORDER BY id");
+    Statement& st = *held;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, incident_id);
+    std::vector<AlertRecord> out;
+    while (st.Step()) out.push_back(ReadAlert(st));
+    return Checked(st, std::move(out));
+  }
+
+  Status AddIncidentEvent(const IncidentEvent& e) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO incident_events (incident_id, time_ms, what, detail, alert_id)"
+                 " VALUES (?, ?, ?, ?, ?)");
+    st.Bind(1, e.incident_id).Bind(2, e.time_ms).Bind(3, e.what).Bind(4, e.detail);
+    st.Bind(5, e.alert_id);
+    return st.Run();
+  }
+
+  Result<std::vector<IncidentEvent>> IncidentEvents(int64_t incident_id) override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    auto held = reader.db().Prepared(
+        "SELECT incident_id, time_ms, what, detail, alert_id FROM incident_events"
+        " WHERE incident_id = ? ORDER BY time_ms, rowid");
+    Statement& st = *held;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, incident_id);
+    std::vector<IncidentEvent> out;
+    while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Int(4)});
+    return Checked(st, std::move(out));
+  }
+
  private:
   Database& db_;
   std::mutex& mu_;
@@ -94,6 +234,8 @@ class SqliteAlertStore final : public AlertStore {
 }  // namespace
 
 Status CreateAlertSchema(Database& db) { return db.Exec(kAlertTable); }
+
+Status CreateIncidentSchema(Database& db) { return db.Exec(kIncidentTables); }
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu,
                                                  ReaderPool& readers) {

@@ -11,6 +11,8 @@ namespace vigil::store::sqlite {
 
 // Schema version 4: the alerts table.
 Status CreateAlertSchema(Database& db);
+// Schema version 6: incidents, their timelines, and alerts.incident_id.
+Status CreateIncidentSchema(Database& db);
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu, ReaderPool& readers);
 

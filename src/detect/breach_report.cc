@@ -1,0 +1,126 @@
+#include "detect/breach_report.h"
+
+#include <algorithm>
+#include <map>
+
+#include "ledger/ledger_scan.h"
+
+namespace vigil::detect {
+namespace {
+
+constexpr size_t kMaxListed = 20;  // resources and ledger indices listed per patient
+
+std::string After(const std::string& entity, std::string_view prefix) {
+  return entity.rfind(prefix, 0) == 0 ? entity.substr(prefix.size()) : std::string();
+}
+
+struct Collector {
+  std::map<std::string, AffectedPatient> patients;
+  std::set<std::string> parties;
+  bool demographics = false;
+  bool vitals = false;
+
+  AffectedPatient& Patient(const std::string& id, int64_t time_ms) {
+    AffectedPatient& p = patients[id];
+    if (p.patient_id.empty()) {
+      p.patient_id = id;
+      p.first_ms = p.last_ms = time_ms;
+    }
+    p.first_ms = std::min(p.first_ms, time_ms);
+    p.last_ms = std::max(p.last_ms, time_ms);
+    return p;
+  }
+
+  void Read(const ledger::ScannedEntry& scanned) {
+    const auto& f = scanned.entry.fields;
+    const std::string& patient = f.at("patient");
+    const std::string party = "user:" + f.at("user");
+    AffectedPatient& p = Patient(patient, scanned.entry.time_ms);
+    ++p.reads;
+    p.by.insert(party);
+    parties.insert(party);
+    if (p.resources.size() < kMaxListed) p.resources.insert(f.at("resource"));
+    if (p.ledger_indices.size() < kMaxListed) p.ledger_indices.push_back(scanned.index);
+    const std::string& resource = f.at("resource");
+    if (resource.rfind("Patient", 0) == 0) demographics = true;
+    if (resource.rfind("Observation", 0) == 0) vitals = true;
+  }
+};
+
+bool Field(const ledger::LedgerEntry& e, const char* name, std::string& out) {
+  auto it = e.fields.find(name);
+  if (it == e.fields.end()) return false;
+  out = it->second;
+  return true;
+}
+
+}  // namespace
+
+Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id, int64_t now_ms,
+                                       int64_t lookback_ms) {
+  store::AlertStore& alerts = store.alerts();
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::IncidentRecord> incident,
+                         alerts.FindIncident(incident_id));
+  if (!incident) return Status::NotFound("no incident " + std::to_string(incident_id));
+  BreachReport report;
+  report.incident = *incident;
+  VIGIL_ASSIGN_OR_RETURN(report.alerts, alerts.AlertsOfIncident(incident_id));
+  VIGIL_ASSIGN_OR_RETURN(report.timeline, alerts.IncidentEvents(incident_id));
+  int64_t last_alert = incident->last_ms;
+  for (const auto& a : report.alerts) last_alert = std::max(last_alert, a.last_ms);
+  report.from_ms = incident->first_ms - lookback_ms;
+  report.to_ms = incident->status == "open" ? now_ms : last_alert;
+  report.discovered_ms = incident->first_ms;
+  report.generated_ms = now_ms;
+
+  std::set<std::string> users, addresses, devices;
+  for (const auto& entity : incident->entities) {
+    if (auto u = After(entity, "user:"); !u.empty()) users.insert(u);
+    if (auto a = After(entity, "address:"); !a.empty()) addresses.insert(a);
+    if (auto d = After(entity, "device:"); !d.empty()) devices.insert(d);
+  }
+  Collector c;
+  VIGIL_RETURN_IF_ERROR(ledger::ScanLedgerByTime(
+      store, report.from_ms, report.to_ms, [&](const ledger::ScannedEntry& scanned) {
+        const ledger::LedgerEntry& e = scanned.entry;
+        if (e.type != ledger::EntryType::kAccess) return;
+        std::string user, address, patient, decision;
+        Field(e, "user", user);
+        Field(e, "address", address);
+        if (!Field(e, "patient", patient) || patient.empty()) return;
+        if (!users.count(user) && !addresses.count(address)) return;
+        Field(e, "decision", decision);
+        if (decision == "allowed" || decision == "break-glass") {
+          c.Read(scanned);
+          if (!address.empty()) c.parties.insert("address:" + address);
+        } else {
+          ++report.denied_reads;
+        }
+      }));
+  for (const std::string& device_id : devices) {
+    VIGIL_ASSIGN_OR_RETURN(std::optional<store::DeviceRecord> device, store.FindDevice(device_id));
+    c.parties.insert("device:" + device_id);
+    if (!device) continue;
+    store::ObservationQuery q;
+    q.patient_id = device->patient_id;
+    q.from_ms = report.from_ms;
+    q.to_ms = report.to_ms;
+    VIGIL_ASSIGN_OR_RETURN(uint64_t readings, store.CountObservations(q));
+    AffectedPatient& p = c.Patient(device->patient_id, incident->first_ms);
+    p.readings_at_risk += static_cast<int64_t>(readings);
+    p.by.insert("device:" + device_id);
+    c.vitals = true;
+  }
+  for (auto& [id, p] : c.patients) report.patients.push_back(std::move(p));
+  if (c.demographics) report.phi_types.push_back("demographics (name, birth date)");
+  if (c.vitals) report.phi_types.push_back("vital signs and device measurements");
+  report.parties.assign(c.parties.begin(), c.parties.end());
+  for (const auto& event : report.timeline) {
+    if (event.what == "response") report.mitigation.push_back(event.detail);
+  }
+  report.mitigation.push_back("incident " + incident->status +
+                              (incident->note.empty() ? "" : " (" + incident->note + ")"));
+  return report;
+}
+
+}  // namespace vigil::detect

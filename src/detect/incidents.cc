@@ -1,0 +1,105 @@
+#include "detect/incidents.h"
+
+#include <algorithm>
+
+namespace vigil::detect {
+namespace {
+
+int SeverityRank(std::string_view name) {
+  for (Severity s : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
+    if (SeverityName(s) == name) return static_cast<int>(s);
+  }
+  return 0;
+}
+
+bool SharesEntity(const store::IncidentRecord& incident, const std::vector<std::string>& related) {
+  return std::any_of(related.begin(), related.end(), [&](const std::string& e) {
+    return std::find(incident.entities.begin(), incident.entities.end(), e) !=
+           incident.entities.end();
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> RelatedEntities(const Alert& alert) {
+  std::vector<std::string> related{alert.entity};
+  for (const char* key : {"address", "latest_address"}) {
+    auto it = alert.evidence.find(key);
+    if (it == alert.evidence.end() || it->second.empty()) continue;
+    const std::string entity = "address:" + it->second;
+    if (std::find(related.begin(), related.end(), entity) == related.end()) {
+      related.push_back(entity);
+    }
+  }
+  return related;
+}
+
+Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t alert_id,
+                          int64_t window_ms) {
+  const std::vector<std::string> related = RelatedEntities(alert);
+  VIGIL_ASSIGN_OR_RETURN(std::vector<store::IncidentRecord> open,
+                         alerts.ListIncidents("open", 200));
+  std::optional<store::IncidentRecord> incident;
+  for (auto& candidate : open) {  // newest first
+    if (alert.first_ms - candidate.last_ms <= window_ms && SharesEntity(candidate, related)) {
+      incident = std::move(candidate);
+      break;
+    }
+  }
+  const std::string severity(SeverityName(alert.severity));
+  if (incident) {
+    if (SeverityRank(severity) > SeverityRank(incident->severity)) incident->severity = severity;
+    incident->last_ms = std::max(incident->last_ms, alert.first_ms);
+    for (const auto& e : related) {
+      if (std::find(incident->entities.begin(), incident->entities.end(), e) ==
+          incident->entities.end()) {
+        incident->entities.push_back(e);
+      }
+    }
+    VIGIL_RETURN_IF_ERROR(alerts.UpdateIncident(*incident));
+  } else {
+    incident = store::IncidentRecord{0,
+                                     alert.kind + " on " + alert.entity,
+                                     severity,
+                                     "open",
+                                     alert.first_ms,
+                                     alert.first_ms,
+                                     related,
+                                     ""};
+    VIGIL_ASSIGN_OR_RETURN(incident->id, alerts.InsertIncident(*incident));
+  }
+  VIGIL_RETURN_IF_ERROR(alerts.SetAlertIncident(alert_id, incident->id));
+  VIGIL_RETURN_IF_ERROR(
+      alerts.AddIncidentEvent({incident->id, alert.first_ms, "alert",
+                               "alert " + std::to_string(alert_id) + " [" + severity + "] " +
+                                   alert.kind + ": " + alert.summary,
+                               alert_id}));
+  return incident->id;
+}
+
+Status NoteOnIncidentOf(store::AlertStore& alerts, int64_t alert_id, int64_t time_ms,
+                        const std::string& what, const std::string& detail) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::AlertRecord> alert, alerts.FindAlert(alert_id));
+  if (!alert || alert->incident_id == 0) return Status::Ok();
+  return alerts.AddIncidentEvent({alert->incident_id, time_ms, what, detail, alert_id});
+}
+
+Status CloseIncident(store::AlertStore& alerts,
+                     const std::function<Status(const ledger::LedgerEntry&)>& record,
+                     int64_t now_ms, int64_t id, const std::string& by, const std::string& note) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::IncidentRecord> incident, alerts.FindIncident(id));
+  if (!incident) return Status::NotFound("no incident " + std::to_string(id));
+  if (incident->status == "closed") {
+    return Status::FailedPrecondition("incident " + std::to_string(id) + " is closed already");
+  }
+  incident->status = "closed";
+  incident->note = by + ": " + note;
+  VIGIL_RETURN_IF_ERROR(alerts.UpdateIncident(*incident));
+  VIGIL_RETURN_IF_ERROR(alerts.AddIncidentEvent(
+      {id, now_ms, "incident-status", "closed by " + by + (note.empty() ? "" : ": " + note), 0}));
+  std::map<std::string, std::string> fields{{"incident", std::to_string(id)}, {"by", by}};
+  if (!note.empty()) fields["note"] = note;
+  return record({ledger::EntryType::kIncidentClosed, now_ms, std::move(fields)});
+}
+
+}  // namespace vigil::detect

@@ -1,0 +1,90 @@
+#include "detect/incidents.h"
+
+#include <gtest/gtest.h>
+
+#include "detect/alert_record.h"
+#include "test_hub.h"
+
+namespace vigil::detect {
+namespace {
+
+constexpr int64_t kT = 1'800'000'000'000;
+
+class IncidentsTest : public ::testing::Test {
+ protected:
+  // Stores an alert and files it; the incident's id.
+  int64_t Raise(std::string kind, std::string entity, Severity severity, int64_t t,
+                std::map<std::string, std::string> evidence = {}) {
+    Alert a;
+    a.kind = std::move(kind);
+    a.entity = std::move(entity);
+    a.severity = severity;
+    a.first_ms = a.last_ms = t;
+    a.evidence = std::move(evidence);
+    a.summary = a.kind;
+    const int64_t id = alerts().InsertAlert(ToRecord(a)).value();
+    return FileAlert(alerts(), a, id).value();
+  }
+  store::AlertStore& alerts() { return hub_.store().alerts(); }
+
+  testing::TestHub hub_;
+};
+
+TEST_F(IncidentsTest, AlertsSharingAnEntityOrAnAddressAreOneIncident) {
+  const int64_t brute =
+      Raise("brute-force", "user:alice", Severity::kMedium, kT, {{"latest_address", "10.0.0.5"}});
+  const int64_t spray = Raise("password-spraying", "address:10.0.0.5", Severity::kHigh, kT + 1000);
+  const int64_t other = Raise("device-clone", "device:dev-1", Severity::kHigh, kT + 2000,
+                              {{"latest_address", "10.9.9.9"}});
+  EXPECT_EQ(spray, brute);
+  EXPECT_NE(other, brute);
+  auto incident = alerts().FindIncident(brute).value();
+  ASSERT_TRUE(incident.has_value());
+  EXPECT_EQ(incident->severity, "high");  // the worst of its alerts
+  EXPECT_EQ(incident->entities, (std::vector<std::string>{"user:alice", "address:10.0.0.5"}));
+  EXPECT_EQ(incident->title, "brute-force on user:alice");
+  EXPECT_EQ(alerts().AlertsOfIncident(brute).value().size(), 2u);
+  auto timeline = alerts().IncidentEvents(brute).value();
+  ASSERT_EQ(timeline.size(), 2u);
+  EXPECT_EQ(timeline[1].what, "alert");
+}
+
+TEST_F(IncidentsTest, AQuietOrClosedIncidentTakesNoMoreAlerts) {
+  const int64_t first = Raise("brute-force", "user:bob", Severity::kHigh, kT);
+  const int64_t later =
+      Raise("brute-force", "user:bob", Severity::kHigh, kT + kIncidentWindowMs + 1);
+  EXPECT_NE(later, first);
+  std::vector<ledger::LedgerEntry> recorded;
+  auto record = [&](const ledger::LedgerEntry& e) {
+    recorded.push_back(e);
+    return Status::Ok();
+  };
+  ASSERT_TRUE(CloseIncident(alerts(), record, kT + 5, later, "sec", "done").ok());
+  EXPECT_EQ(CloseIncident(alerts(), record, kT + 6, later, "sec", "").code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CloseIncident(alerts(), record, kT + 6, 999, "sec", "").code(), StatusCode::kNotFound);
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].type, ledger::EntryType::kIncidentClosed);
+  const int64_t after_close =
+      Raise("mfa-failures", "user:bob", Severity::kHigh, kT + kIncidentWindowMs + 10);
+  EXPECT_NE(after_close, later);
+}
+
+TEST_F(IncidentsTest, StatusChangesAndResponsesAreOnTheTimeline) {
+  const int64_t incident = Raise("device-clone", "device:dev-2", Severity::kHigh, kT);
+  const int64_t alert_id = alerts().AlertsOfIncident(incident).value()[0].id;
+  ASSERT_TRUE(
+      NoteOnIncidentOf(alerts(), alert_id, kT + 1, "response", "quarantine-device dev-2").ok());
+  ASSERT_TRUE(ChangeAlertStatus(
+                  alerts(), [](const ledger::LedgerEntry&) { return Status::Ok(); }, kT + 2,
+                  alert_id, "resolved", "sec", "swapped the device")
+                  .ok());
+  auto timeline = alerts().IncidentEvents(incident).value();
+  ASSERT_EQ(timeline.size(), 3u);
+  EXPECT_EQ(timeline[1].detail, "quarantine-device dev-2");
+  EXPECT_EQ(timeline[2].what, "alert-status");
+  EXPECT_EQ(timeline[2].detail, "alert 1 resolved by sec: swapped the device");
+}
+
+}  // namespace
+}  // namespace vigil::detect
