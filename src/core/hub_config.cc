@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -134,6 +136,43 @@ Status ReadRespond(const toml::table& t, RespondOptions& r) {
   return ReadInteger(t, "block_minutes", 1, 7 * 24 * 60, r.block_minutes, "respond");
 }
 
+Status ReadSiem(const toml::table& t, SiemOptions& o) {
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t, {"jsonl_path", "syslog", "audit"}, "siem"));
+  if (const auto* node = t.get("audit")) {
+    const auto value = node->value<bool>();
+    if (!value) return Status::InvalidArgument("config [siem] audit must be true or false");
+    o.audit = *value;
+  }
+  if (const auto* node = t.get("jsonl_path")) {
+    const auto value = node->value<std::string>();
+    if (!value) return Status::InvalidArgument("config [siem] jsonl_path must be a string");
+    o.jsonl_path = *value;
+  }
+  const auto* node = t.get("syslog");
+  if (!node) return Status::Ok();
+  const auto value = node->value<std::string>();
+  if (!value) return Status::InvalidArgument("config [siem] syslog must be a string");
+  o.syslog = *value;
+  if (o.syslog.empty()) return Status::Ok();
+  const Status bad = Status::InvalidArgument(
+      "config [siem] syslog must be udp://host:port or "
+      "tcp://host:port, not '" +
+      o.syslog + "'");
+  const size_t scheme = o.syslog.find("://");
+  const size_t colon = o.syslog.rfind(':');
+  if (scheme == std::string::npos || colon <= scheme + 3) return bad;
+  o.syslog_protocol = o.syslog.substr(0, scheme);
+  o.syslog_host = o.syslog.substr(scheme + 3, colon - scheme - 3);
+  const std::string port = o.syslog.substr(colon + 1);
+  if (o.syslog_protocol != "udp" && o.syslog_protocol != "tcp") return bad;
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) {
+    return bad;
+  }
+  o.syslog_port = std::stoi(port);
+  if (o.syslog_port < 1 || o.syslog_port > 65535) return bad;
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<std::pair<const char*, int*>> DetectOptions::Thresholds() {
@@ -163,8 +202,8 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
     return Status::InvalidArgument(msg.str());
   }
   HubConfig config;
-  VIGIL_RETURN_IF_ERROR(
-      RefuseUnknownKeys(root, {"hub", "server", "ingest", "access", "detect", "respond"}, ""));
+  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
+      root, {"hub", "server", "ingest", "access", "detect", "respond", "siem"}, ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
@@ -183,6 +222,9 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   if (const auto* respond = root["respond"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadRespond(*respond, config.respond));
+  }
+  if (const auto* siem = root["siem"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(ReadSiem(*siem, config.siem));
   }
   return config;
 }
@@ -221,7 +263,12 @@ std::string RenderHubConfig(const HubConfig& c) {
   out << "\n"
       << "[respond]  # containment playbooks: alert kind = quarantine-device | block-address |\n"
       << "           # revoke-sessions | none (defaults in docs/detection.md)\n"
-      << "block_minutes = " << c.respond.block_minutes << "\n";
+      << "block_minutes = " << c.respond.block_minutes << "\n\n"
+      << "[siem]  # alerts and audit events to a SIEM (docs/detection.md)\n"
+      << "jsonl_path = \"" << c.siem.jsonl_path << "\"  # JSON lines; relative to the data dir\n"
+      << "syslog = \"" << c.siem.syslog << "\"  # RFC 5424: udp://host:port or tcp://host:port\n"
+      << "audit = " << (c.siem.audit ? "true" : "false")
+      << "  # every audit ledger entry too, not only alerts\n";
   return out.str();
 }
 

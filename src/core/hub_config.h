@@ -89,6 +89,17 @@ struct RespondOptions {
   int64_t block_minutes = 15;
 };
 
+// SIEM export (issue #6; server/siem_forwarder.h): alerts and audit events as JSON lines to a
+// file and as RFC 5424 syslog to a collector.
+struct SiemOptions {
+  std::string jsonl_path;  // append JSON lines here (relative: to the data directory); "" off
+  std::string syslog;      // "udp://host:port" or "tcp://host:port"; "" off
+  bool audit = true;       // forward every audit ledger entry too (reading batches excepted)
+  // Parsed from `syslog`.
+  std::string syslog_protocol, syslog_host;
+  int syslog_port = 0;
+};
+
 struct HubConfig {
   std::string hub_name = "vigil";
   ServeOptions serve;
@@ -96,6 +107,7 @@ struct HubConfig {
   AccessOptions access;
   DetectOptions detect;
   RespondOptions respond;
+  SiemOptions siem;
 };
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.

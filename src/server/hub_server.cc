@@ -28,6 +28,7 @@
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
 #include "server/responder.h"
+#include "server/siem_forwarder.h"
 #include "server/tls_context.h"
 #include "store/group_commit.h"
 
@@ -47,7 +48,7 @@ class HubServerImpl final : public HubServer {
                 std::unique_ptr<store::Store> store, std::unique_ptr<store::KeyRing> keys,
                 std::unique_ptr<ledger::Ledger> ledger, ledger::NoteKey ledger_key,
                 std::unique_ptr<asio::ssl::context> mqtt_tls,
-                std::unique_ptr<asio::ssl::context> https_tls)
+                std::unique_ptr<asio::ssl::context> https_tls, std::unique_ptr<SiemForwarder> siem)
       : config_(config),
         config_digest_(std::move(config_digest)),
         store_(std::move(store)),
@@ -56,6 +57,7 @@ class HubServerImpl final : public HubServer {
         ledger_key_(std::move(ledger_key)),
         mqtt_tls_(std::move(mqtt_tls)),
         https_tls_(std::move(https_tls)),
+        siem_(std::move(siem)),
         writer_(
             *store_, config.serve.group_commit_max_batch,
             [this](const CommitStats& s) {
@@ -68,7 +70,11 @@ class HubServerImpl final : public HubServer {
         pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
         audit_writer_(config.serve.group_commit_max_batch,
                       [this](std::span<const ledger::LedgerEntry> entries) {
-                        return ledger_->Append({entries.begin(), entries.end()});
+                        Status appended = ledger_->Append({entries.begin(), entries.end()});
+                        if (appended.ok() && siem_ && config_.siem.audit) {
+                          for (const auto& e : entries) siem_->Forward(detect::SiemRecordOf(e));
+                        }
+                        return appended;
                       }),
         detection_(SystemClock::Instance(), detect::DefaultRules(RuleSettingsOf(config)),
                    [this](const detect::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
@@ -154,6 +160,10 @@ class HubServerImpl final : public HubServer {
     for (auto& t : threads_) t.join();
     detection_.Stop();  // the last events go through the rules; their alerts are queued
     audit_writer_.Stop();
+    if (siem_) {
+      siem_->Stop();  // what was queued is sent
+      spdlog::info("SIEM: {} records sent, {} dropped", siem_->sent(), siem_->dropped());
+    }
     Checkpoint();  // the last entries get their signature before the hub goes
     spdlog::info("hub stopped: {} messages stored, {} refused in this run",
                  metrics_.messages_accepted.load(), TotalRefused());
@@ -219,6 +229,7 @@ class HubServerImpl final : public HubServer {
     }
     spdlog::warn("ALERT {} [{}] {} {}: {} (incident {})", *id, detect::SeverityName(alert.severity),
                  alert.kind, alert.entity, alert.summary, incident.ok() ? *incident : 0);
+    if (siem_) siem_->Forward(detect::SiemRecordOf(alert, *id));
     responder_.Respond(alert, *id);
     AuditLater({ledger::EntryType::kAlertRaised,
                 alert.first_ms,
@@ -329,6 +340,7 @@ class HubServerImpl final : public HubServer {
   uint64_t last_checkpoint_size_ = UINT64_MAX;
   std::unique_ptr<asio::ssl::context> mqtt_tls_;
   std::unique_ptr<asio::ssl::context> https_tls_;
+  std::unique_ptr<SiemForwarder> siem_;  // alerts and audit events to a SIEM; null when off
   ingest::IngestMetrics metrics_;
   store::GroupCommitWriter writer_;
   ingest::ReadingPipeline pipeline_;
@@ -369,9 +381,14 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                               ClientCertificate::kOptional));
   VIGIL_ASSIGN_OR_RETURN(std::string config_text, ReadFile(layout.config()));
+  std::unique_ptr<SiemForwarder> siem;
+  if (!config.siem.jsonl_path.empty() || !config.siem.syslog.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(siem, SiemForwarder::Start(config.siem, layout.root));
+  }
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
       config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
-      std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls)));
+      std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls),
+      std::move(siem)));
 }
 
 }  // namespace vigil::server

@@ -1,0 +1,46 @@
+#include "detect/siem_record.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::detect {
+namespace {
+
+constexpr int64_t kT = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
+
+TEST(SiemRecordTest, AnAlertAsRfc5424WithEscapedParameters) {
+  Alert a;
+  a.kind = "brute-force";
+  a.severity = Severity::kHigh;
+  a.entity = "user:al\"ice]";
+  a.technique = "T1110.001";
+  a.summary = "5 failed logins";
+  a.first_ms = kT;
+  a.evidence = {{"latest_address", "10.0.0.5"}};
+  const SiemRecord r = SiemRecordOf(a, 7);
+  EXPECT_EQ(r.facility, 14);
+  EXPECT_EQ(r.severity, 3);
+  const std::string m = SiemSyslogMessage(r, "hub 1", 42);
+  EXPECT_EQ(m.rfind("<115>1 2027-01-15T08:00:00.000Z hub_1 vigil 42 alert [vigil@32473 ", 0), 0u)
+      << m;
+  EXPECT_NE(m.find(R"(entity="user:al\"ice\]")"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(evidence.latest_address="10.0.0.5")"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(] {"time":"2027-01-15T08:00:00.000Z","host":"hub 1","source":"vigil",)"),
+            std::string::npos)
+      << m;
+}
+
+TEST(SiemRecordTest, LedgerEntriesAreAuditRecordsAndRefusalsAreNotices) {
+  const ledger::LedgerEntry ok{ledger::EntryType::kAccess, kT, {{"decision", "allowed"}}};
+  const ledger::LedgerEntry denied{ledger::EntryType::kAccess, kT, {{"decision", "denied"}}};
+  const ledger::LedgerEntry bad{ledger::EntryType::kLogin, kT, {{"outcome", "bad_password"}}};
+  EXPECT_EQ(SiemRecordOf(ok).severity, 6);
+  EXPECT_EQ(SiemRecordOf(denied).severity, 5);
+  EXPECT_EQ(SiemRecordOf(bad).severity, 5);
+  EXPECT_EQ(SiemRecordOf(ok).type, "access");
+  EXPECT_EQ(SiemJsonLine(SiemRecordOf(ok), "h"),
+            R"({"time":"2027-01-15T08:00:00.000Z","host":"h","source":"vigil","type":"access",)"
+            R"("decision":"allowed"})");
+}
+
+}  // namespace
+}  // namespace vigil::detect
