@@ -178,6 +178,15 @@ Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token,
       {user->username, *role, user->patient_id}, hash, user->must_change_password};
 }
 
+Status AuthService::ApplyUnlocks() {
+  VIGIL_ASSIGN_OR_RETURN(auto requests, store_.UnlocksAfter(applied_unlock_));
+  for (const auto& [id, username] : requests) {
+    throttle_.Unlock(username);
+    applied_unlock_ = id;
+  }
+  return Status::Ok();
+}
+
 Status AuthService::Logout(const AuthenticatedSession& session) {
   VIGIL_RETURN_IF_ERROR(store_.DeleteSession(session.token_hash));
   return Record(ledger::EntryType::kLogout, {{"user", session.who.username}});

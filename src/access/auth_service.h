@@ -73,6 +73,8 @@ class AuthService {
     return throttle_.RetryAfterMs(username, address);
   }
   void Unlock(const std::string& username) { throttle_.Unlock(username); }
+  // Applies the unlock requests made since the last call (UnlockLogin, from the CLI or the API).
+  Status ApplyUnlocks();
   // Who hears of every login attempt (the detection engine); set before use.
   void SetObserver(std::function<void(detect::SecurityEvent)> observer) {
     observer_ = std::move(observer);
@@ -94,6 +96,7 @@ class AuthService {
   const SessionSettings settings_;
   AuditSink audit_;
   LoginThrottle throttle_;
+  int64_t applied_unlock_ = 0;  // the last unlock request applied (ApplyUnlocks' caller only)
   std::function<void(detect::SecurityEvent)> observer_;
   std::mutex mu_;
   std::unordered_map<std::string, Pending> challenges_;  // by SHA-256 of the challenge

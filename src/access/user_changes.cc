@@ -27,6 +27,14 @@ Status RemoveFromCareTeam(store::AccessStore& store, const AuditSink& audit, int
                 {{"patient", patient_id}, {"user", username}, {"change", "removed"}, {"by", by}}});
 }
 
+Status UnlockLogin(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+                   const std::string& username, const std::string& by) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
+  if (!user) return Status::NotFound("no user " + username);
+  VIGIL_RETURN_IF_ERROR(store.RequestUnlock(username, by, now_ms));
+  return audit({ledger::EntryType::kLoginUnlocked, now_ms, {{"user", username}, {"by", by}}});
+}
+
 Result<int64_t> RevokeSessions(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
                                const std::string& username, const std::string& by) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));

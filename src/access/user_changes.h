@@ -19,6 +19,11 @@ Status AddToCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t 
 Status RemoveFromCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
                           const std::string& patient_id, const std::string& username,
                           const std::string& by);
+// Asks the hub to clear the login throttle of `username` (failed logins forgotten, a lock
+// lifted); the running hub applies it within a second (AuthService::ApplyUnlocks). NotFound for
+// an unknown user.
+Status UnlockLogin(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+                   const std::string& username, const std::string& by);
 // Ends every session of `username`; how many there were. NotFound for an unknown user.
 Result<int64_t> RevokeSessions(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
                                const std::string& username, const std::string& by);

@@ -97,13 +97,26 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
     return Status::Ok();
   };
   const std::string& path = request.path;
-  constexpr std::string_view kUsers = "/admin/users/", kRevoke = "/revoke-sessions";
-  if (path.rfind(kUsers, 0) == 0 && path.size() > kUsers.size() + kRevoke.size() &&
-      path.ends_with(kRevoke) && request.method == "POST") {
-    const std::string user =
-        path.substr(kUsers.size(), path.size() - kUsers.size() - kRevoke.size());
+  constexpr std::string_view kUsers = "/admin/users/";
+  const size_t verb_at = path.rfind('/');
+  if (path.rfind(kUsers, 0) == 0 && verb_at > kUsers.size() && request.method == "POST") {
+    // POST /admin/users/{user}/revoke-sessions | /unlock
+    const std::string user = path.substr(kUsers.size(), verb_at - kUsers.size());
+    const std::string verb = path.substr(verb_at + 1);
+    if (verb != "revoke-sessions" && verb != "unlock") {
+      return Problem(404, "not_found", "Not found", "revoke-sessions or unlock");
+    }
     if (Status s = allowed(access::Action::kManageUsers, "", "user/" + user); !s.ok()) {
       return ProblemFor(s);
+    }
+    if (verb == "unlock") {
+      if (Status s = access::UnlockLogin(deps_.store.access(), deps_.audit, now, user,
+                                         session.who.username);
+          !s.ok()) {
+        return ProblemFor(s);
+      }
+      deps_.auth.Unlock(user);  // at once here; the hub's poll would within a second
+      return Json(200, {{"user", user}, {"unlocked", true}});
     }
     auto count =
         access::RevokeSessions(deps_.store.access(), deps_.audit, now, user, session.who.username);

@@ -67,6 +67,15 @@ Status RunRevokeSessions(const std::string& data_dir, const std::string& usernam
   return Status::Ok();
 }
 
+Status RunUnlock(const std::string& data_dir, const std::string& username) {
+  VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
+  VIGIL_RETURN_IF_ERROR(access::UnlockLogin(hub.store->access(), admin::LedgerSink(hub),
+                                            SystemClock::Instance().NowMillis(), username, "cli"));
+  std::cout << "Unlocked " << username
+            << ": failed logins forgotten (a running hub applies it within a second)\n";
+  return Status::Ok();
+}
+
 Status RunCareTeam(const std::string& data_dir, const std::string& verb,
                    const std::string& patient_id, const std::string& username) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
@@ -115,6 +124,11 @@ void AddUserCommands(CLI::App& app, Status& status) {
   revoke_cmd->add_option("--data-dir", revoke_dir)->required();
   revoke_cmd->add_option("--username", revoke_user)->required();
   revoke_cmd->callback([&status] { status = RunRevokeSessions(revoke_dir, revoke_user); });
+  auto* unlock_cmd =
+      user->add_subcommand("unlock", "Forget a user's failed logins, lifting a lock");
+  unlock_cmd->add_option("--data-dir", revoke_dir)->required();
+  unlock_cmd->add_option("--username", revoke_user)->required();
+  unlock_cmd->callback([&status] { status = RunUnlock(revoke_dir, revoke_user); });
 
   auto* team = app.add_subcommand("careteam", "Who looks after a patient")->require_subcommand(1);
   static std::string team_dir, team_patient, team_user;

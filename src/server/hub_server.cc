@@ -321,6 +321,9 @@ class HubServerImpl final : public HubServer {
     revocation_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       directory_.RefreshRevocations();
+      if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
+        spdlog::error("unlock requests not applied: {}", s.ToString());
+      }
       PollRevocations();
     });
   }

@@ -64,6 +64,12 @@ class AccessStore {
   virtual Status DeleteSession(const std::string& token_hash) = 0;
   // Deletes every session of `username`; how many there were.
   virtual Result<int64_t> DeleteUserSessions(const std::string& username) = 0;
+  // Asks the running hub to clear the login throttle of `username` (`vigil user unlock`: the
+  // throttle lives in the hub's memory, which polls these requests).
+  virtual Status RequestUnlock(const std::string& username, const std::string& by,
+                               int64_t now_ms) = 0;
+  // Unlock requests after request id `after`, oldest first: (id, username).
+  virtual Result<std::vector<std::pair<int64_t, std::string>>> UnlocksAfter(int64_t after) = 0;
 
   // AlreadyExists if the user is on the team; FailedPrecondition if user or patient is unknown.
   virtual Status AddCareTeamMember(const std::string& patient_id, const std::string& username) = 0;

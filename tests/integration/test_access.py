@@ -252,6 +252,26 @@ class AccessTest(unittest.TestCase):
                                             {"username": "ghost", "password": "x"})[0])
         self.assertEqual(unknown, statuses)
 
+    def test_unlock_lifts_the_throttle_of_a_running_hub(self):
+        user = add_user(self.hub, "judy", "nurse")
+        login = lambda password: self.api.request(  # from an address of its own
+            "POST", "/auth/login", {"username": "judy", "password": password},
+            source="127.0.0.5")[0]
+        statuses = [login("wrong-password-1") for _ in range(6)]
+        self.assertEqual(statuses[-1], 429, statuses)
+        self.assertEqual(login(user.password), 429)  # the right password waits too
+        out = self.hub.run("user", "unlock", "--data-dir", self.hub.data_dir, "--username", "judy")
+        self.assertIn("Unlocked judy", out.stdout)
+        deadline = time.time() + 5
+        while login(user.password) != 200:  # the hub polls unlock requests every second
+            self.assertLess(time.time(), deadline, "still throttled after unlock")
+            time.sleep(0.3)
+        missing = self.hub.run("user", "unlock", "--data-dir", self.hub.data_dir, "--username",
+                               "nobody", check=False)
+        self.assertNotEqual(missing.returncode, 0)
+        shown = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir).stdout
+        self.assertIn('"login_unlocked"', shown)
+
     def test_every_decision_is_in_the_ledger_and_verifies(self):
         self.api.get("/fhir/Observation?patient=p-002", self.token("pat1"))
         time.sleep(6)  # a checkpoint covers the entries

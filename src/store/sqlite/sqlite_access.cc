@@ -153,6 +153,27 @@ class SqliteAccessStore final : public AccessStore {
     return int64_t{sqlite3_changes(db_.handle())};
   }
 
+  Status RequestUnlock(const std::string& username, const std::string& by,
+                       int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO login_unlocks (username, requested_by, created_ms) VALUES (?, ?, ?)");
+    st.Bind(1, username).Bind(2, by).Bind(3, now_ms);
+    return st.Run();
+  }
+
+  Result<std::vector<std::pair<int64_t, std::string>>> UnlocksAfter(int64_t after) override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
+    auto held =
+        reader.db().Prepared("SELECT id, username FROM login_unlocks WHERE id > ? ORDER BY id");
+    Statement& st = *held;
+    VIGIL_RETURN_IF_ERROR(st.prepared());
+    st.Bind(1, after);
+    std::vector<std::pair<int64_t, std::string>> out;
+    while (st.Step()) out.emplace_back(st.Int(0), st.Text(1));
+    return Checked(st, std::move(out));
+  }
+
   Status AddCareTeamMember(const std::string& patient_id, const std::string& username) override {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(), "INSERT INTO care_team (patient_id, username) VALUES (?, ?)");
@@ -262,6 +283,12 @@ class SqliteAccessStore final : public AccessStore {
 }  // namespace
 
 Status CreateAccessSchema(Database& db) { return db.Exec(kAccessTables); }
+
+Status CreateUnlockSchema(Database& db) {
+  return db.Exec(
+      "CREATE TABLE login_unlocks (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " username TEXT NOT NULL, requested_by TEXT NOT NULL, created_ms INTEGER NOT NULL);");
+}
 
 std::unique_ptr<AccessStore> MakeSqliteAccessStore(Database& db, std::mutex& mu,
                                                    ReaderPool& readers) {

@@ -13,6 +13,8 @@ namespace vigil::store::sqlite {
 // Schema version 3 additions: users, sessions, care teams, consents, reviews, and the ledger
 // entries' subject (patient) column.
 Status CreateAccessSchema(Database& db);
+// Schema version 6: requests to clear a user's login throttle (`vigil user unlock`).
+Status CreateUnlockSchema(Database& db);
 
 // An AccessStore writing through `db`, serialized by `mu`, and reading through `readers` (all
 // owned by the caller, which outlives it).

@@ -20,7 +20,7 @@ using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
-// 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents
+// 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests
 constexpr int kSchemaVersion = 6;
 
 constexpr std::string_view kSchema = R"sql(
@@ -127,6 +127,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 4) created = sqlite::CreateAlertSchema(db_);
       if (created.ok() && current < 5) created = db_.Exec(kQuarantineTable);
       if (created.ok() && current < 6) created = sqlite::CreateIncidentSchema(db_);
+      if (created.ok() && current < 6) created = sqlite::CreateUnlockSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
