@@ -116,7 +116,7 @@ Status ReadRespond(const toml::table& t, RespondOptions& r) {
       "credential-stuffing",      "message-flood",     "many-patients",      "break-glass",
       "access-outside-care-team", "replayed-readings", "implausible-values", "clock-skew",
       "oversize-messages",        "topic-violation",   "reconnect-storm",    "mfa-failures",
-      "session-new-address",      "device-behaviour",  "user-behaviour"};
+      "session-new-address",      "device-behaviour",  "user-behaviour",     "bulk-reads"};
   static const std::set<std::string> kActions = {"quarantine-device", "block-address",
                                                  "revoke-sessions", "none"};
   for (const auto& [key, node] : t) {
@@ -189,7 +189,9 @@ std::vector<std::pair<const char*, int*>> DetectOptions::Thresholds() {
           {"oversize_messages", &oversize_messages},
           {"topic_violations", &topic_violations},
           {"reconnects", &reconnects},
-          {"mfa_failures", &mfa_failures}};
+          {"mfa_failures", &mfa_failures},
+          {"bulk_reads", &bulk_reads},
+          {"baseline_score", &baseline_score}};
 }
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {

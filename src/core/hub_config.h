@@ -77,6 +77,8 @@ struct DetectOptions {
   int topic_violations = 1;
   int reconnects = 10;
   int mfa_failures = 3;
+  int bulk_reads = 60;
+  int baseline_score = 8;
 
   // Every threshold above by its config key, in the order config.toml lists them.
   std::vector<std::pair<const char*, int*>> Thresholds();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "detect/baseline.h"
+
 namespace vigil::detect {
 namespace {
 
@@ -262,9 +264,17 @@ class SessionRule final : public Rule {
 // many patients (an insider browsing).
 class AccessRule final : public Rule {
  public:
-  explicit AccessRule(const RuleSettings& s) : s_(s), patients_(s.window_ms) {}
+  explicit AccessRule(const RuleSettings& s)
+      : s_(s), patients_(s.window_ms), requests_(s.window_ms) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
+    const size_t requests = requests_.Add(e.user, e.time_ms);
+    if (requests >= static_cast<size_t>(s_.bulk_reads)) {
+      raise(MakeAlert("bulk-reads", Severity::kHigh, "user:" + e.user, "T1119",
+                      e.user + " made " + std::to_string(requests) +
+                          " requests for patients' data within the window",
+                      e.time_ms, {{"requests_in_window", std::to_string(requests)}}));
+    }
     if (e.reason == "break-glass") {
       raise(MakeAlert("break-glass", Severity::kMedium, "user:" + e.user, "T1078",
                       "break-glass access by " + e.user, e.time_ms, {{"patient", e.patient}}));
@@ -285,6 +295,7 @@ class AccessRule final : public Rule {
  private:
   RuleSettings s_;
   DistinctInWindow patients_;
+  CountInWindow requests_;
 };
 
 }  // namespace
@@ -319,6 +330,9 @@ std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   rules.push_back(std::make_unique<RefusedReadingsRule>(settings));
   rules.push_back(std::make_unique<ReconnectStormRule>(settings));
   rules.push_back(std::make_unique<SessionRule>(settings));
+  BaselineSettings baselines;
+  baselines.threshold = settings.baseline_score;
+  rules.push_back(MakeBaselineRule(baselines));
   return rules;
 }
 

@@ -39,7 +39,9 @@ struct RuleSettings {
   int oversize_messages = 1;           // one device's messages over the size limits
   int topic_violations = 1;            // publishes to another topic, or subscriptions, by a device
   int reconnects = 10;                 // connections of one device in the window (reconnect storm)
-  int mfa_failures = 3;  // wrong or reused TOTP codes for one account (password known)
+  int mfa_failures = 3;    // wrong or reused TOTP codes for one account (password known)
+  int bulk_reads = 60;     // data requests by one user in the window (bulk collection)
+  int baseline_score = 8;  // robust z-score at which a learned baseline alerts
 };
 
 // The default rule set.

@@ -199,6 +199,8 @@ class HubServerImpl final : public HubServer {
     s.topic_violations = d.topic_violations;
     s.reconnects = d.reconnects;
     s.mfa_failures = d.mfa_failures;
+    s.bulk_reads = d.bulk_reads;
+    s.baseline_score = d.baseline_score;
     return s;
   }
 

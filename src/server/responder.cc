@@ -19,6 +19,7 @@ Playbooks DefaultPlaybooks() {
            {"refused-connections", "block-address"},
            {"many-patients", "revoke-sessions"},
            {"session-new-address", "revoke-sessions"},
+           {"bulk-reads", "revoke-sessions"},
            {"topic-violation", "quarantine-device"}},
           15};
 }

@@ -1,0 +1,186 @@
+#include "detect/baseline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <vector>
+
+namespace vigil::detect {
+
+double RobustBaseline::spread() const {
+  return std::max(1.2533 * mad_, floor_fraction_ * std::abs(center_) + 1e-9);
+}
+
+double RobustBaseline::Score(double x) const {
+  if (!warm()) return 0;
+  return std::abs(x - center_) / spread();
+}
+
+void RobustBaseline::Learn(double x, bool anomalous) {
+  ++samples_;
+  if (samples_ <= warmup_) {  // exact running mean and mean absolute deviation
+    const double w = 1.0 / static_cast<double>(samples_);
+    center_ += w * (x - center_);
+    mad_ += w * (std::abs(x - center_) - mad_);
+    return;
+  }
+  const double r = anomalous ? rate_ / 10 : rate_;
+  center_ += r * (x - center_);
+  mad_ += r * (std::abs(x - center_) - mad_);
+}
+
+namespace {
+
+std::string Fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+double Median(std::deque<double> values) {
+  std::vector<double> v(values.begin(), values.end());
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+class BaselineRule final : public Rule {
+ public:
+  explicit BaselineRule(const BaselineSettings& s) : s_(s) {}
+
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    switch (e.kind) {
+      case EventKind::kConnectionAccepted:
+        if (auto it = devices_.find(e.device); it != devices_.end()) {
+          it->second.settling = kSettleMessages;  // resends after a reconnect come in a burst
+        }
+        return;
+      case EventKind::kReadingAccepted:
+        return ObserveMessage(e, raise);
+      case EventKind::kAccessDecision:
+        return ObserveAccess(e, raise);
+      default:
+        return;
+    }
+  }
+
+ private:
+  static constexpr int kSettleMessages = 32;
+  static constexpr size_t kMaxEntities = 200'000;
+
+  struct Feature {
+    std::deque<double> recent;
+    RobustBaseline baseline;
+  };
+  struct Device {
+    explicit Device(const BaselineSettings& s)
+        : interval{{}, {s.device_warmup, s.rate, 0.25}}, size{{}, {s.device_warmup, s.rate, 0.1}} {}
+    Feature interval;  // log10 of seconds between messages
+    Feature size;      // bytes
+    int64_t last_ms = -1;
+    int settling = 0;
+  };
+  struct User {
+    explicit User(const BaselineSettings& s)
+        : requests{s.user_warmup, s.rate * 10, 0.5}, patients{s.user_warmup, s.rate * 10, 0.5} {}
+    RobustBaseline requests, patients;
+    int64_t bucket_start = -1;
+    int64_t bucket_requests = 0;
+    std::set<std::string> bucket_patients;
+  };
+
+  // Adds `x` to the feature's recent values; scores and learns their median once enough are in.
+  void Judge(Feature& f, double x, const std::string& entity, const char* name, bool settling,
+             int64_t now, const AlertSink& raise, double shown_value) {
+    f.recent.push_back(x);
+    if (f.recent.size() > static_cast<size_t>(s_.recent)) f.recent.pop_front();
+    if (f.recent.size() < static_cast<size_t>(s_.recent) || settling) return;
+    const double m = Median(f.recent);
+    const double score = f.baseline.Score(m);
+    const bool anomalous = score > s_.threshold;
+    if (anomalous) {
+      raise(Describe("device-behaviour", entity, name, shown_value, f.baseline, score, now));
+    }
+    f.baseline.Learn(m, anomalous);
+  }
+
+  Alert Describe(const char* kind, const std::string& entity, const char* feature, double value,
+                 const RobustBaseline& b, double score, int64_t now) const {
+    Alert a;
+    a.kind = kind;
+    a.severity = Severity::kMedium;
+    a.entity = entity;
+    a.summary =
+        entity + ": " + feature + " far from its learned baseline (" + Fixed(score) + " spreads)";
+    a.first_ms = a.last_ms = now;
+    a.evidence = {{"feature", feature},
+                  {"value", Fixed(value)},
+                  {"baseline", Fixed(b.center())},
+                  {"spread", Fixed(b.spread())},
+                  {"score", Fixed(score)},
+                  {"learned_from", std::to_string(b.samples())}};
+    return a;
+  }
+
+  void ObserveMessage(const SecurityEvent& e, const AlertSink& raise) {
+    if (devices_.size() > kMaxEntities) devices_.clear();
+    Device& d = devices_.try_emplace(e.device, s_).first->second;
+    const bool settling = d.settling > 0;
+    if (settling) --d.settling;
+    const std::string entity = "device:" + e.device;
+    if (d.last_ms >= 0) {
+      const double seconds = std::max(0.001, static_cast<double>(e.time_ms - d.last_ms) / 1000);
+      Judge(d.interval, std::log10(seconds), entity, "seconds_between_messages", settling,
+            e.time_ms, raise, seconds);
+    }
+    d.last_ms = e.time_ms;
+    if (e.size > 0) {
+      const double size = static_cast<double>(e.size);
+      Judge(d.size, size, entity, "message_bytes", settling, e.time_ms, raise, size);
+    }
+  }
+
+  void ObserveAccess(const SecurityEvent& e, const AlertSink& raise) {
+    if (e.user.empty()) return;
+    if (users_.size() > kMaxEntities) users_.clear();
+    User& u = users_.try_emplace(e.user, s_).first->second;
+    if (u.bucket_start >= 0 && e.time_ms >= u.bucket_start + s_.user_bucket_ms) {
+      CloseBucket(u, "user:" + e.user, e.time_ms, raise);
+    }
+    if (u.bucket_start < 0) u.bucket_start = e.time_ms;
+    ++u.bucket_requests;
+    if (!e.patient.empty()) u.bucket_patients.insert(e.patient);
+  }
+
+  void CloseBucket(User& u, const std::string& entity, int64_t now, const AlertSink& raise) {
+    const double requests = static_cast<double>(u.bucket_requests);
+    const double patients = static_cast<double>(u.bucket_patients.size());
+    const double r = u.requests.Score(requests), p = u.patients.Score(patients);
+    // Only more than usual is suspicious: a quiet minute is not.
+    const bool r_high = r > s_.threshold && requests > u.requests.center();
+    const bool p_high = p > s_.threshold && patients > u.patients.center();
+    if (p_high) {
+      raise(
+          Describe("user-behaviour", entity, "patients_per_minute", patients, u.patients, p, now));
+    } else if (r_high) {
+      raise(
+          Describe("user-behaviour", entity, "requests_per_minute", requests, u.requests, r, now));
+    }
+    u.requests.Learn(requests, r_high);
+    u.patients.Learn(patients, p_high);
+    u.bucket_start = -1;
+    u.bucket_requests = 0;
+    u.bucket_patients.clear();
+  }
+
+  BaselineSettings s_;
+  std::unordered_map<std::string, Device> devices_;
+  std::unordered_map<std::string, User> users_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeBaselineRule(const BaselineSettings& settings) {
+  return std::make_unique<BaselineRule>(settings);
+}
+
+}  // namespace vigil::detect
