@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "sim/attacks.h"
 #include "sim/sim_runner.h"
 
 namespace {
@@ -161,7 +162,24 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--acked-out", sim.acked_out,
                       "Write every acknowledged '<device> <seq>' here");
   sim_cmd->add_flag("--json", sim.json, "Print the summary as JSON");
-  sim_cmd->callback([&] { status = vigil::sim::RunSim(sim); });
+  static vigil::sim::AttackOptions attack;
+  sim_cmd->add_option("--attack", attack.name, "Run this attack scenario instead of a fleet")
+      ->check(CLI::IsMember(vigil::sim::AttackNames()));
+  sim_cmd->add_option("--truth", attack.truth_out,
+                      "Append the attack's ground truth (JSON line) here instead of printing it");
+  sim_cmd->add_option("--tag", attack.tag, "Suffix for the attack's devices and users");
+  sim_cmd->add_option("--https-port", attack.https_port,
+                      "Hub HTTPS port for attacks (default: from the hub's config)");
+  sim_cmd->callback([&] {
+    if (attack.name.empty()) {
+      status = vigil::sim::RunSim(sim);
+      return;
+    }
+    attack.data_dir = sim.data_dir;
+    attack.host = sim.host;
+    attack.mqtt_port = sim.port;
+    status = vigil::sim::RunAttack(attack);
+  });
 
   app.parse_complete_callback([&] { SetUpLogging(log_level); });
   try {

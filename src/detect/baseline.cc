@@ -8,7 +8,7 @@
 namespace vigil::detect {
 
 double RobustBaseline::spread() const {
-  return std::max(1.2533 * mad_, floor_fraction_ * std::abs(center_) + 1e-9);
+  return std::max({1.2533 * mad_, floor_fraction_ * std::abs(center_), floor_absolute_, 1e-9});
 }
 
 double RobustBaseline::Score(double x) const {
@@ -73,15 +73,19 @@ class BaselineRule final : public Rule {
   };
   struct Device {
     explicit Device(const BaselineSettings& s)
-        : interval{{}, {s.device_warmup, s.rate, 0.25}}, size{{}, {s.device_warmup, s.rate, 0.1}} {}
-    Feature interval;  // log10 of seconds between messages
-    Feature size;      // bytes
+        : interval{{}, {s.device_warmup, s.rate, 0, 0.1}},
+          size{{}, {s.device_warmup, s.rate, 0.1, 10}} {}
+    // log10 of seconds between messages: at 8 spreads of at least 0.1, a device must send over
+    // 6 times faster (or slower) than it has been to raise an alert.
+    Feature interval;
+    Feature size;  // bytes
     int64_t last_ms = -1;
     int settling = 0;
   };
   struct User {
     explicit User(const BaselineSettings& s)
-        : requests{s.user_warmup, s.rate * 10, 0.5}, patients{s.user_warmup, s.rate * 10, 0.5} {}
+        : requests{s.user_warmup, s.rate * 10, 0.5, 1},
+          patients{s.user_warmup, s.rate * 10, 0.5, 1} {}
     RobustBaseline requests, patients;
     int64_t bucket_start = -1;
     int64_t bucket_requests = 0;

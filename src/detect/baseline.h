@@ -22,8 +22,12 @@ namespace vigil::detect {
 
 class RobustBaseline {
  public:
-  RobustBaseline(int64_t warmup, double rate, double floor_fraction)
-      : warmup_(warmup), rate_(rate), floor_fraction_(floor_fraction) {}
+  // The spread is at least `floor_fraction` of the centre and at least `floor_absolute`.
+  RobustBaseline(int64_t warmup, double rate, double floor_fraction, double floor_absolute = 0)
+      : warmup_(warmup),
+        rate_(rate),
+        floor_fraction_(floor_fraction),
+        floor_absolute_(floor_absolute) {}
   // How far `x` is from normal, in spreads; 0 until the baseline has warmed up.
   double Score(double x) const;
   // Learns `x`; `anomalous` samples are learned from slowly.
@@ -37,6 +41,7 @@ class RobustBaseline {
   int64_t warmup_;
   double rate_;
   double floor_fraction_;
+  double floor_absolute_;
   int64_t samples_ = 0;
   double center_ = 0;
   double mad_ = 0;

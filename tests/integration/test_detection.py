@@ -172,6 +172,24 @@ class DetectionTest(unittest.TestCase):
         self.assertIn("CONNACK (135)", refused.stdout + refused.stderr)
         self.hub.run("device", "release", "--data-dir", self.hub.data_dir, "--id", "dev-0002")
 
+    def test_simulated_attacks_write_ground_truth_and_are_detected(self):
+        truth_file = os.path.join(self.hub.root, "truth.jsonl")
+        names = ["replay", "spoof", "flood", "tamper", "clone", "botnet", "brute-force",
+                 "stuffing"]
+        for name in names:
+            self.hub.run("sim", "--data-dir", self.hub.data_dir, "--attack", name,
+                         "--port", str(self.hub.mqtt_port), "--https-port",
+                         str(self.hub.https_port), "--truth", truth_file, "--tag", "it")
+        with open(truth_file) as f:
+            truths = [json.loads(line) for line in f]
+        self.assertEqual([t["attack"] for t in truths], names)
+        for t in truths:
+            self.assertLessEqual(t["started_ms"], t["ended_ms"])
+            expected = t["expected"][0]
+            self.assertEqual(expected["entity"], t["entity"])
+            found = self.alerts(expected["kinds"][0], t["entity"])
+            self.assertTrue(found, t)
+
 
 if __name__ == "__main__":
     unittest.main()

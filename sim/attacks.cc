@@ -1,0 +1,362 @@
+#include "sim/attacks.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "access/totp.h"
+#include "access/user_changes.h"
+#include "admin/hub_admin.h"
+#include "admin/user_admin.h"
+#include "core/clock.h"
+#include "core/files.h"
+#include "core/time_format.h"
+#include "crypto/x509_ca.h"
+#include "sim/attack_client.h"
+
+namespace vigil::sim {
+namespace {
+
+using nlohmann::json;
+
+int64_t Now() { return SystemClock::Instance().NowMillis(); }
+
+// Each scenario acts from addresses of its own (the whole of 127/8 is loopback), so that a
+// playbook blocking one of them leaves the others and the normal traffic alone.
+std::string Source(int n) { return "127.0.1." + std::to_string(n); }
+
+struct Truth {
+  std::string entity;                    // "device:...", "user:...", "address:..."
+  std::vector<std::string> alert_kinds;  // any of these naming `entity` detects the attack
+  std::vector<json> also;                // further {entity, kinds} that count as detection
+  std::string detail;
+};
+
+std::string Reading(uint64_t seq, double bpm) {
+  return json{{"seq", seq},
+              {"ts", FormatRfc3339Millis(Now())},
+              {"readings", {{{"type", "heart_rate"}, {"value", bpm}, {"unit", "/min"}}}}}
+      .dump();
+}
+
+class Attack {
+ public:
+  Attack(const AttackOptions& o, admin::AdminHub hub) : o_(o), hub_(std::move(hub)) {
+    mqtt_.host = https_.host = o.host;
+    mqtt_.port =
+        static_cast<uint16_t>(o.mqtt_port >= 0 ? o.mqtt_port : hub_.config.serve.mqtt_port);
+    https_.port =
+        static_cast<uint16_t>(o.https_port >= 0 ? o.https_port : hub_.config.serve.https_port);
+    mqtt_.ca_file = https_.ca_file = hub_.layout.ca_cert();
+    tag_ = o.tag.empty() ? std::to_string(Now() / 1000) : o.tag;
+  }
+
+  Result<Truth> Run(const std::string& name) {
+    if (name == "replay") return Replay();
+    if (name == "spoof") return Spoof();
+    if (name == "flood") return Flood();
+    if (name == "tamper") return Tamper();
+    if (name == "clone") return Clone();
+    if (name == "botnet") return Botnet();
+    if (name == "brute-force") return BruteForce();
+    if (name == "stuffing") return Stuffing();
+    if (name == "insider") return Insider();
+    if (name == "exfiltration") return Exfiltration();
+    return Status::InvalidArgument("unknown attack '" + name + "'");
+  }
+
+  // Set-up (enrolment, users) happens before this mark; the attack itself after it.
+  void MarkStart() { started_ms_ = Now(); }
+  int64_t started_ms() const { return started_ms_; }
+
+ private:
+  // A device enrolled for the attack (with a patient of its own); its credentials.
+  Result<DeviceCredentials> AttackDevice(const std::string& name, std::string& device_id) {
+    device_id = "atk-" + name + "-" + tag_;
+    const std::string patient = "atkp-" + name + "-" + tag_;
+    VIGIL_RETURN_IF_ERROR(admin::AddPatient(hub_, patient, "Attack Target " + tag_, "1970-01-01"));
+    VIGIL_ASSIGN_OR_RETURN(auto enrolled,
+                           admin::EnrolDevice(hub_, {device_id, patient, "wearable", {}, 30}));
+    const std::string dir = hub_.layout.root + "/sim/" + device_id;
+    VIGIL_RETURN_IF_ERROR(admin::WriteDeviceCredentials(dir, device_id, enrolled));
+    return DeviceCredentials{dir + "/" + device_id + ".crt", dir + "/" + device_id + ".key"};
+  }
+
+  Result<MqttAttackClient*> Connected(MqttAttackClient& client, const DeviceCredentials& creds,
+                                      const std::string& device_id, const std::string& from) {
+    Endpoint to = mqtt_;
+    to.bind = from;
+    VIGIL_ASSIGN_OR_RETURN(uint8_t reason, client.Connect(to, creds, device_id));
+    if (reason != 0) return Status::Unavailable("CONNACK " + std::to_string(reason));
+    return &client;
+  }
+
+  Result<Truth> Replay() {
+    std::string id;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("replay", id));
+    MqttAttackClient c;
+    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(1)).status());
+    const std::string topic = "devices/" + id + "/vitals";
+    std::string captured;
+    for (uint64_t seq = 1; seq <= 5; ++seq) {
+      const std::string payload = Reading(seq, 70 + static_cast<double>(seq));
+      if (seq == 3) captured = payload;
+      VIGIL_RETURN_IF_ERROR(c.Publish(topic, payload).status());
+    }
+    MarkStart();  // an attacker who captured message 3 sends it again, and again
+    for (int i = 0; i < 5; ++i) VIGIL_RETURN_IF_ERROR(c.Publish(topic, captured).status());
+    c.Close();
+    return Truth{"device:" + id, {"replayed-readings"}, {}, "message 3 sent 5 more times"};
+  }
+
+  Result<Truth> Spoof() {
+    std::string id, victim;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("spoof", id));
+    VIGIL_ASSIGN_OR_RETURN(auto victim_creds, AttackDevice("victim", victim));
+    (void)victim_creds;
+    // A certificate for the victim's identity from a CA the attacker made.
+    VIGIL_ASSIGN_OR_RETURN(auto rogue_ca, crypto::CreateCertificateAuthority("Rogue CA", 30));
+    VIGIL_ASSIGN_OR_RETURN(std::string key, crypto::GeneratePrivateKeyPem());
+    VIGIL_ASSIGN_OR_RETURN(std::string cert,
+                           crypto::IssueDeviceCertificateForKey(rogue_ca, victim, key, 30));
+    const std::string dir = hub_.layout.root + "/sim/forged-" + tag_;
+    VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
+    VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/forged.crt", cert, 0600));
+    VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/forged.key", key, 0600));
+    MqttAttackClient c;
+    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(2)).status());
+    MarkStart();
+    // Readings in the victim's name on the victim's topic.
+    for (uint64_t seq = 1; seq <= 3; ++seq) {
+      (void)c.Publish("devices/" + victim + "/vitals", Reading(seq, 180));
+    }
+    c.Close();
+    Endpoint from = mqtt_;
+    from.bind = Source(3);
+    for (int i = 0; i < 10; ++i) {
+      MqttAttackClient forged;
+      (void)forged.Connect(from, {dir + "/forged.crt", dir + "/forged.key"}, victim);
+      forged.Close();
+    }
+    return Truth{"device:" + id,
+                 {"topic-violation"},
+                 {json{{"entity", "address:" + Source(3)}, {"kinds", {"refused-connections"}}}},
+                 "publishes on " + victim + "'s topic; 10 connections with a forged certificate"};
+  }
+
+  Result<Truth> Flood() {
+    std::string id;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("flood", id));
+    MqttAttackClient c;
+    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(4)).status());
+    const std::string topic = "devices/" + id + "/vitals";
+    MarkStart();
+    for (uint64_t seq = 1; seq <= 300; ++seq) {
+      VIGIL_RETURN_IF_ERROR(c.PublishQos0(topic, Reading(seq, 72)));
+    }
+    (void)c.Publish(topic, Reading(301, 72));  // waits until the hub has read them all
+    c.Close();
+    return Truth{"device:" + id, {"message-flood"}, {}, "300 messages at once"};
+  }
+
+  Result<Truth> Tamper() {
+    std::string id;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("tamper", id));
+    MqttAttackClient c;
+    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(5)).status());
+    MarkStart();
+    for (uint64_t seq = 1; seq <= 5; ++seq) {
+      (void)c.Publish("devices/" + id + "/vitals", Reading(seq, 400 + static_cast<double>(seq)));
+    }
+    c.Close();
+    return Truth{"device:" + id, {"implausible-values"}, {}, "heart rates of 401-405/min"};
+  }
+
+  Result<Truth> Clone() {
+    std::string id;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("clone", id));
+    MqttAttackClient original, copy;
+    VIGIL_RETURN_IF_ERROR(Connected(original, creds, id, Source(6)).status());
+    MarkStart();
+    (void)Connected(copy, creds, id, Source(7));  // the copied certificate, elsewhere
+    original.Close();
+    copy.Close();
+    return Truth{"device:" + id, {"device-clone"}, {}, "one certificate from two addresses"};
+  }
+
+  Result<Truth> Botnet() {
+    std::string id;
+    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("botnet", id));
+    MqttAttackClient c;
+    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(8)).status());
+    MarkStart();
+    (void)c.Subscribe("#");  // a recruited device listening for everything
+    c.Close();
+    Endpoint from = mqtt_;
+    from.bind = Source(8);
+    for (int i = 0; i < 10; ++i) {  // ... and scanning for devices it can take over
+      MqttAttackClient probe;
+      (void)probe.Connect(from, {}, "scan-" + std::to_string(i));
+      probe.Close();
+    }
+    return Truth{"device:" + id,
+                 {"topic-violation"},
+                 {json{{"entity", "address:" + Source(8)}, {"kinds", {"refused-connections"}}}},
+                 "subscribed to #, then 10 connections without a certificate"};
+  }
+
+  // A user added for the attack; logs in (password + TOTP, changing the initial password) from
+  // `from` and returns the session token.
+  Result<std::string> LoggedIn(const std::string& username, access::Role role,
+                               const std::string& from) {
+    VIGIL_ASSIGN_OR_RETURN(auto enrolment, admin::AddUser(hub_, {username, role, ""}));
+    Endpoint to = https_;
+    to.bind = from;
+    VIGIL_ASSIGN_OR_RETURN(
+        auto login,
+        HttpsRequest(to, "POST", "/auth/login",
+                     json{{"username", username}, {"password", enrolment.initial_password}}.dump(),
+                     ""));
+    if (login.status != 200)
+      return Status::Unavailable("login: HTTP " + std::to_string(login.status));
+    VIGIL_ASSIGN_OR_RETURN(std::string secret, access::Base32Decode(enrolment.totp_secret_base32));
+    const std::string code = access::TotpCode(secret, Now() / 1000 / access::kTotpStepSeconds);
+    VIGIL_ASSIGN_OR_RETURN(
+        auto mfa, HttpsRequest(to, "POST", "/auth/mfa",
+                               json{{"challenge", json::parse(login.body).value("challenge", "")},
+                                    {"code", code}}
+                                   .dump(),
+                               ""));
+    if (mfa.status != 200) return Status::Unavailable("MFA: HTTP " + std::to_string(mfa.status));
+    const std::string token = json::parse(mfa.body).value("token", "");
+    VIGIL_ASSIGN_OR_RETURN(auto changed,
+                           HttpsRequest(to, "POST", "/auth/password",
+                                        json{{"current", enrolment.initial_password},
+                                             {"new", enrolment.initial_password + "-Changed1"}}
+                                            .dump(),
+                                        token));
+    if (changed.status != 204) return Status::Unavailable("password change failed");
+    return token;
+  }
+
+  Result<Truth> BruteForce() {
+    const std::string victim = "atk-bf-" + tag_;
+    VIGIL_RETURN_IF_ERROR(admin::AddUser(hub_, {victim, access::Role::kNurse, ""}).status());
+    Endpoint from = https_;
+    from.bind = Source(9);
+    MarkStart();
+    for (const char* guess :
+         {"123456", "password", "Winter2026!", "letmein", "qwerty", "hunter2"}) {
+      (void)HttpsRequest(from, "POST", "/auth/login",
+                         json{{"username", victim}, {"password", guess}}.dump(), "");
+    }
+    return Truth{"user:" + victim, {"brute-force"}, {}, "6 password guesses for one account"};
+  }
+
+  Result<Truth> Stuffing() {
+    const std::string victim = "atk-cs-" + tag_;
+    VIGIL_RETURN_IF_ERROR(admin::AddUser(hub_, {victim, access::Role::kClinician, ""}).status());
+    MarkStart();
+    for (int i = 0; i < 6; ++i) {  // leaked credentials tried from a botnet's addresses
+      Endpoint from = https_;
+      from.bind = Source(20 + i);
+      (void)HttpsRequest(
+          from, "POST", "/auth/login",
+          json{{"username", victim}, {"password", "leaked-" + std::to_string(i)}}.dump(), "");
+    }
+    return Truth{"user:" + victim, {"credential-stuffing"}, {}, "one account from 6 addresses"};
+  }
+
+  Result<std::vector<std::string>> Patients(size_t count) {
+    VIGIL_ASSIGN_OR_RETURN(auto all, hub_.store->ListPatients());
+    std::vector<std::string> ids;
+    for (const auto& p : all) {
+      if (p.id.rfind("atkp-", 0) != 0) ids.push_back(p.id);
+      if (ids.size() == count) break;
+    }
+    if (ids.size() < count) {
+      return Status::FailedPrecondition("the hub has fewer than " + std::to_string(count) +
+                                        " patients (run `vigil sim --devices N` first)");
+    }
+    return ids;
+  }
+
+  Result<Truth> Insider() {
+    VIGIL_ASSIGN_OR_RETURN(auto patients, Patients(25));
+    const std::string user = "atk-insider-" + tag_;
+    VIGIL_ASSIGN_OR_RETURN(std::string token, LoggedIn(user, access::Role::kNurse, Source(10)));
+    Endpoint from = https_;
+    from.bind = Source(10);
+    MarkStart();
+    for (const auto& p : patients) {  // curiosity about people not in their care
+      (void)HttpsRequest(from, "GET", "/fhir/Patient/" + p, "", token,
+                         {{"Vigil-Break-Glass", "checking on a patient"}});
+    }
+    return Truth{"user:" + user, {"many-patients"}, {}, "25 patients' records under break-glass"};
+  }
+
+  Result<Truth> Exfiltration() {
+    VIGIL_ASSIGN_OR_RETURN(auto patients, Patients(3));
+    const std::string user = "atk-exfil-" + tag_;
+    VIGIL_ASSIGN_OR_RETURN(std::string token, LoggedIn(user, access::Role::kClinician, Source(11)));
+    for (const auto& p : patients) {  // a clinician with legitimate access to a few patients
+      VIGIL_RETURN_IF_ERROR(access::AddToCareTeam(hub_.store->access(), admin::LedgerSink(hub_),
+                                                  Now(), p, user, "sim"));
+    }
+    Endpoint from = https_;
+    from.bind = Source(11);
+    MarkStart();
+    for (int i = 0; i < 80; ++i) {  // ... pulling everything, page after page
+      (void)HttpsRequest(
+          from, "GET", "/fhir/Observation?patient=" + patients[i % 3] + "&_count=1000", "", token);
+    }
+    return Truth{"user:" + user, {"bulk-reads"}, {}, "80 bulk reads of 3 patients' data"};
+  }
+
+  AttackOptions o_;
+  admin::AdminHub hub_;
+  Endpoint mqtt_, https_;
+  std::string tag_;
+  int64_t started_ms_ = 0;
+};
+
+}  // namespace
+
+const std::vector<std::string>& AttackNames() {
+  static const std::vector<std::string> names = {
+      "replay", "spoof",       "flood",    "tamper",  "clone",
+      "botnet", "brute-force", "stuffing", "insider", "exfiltration"};
+  return names;
+}
+
+Status RunAttack(const AttackOptions& o) {
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(o.data_dir));
+  const std::string sim_dir = hub.layout.root + "/sim";
+  if (!PathExists(sim_dir)) VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(sim_dir));
+  Attack attack(o, std::move(hub));
+  VIGIL_ASSIGN_OR_RETURN(Truth truth, attack.Run(o.name));
+  const int64_t ended = Now();
+  json expected = json::array();
+  expected.push_back({{"entity", truth.entity}, {"kinds", truth.alert_kinds}});
+  for (const auto& more : truth.also) expected.push_back(more);
+  const json line = {{"attack", o.name},
+                     {"entity", truth.entity},
+                     {"expected", expected},
+                     {"detail", truth.detail},
+                     {"started_ms", attack.started_ms()},
+                     {"ended_ms", ended},
+                     {"started", FormatRfc3339Millis(attack.started_ms())}};
+  if (o.truth_out.empty()) {
+    std::cout << line.dump() << "\n";
+    return Status::Ok();
+  }
+  std::ofstream out(o.truth_out, std::ios::app);
+  out << line.dump() << "\n";
+  return out ? Status::Ok() : Status::IoError("cannot write " + o.truth_out);
+}
+
+}  // namespace vigil::sim
