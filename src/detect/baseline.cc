@@ -1,6 +1,7 @@
 #include "detect/baseline.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
 #include <vector>
@@ -37,10 +38,15 @@ std::string Fixed(double v) {
   return buf;
 }
 
-double Median(std::deque<double> values) {
-  std::vector<double> v(values.begin(), values.end());
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
-  return v[v.size() / 2];
+constexpr size_t kMaxRecent = 16;
+
+double Median(const std::deque<double>& values) {
+  std::array<double, kMaxRecent> v{};
+  const size_t n = std::min(values.size(), kMaxRecent);
+  std::copy_n(values.begin(), n, v.begin());
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(n / 2),
+                   v.begin() + static_cast<long>(n));
+  return v[n / 2];
 }
 
 class BaselineRule final : public Rule {
@@ -93,7 +99,7 @@ class BaselineRule final : public Rule {
   };
 
   // Adds `x` to the feature's recent values; scores and learns their median once enough are in.
-  void Judge(Feature& f, double x, const std::string& entity, const char* name, bool settling,
+  void Judge(Feature& f, double x, const std::string& device, const char* name, bool settling,
              int64_t now, const AlertSink& raise, double shown_value) {
     f.recent.push_back(x);
     if (f.recent.size() > static_cast<size_t>(s_.recent)) f.recent.pop_front();
@@ -102,7 +108,8 @@ class BaselineRule final : public Rule {
     const double score = f.baseline.Score(m);
     const bool anomalous = score > s_.threshold;
     if (anomalous) {
-      raise(Describe("device-behaviour", entity, name, shown_value, f.baseline, score, now));
+      raise(Describe("device-behaviour", "device:" + device, name, shown_value, f.baseline, score,
+                     now));
     }
     f.baseline.Learn(m, anomalous);
   }
@@ -130,16 +137,15 @@ class BaselineRule final : public Rule {
     Device& d = devices_.try_emplace(e.device, s_).first->second;
     const bool settling = d.settling > 0;
     if (settling) --d.settling;
-    const std::string entity = "device:" + e.device;
     if (d.last_ms >= 0) {
       const double seconds = std::max(0.001, static_cast<double>(e.time_ms - d.last_ms) / 1000);
-      Judge(d.interval, std::log10(seconds), entity, "seconds_between_messages", settling,
+      Judge(d.interval, std::log10(seconds), e.device, "seconds_between_messages", settling,
             e.time_ms, raise, seconds);
     }
     d.last_ms = e.time_ms;
     if (e.size > 0) {
       const double size = static_cast<double>(e.size);
-      Judge(d.size, size, entity, "message_bytes", settling, e.time_ms, raise, size);
+      Judge(d.size, size, e.device, "message_bytes", settling, e.time_ms, raise, size);
     }
   }
 

@@ -52,7 +52,7 @@ struct BaselineSettings {
   int64_t device_warmup = 120;  // messages before a device's baseline judges
   int64_t user_warmup = 10;     // active buckets before a user's baseline judges
   double rate = 0.01;           // learning rate once warm
-  int recent = 5;               // device features are the median of this many messages
+  int recent = 5;               // device features are the median of this many (at most 16)
   int64_t user_bucket_ms = 60'000;
 };
 
