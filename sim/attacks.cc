@@ -168,12 +168,19 @@ class Attack {
     VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("tamper", id));
     MqttAttackClient c;
     VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(5)).status());
+    const std::string topic = "devices/" + id + "/vitals";
+    uint64_t seq = 1;
+    for (; seq <= 3; ++seq) VIGIL_RETURN_IF_ERROR(c.Publish(topic, Reading(seq, 70)).status());
     MarkStart();
-    for (uint64_t seq = 1; seq <= 5; ++seq) {
-      (void)c.Publish("devices/" + id + "/vitals", Reading(seq, 400 + static_cast<double>(seq)));
-    }
+    // Values each within range, but swinging faster than a heart can (stored, and flagged) ...
+    for (int i = 0; i < 4; ++i, ++seq) (void)c.Publish(topic, Reading(seq, i % 2 ? 60 : 185));
+    // ... then values no heart produces (refused).
+    for (int i = 0; i < 2; ++i, ++seq) (void)c.Publish(topic, Reading(seq, 401 + i));
     c.Close();
-    return Truth{"device:" + id, {"implausible-values"}, {}, "heart rates of 401-405/min"};
+    return Truth{"device:" + id,
+                 {"implausible-values"},
+                 {},
+                 "heart rate swinging 185/60/min within a second, then 401-402/min"};
   }
 
   Result<Truth> Clone() {

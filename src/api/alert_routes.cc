@@ -1,5 +1,5 @@
-// /security/alerts of ApiService: the security officer lists, acknowledges and resolves the
-// detection engine's alerts. Status changes are recorded in the ledger.
+// /security/alerts of ApiService: the security officer lists, reads, acknowledges and resolves
+// the detection engine's alerts. Status changes are recorded in the ledger.
 #include <nlohmann/json.hpp>
 
 #include "api/api_service.h"
@@ -31,13 +31,18 @@ HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& ses
     for (const auto& a : *alerts) items.push_back(AlertJson(a));
     return HttpReply(200, "application/json", DumpJson({{"alerts", items}}));
   }
-  // POST /security/alerts/{id}/acknowledge | /resolve  {"note": "..."}
+  // GET /security/alerts/{id}; POST /security/alerts/{id}/acknowledge | /resolve {"note": ""}
   const auto target = ParseIdPath(std::string_view(request.path).substr(kPrefix.size()));
-  if (!target || target->verb.empty()) {
-    return Problem(404, "not_found", "Not found", "no such alert");
-  }
+  if (!target) return Problem(404, "not_found", "Not found", "no such alert");
   const int64_t id = target->id;
   const std::string& verb = target->verb;
+  if (verb.empty()) {
+    if (request.method != "GET") return MethodNotAllowed("GET");
+    auto alert = deps_.store.alerts().FindAlert(id);
+    if (!alert.ok()) return ProblemFor(alert.status());
+    if (!*alert) return ProblemFor(Status::NotFound("no such alert"));
+    return HttpReply(200, "application/json", DumpJson(AlertJson(**alert)));
+  }
   if (verb != "acknowledge" && verb != "resolve") {
     return Problem(404, "not_found", "Not found", "acknowledge or resolve");
   }

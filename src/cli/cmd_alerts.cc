@@ -1,4 +1,4 @@
-// `vigil alerts list|ack|resolve`: the detection engine's alerts from the command line.
+// `vigil alerts list|show|ack|resolve`: the detection engine's alerts from the command line.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -6,8 +6,10 @@
 #include "admin/user_admin.h"
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "core/json_string.h"
 #include "core/time_format.h"
 #include "detect/alert_record.h"
+#include "detect/case_json.h"
 
 namespace vigil::cli {
 namespace {
@@ -21,6 +23,14 @@ Status RunAlertsList(const std::string& data_dir, const std::string& status) {
               << "\t" << FormatRfc3339Millis(a.last_ms) << "\t" << a.status << "\t" << a.summary
               << "\n";
   }
+  return Status::Ok();
+}
+
+Status RunAlertShow(const std::string& data_dir, int64_t id) {
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
+  VIGIL_ASSIGN_OR_RETURN(auto alert, hub.store->alerts().FindAlert(id));
+  if (!alert) return Status::NotFound("no alert " + std::to_string(id));
+  std::cout << DumpJson(detect::AlertJson(*alert), 2) << "\n";
   return Status::Ok();
 }
 
@@ -46,6 +56,10 @@ void AddAlertCommands(CLI::App& app, Status& status) {
   list->add_option("--status", filter, "open, acknowledged or resolved (default: all)")
       ->check(CLI::IsMember({"open", "acknowledged", "resolved"}));
   list->callback([&status] { status = RunAlertsList(dir, filter); });
+  auto* show = alerts->add_subcommand("show", "One alert with its evidence");
+  show->add_option("--data-dir", dir)->required();
+  show->add_option("--id", id)->required();
+  show->callback([&status] { status = RunAlertShow(dir, id); });
   for (const auto& [verb, new_status] :
        {std::pair<const char*, const char*>{"ack", "acknowledged"}, {"resolve", "resolved"}}) {
     auto* cmd = alerts->add_subcommand(verb, std::string("Mark an alert ") + new_status);

@@ -142,8 +142,9 @@ class FloodRule final : public Rule {
   CountInWindow per_second_;
 };
 
-// Refused readings of one device, by why they were refused: replays (a captured message sent
-// again), implausible values (tampering or a broken sensor), clock skew, oversize messages, and
+// Refused (or stored but flagged) readings of one device, by reason: replays (a captured message
+// sent again), implausible values or changes (tampering or a broken sensor), clock skew, oversize
+// messages, and
 // topic violations (publishing as another device, or subscribing: a device that starts scanning).
 class RefusedReadingsRule final : public Rule {
  public:
@@ -159,8 +160,8 @@ class RefusedReadingsRule final : public Rule {
          Severity::kMedium,
          "T0856",
          s.implausible_readings,
-         {"implausible_value"},
-         "readings refused as physiologically implausible"},
+         {"implausible_value", "implausible_change"},
+         "readings physiologically implausible (out of range, or changing too fast)"},
         {"clock-skew",
          Severity::kLow,
          "",
@@ -182,7 +183,7 @@ class RefusedReadingsRule final : public Rule {
     };
   }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
-    if (e.kind != EventKind::kReadingRefused) return;
+    if (e.kind != EventKind::kReadingRefused && e.kind != EventKind::kReadingFlagged) return;
     for (const Kind& k : kinds_) {
       if (std::find(k.reasons.begin(), k.reasons.end(), e.reason) == k.reasons.end()) continue;
       const size_t n = refused_.Add(k.name + '|' + e.device, e.time_ms);

@@ -10,8 +10,10 @@ namespace vigil::detect {
 enum class EventKind {
   kConnectionAccepted,  // device, address
   kConnectionRefused,   // address, reason, [device]
+  kDisconnected,        // device, address (a device's MQTT connection ended)
   kReadingAccepted,     // device, address, size (a message from a connected device)
   kReadingRefused,      // device, address, reason (ingest::RefusalName, or "subscribe")
+  kReadingFlagged,      // device, address, reason: stored, but suspicious ("implausible_change")
   kLoginFailed,         // user (the name tried), address, reason
   kLoginSucceeded,      // user, address
   kAccessDecision,      // user, address, patient, reason (the decision)

@@ -8,6 +8,7 @@
 #include "ingest/payload/device_payload.h"
 #include "ingest/validate.h"
 #include "model/observation.h"
+#include "model/plausible_change.h"
 #include "store/sealed_record.h"
 
 namespace vigil::ingest {
@@ -62,6 +63,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
     return done(reserved);
   }
 
+  const bool implausible_change = CheckChanges(device.device_id, reading);
   auto key = keys_.DataKey(device.patient_id);
   store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
   if (key.ok()) {
@@ -81,7 +83,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
     return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, done);
   }
   const size_t count = commit.observations.size();
-  writer_.Submit(std::move(commit), [this, device, seq = reading.seq, count,
+  writer_.Submit(std::move(commit), [this, device, seq = reading.seq, count, implausible_change,
                                      done = std::move(done)](const Status& status) {
     Release(device.device_id, seq, status.ok());
     if (!status.ok()) {
@@ -92,6 +94,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
     metrics_.observations_stored.fetch_add(count);
     IngestOutcome outcome;
     outcome.observations = count;
+    outcome.implausible_change = implausible_change;
     done(outcome);
   });
 }
@@ -127,6 +130,21 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uin
            "sequence number " + std::to_string(seq) + " is not above the last accepted one"},
           false,
           0};
+}
+
+bool ReadingPipeline::CheckChanges(const std::string& device_id, const model::Reading& reading) {
+  std::lock_guard lock(mu_);
+  SequenceState& state = sequences_[device_id];
+  bool implausible = false;
+  for (const auto& m : reading.measurements) {
+    LastValue& last = state.last[static_cast<size_t>(m.kind) % state.last.size()];
+    if (last.effective_ms >= 0 && m.effective_ms >= last.effective_ms) {
+      implausible |=
+          model::ImplausibleChange(m.kind, last.value, last.effective_ms, m.value, m.effective_ms);
+    }
+    if (m.effective_ms >= last.effective_ms) last = {m.value, m.effective_ms};
+  }
+  return implausible;
 }
 
 void ReadingPipeline::Release(const std::string& device_id, uint64_t seq, bool committed) {

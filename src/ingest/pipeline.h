@@ -3,6 +3,7 @@
 // the patient's data key, group-commit, and only then report success. Shared by MQTT and HTTPS.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -15,6 +16,7 @@
 #include "core/log_limiter.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/refusal.h"
+#include "model/reading.h"
 #include "store/group_commit.h"
 #include "store/keyring.h"
 #include "store/store.h"
@@ -36,6 +38,9 @@ struct IngestOutcome {
   RefusalDetail refusal;    // reason kNone when stored (or already stored)
   bool duplicate = false;   // acknowledged as a retransmission; nothing stored again
   size_t observations = 0;  // Observations stored
+  // Stored, but a value moved faster than physiology allows since the device's previous reading
+  // (model/plausible_change.h): for the detection engine.
+  bool implausible_change = false;
 };
 
 class ReadingPipeline {
@@ -51,11 +56,20 @@ class ReadingPipeline {
   void Submit(const DeviceIdentity& device, std::string_view payload, Delivery delivery, Done done);
 
  private:
+  struct LastValue {
+    double value = 0;
+    int64_t effective_ms = -1;  // -1: none yet
+  };
   struct SequenceState {
     uint64_t highest_committed = 0;
-    std::set<uint64_t> pending;  // reserved, not yet committed
+    std::set<uint64_t> pending;       // reserved, not yet committed
+    std::array<LastValue, 8> last{};  // per model::VitalKind, the latest value seen
     uint64_t highest() const { return pending.empty() ? highest_committed : *pending.rbegin(); }
   };
+
+  // Whether a value of `reading` moved implausibly fast since the device's previous one (and
+  // remembers the new values).
+  bool CheckChanges(const std::string& device_id, const model::Reading& reading);
 
   // Reserves `seq` for the device, or says why not (replay, duplicate).
   IngestOutcome ReserveSequence(const DeviceIdentity& device, uint64_t seq,

@@ -55,6 +55,21 @@ void ConnectionAudit::Message(const std::string& device_id, const std::string& a
   }
 }
 
+void ConnectionAudit::MessageFlagged(const std::string& device_id, const std::string& address,
+                                     std::string_view reason) {
+  if (observe_) {
+    observe_({detect::EventKind::kReadingFlagged, clock_.NowMillis(), device_id, "", address, "",
+              std::string(reason)});
+  }
+}
+
+void ConnectionAudit::Disconnected(const std::string& device_id, const std::string& address) {
+  if (observe_) {
+    observe_(
+        {detect::EventKind::kDisconnected, clock_.NowMillis(), device_id, "", address, "", ""});
+  }
+}
+
 void ConnectionAudit::MessageRefused(const std::string& device_id, const std::string& address,
                                      std::string_view reason) {
   if (observe_) {

@@ -28,6 +28,8 @@ class ConnectionAudit {
   // `device_id`: the certificate's device when there was one (may be empty).
   void Refused(std::string_view reason, const std::string& address, const std::string& device_id,
                const std::string& protocol);
+  // A device's connection ended, whoever ended it (detection only).
+  void Disconnected(const std::string& device_id, const std::string& address);
   // A message of `size` bytes from a connected device (for the detection engine only; the
   // ledger records readings by batch).
   void Message(const std::string& device_id, const std::string& address, size_t size);
@@ -35,6 +37,9 @@ class ConnectionAudit {
   // ingest::RefusalName, "packet_too_large" or "subscribe" (detection only; the metrics and the
   // log count it).
   void MessageRefused(const std::string& device_id, const std::string& address,
+                      std::string_view reason);
+  // A message that was stored but looks wrong (`reason`: "implausible_change"; detection only).
+  void MessageFlagged(const std::string& device_id, const std::string& address,
                       std::string_view reason);
 
  private:

@@ -144,9 +144,12 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   ObserveMessage ObserveMessages() {
     if (!context_.audit) return {};
     return [audit = context_.audit, device = identity_->device_id, address = PeerAddress()](
-               size_t size, std::string_view refusal) {
+               size_t size, const ingest::IngestOutcome& outcome) {
       audit->Message(device, address, size);
-      if (!refusal.empty()) audit->MessageRefused(device, address, refusal);
+      if (outcome.refusal.refused()) {
+        audit->MessageRefused(device, address, ingest::RefusalName(outcome.refusal.reason));
+      }
+      if (outcome.implausible_change) audit->MessageFlagged(device, address, "implausible_change");
     };
   }
 

@@ -107,10 +107,7 @@ void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::Device
     pipeline.Submit(
         device, messages[i], ingest::Delivery::kFirst,
         [batch, i, size = messages[i].size(), observe](const ingest::IngestOutcome& outcome) {
-          if (observe) {
-            observe(size, outcome.refusal.refused() ? ingest::RefusalName(outcome.refusal.reason)
-                                                    : std::string_view());
-          }
+          if (observe) observe(size, outcome);
           batch->outcomes[i] = outcome;
           if (batch->remaining.fetch_sub(1) == 1) batch->Finish();
         });

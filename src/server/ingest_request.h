@@ -16,9 +16,9 @@ namespace vigil::server {
 using api::HttpReply;
 using api::Problem;
 
-// What the request's messages were, for the detection engine: `observe(size, refusal)` is called
-// for each message once its outcome is known (refusal empty when it was stored), from any thread.
-using ObserveMessage = std::function<void(size_t size, std::string_view refusal)>;
+// What the request's messages were, for the detection engine: `observe(size, outcome)` is called
+// for each message once its outcome is known, from any thread.
+using ObserveMessage = std::function<void(size_t size, const ingest::IngestOutcome& outcome)>;
 
 // Submits the body's messages; `done` is called exactly once, from any thread.
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,

@@ -243,6 +243,9 @@ void MqttSession::FlushAcknowledgements() {
       context_.audit->MessageRefused(identity_->device_id, peer_ip_,
                                      ingest::RefusalName(refusal.reason));
     }
+    if (entry.outcome.implausible_change && context_.audit) {
+      context_.audit->MessageFlagged(identity_->device_id, peer_ip_, "implausible_change");
+    }
     if (refusal.refused() && !v5()) {
       // MQTT 3.1.1 has no way to say "refused" in a PUBACK: the refusal is logged and counted,
       // and the connection is closed so the device knows the message was not taken.
@@ -380,6 +383,7 @@ void MqttSession::Teardown() {
     context_.directory.Unregister(identity_->device_id, registration_);
     context_.metrics.connections_open.fetch_sub(1);
     Log(spdlog::level::info, "device disconnected {}", Peer());
+    if (context_.audit) context_.audit->Disconnected(identity_->device_id, peer_ip_);
   }
 }
 

@@ -134,6 +134,14 @@ class DetectionTest(unittest.TestCase):
             self.api.request("POST", "/auth/login", {"username": "staff0", "password": "nope"})
         alert = self.alerts("brute-force", "user:staff0")[0]
         self.assertEqual(self.api.get("/security/alerts", self.clinician_token)[0], 403)
+        status, shown, raw = self.api.get(f"/security/alerts/{alert['id']}", self.token)
+        self.assertEqual((status, shown["kind"], shown["entity"]), (200, "brute-force",
+                                                                    "user:staff0"), raw)
+        self.assertGreater(shown["incident"], 0)
+        self.assertEqual(self.api.get("/security/alerts/99999", self.token)[0], 404)
+        cli = json.loads(self.hub.run("alerts", "show", "--data-dir", self.hub.data_dir,
+                                      "--id", str(alert["id"])).stdout)
+        self.assertEqual(cli["evidence"], shown["evidence"])
         status, _, body, raw = self.api.request(
             "POST", f"/security/alerts/{alert['id']}/acknowledge", {"note": "looking"},
             token=self.token)

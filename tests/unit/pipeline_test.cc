@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "model/plausible_change.h"
 #include "test_hub.h"
 
 namespace vigil::ingest {
@@ -70,6 +71,27 @@ TEST_F(PipelineTest, RefusesOutsideTheClockSkewAndStoresNothing) {
   clock_.Advance(3600 * 1000);
   EXPECT_EQ(Send(Message(1, 72)).refusal.reason, Refusal::kClockSkew);
   EXPECT_TRUE(hub_.store().ListObservations("p-1")->empty());
+}
+
+TEST_F(PipelineTest, AValueChangingFasterThanPhysiologyIsStoredButFlagged) {
+  // Message() stamps every reading at the same second: no time for a heart to change much.
+  EXPECT_FALSE(Send(Message(1, 70)).implausible_change);
+  EXPECT_FALSE(Send(Message(2, 95)).implausible_change);  // within the 30/min step
+  const auto jump = Send(Message(3, 180));
+  EXPECT_TRUE(jump.implausible_change);
+  EXPECT_FALSE(jump.refusal.refused());
+  EXPECT_EQ(jump.observations, 1u);
+  EXPECT_FALSE(Send(Message(4, 175)).implausible_change);  // compared with the latest value
+}
+
+TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {
+  using model::ImplausibleChange;
+  using model::VitalKind;
+  EXPECT_TRUE(ImplausibleChange(VitalKind::kHeartRate, 70, 0, 180, 1000));
+  EXPECT_FALSE(ImplausibleChange(VitalKind::kHeartRate, 70, 0, 140, 60'000));  // 30 + 60
+  EXPECT_FALSE(ImplausibleChange(VitalKind::kHeartRate, 70, 0, 180, 11 * 60'000));
+  EXPECT_TRUE(ImplausibleChange(VitalKind::kBodyTemperature, 36.8, 0, 39.0, 60'000));
+  EXPECT_FALSE(ImplausibleChange(VitalKind::kSystolicBp, 110, 0, 190, 1000));  // no bound
 }
 
 }  // namespace
