@@ -2,6 +2,7 @@
 // consistency-proof latency, and full verification time, on a real SQLite store.
 // Usage: ledger_bench [--entries N] [--batch B] [--checkpoints-at N1,N2,...] [--dir D] [--keep]
 //                     [--without-patients]
+//        ledger_bench --dir D --verify-only   (a --keep'd store: full verification, 3 times)
 // Prints a Markdown table. Every figure is measured, nothing asserted.
 #include <unistd.h>
 
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
   uint64_t entries = 1'000'000, batch = 10'000;
   std::vector<uint64_t> marks;
   std::string dir;
-  bool keep = false, with_patients = true;
+  bool keep = false, with_patients = true, verify_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
       keep = true;
     else if (a == "--without-patients")
       with_patients = false;
+    else if (a == "--verify-only")  // time full verification of a kept --dir, three times
+      verify_only = true;
     else if (a == "--checkpoints-at") {
       std::string list = next();
       for (size_t p = 0; p < list.size();) {
@@ -103,10 +106,26 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--entries N] [--batch B] [--checkpoints-at N1,N2] [--dir D] "
-                   "[--keep] [--without-patients]\n",
+                   "[--keep] [--without-patients] [--verify-only]\n",
                    argv[0]);
       return 2;
     }
+  }
+  if (verify_only) {
+    const HubLayout layout(dir);
+    auto store =
+        std::move(store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting))
+            .value();
+    auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "bench")).value();
+    const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
+    for (int run = 0; run < 3; ++run) {
+      const auto v0 = Clock::now();
+      auto report = ledger::VerifyLedger(*store, vkey);
+      Check(report.status());
+      std::printf("verified %llu entries in %.2f s\n",
+                  static_cast<unsigned long long>(report->entries), Seconds(v0));
+    }
+    return 0;
   }
   if (marks.empty()) marks.push_back(std::min<uint64_t>(1'000'000, entries));
   if (marks.back() != entries) marks.push_back(entries);

@@ -84,32 +84,55 @@ std::string EncodeEntry(const LedgerEntry& e) {
   return out;
 }
 
-Result<LedgerEntry> DecodeEntry(std::string_view in) {
-  const Status bad = Status::InvalidArgument("not a version-1 ledger entry");
-  uint64_t version, type, time, count;
+namespace {
+
+// Walks a version-1 encoding, calling `on_field(name, value)` for each field; false unless the
+// bytes are exactly one canonical entry (fields sorted by name, nothing after them).
+template <typename OnField>
+bool WalkEntry(std::string_view in, uint64_t& type, uint64_t& time, OnField&& on_field) {
+  uint64_t version, count;
   if (!ReadBigEndian(in, 1, version) || version != 1 || !ReadBigEndian(in, 1, type) || type < 1 ||
       type > static_cast<uint64_t>(EntryType::kLastType) || !ReadBigEndian(in, 8, time) ||
       !ReadBigEndian(in, 1, count)) {
-    return bad;
+    return false;
   }
-  LedgerEntry e;
-  e.type = static_cast<EntryType>(type);
-  e.time_ms = static_cast<int64_t>(time);
-  std::string previous;
+  std::string_view previous;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t name_len, value_len;
-    if (!ReadBigEndian(in, 1, name_len) || in.size() < name_len) return bad;
-    std::string name(in.substr(0, name_len));
+    if (!ReadBigEndian(in, 1, name_len) || in.size() < name_len) return false;
+    const std::string_view name = in.substr(0, name_len);
     in.remove_prefix(name_len);
     if (!ReadBigEndian(in, 4, value_len) || in.size() < value_len || (i > 0 && name <= previous)) {
-      return bad;
+      return false;
     }
-    e.fields[name] = std::string(in.substr(0, value_len));
+    on_field(name, in.substr(0, value_len));
     in.remove_prefix(value_len);
-    previous = std::move(name);
+    previous = name;
   }
-  if (!in.empty()) return bad;
+  return in.empty();
+}
+
+}  // namespace
+
+Result<LedgerEntry> DecodeEntry(std::string_view in) {
+  LedgerEntry e;
+  uint64_t type = 0, time = 0;
+  if (!WalkEntry(in, type, time, [&](std::string_view name, std::string_view value) {
+        e.fields.emplace(std::string(name), std::string(value));
+      })) {
+    return Status::InvalidArgument("not a version-1 ledger entry");
+  }
+  e.type = static_cast<EntryType>(type);
+  e.time_ms = static_cast<int64_t>(time);
   return e;
+}
+
+Result<EntryType> CheckEntry(std::string_view in) {
+  uint64_t type = 0, time = 0;
+  if (!WalkEntry(in, type, time, [](std::string_view, std::string_view) {})) {
+    return Status::InvalidArgument("not a version-1 ledger entry");
+  }
+  return static_cast<EntryType>(type);
 }
 
 std::string BatchDigest(std::span<const store::ReadingCommit> receipts,

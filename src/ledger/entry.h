@@ -55,6 +55,8 @@ struct LedgerEntry {
 std::string EncodeEntry(const LedgerEntry& entry);
 // InvalidArgument for anything that is not a canonical version-1 encoding.
 Result<LedgerEntry> DecodeEntry(std::string_view bytes);
+// The same checks without building the entry (verification of millions): its type.
+Result<EntryType> CheckEntry(std::string_view bytes);
 
 // SHA-256 over a batch's rows in a fixed order (receipts by device then seq; Observations by
 // id), each field length-prefixed: what a reading-batch entry records, and what verification

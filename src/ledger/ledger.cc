@@ -1,6 +1,9 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <future>
 #include <map>
 
 #include "crypto/bytes.h"
@@ -138,19 +141,28 @@ struct ComputedNode {
 Status CheckStoredNodes(store::Store& store, const std::vector<ComputedNode>& computed,
                         uint64_t& first_bad) {
   first_bad = UINT64_MAX;
-  std::map<int, std::pair<uint64_t, uint64_t>> ranges;  // level -> [min, max] index
+  // A chunk's nodes are a contiguous index range per level: one range read per level, and the
+  // stored hashes looked up by offset.
+  constexpr int kLevels = 64;
+  std::array<uint64_t, kLevels> lo, hi;
+  lo.fill(UINT64_MAX);
+  hi.fill(0);
   for (const auto& c : computed) {
-    auto [it, added] = ranges.try_emplace(c.node.level, c.node.index, c.node.index);
-    if (!added) it->second.second = std::max(it->second.second, c.node.index);
+    const int level = c.node.level;
+    lo[level] = std::min(lo[level], c.node.index);
+    hi[level] = std::max(hi[level], c.node.index);
   }
-  std::map<std::pair<int, uint64_t>, std::string> stored;
-  for (const auto& [level, range] : ranges) {
-    VIGIL_ASSIGN_OR_RETURN(auto nodes, store.LedgerNodes(level, range.first, range.second + 1));
-    for (auto& n : nodes) stored[{level, n.index}] = std::move(n.hash);
+  std::array<std::vector<std::string>, kLevels> stored;
+  for (int level = 0; level < kLevels; ++level) {
+    if (lo[level] == UINT64_MAX) continue;
+    VIGIL_ASSIGN_OR_RETURN(auto nodes, store.LedgerNodes(level, lo[level], hi[level] + 1));
+    stored[level].resize(hi[level] - lo[level] + 1);
+    for (auto& n : nodes) stored[level][n.index - lo[level]] = std::move(n.hash);
   }
   for (const auto& c : computed) {
-    auto it = stored.find({c.node.level, c.node.index});
-    if (it == stored.end() || it->second != FromHash(c.node.hash)) {
+    const std::string& s = stored[c.node.level][c.node.index - lo[c.node.level]];
+    if (s.size() != c.node.hash.size() ||
+        std::memcmp(s.data(), c.node.hash.data(), c.node.hash.size()) != 0) {
       first_bad = c.entry;
       return Status::DataLoss("ledger entry " + std::to_string(c.entry) +
                               " was altered, removed or reordered (stored tree node " +
@@ -159,6 +171,18 @@ Status CheckStoredNodes(store::Store& store, const std::vector<ComputedNode>& co
     }
   }
   return Status::Ok();
+}
+
+// The leaf hashes of `entries`, computed on two threads.
+std::vector<Hash> LeafHashes(const std::vector<std::string>& entries) {
+  std::vector<Hash> leaves(entries.size());
+  const size_t half = entries.size() / 2;
+  auto first = std::async(std::launch::async, [&] {
+    for (size_t i = 0; i < half; ++i) leaves[i] = LeafHash(entries[i]);
+  });
+  for (size_t i = half; i < entries.size(); ++i) leaves[i] = LeafHash(entries[i]);
+  first.get();
+  return leaves;
 }
 
 }  // namespace
@@ -170,8 +194,16 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   size_t next_checkpoint = 0;
   MerkleAppender tree;
   constexpr uint64_t kChunk = 16384;
+  // The next chunk is read from the store while this one is hashed and checked.
+  auto fetch = [&store, size](uint64_t from) {
+    return from < size ? store.LedgerEntries(from, kChunk)
+                       : Result<std::vector<std::string>>(std::vector<std::string>());
+  };
+  auto next = std::async(std::launch::async, fetch, uint64_t{0});
   for (uint64_t from = 0; from < size; from += kChunk) {
-    VIGIL_ASSIGN_OR_RETURN(auto entries, store.LedgerEntries(from, kChunk));
+    VIGIL_ASSIGN_OR_RETURN(auto entries, next.get());
+    next = std::async(std::launch::async, fetch, from + kChunk);
+    const std::vector<Hash> leaves = LeafHashes(entries);
     std::vector<ComputedNode> computed;
     computed.reserve(entries.size() * 2);
     Status entry_failure;  // the first entry of the chunk that fails its own checks
@@ -182,13 +214,15 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
     };
     for (size_t i = 0; i < entries.size() && entry_failure.ok(); ++i) {
       const uint64_t index = from + i;
-      for (const auto& node : tree.Append(LeafHash(entries[i]))) computed.push_back({index, node});
-      auto entry = DecodeEntry(entries[i]);
-      if (!entry.ok()) {
+      for (const auto& node : tree.Append(leaves[i])) computed.push_back({index, node});
+      auto type = CheckEntry(entries[i]);
+      if (!type.ok()) {
         fail(index, "ledger entry " + std::to_string(index) + " is malformed");
         break;
       }
-      if (entry->type == EntryType::kReadingBatch) {
+      if (*type == EntryType::kReadingBatch) {
+        auto entry = DecodeEntry(entries[i]);
+        VIGIL_RETURN_IF_ERROR(entry.status());
         VIGIL_ASSIGN_OR_RETURN(auto rows, store.LedgerBatch(index));
         const size_t count = rows.receipts.size() + rows.observations.size();
         if (BatchDigest(rows.receipts, rows.observations) != entry->fields["digest"] ||
