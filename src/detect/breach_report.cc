@@ -31,17 +31,16 @@ struct Collector {
     return p;
   }
 
-  void Read(const ledger::ScannedEntry& scanned) {
-    const auto& f = scanned.entry.fields;
-    const std::string& patient = f.at("patient");
-    const std::string party = "user:" + f.at("user");
+  // An allowed read of `patient` by `user` of `resource`.
+  void Read(const ledger::ScannedEntry& scanned, const std::string& patient,
+            const std::string& user, const std::string& resource) {
+    const std::string party = "user:" + user;
     AffectedPatient& p = Patient(patient, scanned.entry.time_ms);
     ++p.reads;
     p.by.insert(party);
     parties.insert(party);
-    if (p.resources.size() < kMaxListed) p.resources.insert(f.at("resource"));
+    if (p.resources.size() < kMaxListed) p.resources.insert(resource);
     if (p.ledger_indices.size() < kMaxListed) p.ledger_indices.push_back(scanned.index);
-    const std::string& resource = f.at("resource");
     if (resource.rfind("Patient", 0) == 0) demographics = true;
     if (resource.rfind("Observation", 0) == 0) vitals = true;
   }
@@ -84,14 +83,15 @@ Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id,
       store, report.from_ms, report.to_ms, [&](const ledger::ScannedEntry& scanned) {
         const ledger::LedgerEntry& e = scanned.entry;
         if (e.type != ledger::EntryType::kAccess) return;
-        std::string user, address, patient, decision;
+        std::string user, address, patient, decision, resource;
         Field(e, "user", user);
+        Field(e, "resource", resource);
         Field(e, "address", address);
         if (!Field(e, "patient", patient) || patient.empty()) return;
         if (!users.count(user) && !addresses.count(address)) return;
         Field(e, "decision", decision);
         if (decision == "allowed" || decision == "break-glass") {
-          c.Read(scanned);
+          c.Read(scanned, patient, user, resource);
           if (!address.empty()) c.parties.insert("address:" + address);
         } else {
           ++report.denied_reads;
