@@ -1,6 +1,7 @@
 // libFuzzer target: what people-facing clients send the API — request targets (path and
-// query), FHIR Consent bodies and base32 secrets — must never crash a parser; whatever parses
-// must round-trip (a parsed Consent renders to FHIR that parses back to the same rules).
+// query, and the "/{id}/verb" tails of /security routes), FHIR Consent bodies, {"note"} bodies
+// and base32 secrets — must never crash a parser; whatever parses must round-trip (a parsed
+// Consent renders to FHIR that parses back to the same rules; a parsed id is positive).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -14,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vigil::api::ApiRequest request;
   (void)vigil::api::ParseTarget(input, request);
   (void)vigil::access::Base32Decode(input);
+  (void)vigil::api::NoteFromBody(input);
+  if (auto id_path = vigil::api::ParseIdPath(input); id_path && id_path->id <= 0) abort();
   auto consent = vigil::access::ConsentFromFhir(input, "p-1");
   if (consent.ok()) {
     auto again =

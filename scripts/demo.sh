@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a hub on its embedded store; `vigil sim` streams DEVICES simulated devices
 # (wearables, pulse oximeters, BP cuffs, glucose monitors, thermometers) over mutual-TLS MQTT;
-# three attacks are tried on the side and must be refused; at the end a summary checks that
-# every acknowledged reading was stored.
+# attacks are tried on the side (refused, and caught by detection); at the end a summary lists
+# the alerts raised and checks that every acknowledged reading was stored.
 #   DURATION=seconds (default: until Ctrl-C)   DEVICES=n (default 50)
 #   DEMO_DIR=directory to keep the hub in (default: a new temporary directory)
 set -euo pipefail
@@ -53,6 +53,11 @@ attack() {
     2) echo "  attack: demo-atk-1 spoofs sim-dev-0001's topic -> $(publish demo-atk-1 "$(reading 99 40)" devices/sim-dev-0001/vitals) (135: not authorized)" ;;
     3) "$VIGIL" device revoke --data-dir "$HUB" --id demo-atk-2 >/dev/null
        echo "  attack: revoked device demo-atk-2 connects -> $(publish demo-atk-2 "$(reading 1 70)") (135: not authorized)" ;;
+    4) for name in clone brute-force; do  # scenarios of the simulator, with their ground truth
+         truth=$("$VIGIL" sim --data-dir "$HUB" --attack "$name" --port "$MQTT_PORT" \
+           --https-port "$HTTPS_PORT" --tag demo)
+         echo "  attack: $name on $(sed -E 's/.*"entity":"([^"]+)".*/\1/' <<<"$truth") (vigil sim --attack $name)"
+       done ;;
   esac
 }
 
@@ -64,9 +69,9 @@ say "Streaming from $DEVICES simulated devices $UNTIL"
 SIM_PID=$!
 trap 'echo; echo "  (Ctrl-C: the simulator stops sending and waits for its acknowledgements)"' INT
 start=$(date +%s); next_attack=1
-attack_at() { [ -n "$DURATION" ] && echo $((DURATION * $1 / 4)) || echo $((5 * $1)); }
+attack_at() { [ -n "$DURATION" ] && echo $((DURATION * $1 / 5)) || echo $((5 * $1)); }
 while kill -0 "$SIM_PID" 2>/dev/null; do
-  if [ "$next_attack" -le 3 ] && [ $(( $(date +%s) - start )) -ge "$(attack_at $next_attack)" ]; then
+  if [ "$next_attack" -le 4 ] && [ $(( $(date +%s) - start )) -ge "$(attack_at $next_attack)" ]; then
     echo; attack "$next_attack"; next_attack=$((next_attack + 1))
   fi
   sleep 0.5
@@ -86,9 +91,13 @@ say "Summary"
 echo "  simulated readings sent $SENT, acknowledged $ACKED, refused $REFUSED, unacknowledged $UNACKED"
 echo "  device messages durably stored $STORED; sim-p-0001 alone has $OBS FHIR Observations"
 echo "  attacks tried $((next_attack - 1)); refusals in the hub's log: $REFUSALS"
+ALERTS=$("$VIGIL" alerts list --data-dir "$HUB" | tail -n +2)
+echo "  alerts raised $(grep -c . <<<"$ALERTS" || true), in $("$VIGIL" incidents list --data-dir "$HUB" | tail -n +2 | grep -c . || true) incidents:"
+cut -f2-4 <<<"$ALERTS" | sed 's/^/    /; s/\t/  /g'
 printf '  acknowledgement latency p50 %.2f ms, p99 %.2f ms\n' "$(json ack_p50_ms)" "$(json ack_p99_ms)"
 echo "  read the data:  $VIGIL observations --data-dir $HUB --patient sim-p-0001"
 echo "  list devices:   $VIGIL device list --data-dir $HUB"
+echo "  security:       $VIGIL alerts list --data-dir $HUB; $VIGIL incidents report --data-dir $HUB --id 1"
 if [ "$SIM_STATUS" -ne 0 ] || [ "$SENT" -ne "$ACKED" ] || [ "$ACKED" -ne "$STORED" ]; then
   echo "demo: FAILED: sent $SENT, acknowledged $ACKED, stored $STORED" >&2
   exit 1
