@@ -111,5 +111,33 @@ TEST(GroupCommitTest, EveryCallbackRunsOnceAndBadCommitsFailAlone) {
   EXPECT_EQ(hub.store().ListObservations("p-1")->size(), 200u);
 }
 
+TEST(LedgerSubjectsTest, AccountingFindsEntriesBeforeAndAfterAMerge) {
+  vigil::testing::TestHub hub;
+  // More appends than are kept before a merge: some subjects end up in the sorted index, the
+  // rest in the recent table, and a query sees both, in order.
+  const uint64_t total = 250'000;
+  std::vector<uint64_t> expected;
+  for (uint64_t first = 0; first < total; first += 50'000) {
+    store::LedgerAppend append;
+    append.first_index = first;
+    for (uint64_t i = first; i < first + 50'000; ++i) {
+      append.entries.push_back("entry-" + std::to_string(i));
+      append.subjects.push_back(i % 1000 == 7 ? "p-7"
+                                : i % 3 == 0  ? ""
+                                              : "p-" + std::to_string(i % 50));
+      if (append.subjects.back() == "p-7") expected.push_back(i);
+    }
+    ASSERT_TRUE(hub.store().AppendLedger(append).ok());
+  }
+  auto about = hub.store().LedgerEntriesAbout("p-7", 1'000'000);
+  ASSERT_TRUE(about.ok()) << about.status().ToString();
+  std::vector<uint64_t> found;
+  for (const auto& e : *about) found.push_back(e.index);
+  EXPECT_EQ(found, expected);
+  EXPECT_EQ(about->back().entry, "entry-" + std::to_string(expected.back()));
+  EXPECT_EQ(hub.store().LedgerEntriesAbout("p-7", 3)->size(), 3u);  // the oldest three
+  EXPECT_EQ(hub.store().LedgerEntriesAbout("p-7", 3)->at(0).index, expected[0]);
+}
+
 }  // namespace
 }  // namespace vigil::store

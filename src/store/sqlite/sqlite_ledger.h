@@ -13,6 +13,12 @@ Status CreateLedgerSchema(Database& db, bool migrating);
 
 // Appends if the ledger has exactly append.first_index entries; Aborted otherwise.
 Status WriteLedgerAppend(Database& db, const LedgerAppend& append);
+// Schema version 7: the per-patient subject index as an append-only table merged into a sorted
+// one (replaces ledger_entries.subject and its index).
+Status CreateSubjectIndex(Database& db);
+// How many recent subjects are kept before they are merged into the sorted index (a query reads
+// the recent ones by scanning them).
+constexpr int64_t kMergeSubjectsAt = 200'000;
 
 Result<uint64_t> ReadLedgerSize(Database& db);
 Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, uint64_t count);

@@ -20,8 +20,9 @@ using sqlite::Checked;
 using sqlite::Database;
 using sqlite::Statement;
 
-// 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests
-constexpr int kSchemaVersion = 6;
+// 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
+// 7: the ledger's subject index merged in sorted batches
+constexpr int kSchemaVersion = 7;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -114,9 +115,12 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(
         db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                  "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192;"));
-    Statement version(db_.handle(), "PRAGMA user_version");
-    VIGIL_RETURN_IF_ERROR(version.prepared());
-    const int64_t current = version.Step() ? version.Int(0) : 0;
+    int64_t current = 0;
+    {  // finalized before the migration: a live statement would lock the tables it drops
+      Statement version(db_.handle(), "PRAGMA user_version");
+      VIGIL_RETURN_IF_ERROR(version.prepared());
+      if (version.Step()) current = version.Int(0);
+    }
     if (current < kSchemaVersion) {  // new (0), or an older version to migrate
       VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
       Status created = current == 0 ? db_.Exec(kSchema) : Status::Ok();
@@ -128,6 +132,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 5) created = db_.Exec(kQuarantineTable);
       if (created.ok() && current < 6) created = sqlite::CreateIncidentSchema(db_);
       if (created.ok() && current < 6) created = sqlite::CreateUnlockSchema(db_);
+      if (created.ok() && current < 7) created = sqlite::CreateSubjectIndex(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
