@@ -86,38 +86,62 @@ class Attack {
     return DeviceCredentials{dir + "/" + device_id + ".crt", dir + "/" + device_id + ".key"};
   }
 
-  Result<MqttAttackClient*> Connected(MqttAttackClient& client, const DeviceCredentials& creds,
-                                      const std::string& device_id, const std::string& from) {
+  Status Connected(MqttAttackClient& client, const DeviceCredentials& creds,
+                   const std::string& device_id, const std::string& from) {
     Endpoint to = mqtt_;
     to.bind = from;
     VIGIL_ASSIGN_OR_RETURN(uint8_t reason, client.Connect(to, creds, device_id));
     if (reason != 0) return Status::Unavailable("CONNACK " + std::to_string(reason));
-    return &client;
+    return Status::Ok();
+  }
+
+  struct AttackingDevice {
+    std::string id;
+    std::string topic;  // its own
+    DeviceCredentials creds;
+  };
+
+  // A device enrolled for scenario `name`, connected through `client` from Source(`source`).
+  Result<AttackingDevice> EnrolAndConnect(const std::string& name, MqttAttackClient& client,
+                                          int source) {
+    AttackingDevice d;
+    VIGIL_ASSIGN_OR_RETURN(d.creds, AttackDevice(name, d.id));
+    d.topic = "devices/" + d.id + "/vitals";
+    VIGIL_RETURN_IF_ERROR(Connected(client, d.creds, d.id, Source(source)));
+    return d;
+  }
+
+  // `times` connections from Source(`source`) with `creds`, each closed at once, whatever the
+  // hub answered (scanning, or trying a forged certificate).
+  void ConnectRepeatedly(int source, const DeviceCredentials& creds, const std::string& client_id,
+                         int times) {
+    Endpoint from = mqtt_;
+    from.bind = Source(source);
+    for (int i = 0; i < times; ++i) {
+      MqttAttackClient probe;
+      (void)probe.Connect(from, creds, client_id + std::to_string(i));
+      probe.Close();
+    }
   }
 
   Result<Truth> Replay() {
-    std::string id;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("replay", id));
     MqttAttackClient c;
-    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(1)).status());
-    const std::string topic = "devices/" + id + "/vitals";
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("replay", c, 1));
     std::string captured;
     for (uint64_t seq = 1; seq <= 5; ++seq) {
       const std::string payload = Reading(seq, 70 + static_cast<double>(seq));
       if (seq == 3) captured = payload;
-      VIGIL_RETURN_IF_ERROR(c.Publish(topic, payload).status());
+      VIGIL_RETURN_IF_ERROR(c.Publish(d.topic, payload).status());
     }
     MarkStart();  // an attacker who captured message 3 sends it again, and again
-    for (int i = 0; i < 5; ++i) VIGIL_RETURN_IF_ERROR(c.Publish(topic, captured).status());
+    for (int i = 0; i < 5; ++i) VIGIL_RETURN_IF_ERROR(c.Publish(d.topic, captured).status());
     c.Close();
-    return Truth{"device:" + id, {"replayed-readings"}, {}, "message 3 sent 5 more times"};
+    return Truth{"device:" + d.id, {"replayed-readings"}, {}, "message 3 sent 5 more times"};
   }
 
   Result<Truth> Spoof() {
-    std::string id, victim;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("spoof", id));
-    VIGIL_ASSIGN_OR_RETURN(auto victim_creds, AttackDevice("victim", victim));
-    (void)victim_creds;
+    std::string victim;
+    VIGIL_RETURN_IF_ERROR(AttackDevice("victim", victim).status());
     // A certificate for the victim's identity from a CA the attacker made.
     VIGIL_ASSIGN_OR_RETURN(auto rogue_ca, crypto::CreateCertificateAuthority("Rogue CA", 30));
     VIGIL_ASSIGN_OR_RETURN(std::string key, crypto::GeneratePrivateKeyPem());
@@ -128,47 +152,36 @@ class Attack {
     VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/forged.crt", cert, 0600));
     VIGIL_RETURN_IF_ERROR(WriteFileAtomic(dir + "/forged.key", key, 0600));
     MqttAttackClient c;
-    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(2)).status());
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("spoof", c, 2));
     MarkStart();
     // Readings in the victim's name on the victim's topic.
     for (uint64_t seq = 1; seq <= 3; ++seq) {
       (void)c.Publish("devices/" + victim + "/vitals", Reading(seq, 180));
     }
     c.Close();
-    Endpoint from = mqtt_;
-    from.bind = Source(3);
-    for (int i = 0; i < 10; ++i) {
-      MqttAttackClient forged;
-      (void)forged.Connect(from, {dir + "/forged.crt", dir + "/forged.key"}, victim);
-      forged.Close();
-    }
-    return Truth{"device:" + id,
+    ConnectRepeatedly(3, {dir + "/forged.crt", dir + "/forged.key"}, victim, 10);
+    return Truth{"device:" + d.id,
                  {"topic-violation"},
                  {json{{"entity", "address:" + Source(3)}, {"kinds", {"refused-connections"}}}},
                  "publishes on " + victim + "'s topic; 10 connections with a forged certificate"};
   }
 
   Result<Truth> Flood() {
-    std::string id;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("flood", id));
     MqttAttackClient c;
-    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(4)).status());
-    const std::string topic = "devices/" + id + "/vitals";
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("flood", c, 4));
     MarkStart();
     for (uint64_t seq = 1; seq <= 300; ++seq) {
-      VIGIL_RETURN_IF_ERROR(c.PublishQos0(topic, Reading(seq, 72)));
+      VIGIL_RETURN_IF_ERROR(c.PublishQos0(d.topic, Reading(seq, 72)));
     }
-    (void)c.Publish(topic, Reading(301, 72));  // waits until the hub has read them all
+    (void)c.Publish(d.topic, Reading(301, 72));  // waits until the hub has read them all
     c.Close();
-    return Truth{"device:" + id, {"message-flood"}, {}, "300 messages at once"};
+    return Truth{"device:" + d.id, {"message-flood"}, {}, "300 messages at once"};
   }
 
   Result<Truth> Tamper() {
-    std::string id;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("tamper", id));
     MqttAttackClient c;
-    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(5)).status());
-    const std::string topic = "devices/" + id + "/vitals";
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("tamper", c, 5));
+    const std::string& topic = d.topic;
     uint64_t seq = 1;
     for (; seq <= 3; ++seq) VIGIL_RETURN_IF_ERROR(c.Publish(topic, Reading(seq, 70)).status());
     MarkStart();
@@ -177,40 +190,30 @@ class Attack {
     // ... then values no heart produces (refused).
     for (int i = 0; i < 2; ++i, ++seq) (void)c.Publish(topic, Reading(seq, 401 + i));
     c.Close();
-    return Truth{"device:" + id,
+    return Truth{"device:" + d.id,
                  {"implausible-values"},
                  {},
                  "heart rate swinging 185/60/min within a second, then 401-402/min"};
   }
 
   Result<Truth> Clone() {
-    std::string id;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("clone", id));
     MqttAttackClient original, copy;
-    VIGIL_RETURN_IF_ERROR(Connected(original, creds, id, Source(6)).status());
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("clone", original, 6));
     MarkStart();
-    (void)Connected(copy, creds, id, Source(7));  // the copied certificate, elsewhere
+    (void)Connected(copy, d.creds, d.id, Source(7));  // the copied certificate, elsewhere
     original.Close();
     copy.Close();
-    return Truth{"device:" + id, {"device-clone"}, {}, "one certificate from two addresses"};
+    return Truth{"device:" + d.id, {"device-clone"}, {}, "one certificate from two addresses"};
   }
 
   Result<Truth> Botnet() {
-    std::string id;
-    VIGIL_ASSIGN_OR_RETURN(auto creds, AttackDevice("botnet", id));
     MqttAttackClient c;
-    VIGIL_RETURN_IF_ERROR(Connected(c, creds, id, Source(8)).status());
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("botnet", c, 8));
     MarkStart();
     (void)c.Subscribe("#");  // a recruited device listening for everything
     c.Close();
-    Endpoint from = mqtt_;
-    from.bind = Source(8);
-    for (int i = 0; i < 10; ++i) {  // ... and scanning for devices it can take over
-      MqttAttackClient probe;
-      (void)probe.Connect(from, {}, "scan-" + std::to_string(i));
-      probe.Close();
-    }
-    return Truth{"device:" + id,
+    ConnectRepeatedly(8, {}, "scan-", 10);  // ... and scanning for devices it can take over
+    return Truth{"device:" + d.id,
                  {"topic-violation"},
                  {json{{"entity", "address:" + Source(8)}, {"kinds", {"refused-connections"}}}},
                  "subscribed to #, then 10 connections without a certificate"};

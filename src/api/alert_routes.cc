@@ -14,10 +14,9 @@ using detect::AlertJson;
 using nlohmann::json;
 
 HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& session) {
-  auto decision = Authorize(request, session, access::Action::kManageAlerts, "", "alerts");
-  if (!decision.ok()) return ProblemFor(decision.status());
-  if (!decision->allowed())
-    return ProblemFor(Status::PermissionDenied("not permitted for this role"));
+  if (Status s = Require(request, session, access::Action::kManageAlerts, "", "alerts"); !s.ok()) {
+    return ProblemFor(s);
+  }
   constexpr std::string_view kPrefix = "/security/alerts";
   if (request.path == kPrefix) {
     if (request.method != "GET") return MethodNotAllowed("GET");

@@ -81,6 +81,14 @@ HttpReply ApiService::Handle(const ApiRequest& request) {
   return fhir ? HandleFhir(request, *session) : HandleAdmin(request, *session);
 }
 
+Status ApiService::Require(const ApiRequest& request, const Session& session, access::Action action,
+                           const std::string& patient_id, const std::string& resource) {
+  VIGIL_ASSIGN_OR_RETURN(access::Decision d,
+                         Authorize(request, session, action, patient_id, resource));
+  if (!d.allowed()) return Status::PermissionDenied("not permitted for this role");
+  return Status::Ok();
+}
+
 Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const Session& session,
                                                access::Action action, const std::string& patient_id,
                                                const std::string& resource) {

@@ -73,6 +73,9 @@ class ApiService {
   Result<access::Decision> Authorize(const ApiRequest& request, const Session& session,
                                      access::Action action, const std::string& patient_id,
                                      const std::string& resource);
+  // Authorize for actions without break-glass: PermissionDenied unless allowed.
+  Status Require(const ApiRequest& request, const Session& session, access::Action action,
+                 const std::string& patient_id, const std::string& resource);
 
   ApiDependencies deps_;
 };

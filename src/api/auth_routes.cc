@@ -89,13 +89,6 @@ HttpReply ApiService::HandleAuth(const ApiRequest& request) {
 
 HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& session) {
   const int64_t now = deps_.clock.NowMillis();
-  auto allowed = [&](access::Action action, const std::string& patient,
-                     const std::string& resource) -> Status {
-    VIGIL_ASSIGN_OR_RETURN(access::Decision d,
-                           Authorize(request, session, action, patient, resource));
-    if (!d.allowed()) return Status::PermissionDenied("not permitted for this role");
-    return Status::Ok();
-  };
   const std::string& path = request.path;
   constexpr std::string_view kUsers = "/admin/users/";
   const size_t verb_at = path.rfind('/');
@@ -106,7 +99,8 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
     if (verb != "revoke-sessions" && verb != "unlock") {
       return Problem(404, "not_found", "Not found", "revoke-sessions or unlock");
     }
-    if (Status s = allowed(access::Action::kManageUsers, "", "user/" + user); !s.ok()) {
+    if (Status s = Require(request, session, access::Action::kManageUsers, "", "user/" + user);
+        !s.ok()) {
       return ProblemFor(s);
     }
     if (verb == "unlock") {
@@ -137,7 +131,8 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
         return ProblemFor(Status::InvalidArgument("?patient=&user= are required"));
       }
     }
-    if (Status s = allowed(access::Action::kManageCareTeam, patient, "care-team/" + user);
+    if (Status s = Require(request, session, access::Action::kManageCareTeam, patient,
+                           "care-team/" + user);
         !s.ok()) {
       return ProblemFor(s);
     }
@@ -153,7 +148,8 @@ HttpReply ApiService::HandleAdmin(const ApiRequest& request, const Session& sess
   if (path.rfind("/security/alerts", 0) == 0) return HandleAlerts(request, session);
   if (path.rfind("/security/incidents", 0) == 0) return HandleIncidents(request, session);
   if (path == "/security/reviews" && request.method == "GET") {
-    if (Status s = allowed(access::Action::kReadReviews, "", "reviews"); !s.ok()) {
+    if (Status s = Require(request, session, access::Action::kReadReviews, "", "reviews");
+        !s.ok()) {
       return ProblemFor(s);
     }
     auto reviews = deps_.store.access().ListReviews(request.Param("all") != "true");

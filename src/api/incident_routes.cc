@@ -14,10 +14,9 @@ namespace vigil::api {
 using nlohmann::json;
 
 HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& session) {
-  auto decision = Authorize(request, session, access::Action::kManageAlerts, "", "incidents");
-  if (!decision.ok()) return ProblemFor(decision.status());
-  if (!decision->allowed()) {
-    return ProblemFor(Status::PermissionDenied("not permitted for this role"));
+  if (Status s = Require(request, session, access::Action::kManageAlerts, "", "incidents");
+      !s.ok()) {
+    return ProblemFor(s);
   }
   store::AlertStore& alerts = deps_.store.alerts();
   constexpr std::string_view kPrefix = "/security/incidents";

@@ -59,26 +59,27 @@ struct AccessOptions {
   int api_threads = 16;  // workers for API requests (they wait on Argon2id and durable audits)
 };
 
-// Detection thresholds (issue #6; detect/rules.h says what each rule watches).
+// Detection thresholds (issue #6; detect/rules.h says what each rule watches). The rules take
+// this struct as their settings (detect::RuleSettings).
 struct DetectOptions {
   bool enabled = true;  // off: no events are produced (to measure what detection costs)
   int64_t window_seconds = 60;
-  int refused_connections = 10;
-  int failed_logins = 5;
-  int spray_accounts = 5;
-  int stuffing_addresses = 5;
-  int clone_addresses = 2;
-  int flood_messages_per_second = 50;
-  int patients_touched = 20;
-  int replayed_readings = 3;
-  int implausible_readings = 3;
-  int skewed_readings = 5;
-  int oversize_messages = 1;
-  int topic_violations = 1;
-  int reconnects = 10;
-  int mfa_failures = 3;
-  int bulk_reads = 60;
-  int baseline_score = 8;
+  int refused_connections = 10;        // refused connections from one address in the window
+  int failed_logins = 5;               // failures for one account in the window (brute force)
+  int spray_accounts = 5;              // distinct accounts failing from one address (spraying)
+  int stuffing_addresses = 5;          // distinct addresses failing for one account (stuffing)
+  int clone_addresses = 2;             // distinct addresses one device connects from (clone)
+  int flood_messages_per_second = 50;  // one device's readings (accepted or refused)
+  int patients_touched = 20;           // distinct patients one user reads in the window (insider)
+  int replayed_readings = 3;           // one device's readings refused as replays
+  int implausible_readings = 3;        // one device's implausible readings (range or change)
+  int skewed_readings = 5;             // one device's readings with timestamps far off the clock
+  int oversize_messages = 1;           // one device's messages over the size limits
+  int topic_violations = 1;            // publishes to another topic, or subscriptions, by a device
+  int reconnects = 10;                 // connections of one device in the window (reconnect storm)
+  int mfa_failures = 3;                // wrong or reused TOTP codes for one account
+  int bulk_reads = 60;                 // data requests by one user in the window (bulk collection)
+  int baseline_score = 8;              // robust z-score at which a learned baseline alerts
 
   // Every threshold above by its config key, in the order config.toml lists them.
   std::vector<std::pair<const char*, int*>> Thresholds();

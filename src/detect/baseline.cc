@@ -116,20 +116,16 @@ class BaselineRule final : public Rule {
 
   Alert Describe(const char* kind, const std::string& entity, const char* feature, double value,
                  const RobustBaseline& b, double score, int64_t now) const {
-    Alert a;
-    a.kind = kind;
-    a.severity = Severity::kMedium;
-    a.entity = entity;
-    a.summary =
-        entity + ": " + feature + " far from its learned baseline (" + Fixed(score) + " spreads)";
-    a.first_ms = a.last_ms = now;
-    a.evidence = {{"feature", feature},
-                  {"value", Fixed(value)},
-                  {"baseline", Fixed(b.center())},
-                  {"spread", Fixed(b.spread())},
-                  {"score", Fixed(score)},
-                  {"learned_from", std::to_string(b.samples())}};
-    return a;
+    return MakeAlert(
+        kind, Severity::kMedium, entity, "",
+        entity + ": " + feature + " far from its learned baseline (" + Fixed(score) + " spreads)",
+        now,
+        {{"feature", feature},
+         {"value", Fixed(value)},
+         {"baseline", Fixed(b.center())},
+         {"spread", Fixed(b.spread())},
+         {"score", Fixed(score)},
+         {"learned_from", std::to_string(b.samples())}});
   }
 
   void ObserveMessage(const SecurityEvent& e, const AlertSink& raise) {

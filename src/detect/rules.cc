@@ -30,24 +30,11 @@ class CountInWindow {
   std::unordered_map<std::string, std::deque<int64_t>> keys_;
 };
 
-Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
-                std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence) {
-  Alert a;
-  a.kind = std::move(kind);
-  a.severity = severity;
-  a.entity = std::move(entity);
-  a.technique = std::move(technique);
-  a.summary = std::move(summary);
-  a.first_ms = a.last_ms = now_ms;
-  a.evidence = std::move(evidence);
-  return a;
-}
-
 // Many refused connections from one address: someone trying certificates or topics that are not
 // theirs (unknown or revoked certificates, scanning).
 class RefusedConnectionsRule final : public Rule {
  public:
-  explicit RefusedConnectionsRule(const RuleSettings& s) : s_(s), refused_(s.window_ms) {}
+  explicit RefusedConnectionsRule(const RuleSettings& s) : s_(s), refused_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionRefused) return;
     const size_t n = refused_.Add(e.address, e.time_ms);
@@ -67,7 +54,7 @@ class RefusedConnectionsRule final : public Rule {
 // One device identity connecting from several addresses within the window: a cloned certificate.
 class DeviceCloneRule final : public Rule {
  public:
-  explicit DeviceCloneRule(const RuleSettings& s) : s_(s), addresses_(s.window_ms) {}
+  explicit DeviceCloneRule(const RuleSettings& s) : s_(s), addresses_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionAccepted) return;
     const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
@@ -90,7 +77,7 @@ class DeviceCloneRule final : public Rule {
 class LoginAttackRule final : public Rule {
  public:
   explicit LoginAttackRule(const RuleSettings& s)
-      : s_(s), per_account_(s.window_ms), accounts_(s.window_ms), addresses_(s.window_ms) {}
+      : s_(s), per_account_(WindowMs(s)), accounts_(WindowMs(s)), addresses_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kLoginFailed) return;
     const size_t failures = per_account_.Add(e.user, e.time_ms);
@@ -148,7 +135,7 @@ class FloodRule final : public Rule {
 // topic violations (publishing as another device, or subscribing: a device that starts scanning).
 class RefusedReadingsRule final : public Rule {
  public:
-  explicit RefusedReadingsRule(const RuleSettings& s) : refused_(s.window_ms) {
+  explicit RefusedReadingsRule(const RuleSettings& s) : refused_(WindowMs(s)) {
     kinds_ = {
         {"replayed-readings",
          Severity::kHigh,
@@ -215,7 +202,7 @@ class RefusedReadingsRule final : public Rule {
 // a clone fighting the original for the connection).
 class ReconnectStormRule final : public Rule {
  public:
-  explicit ReconnectStormRule(const RuleSettings& s) : s_(s), connects_(s.window_ms) {}
+  explicit ReconnectStormRule(const RuleSettings& s) : s_(s), connects_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionAccepted) return;
     const size_t n = connects_.Add(e.device, e.time_ms);
@@ -237,7 +224,7 @@ class ReconnectStormRule final : public Rule {
 // completed MFA (a stolen token).
 class SessionRule final : public Rule {
  public:
-  explicit SessionRule(const RuleSettings& s) : s_(s), mfa_failures_(s.window_ms) {}
+  explicit SessionRule(const RuleSettings& s) : s_(s), mfa_failures_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kSessionNewAddress) {
       raise(MakeAlert("session-new-address", Severity::kHigh, "user:" + e.user, "T1550.004",
@@ -266,7 +253,7 @@ class SessionRule final : public Rule {
 class AccessRule final : public Rule {
  public:
   explicit AccessRule(const RuleSettings& s)
-      : s_(s), patients_(s.window_ms), requests_(s.window_ms) {}
+      : s_(s), patients_(WindowMs(s)), requests_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
     const size_t requests = requests_.Add(e.user, e.time_ms);
@@ -300,6 +287,19 @@ class AccessRule final : public Rule {
 };
 
 }  // namespace
+
+Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
+                std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence) {
+  Alert a;
+  a.kind = std::move(kind);
+  a.severity = severity;
+  a.entity = std::move(entity);
+  a.technique = std::move(technique);
+  a.summary = std::move(summary);
+  a.first_ms = a.last_ms = now_ms;
+  a.evidence = std::move(evidence);
+  return a;
+}
 
 size_t DistinctInWindow::Add(const std::string& key, const std::string& value, int64_t now_ms) {
   Seen& seen = keys_[key];

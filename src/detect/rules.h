@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/hub_config.h"
 #include "detect/alert.h"
 #include "detect/security_event.h"
 
@@ -24,25 +25,14 @@ class Rule {
   virtual void Observe(const SecurityEvent& event, const AlertSink& raise) = 0;
 };
 
-struct RuleSettings {
-  int64_t window_ms = 60'000;
-  int refused_connections = 10;        // refused connections from one address in the window
-  int failed_logins = 5;               // failures for one account in the window (brute force)
-  int spray_accounts = 5;              // distinct accounts failing from one address (spraying)
-  int stuffing_addresses = 5;          // distinct addresses failing for one account (stuffing)
-  int clone_addresses = 2;             // distinct addresses one device connects from (clone)
-  int flood_messages_per_second = 50;  // one device's readings (accepted or refused)
-  int patients_touched = 20;           // distinct patients one user reads in the window (insider)
-  int replayed_readings = 3;           // one device's readings refused as replays
-  int implausible_readings = 3;        // one device's readings outside physiological ranges
-  int skewed_readings = 5;             // one device's readings with timestamps far off the clock
-  int oversize_messages = 1;           // one device's messages over the size limits
-  int topic_violations = 1;            // publishes to another topic, or subscriptions, by a device
-  int reconnects = 10;                 // connections of one device in the window (reconnect storm)
-  int mfa_failures = 3;    // wrong or reused TOTP codes for one account (password known)
-  int bulk_reads = 60;     // data requests by one user in the window (bulk collection)
-  int baseline_score = 8;  // robust z-score at which a learned baseline alerts
-};
+// The thresholds, as configured in `[detect]` (core/hub_config.h lists them with defaults).
+using RuleSettings = DetectOptions;
+
+inline int64_t WindowMs(const RuleSettings& s) { return s.window_seconds * 1000; }
+
+// A new alert at `now_ms` (first and last seen), for the rules to raise.
+Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
+                std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence);
 
 // The default rule set.
 std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings);

@@ -56,14 +56,14 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
 
   const auto digest = crypto::Sha256(payload);
   const std::string digest_bytes(digest.begin(), digest.end());
-  IngestOutcome reserved = ReserveSequence(device, reading.seq, digest_bytes, delivery);
+  IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes, delivery);
   if (reserved.refusal.refused()) return Refuse(device, std::move(reserved.refusal), done);
   if (reserved.duplicate) {
     metrics_.duplicates_acknowledged.fetch_add(1);
     return done(reserved);
   }
 
-  const bool implausible_change = CheckChanges(device.device_id, reading);
+  const bool implausible_change = reserved.implausible_change;
   auto key = keys_.DataKey(device.patient_id);
   store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
   if (key.ok()) {
@@ -99,8 +99,10 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   });
 }
 
-IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uint64_t seq,
+IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
+                                               const model::Reading& reading,
                                                const std::string& digest, Delivery delivery) {
+  const uint64_t seq = reading.seq;
   std::unique_lock lock(mu_);
   auto it = sequences_.find(device.device_id);
   if (it == sequences_.end()) {
@@ -116,7 +118,9 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uin
   SequenceState& state = it->second;
   if (seq > state.highest()) {
     state.pending.insert(seq);
-    return {};
+    IngestOutcome reserved;
+    reserved.implausible_change = state.RememberValues(reading);
+    return reserved;
   }
   const bool pending = state.pending.count(seq) > 0;
   lock.unlock();
@@ -132,17 +136,15 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device, uin
           0};
 }
 
-bool ReadingPipeline::CheckChanges(const std::string& device_id, const model::Reading& reading) {
-  std::lock_guard lock(mu_);
-  SequenceState& state = sequences_[device_id];
+bool ReadingPipeline::SequenceState::RememberValues(const model::Reading& reading) {
   bool implausible = false;
   for (const auto& m : reading.measurements) {
-    LastValue& last = state.last[static_cast<size_t>(m.kind) % state.last.size()];
-    if (last.effective_ms >= 0 && m.effective_ms >= last.effective_ms) {
-      implausible |=
-          model::ImplausibleChange(m.kind, last.value, last.effective_ms, m.value, m.effective_ms);
+    LastValue& previous = last[static_cast<size_t>(m.kind) % last.size()];
+    if (previous.effective_ms >= 0 && m.effective_ms >= previous.effective_ms) {
+      implausible |= model::ImplausibleChange(m.kind, previous.value, previous.effective_ms,
+                                              m.value, m.effective_ms);
     }
-    if (m.effective_ms >= last.effective_ms) last = {m.value, m.effective_ms};
+    if (m.effective_ms >= previous.effective_ms) previous = {m.value, m.effective_ms};
   }
   return implausible;
 }

@@ -65,14 +65,14 @@ class ReadingPipeline {
     std::set<uint64_t> pending;       // reserved, not yet committed
     std::array<LastValue, 8> last{};  // per model::VitalKind, the latest value seen
     uint64_t highest() const { return pending.empty() ? highest_committed : *pending.rbegin(); }
+    // Whether a value of `reading` moved implausibly fast since the device's previous one;
+    // remembers the new values.
+    bool RememberValues(const model::Reading& reading);
   };
 
-  // Whether a value of `reading` moved implausibly fast since the device's previous one (and
-  // remembers the new values).
-  bool CheckChanges(const std::string& device_id, const model::Reading& reading);
-
-  // Reserves `seq` for the device, or says why not (replay, duplicate).
-  IngestOutcome ReserveSequence(const DeviceIdentity& device, uint64_t seq,
+  // Reserves the reading's sequence number for the device, or says why not (replay, duplicate);
+  // a reserved reading's outcome says whether its values changed implausibly fast.
+  IngestOutcome ReserveSequence(const DeviceIdentity& device, const model::Reading& reading,
                                 const std::string& digest, Delivery delivery);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
   void Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done);

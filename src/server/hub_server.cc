@@ -76,7 +76,7 @@ class HubServerImpl final : public HubServer {
                         }
                         return appended;
                       }),
-        detection_(SystemClock::Instance(), detect::DefaultRules(RuleSettingsOf(config)),
+        detection_(SystemClock::Instance(), detect::DefaultRules(config.detect),
                    [this](const detect::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
               [this](const ledger::LedgerEntry& e) { return Audit(e); }),
@@ -179,29 +179,6 @@ class HubServerImpl final : public HubServer {
       asio::post(io_, [reached] { reached->set_value(); });
       done.wait_for(std::chrono::seconds(1));
     }
-  }
-
-  static detect::RuleSettings RuleSettingsOf(const HubConfig& config) {
-    const DetectOptions& d = config.detect;
-    detect::RuleSettings s;
-    s.window_ms = d.window_seconds * 1000;
-    s.refused_connections = d.refused_connections;
-    s.failed_logins = d.failed_logins;
-    s.spray_accounts = d.spray_accounts;
-    s.stuffing_addresses = d.stuffing_addresses;
-    s.clone_addresses = d.clone_addresses;
-    s.flood_messages_per_second = d.flood_messages_per_second;
-    s.patients_touched = d.patients_touched;
-    s.replayed_readings = d.replayed_readings;
-    s.implausible_readings = d.implausible_readings;
-    s.skewed_readings = d.skewed_readings;
-    s.oversize_messages = d.oversize_messages;
-    s.topic_violations = d.topic_violations;
-    s.reconnects = d.reconnects;
-    s.mfa_failures = d.mfa_failures;
-    s.bulk_reads = d.bulk_reads;
-    s.baseline_score = d.baseline_score;
-    return s;
   }
 
   // What feeds the detection engine; empty when detection is off.

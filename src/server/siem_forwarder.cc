@@ -28,6 +28,18 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
+using AddrInfo = std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)>;
+
+// The collector's addresses; null if its host does not resolve.
+AddrInfo ResolveCollector(const SiemOptions& o) {
+  addrinfo hints{};
+  hints.ai_socktype = o.syslog_protocol == "tcp" ? SOCK_STREAM : SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(o.syslog_port);
+  if (::getaddrinfo(o.syslog_host.c_str(), port.c_str(), &hints, &found) != 0) found = nullptr;
+  return AddrInfo(found, &::freeaddrinfo);
+}
+
 std::string Hostname() {
   char name[256] = {};
   if (::gethostname(name, sizeof(name) - 1) != 0) return "vigil";
@@ -47,15 +59,8 @@ Result<std::unique_ptr<SiemForwarder>> SiemForwarder::Start(const SiemOptions& o
       return Status::Internal("SIEM file " + path + ": " + std::strerror(errno));
     }
   }
-  if (!options.syslog.empty()) {
-    addrinfo hints{};
-    hints.ai_socktype = options.syslog_protocol == "tcp" ? SOCK_STREAM : SOCK_DGRAM;
-    addrinfo* found = nullptr;
-    const std::string port = std::to_string(options.syslog_port);
-    if (::getaddrinfo(options.syslog_host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
-      return Status::InvalidArgument("SIEM collector " + options.syslog + ": unknown host");
-    }
-    ::freeaddrinfo(found);
+  if (!options.syslog.empty() && !ResolveCollector(options)) {
+    return Status::InvalidArgument("SIEM collector " + options.syslog + ": unknown host");
   }
   f->thread_ = std::thread([raw = f.get()] { raw->Run(); });
   return f;
@@ -133,17 +138,10 @@ bool SiemForwarder::SendSyslog(const std::string& message) {
 bool SiemForwarder::ConnectCollector() {
   const int64_t now = SystemClock::Instance().NowMillis();
   if (now < next_connect_ms_) return false;
-  const bool tcp = options_.syslog_protocol == "tcp";
-  addrinfo hints{};
-  hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(options_.syslog_port);
-  if (::getaddrinfo(options_.syslog_host.c_str(), port.c_str(), &hints, &found) == 0) {
-    for (addrinfo* a = found; a && socket_ < 0; a = a->ai_next) {
-      socket_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-      if (socket_ >= 0 && ::connect(socket_, a->ai_addr, a->ai_addrlen) != 0) CloseCollector();
-    }
-    ::freeaddrinfo(found);
+  const AddrInfo found = ResolveCollector(options_);
+  for (addrinfo* a = found.get(); a && socket_ < 0; a = a->ai_next) {
+    socket_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (socket_ >= 0 && ::connect(socket_, a->ai_addr, a->ai_addrlen) != 0) CloseCollector();
   }
   if (socket_ < 0) {
     spdlog::warn("SIEM collector {} unreachable; retrying in {} ms", options_.syslog, backoff_ms_);
