@@ -3,6 +3,7 @@
 // Usage: ledger_bench [--entries N] [--batch B] [--checkpoints-at N1,N2,...] [--dir D] [--keep]
 //                     [--without-patients]
 //        ledger_bench --dir D --verify-only   (a --keep'd store: full verification, 3 times)
+//        ledger_bench --dir D --proofs-only   (a --keep'd store: proof latency, 3 times)
 // Prints a Markdown table. Every figure is measured, nothing asserted.
 #include <unistd.h>
 
@@ -67,6 +68,25 @@ Latency Measure(int count, Fn&& fn) {
   return {us[us.size() / 2], us[us.size() * 99 / 100]};
 }
 
+struct ProofLatency {
+  Latency inclusion, consistency;
+};
+
+// 10,000 inclusion proofs of random entries and 10,000 consistency proofs from random older
+// sizes, against the tree of `size` entries.
+ProofLatency MeasureProofs(ledger::Ledger& ledger, uint64_t size, std::mt19937_64& rng) {
+  auto nodes = ledger.nodes();
+  const Latency inclusion = Measure(10'000, [&](int) {
+    const uint64_t index = rng() % size;
+    return ledger::InclusionProof(index, size, nodes).ok();
+  });
+  const Latency consistency = Measure(10'000, [&](int) {
+    const uint64_t old_size = 1 + rng() % size;
+    return ledger::ConsistencyProof(old_size, size, nodes).ok();
+  });
+  return {inclusion, consistency};
+}
+
 void Check(const Status& s) {
   if (!s.ok()) {
     std::fprintf(stderr, "ledger_bench: %s\n", s.ToString().c_str());
@@ -80,7 +100,7 @@ int main(int argc, char** argv) {
   uint64_t entries = 1'000'000, batch = 10'000;
   std::vector<uint64_t> marks;
   std::string dir;
-  bool keep = false, with_patients = true, verify_only = false;
+  bool keep = false, with_patients = true, verify_only = false, proofs_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -96,6 +116,8 @@ int main(int argc, char** argv) {
       with_patients = false;
     else if (a == "--verify-only")  // time full verification of a kept --dir, three times
       verify_only = true;
+    else if (a == "--proofs-only")  // proof latency on a kept --dir, three times
+      proofs_only = true;
     else if (a == "--checkpoints-at") {
       std::string list = next();
       for (size_t p = 0; p < list.size();) {
@@ -106,7 +128,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--entries N] [--batch B] [--checkpoints-at N1,N2] [--dir D] "
-                   "[--keep] [--without-patients] [--verify-only]\n",
+                   "[--keep] [--without-patients] [--verify-only] [--proofs-only]\n",
                    argv[0]);
       return 2;
     }
@@ -127,11 +149,29 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (proofs_only) {
+    auto store =
+        std::move(store::OpenSqliteStore(HubLayout(dir).database(), store::OpenMode::kOpenExisting))
+            .value();
+    auto ledger = std::move(ledger::Ledger::Open(*store)).value();
+    std::mt19937_64 rng(7);
+    for (int run = 0; run < 3; ++run) {
+      const auto [inclusion, consistency] = MeasureProofs(*ledger, ledger->size(), rng);
+      std::printf(
+          "%llu entries: inclusion p50 %.1f p99 %.1f us, consistency p50 %.1f p99 %.1f us\n",
+          static_cast<unsigned long long>(ledger->size()), inclusion.p50_us, inclusion.p99_us,
+          consistency.p50_us, consistency.p99_us);
+    }
+    return 0;
+  }
   if (marks.empty()) marks.push_back(std::min<uint64_t>(1'000'000, entries));
   if (marks.back() != entries) marks.push_back(entries);
   if (dir.empty()) {
     char tmpl[] = "/tmp/vigil-ledger-bench-XXXXXX";
     dir = mkdtemp(tmpl);
+  } else if (Status made = MakePrivateDirectory(dir);
+             !made.ok() && made.code() != StatusCode::kAlreadyExists) {
+    Check(made);
   }
   Check(MakePrivateDirectory(dir + "/keys"));
   const HubLayout layout(dir);
@@ -161,15 +201,7 @@ int main(int argc, char** argv) {
       appended += n;
     }
     Check(ledger->MakeCheckpoint("bench/ledger", key, 1'800'000'000'000).status());
-    auto nodes = ledger->nodes();
-    const Latency inclusion = Measure(10'000, [&](int) {
-      const uint64_t index = rng() % mark;
-      return ledger::InclusionProof(index, mark, nodes).ok();
-    });
-    const Latency consistency = Measure(10'000, [&](int) {
-      const uint64_t old_size = 1 + rng() % mark;
-      return ledger::ConsistencyProof(old_size, mark, nodes).ok();
-    });
+    const auto [inclusion, consistency] = MeasureProofs(*ledger, mark, rng);
     const auto v0 = Clock::now();
     auto report = ledger::VerifyLedger(*store, vkey);
     Check(report.status());

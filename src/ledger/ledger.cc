@@ -27,6 +27,7 @@ constexpr int kMaxAttempts = 5;
 Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store) {
   std::unique_ptr<Ledger> ledger(new Ledger(store));
   std::lock_guard lock(ledger->mu_);
+  VIGIL_RETURN_IF_ERROR(ledger->RepairNodes());
   VIGIL_RETURN_IF_ERROR(ledger->CatchUp());
   return ledger;
 }
@@ -55,19 +56,28 @@ NodeReader Ledger::nodes() {
 
 Status Ledger::CatchUp() {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store_.LedgerSize());
-  // The upper levels not cached yet, one range read per level: all of them when the ledger
-  // opens (a 10M-entry ledger: ~160k nodes, ~50 ms), only what other processes appended since
-  // on later catch-ups (every checkpoint makes one).
-  for (int level = kCachedLevel; (size >> level) > 0; ++level) {
-    VIGIL_ASSIGN_OR_RETURN(auto stored,
-                           store_.LedgerNodes(level, cached_up_to_ >> level, size >> level));
-    std::lock_guard lock(cache_mu_);
-    for (const auto& n : stored) {
-      if (n.hash.size() == 32) upper_nodes_.emplace(CacheKey(level, n.index), ToHash(n.hash));
-    }
-  }
-  cached_up_to_ = std::max(cached_up_to_, size);
   VIGIL_ASSIGN_OR_RETURN(appender_, MerkleAppender::Resume(size, nodes()));
+  return Status::Ok();
+}
+
+Status Ledger::RepairNodes() {
+  VIGIL_ASSIGN_OR_RETURN(uint64_t size, store_.LedgerSize());
+  VIGIL_ASSIGN_OR_RETURN(uint64_t durable, store_.LedgerNodesDurableSize());
+  if (durable >= size) return Status::Ok();
+  VIGIL_ASSIGN_OR_RETURN(MerkleAppender tree, MerkleAppender::Resume(durable, nodes()));
+  constexpr uint64_t kChunk = 16384;
+  for (uint64_t first = durable; first < size; first += kChunk) {
+    VIGIL_ASSIGN_OR_RETURN(auto entries,
+                           store_.LedgerEntries(first, std::min(kChunk, size - first)));
+    std::vector<store::LedgerNodeRecord> computed;
+    for (const auto& entry : entries) {
+      for (const auto& node : tree.Append(LeafHash(entry))) {
+        computed.push_back({node.level, node.index, FromHash(node.hash)});
+      }
+    }
+    VIGIL_RETURN_IF_ERROR(store_.RepairLedgerNodes(first, tree.size(), computed));
+    if (entries.size() < std::min(kChunk, size - first)) break;  // entries missing: verify says
+  }
   return Status::Ok();
 }
 
@@ -88,7 +98,6 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
     Status status = write(append);
     if (status.ok()) {
       appender_ = std::move(next);
-      cached_up_to_ = appender_.size();
       std::lock_guard cache_lock(cache_mu_);
       for (const auto& n : append.nodes) {
         if (n.level >= kCachedLevel)
@@ -123,6 +132,7 @@ Result<store::StoredCheckpoint> Ledger::MakeCheckpoint(const std::string& origin
     checkpoint.size = appender_.size();
     checkpoint.root = appender_.Root();
   }
+  VIGIL_RETURN_IF_ERROR(store_.SyncLedgerNodes());
   VIGIL_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(checkpoint, key));
   store::StoredCheckpoint stored{checkpoint.size, std::move(note), now_ms};
   VIGIL_RETURN_IF_ERROR(store_.InsertCheckpoint(stored));
@@ -137,32 +147,21 @@ struct ComputedNode {
 };
 
 // The first computed node whose stored copy differs or is missing, as an error naming its
-// entry; the entry's index in `first_bad`.
-Status CheckStoredNodes(store::Store& store, const std::vector<ComputedNode>& computed,
-                        uint64_t& first_bad) {
+// entry; the entry's index in `first_bad`. `computed` are the nodes that the entries from
+// `first` on completed, in order.
+Status CheckStoredNodes(store::Store& store, uint64_t first,
+                        const std::vector<ComputedNode>& computed, uint64_t& first_bad) {
   first_bad = UINT64_MAX;
-  // A chunk's nodes are a contiguous index range per level: one range read per level, and the
-  // stored hashes looked up by offset.
-  constexpr int kLevels = 64;
-  std::array<uint64_t, kLevels> lo, hi;
-  lo.fill(UINT64_MAX);
-  hi.fill(0);
-  for (const auto& c : computed) {
-    const int level = c.node.level;
-    lo[level] = std::min(lo[level], c.node.index);
-    hi[level] = std::max(hi[level], c.node.index);
-  }
-  std::array<std::vector<std::string>, kLevels> stored;
-  for (int level = 0; level < kLevels; ++level) {
-    if (lo[level] == UINT64_MAX) continue;
-    VIGIL_ASSIGN_OR_RETURN(auto nodes, store.LedgerNodes(level, lo[level], hi[level] + 1));
-    stored[level].resize(hi[level] - lo[level] + 1);
-    for (auto& n : nodes) stored[level][n.index - lo[level]] = std::move(n.hash);
-  }
-  for (const auto& c : computed) {
-    const std::string& s = stored[c.node.level][c.node.index - lo[c.node.level]];
-    if (s.size() != c.node.hash.size() ||
-        std::memcmp(s.data(), c.node.hash.data(), c.node.hash.size()) != 0) {
+  if (computed.empty()) return Status::Ok();
+  VIGIL_ASSIGN_OR_RETURN(auto stored,
+                         store.LedgerNodesCompletedBy(first, computed.back().entry + 1));
+  for (size_t i = 0; i < computed.size(); ++i) {
+    const auto& c = computed[i];
+    const bool same =
+        i < stored.size() && stored[i].level == c.node.level && stored[i].index == c.node.index &&
+        stored[i].hash.size() == c.node.hash.size() &&
+        std::memcmp(stored[i].hash.data(), c.node.hash.data(), c.node.hash.size()) == 0;
+    if (!same) {
       first_bad = c.entry;
       return Status::DataLoss("ledger entry " + std::to_string(c.entry) +
                               " was altered, removed or reordered (stored tree node " +
@@ -248,7 +247,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
     }
     // Whichever comes first in the log is named: a node's entry, or an entry's own failure.
     uint64_t first_bad_node = UINT64_MAX;
-    const Status nodes = CheckStoredNodes(store, computed, first_bad_node);
+    const Status nodes = CheckStoredNodes(store, from, computed, first_bad_node);
     if (!nodes.ok() && first_bad_node <= entry_failure_index) return nodes;
     VIGIL_RETURN_IF_ERROR(entry_failure);
   }

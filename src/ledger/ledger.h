@@ -34,20 +34,22 @@ class Ledger {
 
   uint64_t size();
   // Reads the tree's complete nodes (for proofs). Nodes of level kCachedLevel and above (one
-  // per 64 entries and fewer) are kept in memory, loaded when the ledger opens and added as
-  // it grows: they never change in an append-only tree, and a proof then costs about 6 store
-  // reads whatever the tree's size.
+  // per 64 entries and fewer) are kept in memory once read or appended: they never change in
+  // an append-only tree, and a proof then costs about 6 store reads whatever the tree's size.
   NodeReader nodes();
   static constexpr int kCachedLevel = 6;
   Result<Hash> Root(uint64_t size);
 
-  // Signs and stores a checkpoint of the ledger as it stands.
+  // Signs and stores a checkpoint of the ledger as it stands, its nodes made durable first.
   Result<store::StoredCheckpoint> MakeCheckpoint(const std::string& origin, const NoteKey& key,
                                                  int64_t now_ms);
 
  private:
   explicit Ledger(store::Store& store) : store_(store) {}
   Status CatchUp();  // with mu_ held
+  // Recomputes the nodes of the entries whose nodes are not known durable (a power loss may
+  // have lost them) from the entries themselves; with mu_ held.
+  Status RepairNodes();
   static uint64_t CacheKey(int level, uint64_t index) {
     return (static_cast<uint64_t>(level) << 58) | index;
   }
@@ -57,7 +59,6 @@ class Ledger {
   MerkleAppender appender_;
   std::mutex cache_mu_;
   std::unordered_map<uint64_t, Hash> upper_nodes_;  // (level << 58 | index) -> hash
-  uint64_t cached_up_to_ = 0;  // upper nodes of the first this-many entries are cached (mu_)
 };
 
 struct VerifyReport {

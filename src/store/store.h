@@ -140,10 +140,20 @@ class Store {
   virtual Status AppendLedger(const LedgerAppend& append) = 0;
   virtual Result<uint64_t> LedgerSize() = 0;
   virtual Result<std::vector<std::string>> LedgerEntries(uint64_t from, uint64_t count) = 0;
+  // A stored tree node (nullopt if it was never written). Thread-safe, takes no lock.
   virtual Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) = 0;
-  // The stored nodes of `level` with from <= index < to, in index order (for verification).
-  virtual Result<std::vector<LedgerNodeRecord>> LedgerNodes(int level, uint64_t from,
-                                                            uint64_t to) = 0;
+  // The stored nodes that entries [first, end) complete, in the order MerkleAppender reports
+  // them; a node never written has an empty hash (for verification).
+  virtual Result<std::vector<LedgerNodeRecord>> LedgerNodesCompletedBy(uint64_t first,
+                                                                       uint64_t end) = 0;
+  // The nodes are kept where a power loss may lose the latest of them (they can be recomputed
+  // from the entries): how many entries' nodes are known durable.
+  virtual Result<uint64_t> LedgerNodesDurableSize() = 0;
+  // Makes the nodes of every entry appended so far durable.
+  virtual Status SyncLedgerNodes() = 0;
+  // Writes recomputed nodes of entries [first, end) and makes them durable.
+  virtual Status RepairLedgerNodes(uint64_t first, uint64_t end,
+                                   const std::vector<LedgerNodeRecord>& nodes) = 0;
   virtual Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) = 0;
   // Receipts and Observations that no ledger entry covers.
   virtual Result<uint64_t> CountUnledgeredRows() = 0;

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_ledger.h"
 
+#include <algorithm>
+
 namespace vigil::store::sqlite {
 namespace {
 
@@ -19,9 +21,8 @@ CREATE TABLE ledger_checkpoints (
 )sql";
 
 // Schema version 7: which patient an entry concerns, for the accounting of disclosures. Appends
-// go to an append-only table (its pages are written in order); every kMergeSubjectsAt of them
-// are moved into the sorted index in one ordered pass. An index (subject, idx) updated on every
-// append dirtied a page per entry once it outgrew the cache: 44k appends/s to 10M entries.
+// go to an append-only table (its pages are written in order). An index (subject, idx) updated
+// on every append dirtied a page per entry once it outgrew the cache: 44k appends/s to 10M.
 constexpr std::string_view kSubjectTables = R"sql(
 CREATE TABLE ledger_subjects (
   subject TEXT NOT NULL,
@@ -34,6 +35,33 @@ INSERT INTO ledger_subjects (subject, idx)
   SELECT subject, idx FROM ledger_entries WHERE subject IS NOT NULL ORDER BY subject, idx;
 DROP INDEX ledger_by_subject;
 ALTER TABLE ledger_entries DROP COLUMN subject;
+)sql";
+
+// Schema version 8: every kSubjectRunEvery entries the recent subjects are sorted into a run of
+// their own, written at the end of the index (run is its first key): a page is written once.
+// Version 7 merged them into one sorted table, touching a page per patient every time: the
+// merges took a quarter of the append time at 4M entries and grew with the log.
+constexpr std::string_view kSubjectRuns = R"sql(
+CREATE TABLE ledger_subject_index (
+  run INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  PRIMARY KEY (run, subject, idx)) WITHOUT ROWID;
+CREATE TABLE ledger_subject_runs (
+  run INTEGER PRIMARY KEY,
+  rows INTEGER NOT NULL);
+INSERT INTO ledger_subject_index (run, subject, idx)
+  SELECT 0, subject, idx FROM ledger_subjects ORDER BY subject, idx;
+INSERT INTO ledger_subject_runs (run, rows)
+  SELECT 0, count(*) FROM ledger_subjects HAVING count(*) > 0;
+DROP TABLE ledger_subjects;
+)sql";
+
+// Schema version 8: the tree nodes live in a file of their own (store/ledger_node_file.h);
+// the database records up to which entry that file is known durable.
+constexpr std::string_view kNodeFileTable = R"sql(
+CREATE TABLE ledger_node_file (durable_size INTEGER NOT NULL);
+INSERT INTO ledger_node_file (durable_size) VALUES (0);
 )sql";
 
 constexpr std::string_view kLedgerColumns = R"sql(
@@ -57,38 +85,40 @@ Result<uint64_t> ReadLedgerSize(Database& db) {
 
 Status CreateSubjectIndex(Database& db) { return db.Exec(kSubjectTables); }
 
+Status CreateSubjectRuns(Database& db) { return db.Exec(kSubjectRuns); }
+
 namespace {
 
-// Moves the recent subjects into the sorted index once there are enough of them, inserting in
-// (subject, idx) order so that each leaf page of the index is written once per merge.
-Status MergeRecentSubjects(Database& db) {
-  int64_t recent = 0;
+// Sorts the recent subjects into a new run once they span kSubjectRunEvery entries (the
+// oldest one's index is one B-tree seek away; a count would read them all on every append).
+Status SortRecentSubjects(Database& db, uint64_t end) {
   {
-    Statement count(db.handle(), "SELECT count(*) FROM ledger_subjects_recent");
-    VIGIL_RETURN_IF_ERROR(count.prepared());
-    if (count.Step()) recent = count.Int(0);
-    VIGIL_RETURN_IF_ERROR(Checked(count, 0).status());
+    Statement oldest(db.handle(), "SELECT idx FROM ledger_subjects_recent ORDER BY idx LIMIT 1");
+    VIGIL_RETURN_IF_ERROR(oldest.prepared());
+    if (!oldest.Step()) return oldest.status();
+    if (end < static_cast<uint64_t>(oldest.Int(0)) + kSubjectRunEvery) return Status::Ok();
   }
-  if (recent < kMergeSubjectsAt) return Status::Ok();
   return db.Exec(
-      "INSERT INTO ledger_subjects (subject, idx)"
-      " SELECT subject, idx FROM ledger_subjects_recent ORDER BY subject, idx;"
+      "INSERT INTO ledger_subject_runs (run, rows)"
+      " SELECT coalesce(max(run) + 1, 0), (SELECT count(*) FROM ledger_subjects_recent)"
+      " FROM ledger_subject_runs;"
+      "INSERT INTO ledger_subject_index (run, subject, idx)"
+      " SELECT (SELECT max(run) FROM ledger_subject_runs), subject, idx"
+      " FROM ledger_subjects_recent ORDER BY subject, idx;"
       "DELETE FROM ledger_subjects_recent;");
 }
 
 }  // namespace
 
-Status WriteLedgerAppend(Database& db, const LedgerAppend& append) {
+Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append) {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, ReadLedgerSize(db));
   if (size != append.first_index) {
     return Status::Aborted("the ledger grew to " + std::to_string(size) + " entries meanwhile");
   }
   Statement entry(db.handle(), "INSERT INTO ledger_entries (idx, entry) VALUES (?, ?)");
   Statement subject(db.handle(), "INSERT INTO ledger_subjects_recent (idx, subject) VALUES (?, ?)");
-  Statement node(db.handle(), "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)");
   VIGIL_RETURN_IF_ERROR(entry.prepared());
   VIGIL_RETURN_IF_ERROR(subject.prepared());
-  VIGIL_RETURN_IF_ERROR(node.prepared());
   bool subjects = false;
   for (size_t i = 0; i < append.entries.size(); ++i) {
     const auto index = static_cast<int64_t>(append.first_index + i);
@@ -100,11 +130,14 @@ Status WriteLedgerAppend(Database& db, const LedgerAppend& append) {
       subjects = true;
     }
   }
-  for (const auto& n : append.nodes) {
-    node.Bind(1, int64_t{n.level}).Bind(2, static_cast<int64_t>(n.index)).BindBlob(3, n.hash);
-    VIGIL_RETURN_IF_ERROR(node.Run());
+  const uint64_t end = append.first_index + append.entries.size();
+  VIGIL_RETURN_IF_ERROR(nodes.Write(append.first_index, end, append.nodes));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t durable, ReadNodesDurableSize(db));
+  if (end >= durable + kSyncNodesEvery) {
+    VIGIL_RETURN_IF_ERROR(nodes.Sync());
+    VIGIL_RETURN_IF_ERROR(MarkNodesDurable(db, end));
   }
-  return subjects ? MergeRecentSubjects(db) : Status::Ok();
+  return subjects ? SortRecentSubjects(db, end) : Status::Ok();
 }
 
 Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, uint64_t count) {
@@ -117,12 +150,14 @@ Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, 
   return Checked(st, std::move(out));
 }
 
+// One seek per run (CROSS JOIN keeps the runs the outer loop), a scan of the recent ones.
 Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
                                                                const std::string& subject,
                                                                uint64_t limit) {
   Statement st(db.handle(),
                "SELECT idx, entry FROM ledger_entries WHERE idx IN"
-               " (SELECT idx FROM ledger_subjects WHERE subject = ?1"
+               " (SELECT s.idx FROM ledger_subject_runs r CROSS JOIN ledger_subject_index s"
+               "  ON s.run = r.run AND s.subject = ?1"
                "  UNION ALL SELECT idx FROM ledger_subjects_recent WHERE subject = ?1)"
                " ORDER BY idx LIMIT ?2");
   VIGIL_RETURN_IF_ERROR(st.prepared());
@@ -132,13 +167,7 @@ Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
   return Checked(st, std::move(out));
 }
 
-Result<std::optional<std::string>> ReadLedgerNode(Database& db, int level, uint64_t index) {
-  Statement st(db.handle(), "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?");
-  VIGIL_RETURN_IF_ERROR(st.prepared());
-  st.Bind(1, int64_t{level}).Bind(2, static_cast<int64_t>(index));
-  if (!st.Step()) return Checked(st, std::optional<std::string>());
-  return std::optional<std::string>(st.Blob(0));
-}
+namespace {
 
 Result<std::vector<LedgerNodeRecord>> ReadLedgerNodes(Database& db, int level, uint64_t from,
                                                       uint64_t to) {
@@ -150,6 +179,41 @@ Result<std::vector<LedgerNodeRecord>> ReadLedgerNodes(Database& db, int level, u
   std::vector<LedgerNodeRecord> out;
   while (st.Step()) out.push_back({level, static_cast<uint64_t>(st.Int(0)), st.Blob(1)});
   return Checked(st, std::move(out));
+}
+
+}  // namespace
+
+Status MoveNodesToFile(Database& db, LedgerNodeFile& nodes) {
+  VIGIL_ASSIGN_OR_RETURN(uint64_t size, ReadLedgerSize(db));
+  constexpr uint64_t kChunk = 65'536;
+  for (uint64_t first = 0; first < size; first += kChunk) {
+    const uint64_t end = std::min(size, first + kChunk);
+    // Node (level, i) is completed by leaf (i + 1) * 2^level - 1: those of leaves [first, end).
+    std::vector<LedgerNodeRecord> chunk;
+    for (int level = 0; level < 64 && (end >> level) > 0; ++level) {
+      const uint64_t lo = ((first + (uint64_t{1} << level)) >> level) - 1;
+      VIGIL_ASSIGN_OR_RETURN(auto stored, ReadLedgerNodes(db, level, lo, end >> level));
+      for (auto& n : stored) chunk.push_back(std::move(n));
+    }
+    VIGIL_RETURN_IF_ERROR(nodes.Write(first, end, chunk));
+  }
+  VIGIL_RETURN_IF_ERROR(nodes.Sync());
+  VIGIL_RETURN_IF_ERROR(db.Exec(kNodeFileTable));
+  VIGIL_RETURN_IF_ERROR(MarkNodesDurable(db, size));
+  return db.Exec("DROP TABLE ledger_nodes");
+}
+
+Result<uint64_t> ReadNodesDurableSize(Database& db) {
+  Statement st(db.handle(), "SELECT durable_size FROM ledger_node_file");
+  VIGIL_RETURN_IF_ERROR(st.prepared());
+  const uint64_t size = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
+  return Checked(st, size);
+}
+
+Status MarkNodesDurable(Database& db, uint64_t size) {
+  Statement st(db.handle(), "UPDATE ledger_node_file SET durable_size = max(durable_size, ?)");
+  st.Bind(1, static_cast<int64_t>(size));
+  return st.Run();
 }
 
 Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index) {

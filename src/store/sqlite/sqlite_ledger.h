@@ -2,6 +2,7 @@
 // serializes; each runs inside the caller's transaction when there is one. Private to store/.
 #pragma once
 
+#include "store/ledger_node_file.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -11,23 +12,32 @@ namespace vigil::store::sqlite {
 // adds the columns to version-1 tables (new databases create them with the tables).
 Status CreateLedgerSchema(Database& db, bool migrating);
 
-// Appends if the ledger has exactly append.first_index entries; Aborted otherwise.
-Status WriteLedgerAppend(Database& db, const LedgerAppend& append);
+// Appends if the ledger has exactly append.first_index entries; Aborted otherwise. The tree
+// nodes go to `nodes`, synced (and the durable size raised) every kSyncNodesEvery entries.
+Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append);
+constexpr uint64_t kSyncNodesEvery = 65'536;
 // Schema version 7: the per-patient subject index as an append-only table merged into a sorted
 // one (replaces ledger_entries.subject and its index).
 Status CreateSubjectIndex(Database& db);
-// How many recent subjects are kept before they are merged into the sorted index (a query reads
-// the recent ones by scanning them).
-constexpr int64_t kMergeSubjectsAt = 200'000;
+// Schema version 8: the sorted index becomes a list of sorted runs (the version-7 table is
+// run 0).
+Status CreateSubjectRuns(Database& db);
+// How many entries the recent subjects span before they are sorted into a run of their own (a
+// query reads the recent ones by scanning them, the runs by one seek each).
+constexpr int64_t kSubjectRunEvery = 200'000;
+// Schema version 8: the tree nodes move from the ledger_nodes table to `nodes` (synced, and
+// recorded durable up to the ledger's size).
+Status MoveNodesToFile(Database& db, LedgerNodeFile& nodes);
+// How many entries' nodes the node file is known to hold durably (Store::LedgerNodesDurableSize).
+Result<uint64_t> ReadNodesDurableSize(Database& db);
+// Raises the durable size to `size` (never lowers it).
+Status MarkNodesDurable(Database& db, uint64_t size);
 
 Result<uint64_t> ReadLedgerSize(Database& db);
 Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, uint64_t count);
 Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
                                                                const std::string& subject,
                                                                uint64_t limit);
-Result<std::optional<std::string>> ReadLedgerNode(Database& db, int level, uint64_t index);
-Result<std::vector<LedgerNodeRecord>> ReadLedgerNodes(Database& db, int level, uint64_t from,
-                                                      uint64_t to);
 Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index);
 Result<uint64_t> CountUnledgered(Database& db);
 Status WriteCheckpoint(Database& db, const StoredCheckpoint& checkpoint);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/files.h"
+#include "store/ledger_node_file.h"
 #include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_alerts.h"
 #include "store/sqlite/sqlite_db.h"
@@ -21,8 +22,9 @@ using sqlite::Database;
 using sqlite::Statement;
 
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
-// 7: the ledger's subject index merged in sorted batches
-constexpr int kSchemaVersion = 7;
+// 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
+// its subject index in sorted runs
+constexpr int kSchemaVersion = 8;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -112,6 +114,7 @@ class SqliteStore final : public Store {
     }
     VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
     ::chmod(path.c_str(), 0600);
+    VIGIL_ASSIGN_OR_RETURN(nodes_, LedgerNodeFile::Open(path + "-ledger-nodes"));
     VIGIL_RETURN_IF_ERROR(
         db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                  "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192;"));
@@ -133,6 +136,8 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 6) created = sqlite::CreateIncidentSchema(db_);
       if (created.ok() && current < 6) created = sqlite::CreateUnlockSchema(db_);
       if (created.ok() && current < 7) created = sqlite::CreateSubjectIndex(db_);
+      if (created.ok() && current < 8) created = sqlite::CreateSubjectRuns(db_);
+      if (created.ok() && current < 8) created = sqlite::MoveNodesToFile(db_, *nodes_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -262,15 +267,10 @@ class SqliteStore final : public Store {
 
   Status CommitReadings(std::span<const ReadingCommit> commits,
                         const LedgerAppend* ledger) override {
-    std::lock_guard lock(mu_);
-    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Status s = ledger ? sqlite::WriteLedgerAppend(db_, *ledger) : Status::Ok();
-    if (s.ok()) s = InsertAll(commits, ledger ? std::optional(ledger->first_index) : std::nullopt);
-    if (!s.ok()) {
-      (void)db_.Exec("ROLLBACK");
-      return s;
-    }
-    return db_.Exec("COMMIT");
+    return InTransaction([&]() -> Status {
+      if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
+      return InsertAll(commits, ledger ? std::optional(ledger->first_index) : std::nullopt);
+    });
   }
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
@@ -345,14 +345,7 @@ class SqliteStore final : public Store {
   AlertStore& alerts() override { return *alerts_; }
 
   Status AppendLedger(const LedgerAppend& append) override {
-    std::lock_guard lock(mu_);
-    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Status s = sqlite::WriteLedgerAppend(db_, append);
-    if (!s.ok()) {
-      (void)db_.Exec("ROLLBACK");
-      return s;
-    }
-    return db_.Exec("COMMIT");
+    return InTransaction([&] { return sqlite::WriteLedgerAppend(db_, *nodes_, append); });
   }
 
   Result<uint64_t> LedgerSize() override {
@@ -366,27 +359,34 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> LedgerNode(int level, uint64_t index) override {
-    std::lock_guard lock(mu_);
-    // Proofs read a node per tree level: the statement is prepared once and reused.
-    if (!node_query_) {
-      node_query_ = std::make_unique<Statement>(
-          db_.handle(), "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?");
-    }
-    Statement& st = *node_query_;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Reset();
-    st.Bind(1, int64_t{level}).Bind(2, static_cast<int64_t>(index));
-    std::optional<std::string> hash;
-    if (st.Step()) hash = st.Blob(0);
-    Result<std::optional<std::string>> out = Checked(st, std::move(hash));
-    st.Reset();
-    return out;
+    return nodes_->Read(level, index);
   }
 
-  Result<std::vector<LedgerNodeRecord>> LedgerNodes(int level, uint64_t from,
-                                                    uint64_t to) override {
+  Result<std::vector<LedgerNodeRecord>> LedgerNodesCompletedBy(uint64_t first,
+                                                               uint64_t end) override {
+    return nodes_->ReadCompletedBy(first, end);
+  }
+
+  Result<uint64_t> LedgerNodesDurableSize() override {
     std::lock_guard lock(mu_);
-    return sqlite::ReadLedgerNodes(db_, level, from, to);
+    return sqlite::ReadNodesDurableSize(db_);
+  }
+
+  Status SyncLedgerNodes() override {
+    return InTransaction([this]() -> Status {
+      VIGIL_ASSIGN_OR_RETURN(uint64_t size, sqlite::ReadLedgerSize(db_));
+      VIGIL_RETURN_IF_ERROR(nodes_->Sync());
+      return sqlite::MarkNodesDurable(db_, size);
+    });
+  }
+
+  Status RepairLedgerNodes(uint64_t first, uint64_t end,
+                           const std::vector<LedgerNodeRecord>& nodes) override {
+    return InTransaction([&]() -> Status {
+      VIGIL_RETURN_IF_ERROR(nodes_->Write(first, end, nodes));
+      VIGIL_RETURN_IF_ERROR(nodes_->Sync());
+      return sqlite::MarkNodesDurable(db_, end);
+    });
   }
 
   Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) override {
@@ -410,6 +410,19 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Runs `body` in a write transaction of the writer connection: committed if it succeeds.
+  template <typename Body>
+  Status InTransaction(Body&& body) {
+    std::lock_guard lock(mu_);
+    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    Status s = body();
+    if (!s.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return s;
+    }
+    return db_.Exec("COMMIT");
+  }
+
   static Status Named(Status s, const std::string& what) {
     if (s.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists(what + " exists");
     return s;
@@ -479,7 +492,7 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   Database db_;  // the writer: every change, and reads that must see the writer's state
   std::unique_ptr<sqlite::ReaderPool> readers_;  // everything else
-  std::unique_ptr<Statement> node_query_;        // LedgerNode's, on the writer connection
+  std::unique_ptr<LedgerNodeFile> nodes_;        // the ledger's tree nodes
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<AlertStore> alerts_;
 };

@@ -1,0 +1,130 @@
+#include "store/ledger_node_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vigil::store {
+namespace {
+
+constexpr uint64_t kHashSize = 32;
+
+Status IoError(const std::string& what, const std::string& path) {
+  return Status::Internal(what + " " + path + ": " + std::strerror(errno));
+}
+
+bool AllZero(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+}
+
+// Calls `visit(level, index, slot)` for every node leaf `leaf` completes: the leaf, then each
+// parent whose right edge it is (MerkleAppender's order).
+template <typename Visit>
+void ForEachCompleted(uint64_t leaf, Visit&& visit) {
+  for (int level = 0; level < 64; ++level) {
+    const uint64_t span = uint64_t{1} << level;
+    if (level > 0 && ((leaf + 1) & (span - 1)) != 0) break;
+    visit(level, ((leaf + 1) >> level) - 1, 2 * leaf + 1 - span);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LedgerNodeFile>> LedgerNodeFile::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open the ledger's node file", path);
+  ::fchmod(fd, 0600);
+  return std::unique_ptr<LedgerNodeFile>(new LedgerNodeFile(fd, path));
+}
+
+LedgerNodeFile::~LedgerNodeFile() { ::close(fd_); }
+
+Status LedgerNodeFile::ReadSlots(uint64_t first_slot, uint64_t count, std::string& out) const {
+  out.assign(count * kHashSize, '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
+                              static_cast<off_t>(first_slot * kHashSize + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("cannot read the ledger's node file", path_);
+    if (n == 0) break;  // past the end: slots never written read as zeros
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status LedgerNodeFile::WriteSlots(uint64_t first_slot, std::string_view bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
+                               static_cast<off_t>(first_slot * kHashSize + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return IoError("cannot write the ledger's node file", path_);
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status LedgerNodeFile::Write(uint64_t first_leaf, uint64_t end_leaf,
+                             std::span<const LedgerNodeRecord> nodes) {
+  // Slots [2 * first_leaf, 2 * end_leaf - 1) are read, the nodes laid over them and written
+  // back as one run (what else is there is kept: a writer repairing nodes must not clear
+  // slots another filled since); parents reaching further back are written one by one.
+  const uint64_t span_first = 2 * first_leaf;
+  const uint64_t span_count = end_leaf > first_leaf ? 2 * (end_leaf - first_leaf) - 1 : 0;
+  std::string span;
+  VIGIL_RETURN_IF_ERROR(ReadSlots(span_first, span_count, span));
+  for (const auto& n : nodes) {
+    if (n.hash.size() != kHashSize) return Status::InvalidArgument("a ledger node is not 32 bytes");
+    const uint64_t slot = Slot(n.level, n.index);
+    if (slot >= span_first && slot - span_first < span_count) {
+      std::memcpy(span.data() + (slot - span_first) * kHashSize, n.hash.data(), kHashSize);
+    } else {
+      VIGIL_RETURN_IF_ERROR(WriteSlots(slot, n.hash));
+    }
+  }
+  return WriteSlots(span_first, span);
+}
+
+Result<std::optional<std::string>> LedgerNodeFile::Read(int level, uint64_t index) const {
+  std::string hash;
+  VIGIL_RETURN_IF_ERROR(ReadSlots(Slot(level, index), 1, hash));
+  if (AllZero(hash)) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(hash));
+}
+
+Result<std::vector<LedgerNodeRecord>> LedgerNodeFile::ReadCompletedBy(uint64_t first_leaf,
+                                                                      uint64_t end_leaf) const {
+  std::vector<LedgerNodeRecord> out;
+  if (end_leaf <= first_leaf) return out;
+  const uint64_t span_first = 2 * first_leaf;
+  std::string span;
+  VIGIL_RETURN_IF_ERROR(ReadSlots(span_first, 2 * (end_leaf - first_leaf) - 1, span));
+  out.reserve(2 * (end_leaf - first_leaf));
+  Status status;
+  for (uint64_t leaf = first_leaf; leaf < end_leaf && status.ok(); ++leaf) {
+    ForEachCompleted(leaf, [&](int level, uint64_t index, uint64_t slot) {
+      std::string hash;
+      if (slot >= span_first) {
+        hash.assign(span, (slot - span_first) * kHashSize, kHashSize);
+      } else if (Status s = ReadSlots(slot, 1, hash); !s.ok()) {
+        status = s;
+      }
+      if (AllZero(hash)) hash.clear();
+      out.push_back({level, index, std::move(hash)});
+    });
+  }
+  VIGIL_RETURN_IF_ERROR(status);
+  return out;
+}
+
+Status LedgerNodeFile::Sync() {
+  if (::fdatasync(fd_) != 0) return IoError("cannot sync the ledger's node file", path_);
+  return Status::Ok();
+}
+
+}  // namespace vigil::store
