@@ -4,7 +4,9 @@
 TLS on loopback, side by side with the same query straight on the hub's SQLite file (no TLS,
 HTTP, session, authorization, audit entry, decryption or FHIR serialization: api_raw_query).
 
-Usage: /usr/bin/python3 bench/api_bench.py [--seconds 15] [--connections 16] [--json]
+Usage: /usr/bin/python3 bench/api_bench.py [--seconds 15] [--connections 16] [--json] [--profile]
+(--profile: perf record of the hub during the 100-row run; shares by library and the top
+symbols are printed after the table.)
 """
 
 import argparse
@@ -74,11 +76,28 @@ def raw(db, page, seconds):
     return json.loads(out)
 
 
+def profile_start(pid, path):
+    return subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(pid), "-o", path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profile_report(recorder, path):
+    recorder.send_signal(2)  # SIGINT: perf writes its file and exits
+    recorder.wait(timeout=60)
+    for sort in ("dso", "dso,symbol"):
+        out = subprocess.run(["perf", "report", "-i", path, "--no-children", "--sort", sort,
+                              "--stdio", "-g", "none"], capture_output=True, text=True).stdout
+        rows = [line.rstrip() for line in out.splitlines() if re.match(r"^\s+\d", line)]
+        print("\n".join(row[:140] for row in rows[:12 if sort == "dso" else 30]))
+        print()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     hub = Hub()
     try:
@@ -98,7 +117,12 @@ def main():
             assert status == 200 and len(bundle["entry"]) == page, status
             url = f"https://localhost:{hub.https_port}{path}"
             cpu_before = cpu_seconds(hub.proc.pid)
+            recorder = None
+            if args.profile and page == 100:
+                recorder = profile_start(hub.proc.pid, os.path.join(hub.data_dir, "perf.data"))
             api_figures = wrk(url, token, args.seconds, args.connections)
+            if recorder:
+                profile_report(recorder, os.path.join(hub.data_dir, "perf.data"))
             searches = api_figures["per_second"] * args.seconds
             api_figures["hub_cpu_us_per_search"] = round(
                 (cpu_seconds(hub.proc.pid) - cpu_before) / searches * 1e6)

@@ -14,6 +14,8 @@ packages=(
   # real peers for the tests and the demo
   openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt python3-cryptography python3-pyotp oathtool
   procps iproute2 zbar-tools
+  # the load generator of bench/api_bench.py
+  wrk
 )
 
 # Node.js runs the FHIR validator and client of the API tests; the machine may have its own

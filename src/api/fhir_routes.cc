@@ -201,13 +201,16 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
     auto key = deps_.keys.DataKey(query->patient_id);
     if (!key.ok()) return FhirError(key.status());
     const std::string url_prefix = request.base_url + "/fhir/Observation/";
-    for (const auto& row : *rows) {
-      auto observation = store::OpenObservation(*key, row);
+    std::string full_url = url_prefix;
+    for (auto& row : *rows) {
+      full_url.resize(url_prefix.size());
+      full_url += row.id;
+      auto observation = store::OpenObservation(*key, std::move(row));
       if (!observation.ok()) {
-        return FhirError(Status::DataLoss("Observation " + row.id + " does not open"));
+        return FhirError(Status::DataLoss("Observation " + full_url.substr(url_prefix.size()) +
+                                          " does not open"));
       }
-      bundle.Add(url_prefix + row.id,
-                 [&](std::string& out) { model::AppendFhirJson(out, *observation); });
+      bundle.Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, *observation); });
     }
   }
   return Fhir(std::move(bundle).Finish());

@@ -88,12 +88,14 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
   return out;
 }
 
-Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
+                    std::string& out) {
   if (key.size() != kAeadKeyBytes) return Status::InvalidArgument("AEAD key must be 32 bytes");
   if (sealed.size() < kAeadOverheadBytes) return Status::DataLoss("sealed record is truncated");
   const size_t text_len = sealed.size() - kAeadOverheadBytes;
-  std::string out(text_len, '\0');
-  std::string tag(sealed.substr(kAeadNonceBytes + text_len));
+  out.resize(text_len);
+  // OpenSSL only reads the tag through this pointer.
+  void* tag = const_cast<char*>(sealed.data() + kAeadNonceBytes + text_len);
   thread_local DecryptContext decrypt;
   EVP_CIPHER_CTX* ctx = decrypt.Begin(key, U(sealed));
   int len = 0;
@@ -102,12 +104,19 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
        EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceBytes,
                         static_cast<int>(text_len)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag.data()) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag) != 1 ||
       EVP_DecryptFinal_ex(ctx, U(out, text_len), &len) != 1) {
     decrypt.Forget();
     OPENSSL_cleanse(out.data(), out.size());
+    out.clear();
     return Status::DataLoss("sealed record failed authentication (wrong key, moved or altered)");
   }
+  return Status::Ok();
+}
+
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  std::string out;
+  VIGIL_RETURN_IF_ERROR(AeadOpenInto(key, sealed, aad, out));
   return out;
 }
 

@@ -23,5 +23,8 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
 // Decrypts what AeadSeal made. DataLoss when the key, the associated data or any byte of
 // `sealed` differs from what was sealed; no partial plaintext is ever returned.
 Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad);
+// The same into `plaintext` (its storage reused; cleared on failure).
+Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
+                    std::string& plaintext);
 
 }  // namespace vigil::crypto

@@ -1,5 +1,6 @@
 #include "model/observation.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -72,12 +73,11 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
   out += '}';
 }
 
-// Everything an Observation has before its code and value.
-void AppendHead(std::string& out, const Observation& obs, std::string_view profile,
-                VitalKind category_kind) {
+// What an Observation's JSON holds between its id and its subject: profile, status and
+// category (the same for every Observation of a kind), ending at the subject's reference.
+std::string HeadConstants(std::string_view profile, VitalKind category_kind) {
   const bool lab = category_kind == VitalKind::kBloodGlucose;
-  out += R"({"resourceType":"Observation","id":)";
-  AppendString(out, obs.id);
+  std::string out;
   if (!profile.empty()) {
     out += R"(,"meta":{"profile":[")";
     out += profile;
@@ -89,27 +89,75 @@ void AppendHead(std::string& out, const Observation& obs, std::string_view profi
   out += "],";
   AppendConstField(out, "text", lab ? "Laboratory" : "Vital Signs");
   out += R"(}],"subject":{"reference":)";
-  AppendString(out, "Patient/" + obs.patient_id);
+  return out;
+}
+
+// `prefix` + `id` as a JSON string, without allocating once the scratch buffer has grown.
+void AppendReference(std::string& out, std::string_view prefix, const std::string& id) {
+  thread_local std::string reference;
+  reference.assign(prefix);
+  reference += id;
+  AppendString(out, reference);
+}
+
+// Everything an Observation has before its code and value; `constants` from HeadConstants.
+void AppendHead(std::string& out, const Observation& obs, std::string_view constants) {
+  out += R"({"resourceType":"Observation","id":)";
+  AppendString(out, obs.id);
+  out += constants;
+  AppendReference(out, "Patient/", obs.patient_id);
   out += R"(},"effectiveDateTime":")";
   AppendRfc3339Millis(out, obs.effective_ms);
   out += R"(","issued":")";
   AppendRfc3339Millis(out, obs.issued_ms);
   out += R"(","device":{"reference":)";
-  AppendString(out, "Device/" + obs.device_id);
+  AppendReference(out, "Device/", obs.device_id);
   out += R"(},"code":)";
 }
 
+// The parts of a one-measurement Observation's JSON that depend only on its kind, rendered
+// once: a page of a thousand heart rates then writes only ids, times and values.
+struct SingleMeasurementTemplate {
+  std::string head;             // HeadConstants
+  std::string code_to_value;    // the code, up to the value
+  std::string unit_to_the_end;  // the value's unit, and the closing braces
+};
+
+const SingleMeasurementTemplate& TemplateOf(VitalKind kind) {
+  static const auto templates = [] {
+    constexpr size_t kKinds = static_cast<size_t>(VitalKind::kBodyWeight) + 1;
+    std::array<SingleMeasurementTemplate, kKinds> all;
+    for (size_t k = 0; k < kKinds; ++k) {
+      const VitalSpec& spec = SpecOf(static_cast<VitalKind>(k));
+      SingleMeasurementTemplate& t = all[k];
+      t.head = HeadConstants(spec.fhir_profile, spec.kind);
+      AppendLoincConcept(t.code_to_value, spec.loinc, spec.display, spec.kind == VitalKind::kSpo2);
+      t.code_to_value += R"(,"valueQuantity":{"value":)";
+      t.unit_to_the_end += ',';
+      AppendConstField(t.unit_to_the_end, "unit", spec.unit_display);
+      t.unit_to_the_end += ',';
+      AppendConstField(t.unit_to_the_end, "system", kUcum);
+      t.unit_to_the_end += ',';
+      AppendConstField(t.unit_to_the_end, "code", spec.ucum);
+      t.unit_to_the_end += "}}";
+    }
+    return all;
+  }();
+  return templates[static_cast<size_t>(kind)];
+}
+
 void SingleMeasurement(std::string& out, const Observation& obs, const Measurement& m) {
-  const VitalSpec& spec = SpecOf(m.kind);
-  AppendHead(out, obs, spec.fhir_profile, m.kind);
-  AppendLoincConcept(out, spec.loinc, spec.display, m.kind == VitalKind::kSpo2);
-  out += ",\"valueQuantity\":";
-  AppendQuantity(out, spec, m.value);
-  out += '}';
+  const SingleMeasurementTemplate& t = TemplateOf(m.kind);
+  AppendHead(out, obs, t.head);
+  out += t.code_to_value;
+  AppendNumber(out, m.value);
+  out += t.unit_to_the_end;
 }
 
 void BloodPressurePanel(std::string& out, const Observation& obs) {
-  AppendHead(out, obs, "http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp);
+  static const std::string head =
+      HeadConstants("http://hl7.org/fhir/StructureDefinition/bp", VitalKind::kSystolicBp);
+  AppendHead(out, obs, head);
   AppendLoincConcept(out, kBloodPressurePanelCode,
                      "Blood pressure panel with all children optional");
   out += ",\"component\":[";

@@ -1,6 +1,9 @@
 #include "store/sealed_record.h"
 
+#include <openssl/crypto.h>
+
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #include "core/big_endian.h"
@@ -11,17 +14,20 @@ namespace {
 
 constexpr char kVersion1 = 0x01;
 
-// Fields joined with NUL bytes, which no id, code or number contains.
-std::string ObservationAad(const std::string& id, const std::string& patient,
-                           const std::string& device, const std::string& code, int64_t effective_ms,
-                           uint64_t seq) {
-  std::string aad = "vigil.observation.v1";
-  for (const std::string& part :
-       {id, patient, device, code, std::to_string(effective_ms), std::to_string(seq)}) {
+// Fields joined with NUL bytes, which no id, code or number contains, written into `aad`.
+void ObservationAad(std::string& aad, const std::string& id, const std::string& patient,
+                    const std::string& device, const std::string& code, int64_t effective_ms,
+                    uint64_t seq) {
+  aad.assign("vigil.observation.v1");
+  for (const std::string* part : {&id, &patient, &device, &code}) {
     aad.push_back('\0');
-    aad += part;
+    aad += *part;
   }
-  return aad;
+  char number[24];
+  aad.push_back('\0');
+  aad.append(number, std::to_chars(number, number + sizeof number, effective_ms).ptr);
+  aad.push_back('\0');
+  aad.append(number, std::to_chars(number, number + sizeof number, seq).ptr);
 }
 
 std::string DemographicsAad(const std::string& patient_id) {
@@ -34,12 +40,19 @@ Result<std::string> Seal(const std::string& key, const std::string& plaintext,
   return std::string(1, kVersion1) + body;
 }
 
-Result<std::string> Open(const std::string& key, const std::string& sealed,
-                         const std::string& aad) {
+Status OpenInto(const std::string& key, const std::string& sealed, std::string_view aad,
+                std::string& plaintext) {
   if (sealed.empty() || sealed[0] != kVersion1) {
     return Status::DataLoss("sealed record has an unknown version");
   }
-  return crypto::AeadOpen(key, std::string_view(sealed).substr(1), aad);
+  return crypto::AeadOpenInto(key, std::string_view(sealed).substr(1), aad, plaintext);
+}
+
+Result<std::string> Open(const std::string& key, const std::string& sealed,
+                         const std::string& aad) {
+  std::string plaintext;
+  VIGIL_RETURN_IF_ERROR(OpenInto(key, sealed, aad, plaintext));
+  return plaintext;
 }
 
 std::string EncodeValues(const model::Observation& o) {
@@ -55,18 +68,21 @@ std::string EncodeValues(const model::Observation& o) {
 }
 
 Status DecodeValues(std::string_view in, model::Observation& o) {
-  const Status corrupt = Status::DataLoss("Observation " + o.id + " has a malformed sealed value");
+  auto corrupt = [&o] {
+    return Status::DataLoss("Observation " + o.id + " has a malformed sealed value");
+  };
   uint64_t issued, count;
   if (!ReadBigEndian(in, 8, issued) || !ReadBigEndian(in, 1, count) || count < 1 || count > 2 ||
       in.size() != 9 * count) {
-    return corrupt;
+    return corrupt();
   }
   o.issued_ms = static_cast<int64_t>(issued);
+  o.measurements.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t kind, bits;
     if (!ReadBigEndian(in, 1, kind) || !ReadBigEndian(in, 8, bits) ||
         kind > static_cast<uint8_t>(model::VitalKind::kBodyWeight)) {
-      return corrupt;
+      return corrupt();
     }
     o.measurements.push_back(
         {static_cast<model::VitalKind>(kind), std::bit_cast<double>(bits), o.effective_ms});
@@ -79,27 +95,33 @@ Status DecodeValues(std::string_view in, model::Observation& o) {
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& o) {
   SealedObservation row{o.id, o.patient_id, o.device_id, o.code, o.effective_ms, o.seq, {}};
-  VIGIL_ASSIGN_OR_RETURN(row.sealed, Seal(data_key, EncodeValues(o),
-                                          ObservationAad(o.id, o.patient_id, o.device_id, o.code,
-                                                         o.effective_ms, o.seq)));
+  std::string aad;
+  ObservationAad(aad, o.id, o.patient_id, o.device_id, o.code, o.effective_ms, o.seq);
+  VIGIL_ASSIGN_OR_RETURN(row.sealed, Seal(data_key, EncodeValues(o), aad));
   return row;
+}
+
+Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row) {
+  // Per thread, reused row after row: the associated data and the plaintext.
+  thread_local std::string aad, plain;
+  ObservationAad(aad, row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq);
+  VIGIL_RETURN_IF_ERROR(OpenInto(data_key, row.sealed, aad, plain));
+  model::Observation o;
+  o.id = std::move(row.id);
+  o.patient_id = std::move(row.patient_id);
+  o.device_id = std::move(row.device_id);
+  o.code = std::move(row.code);
+  o.effective_ms = row.effective_ms;
+  o.seq = row.seq;
+  const Status decoded = DecodeValues(plain, o);
+  OPENSSL_cleanse(plain.data(), plain.size());
+  VIGIL_RETURN_IF_ERROR(decoded);
+  return o;
 }
 
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row) {
-  VIGIL_ASSIGN_OR_RETURN(std::string plain,
-                         Open(data_key, row.sealed,
-                              ObservationAad(row.id, row.patient_id, row.device_id, row.code,
-                                             row.effective_ms, row.seq)));
-  model::Observation o;
-  o.id = row.id;
-  o.patient_id = row.patient_id;
-  o.device_id = row.device_id;
-  o.code = row.code;
-  o.effective_ms = row.effective_ms;
-  o.seq = row.seq;
-  VIGIL_RETURN_IF_ERROR(DecodeValues(plain, o));
-  return o;
+  return OpenObservation(data_key, SealedObservation(row));
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -18,9 +18,11 @@ namespace vigil::store {
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& observation);
 
-// Opens a stored Observation, or DataLoss if anything about the row changed.
+// Opens a stored Observation, or DataLoss if anything about the row changed. The rvalue form
+// moves the row's ids into the Observation (a page of rows opened one by one).
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row);
+Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row);
 
 // Seals and opens a patient's demographics (a JSON object) bound to the patient id.
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,
