@@ -148,8 +148,10 @@ struct ComputedNode {
 
 // The first computed node whose stored copy differs or is missing, as an error naming its
 // entry; the entry's index in `first_bad`. `computed` are the nodes that the entries from
-// `first` on completed, in order.
-Status CheckStoredNodes(store::Store& store, uint64_t first,
+// `first` on completed, in order. Nodes of entries from `durable` on (never covered by a
+// checkpoint: signing one syncs the nodes first) may be missing after a power loss
+// (Store::LedgerNodesDurableSize): said so, with what recomputes them.
+Status CheckStoredNodes(store::Store& store, uint64_t first, uint64_t durable,
                         const std::vector<ComputedNode>& computed, uint64_t& first_bad) {
   first_bad = UINT64_MAX;
   if (computed.empty()) return Status::Ok();
@@ -163,6 +165,15 @@ Status CheckStoredNodes(store::Store& store, uint64_t first,
         std::memcmp(stored[i].hash.data(), c.node.hash.data(), c.node.hash.size()) == 0;
     if (!same) {
       first_bad = c.entry;
+      if (c.entry >= durable && i < stored.size() && stored[i].hash.empty()) {
+        return Status::DataLoss(
+            "ledger entry " + std::to_string(c.entry) +
+            " has no stored tree node and no signed checkpoint covers it (nor any entry from " +
+            std::to_string(durable) +
+            " on): appended outside the hub, or by a hub that lost power before syncing its "
+            "nodes. If the entries are genuine, starting the hub or `vigil ledger checkpoint` "
+            "recomputes the nodes and signs them");
+      }
       return Status::DataLoss("ledger entry " + std::to_string(c.entry) +
                               " was altered, removed or reordered (stored tree node " +
                               std::to_string(c.node.level) + "/" + std::to_string(c.node.index) +
@@ -190,6 +201,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   VerifyReport report;
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store.LedgerSize());
   VIGIL_ASSIGN_OR_RETURN(auto checkpoints, store.ListCheckpoints());
+  VIGIL_ASSIGN_OR_RETURN(const uint64_t durable, store.LedgerNodesDurableSize());
   size_t next_checkpoint = 0;
   MerkleAppender tree;
   constexpr uint64_t kChunk = 16384;
@@ -247,7 +259,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
     }
     // Whichever comes first in the log is named: a node's entry, or an entry's own failure.
     uint64_t first_bad_node = UINT64_MAX;
-    const Status nodes = CheckStoredNodes(store, from, computed, first_bad_node);
+    const Status nodes = CheckStoredNodes(store, from, durable, computed, first_bad_node);
     if (!nodes.ok() && first_bad_node <= entry_failure_index) return nodes;
     VIGIL_RETURN_IF_ERROR(entry_failure);
   }

@@ -81,6 +81,16 @@ class LedgerTest(unittest.TestCase):
                     "(SELECT entry FROM ledger_entries WHERE idx = 0) FROM ledger_entries")
         self.assertRefused(d, "ledger entry")
 
+    def test_changing_a_stored_tree_node_is_named(self):
+        d = self.copy()
+        # Node (level 0, index 2), the leaf hash of entry 2, is slot 2 * 2 of the node file.
+        with open(os.path.join(d, "vigil.db-ledger-nodes"), "r+b") as f:
+            f.seek(4 * 32 + 5)
+            byte = f.read(1)
+            f.seek(4 * 32 + 5)
+            f.write(bytes([byte[0] ^ 0x01]))
+        self.assertRefused(d, "ledger entry 2", "stored tree node 0/2")
+
     def test_changing_an_observation_ciphertext_is_named(self):
         d = self.copy()
         self.sql(d, "UPDATE observations SET sealed = substr(sealed, 1, 20) || X'00' || "

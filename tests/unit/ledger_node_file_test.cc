@@ -124,6 +124,11 @@ TEST_F(LedgerRecoveryTest, NodesLostToAPowerLossAreRecomputedWhenTheLedgerOpens)
   EXPECT_EQ(*hub.store().LedgerNodesDurableSize(), 500u) << "not synced before 65,536 more";
   LoseNodesOf(hub.dir(), 500, 700);
   EXPECT_FALSE(hub.store().LedgerNode(0, 600)->has_value());
+  auto before = Verify(hub.store());  // says what happened and what recomputes the nodes
+  ASSERT_FALSE(before.ok());
+  EXPECT_NE(before.status().message().find("ledger entry 500 has no stored tree node"),
+            std::string::npos)
+      << before.status().ToString();
 
   auto ledger = ledger::Ledger::Open(hub.store());  // as a hub does when it starts again
   ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
