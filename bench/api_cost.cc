@@ -181,8 +181,9 @@ int main(int argc, char** argv) {
     if (sealed.empty() || !key.ok()) return false;
     sealed.pop_back();
     out.clear();
+    store::ObservationOpener opener(*key);
     for (auto& row : sealed) {
-      auto o = store::OpenObservation(*key, std::move(row));
+      auto o = opener.Open(std::move(row));
       if (!o.ok()) return false;
       out.push_back(std::move(o).value());
     }

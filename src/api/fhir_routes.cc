@@ -202,10 +202,11 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
     if (!key.ok()) return FhirError(key.status());
     const std::string url_prefix = request.base_url + "/fhir/Observation/";
     std::string full_url = url_prefix;
+    store::ObservationOpener opener(*key);
     for (auto& row : *rows) {
       full_url.resize(url_prefix.size());
       full_url += row.id;
-      auto observation = store::OpenObservation(*key, std::move(row));
+      auto observation = opener.Open(std::move(row));
       if (!observation.ok()) {
         return FhirError(Status::DataLoss("Observation " + full_url.substr(url_prefix.size()) +
                                           " does not open"));

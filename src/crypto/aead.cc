@@ -31,39 +31,6 @@ EVP_CIPHER_CTX* ThreadContext() {
   return ctx.get();
 }
 
-// A per-thread decryption context that keeps the AES key schedule of the last key it was given:
-// opening a page of one patient's records expands their key once, then only sets each nonce.
-class DecryptContext {
- public:
-  DecryptContext() : ctx_(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free) {}
-  ~DecryptContext() { OPENSSL_cleanse(key_, sizeof key_); }
-
-  // Ready to decrypt under `key` with `nonce`; nullptr if OpenSSL failed.
-  EVP_CIPHER_CTX* Begin(std::string_view key, const unsigned char* nonce) {
-    if (!ctx_ || !Aes256Gcm()) return nullptr;
-    const bool same_key = has_key_ && CRYPTO_memcmp(key_, key.data(), sizeof key_) == 0;
-    const int ok = same_key ? EVP_DecryptInit_ex2(ctx_.get(), nullptr, nullptr, nonce, nullptr)
-                            : EVP_DecryptInit_ex2(ctx_.get(), Aes256Gcm(), U(key), nonce, nullptr);
-    if (ok != 1) {
-      has_key_ = false;
-      return nullptr;
-    }
-    if (!same_key) {
-      std::memcpy(key_, key.data(), sizeof key_);
-      has_key_ = true;
-    }
-    return ctx_.get();
-  }
-
-  // After a failure nothing about the context is trusted: the next call starts afresh.
-  void Forget() { has_key_ = false; }
-
- private:
-  CipherCtx ctx_;
-  unsigned char key_[kAeadKeyBytes] = {};
-  bool has_key_ = false;
-};
-
 }  // namespace
 
 Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
@@ -88,30 +55,66 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
   return out;
 }
 
-Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
-                    std::string& out) {
+struct AeadOpener::Context {
+  CipherCtx cipher{EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free};
+  unsigned char key[kAeadKeyBytes] = {};
+  bool keyed = false;  // the schedule of `key` is in `cipher`
+
+  // Expands `key` into `cipher` afresh.
+  Status Expand() {
+    keyed = cipher && Aes256Gcm() &&
+            EVP_DecryptInit_ex2(cipher.get(), Aes256Gcm(), key, nullptr, nullptr) == 1;
+    return keyed ? Status::Ok() : Status::Internal("AES-256-GCM initialisation failed");
+  }
+};
+
+AeadOpener::AeadOpener() : ctx_(std::make_unique<Context>()) {}
+
+AeadOpener::~AeadOpener() { OPENSSL_cleanse(ctx_->key, sizeof ctx_->key); }
+
+Status AeadOpener::Rekey(std::string_view key) {
+  ctx_->keyed = false;
   if (key.size() != kAeadKeyBytes) return Status::InvalidArgument("AEAD key must be 32 bytes");
+  std::memcpy(ctx_->key, key.data(), sizeof ctx_->key);
+  return ctx_->Expand();
+}
+
+bool AeadOpener::Holds(std::string_view key) const {
+  return ctx_->keyed && key.size() == kAeadKeyBytes &&
+         CRYPTO_memcmp(ctx_->key, key.data(), sizeof ctx_->key) == 0;
+}
+
+Status AeadOpener::Open(std::string_view sealed, std::string_view aad, std::string& out) {
+  if (!ctx_->keyed) return Status::FailedPrecondition("the opener has no key");
   if (sealed.size() < kAeadOverheadBytes) return Status::DataLoss("sealed record is truncated");
   const size_t text_len = sealed.size() - kAeadOverheadBytes;
   out.resize(text_len);
   // OpenSSL only reads the tag through this pointer.
   void* tag = const_cast<char*>(sealed.data() + kAeadNonceBytes + text_len);
-  thread_local DecryptContext decrypt;
-  EVP_CIPHER_CTX* ctx = decrypt.Begin(key, U(sealed));
+  EVP_CIPHER_CTX* ctx = ctx_->cipher.get();
   int len = 0;
-  if (!ctx ||
+  if (EVP_DecryptInit_ex2(ctx, nullptr, nullptr, U(sealed), nullptr) != 1 ||
       (!aad.empty() &&
        EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceBytes,
                         static_cast<int>(text_len)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, tag) != 1 ||
       EVP_DecryptFinal_ex(ctx, U(out, text_len), &len) != 1) {
-    decrypt.Forget();
     OPENSSL_cleanse(out.data(), out.size());
     out.clear();
+    (void)ctx_->Expand();  // after a failure nothing about the context is trusted
     return Status::DataLoss("sealed record failed authentication (wrong key, moved or altered)");
   }
   return Status::Ok();
+}
+
+Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
+                    std::string& out) {
+  // Per thread, the last key's schedule is kept: opening a page of one patient's records one
+  // call at a time expands their key once.
+  thread_local AeadOpener opener;
+  if (!opener.Holds(key)) VIGIL_RETURN_IF_ERROR(opener.Rekey(key));
+  return opener.Open(sealed, aad, out);
 }
 
 Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {

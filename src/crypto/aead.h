@@ -4,6 +4,7 @@
 // The associated data is authenticated, not stored: the opener must supply the same bytes.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,28 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
 // The same into `plaintext` (its storage reused; cleared on failure).
 Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
                     std::string& plaintext);
+
+// Opens many records under one key: the AES key schedule is expanded once, then each record
+// only sets its nonce (a page of one patient's Observations). One per thread at a time.
+class AeadOpener {
+ public:
+  AeadOpener();
+  // With `key` in use; if it cannot be (not 32 bytes), every Open fails.
+  explicit AeadOpener(std::string_view key) : AeadOpener() { (void)Rekey(key); }
+  ~AeadOpener();
+  AeadOpener(const AeadOpener&) = delete;
+  AeadOpener& operator=(const AeadOpener&) = delete;
+
+  // Uses `key` from now on (InvalidArgument unless 32 bytes).
+  Status Rekey(std::string_view key);
+  // Whether `key` is the one in use (compared in constant time).
+  bool Holds(std::string_view key) const;
+  // As AeadOpenInto, under the key in use.
+  Status Open(std::string_view sealed, std::string_view aad, std::string& plaintext);
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> ctx_;
+};
 
 }  // namespace vigil::crypto

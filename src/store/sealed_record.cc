@@ -40,18 +40,19 @@ Result<std::string> Seal(const std::string& key, const std::string& plaintext,
   return std::string(1, kVersion1) + body;
 }
 
-Status OpenInto(const std::string& key, const std::string& sealed, std::string_view aad,
-                std::string& plaintext) {
+// The AEAD part of a sealed record, after its version byte.
+Result<std::string_view> SealedBody(const std::string& sealed) {
   if (sealed.empty() || sealed[0] != kVersion1) {
     return Status::DataLoss("sealed record has an unknown version");
   }
-  return crypto::AeadOpenInto(key, std::string_view(sealed).substr(1), aad, plaintext);
+  return std::string_view(sealed).substr(1);
 }
 
 Result<std::string> Open(const std::string& key, const std::string& sealed,
                          const std::string& aad) {
+  VIGIL_ASSIGN_OR_RETURN(std::string_view body, SealedBody(sealed));
   std::string plaintext;
-  VIGIL_RETURN_IF_ERROR(OpenInto(key, sealed, aad, plaintext));
+  VIGIL_RETURN_IF_ERROR(crypto::AeadOpenInto(key, body, aad, plaintext));
   return plaintext;
 }
 
@@ -101,11 +102,16 @@ Result<SealedObservation> SealObservation(const std::string& data_key,
   return row;
 }
 
-Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row) {
-  // Per thread, reused row after row: the associated data and the plaintext.
-  thread_local std::string aad, plain;
+namespace {
+
+// The Observation of `row`, its values opened by `open(body, aad, plaintext)`; `aad` and
+// `plaintext` are the caller's buffers, reused row after row.
+template <typename OpenBody>
+Result<model::Observation> OpenRow(SealedObservation&& row, std::string& aad,
+                                   std::string& plaintext, OpenBody&& open) {
+  VIGIL_ASSIGN_OR_RETURN(std::string_view body, SealedBody(row.sealed));
   ObservationAad(aad, row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq);
-  VIGIL_RETURN_IF_ERROR(OpenInto(data_key, row.sealed, aad, plain));
+  VIGIL_RETURN_IF_ERROR(open(body, aad, plaintext));
   model::Observation o;
   o.id = std::move(row.id);
   o.patient_id = std::move(row.patient_id);
@@ -113,15 +119,34 @@ Result<model::Observation> OpenObservation(const std::string& data_key, SealedOb
   o.code = std::move(row.code);
   o.effective_ms = row.effective_ms;
   o.seq = row.seq;
-  const Status decoded = DecodeValues(plain, o);
-  OPENSSL_cleanse(plain.data(), plain.size());
+  const Status decoded = DecodeValues(plaintext, o);
+  OPENSSL_cleanse(plaintext.data(), plaintext.size());
   VIGIL_RETURN_IF_ERROR(decoded);
   return o;
+}
+
+}  // namespace
+
+Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row) {
+  thread_local std::string aad, plaintext;
+  return OpenRow(std::move(row), aad, plaintext,
+                 [&](std::string_view body, const std::string& a, std::string& out) {
+                   return crypto::AeadOpenInto(data_key, body, a, out);
+                 });
 }
 
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row) {
   return OpenObservation(data_key, SealedObservation(row));
+}
+
+ObservationOpener::~ObservationOpener() { OPENSSL_cleanse(plaintext_.data(), plaintext_.size()); }
+
+Result<model::Observation> ObservationOpener::Open(SealedObservation&& row) {
+  return OpenRow(std::move(row), aad_, plaintext_,
+                 [this](std::string_view body, const std::string& a, std::string& out) {
+                   return aead_.Open(body, a, out);
+                 });
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

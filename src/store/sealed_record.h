@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "crypto/aead.h"
 #include "model/observation.h"
 #include "store/store.h"
 
@@ -23,6 +24,19 @@ Result<SealedObservation> SealObservation(const std::string& data_key,
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row);
 Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row);
+
+// Opens many of one patient's stored Observations (a page): their data key is expanded once.
+class ObservationOpener {
+ public:
+  explicit ObservationOpener(const std::string& data_key) : aead_(data_key) {}
+  ~ObservationOpener();
+  // As OpenObservation.
+  Result<model::Observation> Open(SealedObservation&& row);
+
+ private:
+  crypto::AeadOpener aead_;
+  std::string aad_, plaintext_;  // reused row after row
+};
 
 // Seals and opens a patient's demographics (a JSON object) bound to the patient id.
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -64,5 +64,28 @@ TEST(AeadTest, KeyScheduleReuseNeverMixesKeys) {
   }
 }
 
+// One opener for a page of records: every record of its key opens, one altered or of another
+// key fails alone, and a key of the wrong size leaves nothing that opens.
+TEST(AeadTest, AnOpenerOpensItsKeysRecordsAndNothingElse) {
+  const std::string k1(32, '\x01'), k2(32, '\x02');
+  AeadOpener opener(k1);
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    const std::string sealed = *AeadSeal(k1, "row " + std::to_string(i), "aad");
+    ASSERT_TRUE(opener.Open(sealed, "aad", out).ok());
+    EXPECT_EQ(out, "row " + std::to_string(i));
+    EXPECT_EQ(opener.Open(*AeadSeal(k2, "other", "aad"), "aad", out).code(),
+              StatusCode::kDataLoss);
+    EXPECT_TRUE(out.empty());
+    std::string altered = sealed;
+    altered[14] ^= 1;
+    EXPECT_FALSE(opener.Open(altered, "aad", out).ok());
+  }
+  EXPECT_TRUE(opener.Holds(k1));
+  EXPECT_FALSE(opener.Holds(k2));
+  AeadOpener keyless(std::string(16, 'k'));
+  EXPECT_FALSE(keyless.Open(*AeadSeal(k1, "x", ""), "", out).ok());
+}
+
 }  // namespace
 }  // namespace vigil::crypto

@@ -97,7 +97,19 @@ Database::Reused Database::Prepared(const std::string& sql) {
   return Reused(*slot);
 }
 
+namespace {
+
+// SQLite's memory statistics take a process-wide mutex around every allocation it makes; Vigil
+// reads none of them. Set once, before the first connection initializes the library.
+void ConfigureSqliteOnce() {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
+}
+
+}  // namespace
+
 Status Database::Open(const std::string& path, bool create) {
+  ConfigureSqliteOnce();
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     return Status::IoError("cannot open database " + path + ": " + LastError());
@@ -107,6 +119,7 @@ Status Database::Open(const std::string& path, bool create) {
 }
 
 Status Database::OpenReader(const std::string& path) {
+  ConfigureSqliteOnce();
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
     return Status::IoError("cannot open database " + path + ": " + LastError());

@@ -77,7 +77,8 @@ Status CreateLedgerSchema(Database& db, bool migrating) {
 }
 
 Result<uint64_t> ReadLedgerSize(Database& db) {
-  Statement st(db.handle(), "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
+  auto held = db.Prepared("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
+  Statement& st = *held;
   VIGIL_RETURN_IF_ERROR(st.prepared());
   const uint64_t size = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
   return Checked(st, size);
@@ -93,7 +94,8 @@ namespace {
 // oldest one's index is one B-tree seek away; a count would read them all on every append).
 Status SortRecentSubjects(Database& db, uint64_t end) {
   {
-    Statement oldest(db.handle(), "SELECT idx FROM ledger_subjects_recent ORDER BY idx LIMIT 1");
+    auto held = db.Prepared("SELECT idx FROM ledger_subjects_recent ORDER BY idx LIMIT 1");
+    Statement& oldest = *held;
     VIGIL_RETURN_IF_ERROR(oldest.prepared());
     if (!oldest.Step()) return oldest.status();
     if (end < static_cast<uint64_t>(oldest.Int(0)) + kSubjectRunEvery) return Status::Ok();
@@ -115,8 +117,12 @@ Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend
   if (size != append.first_index) {
     return Status::Aborted("the ledger grew to " + std::to_string(size) + " entries meanwhile");
   }
-  Statement entry(db.handle(), "INSERT INTO ledger_entries (idx, entry) VALUES (?, ?)");
-  Statement subject(db.handle(), "INSERT INTO ledger_subjects_recent (idx, subject) VALUES (?, ?)");
+  // Prepared once per connection: an append of a few entries costs little more than its rows.
+  auto held_entry = db.Prepared("INSERT INTO ledger_entries (idx, entry) VALUES (?, ?)");
+  auto held_subject =
+      db.Prepared("INSERT INTO ledger_subjects_recent (idx, subject) VALUES (?, ?)");
+  Statement& entry = *held_entry;
+  Statement& subject = *held_subject;
   VIGIL_RETURN_IF_ERROR(entry.prepared());
   VIGIL_RETURN_IF_ERROR(subject.prepared());
   bool subjects = false;
@@ -204,14 +210,16 @@ Status MoveNodesToFile(Database& db, LedgerNodeFile& nodes) {
 }
 
 Result<uint64_t> ReadNodesDurableSize(Database& db) {
-  Statement st(db.handle(), "SELECT durable_size FROM ledger_node_file");
+  auto held = db.Prepared("SELECT durable_size FROM ledger_node_file");
+  Statement& st = *held;
   VIGIL_RETURN_IF_ERROR(st.prepared());
   const uint64_t size = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
   return Checked(st, size);
 }
 
 Status MarkNodesDurable(Database& db, uint64_t size) {
-  Statement st(db.handle(), "UPDATE ledger_node_file SET durable_size = max(durable_size, ?)");
+  auto held = db.Prepared("UPDATE ledger_node_file SET durable_size = max(durable_size, ?)");
+  Statement& st = *held;
   st.Bind(1, static_cast<int64_t>(size));
   return st.Run();
 }
