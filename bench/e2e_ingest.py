@@ -170,10 +170,14 @@ def profile(devices, seconds):
         perf.send_signal(signal.SIGINT)
         perf.wait(timeout=60)
         server.stop()
-    report = subprocess.run(["perf", "report", "-i", perf_data, "--no-children", "--sort", "dso,symbol",
-                             "--stdio", "-g", "none", "--percent-limit", "1.5"],
-                            capture_output=True, text=True).stdout
-    return "\n".join(l.rstrip() for l in report.splitlines() if l.strip() and not l.startswith("#"))
+    lines = []
+    for sort, limit in (("dso", "0.5"), ("dso,symbol", "1.0")):
+        report = subprocess.run(["perf", "report", "-i", perf_data, "--no-children", "--sort", sort,
+                                 "--stdio", "-g", "none", "--percent-limit", limit],
+                                capture_output=True, text=True).stdout
+        lines += [l.rstrip()[:120] for l in report.splitlines()
+                  if l.strip() and not l.startswith("#")] + [""]
+    return "\n".join(lines)
 
 
 def main():
