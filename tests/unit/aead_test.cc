@@ -74,8 +74,7 @@ TEST(AeadTest, AnOpenerOpensItsKeysRecordsAndNothingElse) {
     const std::string sealed = *AeadSeal(k1, "row " + std::to_string(i), "aad");
     ASSERT_TRUE(opener.Open(sealed, "aad", out).ok());
     EXPECT_EQ(out, "row " + std::to_string(i));
-    EXPECT_EQ(opener.Open(*AeadSeal(k2, "other", "aad"), "aad", out).code(),
-              StatusCode::kDataLoss);
+    EXPECT_EQ(opener.Open(*AeadSeal(k2, "other", "aad"), "aad", out).code(), StatusCode::kDataLoss);
     EXPECT_TRUE(out.empty());
     std::string altered = sealed;
     altered[14] ^= 1;
