@@ -61,9 +61,8 @@ void AppendLoincConcept(std::string& out, std::string_view code, std::string_vie
   out += '}';
 }
 
-void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
-  out += "{\"value\":";
-  AppendNumber(out, value);
+// A Quantity's unit, after its value: `,"unit":..,"system":..,"code":..}`.
+void AppendQuantityUnit(std::string& out, const VitalSpec& spec) {
   out += ',';
   AppendConstField(out, "unit", spec.unit_display);
   out += ',';
@@ -71,6 +70,12 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
   out += ',';
   AppendConstField(out, "code", spec.ucum);
   out += '}';
+}
+
+void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
+  out += "{\"value\":";
+  AppendNumber(out, value);
+  AppendQuantityUnit(out, spec);
 }
 
 // What an Observation's JSON holds between its id and its subject: profile, status and
@@ -133,13 +138,8 @@ const SingleMeasurementTemplate& TemplateOf(VitalKind kind) {
       t.head = HeadConstants(spec.fhir_profile, spec.kind);
       AppendLoincConcept(t.code_to_value, spec.loinc, spec.display, spec.kind == VitalKind::kSpo2);
       t.code_to_value += R"(,"valueQuantity":{"value":)";
-      t.unit_to_the_end += ',';
-      AppendConstField(t.unit_to_the_end, "unit", spec.unit_display);
-      t.unit_to_the_end += ',';
-      AppendConstField(t.unit_to_the_end, "system", kUcum);
-      t.unit_to_the_end += ',';
-      AppendConstField(t.unit_to_the_end, "code", spec.ucum);
-      t.unit_to_the_end += "}}";
+      AppendQuantityUnit(t.unit_to_the_end, spec);
+      t.unit_to_the_end += '}';
     }
     return all;
   }();

@@ -74,13 +74,7 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kUserColumns) + " WHERE username = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, username);
-    if (!st.Step()) return Checked(st, std::optional<UserRecord>());
-    return std::optional<UserRecord>(ReadUser(st));
+    return FindRow(readers_, std::string(kUserColumns) + " WHERE username = ?", ReadUser, username);
   }
 
   Result<std::vector<UserRecord>> ListUsers() override {
@@ -217,13 +211,9 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared("SELECT directive FROM consents WHERE patient_id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, patient_id);
-    if (!st.Step()) return Checked(st, std::optional<std::string>());
-    return std::optional<std::string>(st.Text(0));
+    return FindRow(
+        readers_, "SELECT directive FROM consents WHERE patient_id = ?",
+        [](const Statement& st) { return st.Text(0); }, patient_id);
   }
 
   Status PutConsent(const std::string& patient_id, const std::string& encoded,

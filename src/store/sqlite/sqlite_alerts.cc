@@ -112,13 +112,7 @@ class SqliteAlertStore final : public AlertStore {
   }
 
   Result<std::optional<AlertRecord>> FindAlert(int64_t id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kColumns) + " WHERE id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, id);
-    if (!st.Step()) return Checked(st, std::optional<AlertRecord>());
-    return std::optional<AlertRecord>(ReadAlert(st));
+    return FindRow(readers_, std::string(kColumns) + " WHERE id = ?", ReadAlert, id);
   }
 
   Result<std::vector<AlertRecord>> ListAlerts(const std::string& status, uint64_t limit) override {
@@ -162,13 +156,7 @@ class SqliteAlertStore final : public AlertStore {
   }
 
   Result<std::optional<IncidentRecord>> FindIncident(int64_t id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kIncidentColumns) + " WHERE id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, id);
-    if (!st.Step()) return Checked(st, std::optional<IncidentRecord>());
-    return std::optional<IncidentRecord>(ReadIncident(st));
+    return FindRow(readers_, std::string(kIncidentColumns) + " WHERE id = ?", ReadIncident, id);
   }
 
   Result<std::vector<IncidentRecord>> ListIncidents(const std::string& status,

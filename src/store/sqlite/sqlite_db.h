@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -127,5 +128,21 @@ class ReaderPool {
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
 };
+
+// The first row `sql` selects, its parameters bound to `keys` in order, made into a value by
+// `read`; nullopt when there is none. On a pooled reader, the statement kept prepared.
+template <typename Read, typename... Keys>
+auto FindRow(ReaderPool& readers, const std::string& sql, Read&& read, const Keys&... keys)
+    -> Result<std::optional<std::invoke_result_t<Read&, const Statement&>>> {
+  using Row = std::invoke_result_t<Read&, const Statement&>;
+  VIGIL_ASSIGN_OR_RETURN(auto reader, readers.Acquire());
+  auto held = reader.db().Prepared(sql);
+  Statement& st = *held;
+  VIGIL_RETURN_IF_ERROR(st.prepared());
+  int index = 1;
+  (st.Bind(index++, keys), ...);
+  if (!st.Step()) return Checked(st, std::optional<Row>());
+  return std::optional<Row>(read(st));
+}
 
 }  // namespace vigil::store::sqlite

@@ -76,12 +76,21 @@ Status CreateLedgerSchema(Database& db, bool migrating) {
   return db.Exec(kLedgerTables);
 }
 
-Result<uint64_t> ReadLedgerSize(Database& db) {
-  auto held = db.Prepared("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
+namespace {
+
+// The one integer `sql` selects (0 if it selects no row), on the statement kept prepared.
+Result<uint64_t> ReadCount(Database& db, const std::string& sql) {
+  auto held = db.Prepared(sql);
   Statement& st = *held;
   VIGIL_RETURN_IF_ERROR(st.prepared());
-  const uint64_t size = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
-  return Checked(st, size);
+  const uint64_t value = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
+  return Checked(st, value);
+}
+
+}  // namespace
+
+Result<uint64_t> ReadLedgerSize(Database& db) {
+  return ReadCount(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries");
 }
 
 Status CreateSubjectIndex(Database& db) { return db.Exec(kSubjectTables); }
@@ -138,8 +147,8 @@ Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend
   }
   const uint64_t end = append.first_index + append.entries.size();
   VIGIL_RETURN_IF_ERROR(nodes.Write(append.first_index, end, append.nodes));
-  VIGIL_ASSIGN_OR_RETURN(uint64_t durable, ReadNodesDurableSize(db));
-  if (end >= durable + kSyncNodesEvery) {
+  // Synced whenever an append crosses a multiple of kSyncNodesEvery: no read on the hot path.
+  if (end / kSyncNodesEvery > append.first_index / kSyncNodesEvery) {
     VIGIL_RETURN_IF_ERROR(nodes.Sync());
     VIGIL_RETURN_IF_ERROR(MarkNodesDurable(db, end));
   }
@@ -210,11 +219,7 @@ Status MoveNodesToFile(Database& db, LedgerNodeFile& nodes) {
 }
 
 Result<uint64_t> ReadNodesDurableSize(Database& db) {
-  auto held = db.Prepared("SELECT durable_size FROM ledger_node_file");
-  Statement& st = *held;
-  VIGIL_RETURN_IF_ERROR(st.prepared());
-  const uint64_t size = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
-  return Checked(st, size);
+  return ReadCount(db, "SELECT durable_size FROM ledger_node_file");
 }
 
 Status MarkNodesDurable(Database& db, uint64_t size) {

@@ -13,7 +13,8 @@ namespace vigil::store::sqlite {
 Status CreateLedgerSchema(Database& db, bool migrating);
 
 // Appends if the ledger has exactly append.first_index entries; Aborted otherwise. The tree
-// nodes go to `nodes`, synced (and the durable size raised) every kSyncNodesEvery entries.
+// nodes go to `nodes`, synced (and the durable size raised) when the append crosses a multiple
+// of kSyncNodesEvery entries.
 Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append);
 constexpr uint64_t kSyncNodesEvery = 65'536;
 // Schema version 7: the per-patient subject index as an append-only table merged into a sorted

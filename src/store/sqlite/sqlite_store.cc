@@ -151,35 +151,27 @@ class SqliteStore final : public Store {
   }
 
   Status InsertPatient(const PatientRecord& p, const std::string& wrapped_key) override {
-    std::lock_guard lock(mu_);
-    VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    Statement patient(
-        db_.handle(),
-        "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
-    patient.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
-    Status s = patient.Run();
-    if (s.ok()) {
+    const Status inserted = InTransaction([&]() -> Status {
+      Statement patient(
+          db_.handle(),
+          "INSERT INTO patients (id, sealed_demographics, created_ms) VALUES (?, ?, ?)");
+      patient.Bind(1, p.id).BindBlob(2, p.sealed_demographics).Bind(3, p.created_ms);
+      VIGIL_RETURN_IF_ERROR(patient.Run());
       Statement key(db_.handle(),
                     "INSERT INTO patient_keys (patient_id, wrapped_key) VALUES (?, ?)");
       key.Bind(1, p.id).BindBlob(2, wrapped_key);
-      s = key.Run();
-    }
-    if (!s.ok()) {
-      (void)db_.Exec("ROLLBACK");
-      return Named(s, "patient " + p.id);
-    }
-    return db_.Exec("COMMIT");
+      return key.Run();
+    });
+    return Named(inserted, "patient " + p.id);
   }
 
   Result<std::optional<PatientRecord>> FindPatient(const std::string& id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared(
-        "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, id);
-    if (!st.Step()) return Checked(st, std::optional<PatientRecord>());
-    return std::optional<PatientRecord>(PatientRecord{st.Text(0), st.Blob(1), st.Int(2)});
+    return FindRow(
+        *readers_, "SELECT id, sealed_demographics, created_ms FROM patients WHERE id = ?",
+        [](const Statement& st) {
+          return PatientRecord{st.Text(0), st.Blob(1), st.Int(2)};
+        },
+        id);
   }
 
   Result<std::vector<PatientRecord>> ListPatients() override {
@@ -194,13 +186,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared("SELECT wrapped_key FROM patient_keys WHERE patient_id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, patient_id);
-    if (!st.Step()) return Checked(st, std::optional<std::string>());
-    return std::optional<std::string>(st.Blob(0));
+    return FindRow(
+        *readers_, "SELECT wrapped_key FROM patient_keys WHERE patient_id = ?",
+        [](const Statement& st) { return st.Blob(0); }, patient_id);
   }
 
   Status InsertDevice(const DeviceRecord& d) override {
@@ -219,13 +207,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<DeviceRecord>> FindDevice(const std::string& id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared(std::string(kDeviceColumns) + " WHERE id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, id);
-    if (!st.Step()) return Checked(st, std::optional<DeviceRecord>());
-    return std::optional<DeviceRecord>(ReadDevice(st));
+    return FindRow(*readers_, std::string(kDeviceColumns) + " WHERE id = ?", ReadDevice, id);
   }
 
   Result<std::vector<DeviceRecord>> ListDevices() override {
@@ -275,14 +257,9 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                        uint64_t seq) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared(
-        "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, device_id).Bind(2, static_cast<int64_t>(seq));
-    if (!st.Step()) return Checked(st, std::optional<std::string>());
-    return std::optional<std::string>(st.Blob(0));
+    return FindRow(
+        *readers_, "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?",
+        [](const Statement& st) { return st.Blob(0); }, device_id, static_cast<int64_t>(seq));
   }
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
@@ -325,14 +302,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held =
-        reader.db().Prepared(std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, patient_id).Bind(2, id);
-    if (!st.Step()) return Checked(st, std::optional<SealedObservation>());
-    return std::optional<SealedObservation>(ReadObservation(st));
+    return FindRow(*readers_, std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?",
+                   ReadObservation, patient_id, id);
   }
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
