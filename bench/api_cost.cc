@@ -2,13 +2,14 @@
 // (issue #5: "decryption + authorization + FHIR serialization <= 2x the raw query"). A hub store
 // on this machine's disk with one patient holding 24 h of 1 Hz heart rate (86,400 sealed rows),
 // a clinician on the care team, and the same first page asked of five ever-larger stacks:
-//   raw        the page's SQL straight on the SQLite file (every column read, as
-//   bench/api_raw_query) store      Store::QueryObservations (the hub's reader pool, rows as
-//   SealedObservation) +decrypt   + the patient's data key unwrapped and each row opened
-//   (AES-256-GCM) +fhir      + each Observation rendered into a FHIR searchset Bundle api
-//   ApiService::Handle: session authenticated, care team and consent looked up,
-//              decision made and its ledger entry made durable (batched with the other
-//              threads', fsync), then all of the above
+//   raw       the page's SQL straight on the SQLite file (every column read in place, as
+//             bench/api_raw_query)
+//   store     Store::VisitObservations (the hub's reader pool, rows seen as views)
+//   +decrypt  + the patient's data key unwrapped and each row opened (AES-256-GCM)
+//   +fhir     + each Observation rendered into a FHIR searchset Bundle
+//   api       ApiService::Handle: session authenticated, care team and consent looked up,
+//             decision made and its ledger entry made durable (batched with the other
+//             threads', fsync), then all of the above
 // Each stack runs for --seconds on --threads threads (api: --api-threads, so that requests
 // waiting for their audit entry's fsync do not leave the cores idle). Reported: searches/s,
 // process CPU µs per search (getrusage: every thread, the audit writer's included), p50/p99.
@@ -20,6 +21,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -169,37 +171,34 @@ int main(int argc, char** argv) {
   query.patient_id = kPatient;
   query.limit = static_cast<uint64_t>(page) + 1;
   const std::string url_prefix = "https://hub.bench/fhir/Observation/";
-  // The stacks, each a superset of the one before.
-  auto rows = [&] {
-    auto r = store->QueryObservations(query);
-    return r.ok() && r->size() == query.limit ? std::move(r).value()
-                                              : std::vector<store::SealedObservation>();
-  };
-  auto decrypted = [&](std::vector<model::Observation>& out) {
-    auto sealed = rows();
-    auto key = keys.DataKey(kPatient);
-    if (sealed.empty() || !key.ok()) return false;
-    sealed.pop_back();
-    out.clear();
-    store::ObservationOpener opener(*key);
-    for (auto& row : sealed) {
-      auto o = opener.Open(std::move(row));
-      if (!o.ok()) return false;
-      out.push_back(std::move(o).value());
-    }
-    return true;
-  };
-  auto rendered = [&] {
-    thread_local std::vector<model::Observation> observations;
-    if (!decrypted(observations)) return false;
-    api::BundleWriter bundle({"", "", ""}, std::nullopt, observations.size() * 1100);
+  // The stacks, each a superset of the one before: the page visited (rows read in place),
+  // then each row opened, then each rendered into a Bundle.
+  enum class Stage { kStore, kDecrypt, kFhir };
+  auto search = [&](Stage stage) {
+    std::optional<store::ObservationOpener> opener;
+    thread_local model::Observation observation;
+    std::optional<api::BundleWriter> bundle;
+    if (stage == Stage::kFhir) bundle.emplace(api::BundleLinks{}, std::nullopt, page * 1100);
     std::string full_url = url_prefix;
-    for (const auto& o : observations) {
-      full_url.resize(url_prefix.size());
-      full_url += o.id;
-      bundle.Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, o); });
-    }
-    return std::move(bundle).Finish().size() > static_cast<size_t>(page) * 100;
+    uint64_t rows = 0;
+    bool opened = true;
+    const Status read =
+        store->VisitObservations(query, [&](const store::SealedObservationView& row) {
+          if (++rows == query.limit || stage == Stage::kStore) return true;
+          if (!opener) {
+            auto key = keys.DataKey(kPatient);
+            if (!key.ok()) return opened = false;
+            opener.emplace(*key);
+          }
+          if (!opener->OpenInto(row, observation).ok()) return opened = false;
+          if (!bundle) return true;
+          full_url.resize(url_prefix.size());
+          full_url += row.id;
+          bundle->Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, observation); });
+          return true;
+        });
+    if (!read.ok() || !opened || rows != query.limit) return false;
+    return !bundle || std::move(*bundle).Finish().size() > static_cast<size_t>(page) * 100;
   };
   api::ApiRequest request;
   Check(api::ParseTarget("/fhir/Observation?patient=" + std::string(kPatient) +
@@ -233,12 +232,9 @@ int main(int argc, char** argv) {
     if (!query) query = std::make_unique<vigil::bench::RawPageQuery>(db_path, kPatient, page);
     return (*query)();
   });
-  run("store", threads, [&] { return !rows().empty(); });
-  run("+decrypt", threads, [&] {
-    thread_local std::vector<model::Observation> out;
-    return decrypted(out);
-  });
-  run("+fhir", threads, rendered);
+  run("store", threads, [&] { return search(Stage::kStore); });
+  run("+decrypt", threads, [&] { return search(Stage::kDecrypt); });
+  run("+fhir", threads, [&] { return search(Stage::kFhir); });
   run("api", api_threads, handled);
   audit_writer.Stop();
   store.reset();

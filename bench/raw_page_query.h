@@ -11,11 +11,12 @@ namespace vigil::bench {
 
 class RawPageQuery {
  public:
-  // The statement Store::QueryObservations prepares for `?patient=P&_count=N`: one more row
+  // The statement Store::VisitObservations prepares for `?patient=P&_count=N`: one more row
   // than the page, as the API asks for, to know whether there is a next page.
   RawPageQuery(const std::string& db_path, std::string patient, int page)
       : patient_(std::move(patient)), page_(page) {
-    ok_ = sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+    ok_ = sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                          nullptr) == SQLITE_OK &&
           sqlite3_prepare_v2(db_,
                              "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed"
                              " FROM observations WHERE patient_id = ?"
@@ -37,11 +38,12 @@ class RawPageQuery {
     sqlite3_bind_int64(st_, 3, 0);
     int rows = 0;
     while (sqlite3_step(st_) == SQLITE_ROW) {
-      for (int c = 0; c < 7; ++c) {  // every column, copied out as the store layer does
+      // Every column read in its own type, in place, as the store's page visit reads them.
+      for (int c : {0, 1, 2, 3, 6}) {
         const void* v = sqlite3_column_blob(st_, c);
-        sink_.assign(static_cast<const char*>(v ? v : ""),
-                     static_cast<size_t>(sqlite3_column_bytes(st_, c)));
+        sink_ += v ? static_cast<size_t>(sqlite3_column_bytes(st_, c)) : 0;
       }
+      sink_ += static_cast<size_t>(sqlite3_column_int64(st_, 4) ^ sqlite3_column_int64(st_, 5));
       ++rows;
     }
     sqlite3_reset(st_);
@@ -54,7 +56,7 @@ class RawPageQuery {
   bool ok_ = false;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* st_ = nullptr;
-  std::string sink_;
+  size_t sink_ = 0;  // what was read, so that none of it is optimized away
 };
 
 }  // namespace vigil::bench

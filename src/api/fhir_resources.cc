@@ -151,8 +151,10 @@ BundleWriter::BundleWriter(const BundleLinks& links, std::optional<uint64_t> tot
   };
   link("self", links.self);
   if (!links.next.empty()) {
+    next_begin_ = out_.size();
     out_ += ',';
     link("next", links.next);
+    next_end_ = out_.size();
   }
   if (!links.previous.empty()) {
     out_ += ',';
@@ -167,6 +169,11 @@ void BundleWriter::BeginEntry(std::string_view full_url) {
   out_ += "{\"fullUrl\":";
   AppendJsonString(out_, full_url);
   out_ += ",\"resource\":";
+}
+
+void BundleWriter::DropNextLink() {
+  out_.erase(next_begin_, next_end_ - next_begin_);
+  next_begin_ = next_end_ = 0;
 }
 
 std::string BundleWriter::Finish() && {

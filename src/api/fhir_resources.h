@@ -54,11 +54,15 @@ class BundleWriter {
   void AddJson(std::string_view full_url, std::string_view resource_json) {
     Add(full_url, [&](std::string& out) { out += resource_json; });
   }
+  // Takes the "next" link out again (a search finds there is no next page once it has read this
+  // one). Before Finish.
+  void DropNextLink();
   std::string Finish() &&;
 
  private:
   void BeginEntry(std::string_view full_url);
   std::string out_;
+  size_t next_begin_ = 0, next_end_ = 0;  // where the "next" link is in out_; empty: none
   bool first_ = true;
 };
 

@@ -178,42 +178,51 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
           FhirRefusal(Authorize(request, session, access::Action::kReadObservations,
                                 query->patient_id, "Observation?patient=" + query->patient_id)))
     return *refused;
-  store::ObservationQuery page = *query;
-  page.limit = query->limit + 1;  // one more tells whether there is a next page
-  auto rows = deps_.store.QueryObservations(page);
-  if (!rows.ok()) return FhirError(rows.status());
   std::optional<uint64_t> total;
   if (request.Param("_total") == "accurate") {
     auto count = deps_.store.CountObservations(*query);
     if (!count.ok()) return FhirError(count.status());
     total = *count;
   }
-  const bool more = rows->size() > query->limit;
-  if (more) rows->pop_back();
-  BundleLinks links{PageUrl(request, query->offset), "", ""};
-  if (more) links.next = PageUrl(request, query->offset + query->limit);
+  // The next page's link is written up front and dropped if the page turns out to be the last.
+  BundleLinks links{PageUrl(request, query->offset), PageUrl(request, query->offset + query->limit),
+                    ""};
   if (query->offset > 0) {
     links.previous =
         PageUrl(request, query->offset > query->limit ? query->offset - query->limit : 0);
   }
-  BundleWriter bundle(links, total, rows->size() * 1100);
-  if (!rows->empty()) {
-    auto key = deps_.keys.DataKey(query->patient_id);
-    if (!key.ok()) return FhirError(key.status());
-    const std::string url_prefix = request.base_url + "/fhir/Observation/";
-    std::string full_url = url_prefix;
-    store::ObservationOpener opener(*key);
-    for (auto& row : *rows) {
-      full_url.resize(url_prefix.size());
-      full_url += row.id;
-      auto observation = opener.Open(std::move(row));
-      if (!observation.ok()) {
-        return FhirError(Status::DataLoss("Observation " + full_url.substr(url_prefix.size()) +
-                                          " does not open"));
-      }
-      bundle.Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, *observation); });
-    }
-  }
+  BundleWriter bundle(links, total, query->limit * 1100);
+  store::ObservationQuery page = *query;
+  page.limit = query->limit + 1;  // one more tells whether there is a next page
+  const std::string url_prefix = request.base_url + "/fhir/Observation/";
+  std::string full_url = url_prefix;
+  std::optional<store::ObservationOpener> opener;  // keyed at the first row
+  model::Observation observation;                  // reused row after row
+  uint64_t rows = 0;
+  Status failed;
+  const Status read =
+      deps_.store.VisitObservations(page, [&](const store::SealedObservationView& row) {
+        if (++rows > query->limit) return false;
+        if (!opener) {
+          auto key = deps_.keys.DataKey(query->patient_id);
+          if (!key.ok()) {
+            failed = key.status();
+            return false;
+          }
+          opener.emplace(*key);
+        }
+        full_url.resize(url_prefix.size());
+        full_url += row.id;
+        if (!opener->OpenInto(row, observation).ok()) {
+          failed = Status::DataLoss("Observation " + std::string(row.id) + " does not open");
+          return false;
+        }
+        bundle.Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, observation); });
+        return true;
+      });
+  if (!read.ok()) return FhirError(read);
+  if (!failed.ok()) return FhirError(failed);
+  if (rows <= query->limit) bundle.DropNextLink();
   return Fhir(std::move(bundle).Finish());
 }
 

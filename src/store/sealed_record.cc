@@ -15,13 +15,13 @@ namespace {
 constexpr char kVersion1 = 0x01;
 
 // Fields joined with NUL bytes, which no id, code or number contains, written into `aad`.
-void ObservationAad(std::string& aad, const std::string& id, const std::string& patient,
-                    const std::string& device, const std::string& code, int64_t effective_ms,
+void ObservationAad(std::string& aad, std::string_view id, std::string_view patient,
+                    std::string_view device, std::string_view code, int64_t effective_ms,
                     uint64_t seq) {
   aad.assign("vigil.observation.v1");
-  for (const std::string* part : {&id, &patient, &device, &code}) {
+  for (std::string_view part : {id, patient, device, code}) {
     aad.push_back('\0');
-    aad += *part;
+    aad += part;
   }
   char number[24];
   aad.push_back('\0');
@@ -41,11 +41,11 @@ Result<std::string> Seal(const std::string& key, const std::string& plaintext,
 }
 
 // The AEAD part of a sealed record, after its version byte.
-Result<std::string_view> SealedBody(const std::string& sealed) {
+Result<std::string_view> SealedBody(std::string_view sealed) {
   if (sealed.empty() || sealed[0] != kVersion1) {
     return Status::DataLoss("sealed record has an unknown version");
   }
-  return std::string_view(sealed).substr(1);
+  return sealed.substr(1);
 }
 
 Result<std::string> Open(const std::string& key, const std::string& sealed,
@@ -78,7 +78,7 @@ Status DecodeValues(std::string_view in, model::Observation& o) {
     return corrupt();
   }
   o.issued_ms = static_cast<int64_t>(issued);
-  o.measurements.reserve(count);
+  o.measurements.clear();
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t kind, bits;
     if (!ReadBigEndian(in, 1, kind) || !ReadBigEndian(in, 8, bits) ||
@@ -104,49 +104,48 @@ Result<SealedObservation> SealObservation(const std::string& data_key,
 
 namespace {
 
-// The Observation of `row`, its values opened by `open(body, aad, plaintext)`; `aad` and
-// `plaintext` are the caller's buffers, reused row after row.
+// Opens `row` into `o`, reusing the storage of its strings: its values opened by
+// `open(body, aad, plaintext)`, where `aad` and `plaintext` are the caller's buffers, reused
+// row after row. On failure `o` holds nothing of the row's values.
 template <typename OpenBody>
-Result<model::Observation> OpenRow(SealedObservation&& row, std::string& aad,
-                                   std::string& plaintext, OpenBody&& open) {
+Status OpenRowInto(const SealedObservationView& row, model::Observation& o, std::string& aad,
+                   std::string& plaintext, OpenBody&& open) {
   VIGIL_ASSIGN_OR_RETURN(std::string_view body, SealedBody(row.sealed));
   ObservationAad(aad, row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq);
   VIGIL_RETURN_IF_ERROR(open(body, aad, plaintext));
-  model::Observation o;
-  o.id = std::move(row.id);
-  o.patient_id = std::move(row.patient_id);
-  o.device_id = std::move(row.device_id);
-  o.code = std::move(row.code);
+  o.id.assign(row.id);
+  o.patient_id.assign(row.patient_id);
+  o.device_id.assign(row.device_id);
+  o.code.assign(row.code);
   o.effective_ms = row.effective_ms;
   o.seq = row.seq;
   const Status decoded = DecodeValues(plaintext, o);
   OPENSSL_cleanse(plaintext.data(), plaintext.size());
-  VIGIL_RETURN_IF_ERROR(decoded);
-  return o;
+  if (!decoded.ok()) o.measurements.clear();
+  return decoded;
 }
 
 }  // namespace
 
-Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row) {
-  thread_local std::string aad, plaintext;
-  return OpenRow(std::move(row), aad, plaintext,
-                 [&](std::string_view body, const std::string& a, std::string& out) {
-                   return crypto::AeadOpenInto(data_key, body, a, out);
-                 });
-}
-
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row) {
-  return OpenObservation(data_key, SealedObservation(row));
+  thread_local std::string aad, plaintext;
+  model::Observation o;
+  VIGIL_RETURN_IF_ERROR(
+      OpenRowInto(SealedObservationView(row), o, aad, plaintext,
+                  [&](std::string_view body, const std::string& a, std::string& out) {
+                    return crypto::AeadOpenInto(data_key, body, a, out);
+                  }));
+  return o;
 }
 
 ObservationOpener::~ObservationOpener() { OPENSSL_cleanse(plaintext_.data(), plaintext_.size()); }
 
-Result<model::Observation> ObservationOpener::Open(SealedObservation&& row) {
-  return OpenRow(std::move(row), aad_, plaintext_,
-                 [this](std::string_view body, const std::string& a, std::string& out) {
-                   return aead_.Open(body, a, out);
-                 });
+Status ObservationOpener::OpenInto(const SealedObservationView& row, model::Observation& out) {
+  return OpenRowInto(row, out, aad_, plaintext_,
+                     [this](std::string_view body, const std::string& a, std::string& plain) {
+                       return aead_.Open(body, a, plain);
+                     });
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

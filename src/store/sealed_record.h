@@ -19,19 +19,18 @@ namespace vigil::store {
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& observation);
 
-// Opens a stored Observation, or DataLoss if anything about the row changed. The rvalue form
-// moves the row's ids into the Observation (a page of rows opened one by one).
+// Opens a stored Observation, or DataLoss if anything about the row changed.
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row);
-Result<model::Observation> OpenObservation(const std::string& data_key, SealedObservation&& row);
 
 // Opens many of one patient's stored Observations (a page): their data key is expanded once.
 class ObservationOpener {
  public:
   explicit ObservationOpener(const std::string& data_key) : aead_(data_key) {}
   ~ObservationOpener();
-  // As OpenObservation.
-  Result<model::Observation> Open(SealedObservation&& row);
+  // As OpenObservation, into `out`, whose strings' storage is reused (a page opened row after
+  // row allocates nothing once the first row has sized them).
+  Status OpenInto(const SealedObservationView& row, model::Observation& out);
 
  private:
   crypto::AeadOpener aead_;

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -46,6 +48,28 @@ struct SealedObservation {
   uint64_t seq = 0;
   std::string sealed;  // SealedRecord bytes
 };
+
+// A stored Observation as a page visit sees it: views into the store's row, valid only for the
+// duration of the visitor's call.
+struct SealedObservationView {
+  std::string_view id, patient_id, device_id, code;
+  int64_t effective_ms = 0;
+  uint64_t seq = 0;
+  std::string_view sealed;
+
+  SealedObservationView() = default;
+  explicit SealedObservationView(const SealedObservation& row)
+      : id(row.id),
+        patient_id(row.patient_id),
+        device_id(row.device_id),
+        code(row.code),
+        effective_ms(row.effective_ms),
+        seq(row.seq),
+        sealed(row.sealed) {}
+};
+
+// Called for each row of a page in order; returning false ends the visit early (not an error).
+using ObservationVisitor = std::function<bool(const SealedObservationView&)>;
 
 // One accepted device message: its receipt (which makes resends idempotent and replays
 // detectable) and the Observations it produced.
@@ -169,8 +193,9 @@ class Store {
   virtual Result<std::vector<SealedObservation>> ListObservations(
       const std::string& patient_id) = 0;
 
-  // One page of a patient's Observations, ordered by effective time then id.
-  virtual Result<std::vector<SealedObservation>> QueryObservations(const ObservationQuery& q) = 0;
+  // Visits one page of a patient's Observations, ordered by effective time then id, straight
+  // from the store's rows (nothing copied). Errors only if the store could not be read.
+  virtual Status VisitObservations(const ObservationQuery& q, const ObservationVisitor& visit) = 0;
   // How many Observations `q` matches, ignoring its limit and offset.
   virtual Result<uint64_t> CountObservations(const ObservationQuery& q) = 0;
   // The Observation with `id` of `patient_id`, if there is one.

@@ -107,6 +107,28 @@ TEST_F(ApiServiceTest, PagesThroughObservationsWithNextLinks) {
   EXPECT_EQ(entries_[0].fields.at("basis"), "care-team+consent");
 }
 
+TEST_F(ApiServiceTest, ARowThatDoesNotOpenFailsThePageAndShowsNoValues) {
+  // Row 250's sealed value copied into a new, newer row: its associated data no longer matches.
+  auto rows = hub_.store().ListObservations("p-1");
+  ASSERT_TRUE(rows.ok());
+  store::SealedObservation moved = rows->back();
+  moved.id = "d-1.251.0";
+  moved.seq = 251;
+  moved.effective_ms = kNow + 1000;
+  const std::vector<store::ReadingCommit> commit{{"d-1", 251, std::string(32, 'y'), kNow, {moved}}};
+  ASSERT_TRUE(hub_.store().CommitReadings(commit).ok());
+
+  auto [status, outcome] = Get("/fhir/Observation?patient=p-1&_sort=-date&_count=5", "alice");
+  EXPECT_EQ(status, 500);
+  EXPECT_EQ(outcome["resourceType"], "OperationOutcome");
+  EXPECT_EQ(last_.body.find("valueQuantity"), std::string::npos) << last_.body;
+  EXPECT_EQ(last_.body.find("d-1.25"), std::string::npos) << last_.body;
+  // Pages without it are still served.
+  auto [oldest, bundle] = Get("/fhir/Observation?patient=p-1&_count=5", "alice");
+  EXPECT_EQ(oldest, 200);
+  EXPECT_EQ(bundle["entry"].size(), 5u);
+}
+
 TEST_F(ApiServiceTest, SortsFiltersByDateAndCounts) {
   auto [status, newest] =
       Get("/fhir/Observation?patient=p-1&_sort=-date&_count=1&_total=accurate", "alice");

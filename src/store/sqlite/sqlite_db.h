@@ -45,6 +45,9 @@ class Statement {
 
   std::string Text(int column) const;
   std::string Blob(int column) const;
+  // The column's bytes in place: valid until the next Step, Reset or destruction.
+  std::string_view TextView(int column) const;
+  std::string_view BlobView(int column) const;
   int64_t Int(int column) const;
 
  private:

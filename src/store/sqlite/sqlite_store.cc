@@ -275,7 +275,7 @@ class SqliteStore final : public Store {
     return Checked(st, std::move(out));
   }
 
-  Result<std::vector<SealedObservation>> QueryObservations(const ObservationQuery& q) override {
+  Status VisitObservations(const ObservationQuery& q, const ObservationVisitor& visit) override {
     VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
     const std::string order =
         q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
@@ -285,9 +285,18 @@ class SqliteStore final : public Store {
     VIGIL_RETURN_IF_ERROR(st.prepared());
     int next = BindObservationFilter(st, q);
     st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
-    std::vector<SealedObservation> out;
-    while (st.Step()) out.push_back(ReadObservation(st));
-    return Checked(st, std::move(out));
+    SealedObservationView row;
+    while (st.Step()) {
+      row.id = st.TextView(0);
+      row.patient_id = st.TextView(1);
+      row.device_id = st.TextView(2);
+      row.code = st.TextView(3);
+      row.effective_ms = st.Int(4);
+      row.seq = static_cast<uint64_t>(st.Int(5));
+      row.sealed = st.BlobView(6);
+      if (!visit(row)) break;
+    }
+    return st.status();
   }
 
   Result<uint64_t> CountObservations(const ObservationQuery& q) override {
