@@ -37,6 +37,24 @@ TEST(VigilJsonTest, DecodesTheDocumentedShape) {
   EXPECT_EQ(r.measurements[1].effective_ms, kNow - 60000);
 }
 
+TEST(VigilJsonTest, SkipsMembersItDoesNotKnowAndKeepsARepeatedKeysLastValue) {
+  const auto r =
+      Validated(R"({"fw":{"readings":[{"seq":9}],"ts":[1,{"x":null}]},"seq":5,"seq":7,)"
+                R"("ts":"2026-11-22T10:00:00Z","readings":[{"type":"spo2","note":{"type":1},)"
+                R"("value":90,"value":97,"unit":"%"}]})");
+  EXPECT_EQ(r.seq, 7u);
+  ASSERT_EQ(r.measurements.size(), 1u);
+  EXPECT_EQ(r.measurements[0].value, 97);
+  EXPECT_EQ(r.measurements[0].effective_ms, kNow);
+  // The last "readings" wins too, whatever the earlier one held.
+  EXPECT_EQ(RefusalOf(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"spo2",)"
+                      R"("value":97,"unit":"%"}],"readings":{}})"),
+            Refusal::kMalformedPayload);
+  auto raw = DecodeVigilJson(R"({"seq":1,"ts":"2026-11-22T10:00:00Z","readings":[[1]]})");
+  ASSERT_FALSE(raw.ok());
+  EXPECT_NE(raw.status().message().find("must be an object"), std::string::npos);
+}
+
 TEST(VigilJsonTest, RefusesEachKindOfBadInput) {
   EXPECT_EQ(RefusalOf("not json"), Refusal::kMalformedPayload);
   EXPECT_EQ(RefusalOf(R"({"ts":"2026-11-22T10:00:00Z","readings":[]})"),
