@@ -3,7 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
 #include <cstring>
 #include <memory>
 
@@ -31,14 +33,43 @@ EVP_CIPHER_CTX* ThreadContext() {
   return ctx.get();
 }
 
+// Bumped in a child process after fork(): its inherited nonce pools must not hand out the
+// nonces its parent will use.
+std::atomic<uint64_t> fork_generation{0};
+
+void CountFork() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+// Writes a fresh random nonce. Each RAND_bytes call costs ~0.6 us here (OpenSSL 3's DRBG
+// updates its state per call), so nonces are drawn from the DRBG 256 at a time into a per-thread
+// pool; nonces are not secret, only unpredictable and never repeated, and each is handed out
+// once: the pool is refilled after fork() in the child, and a used nonce's bytes are wiped.
+bool NextNonce(unsigned char* nonce) {
+  static const int registered = pthread_atfork(nullptr, nullptr, &CountFork);
+  (void)registered;
+  thread_local struct {
+    unsigned char bytes[kAeadNonceBytes * 256];
+    size_t used = sizeof bytes;
+    uint64_t generation = 0;
+  } pool;
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (pool.used == sizeof pool.bytes || pool.generation != generation) {
+    if (RAND_bytes(pool.bytes, sizeof pool.bytes) != 1) return false;
+    pool.used = 0;
+    pool.generation = generation;
+  }
+  std::memcpy(nonce, pool.bytes + pool.used, kAeadNonceBytes);
+  OPENSSL_cleanse(pool.bytes + pool.used, kAeadNonceBytes);
+  pool.used += kAeadNonceBytes;
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
                              std::string_view aad) {
   if (key.size() != kAeadKeyBytes) return Status::InvalidArgument("AEAD key must be 32 bytes");
   std::string out(kAeadNonceBytes + plaintext.size() + kAeadTagBytes, '\0');
-  if (RAND_bytes(U(out, 0), kAeadNonceBytes) != 1)
-    return Status::Internal("nonce generation failed");
+  if (!NextNonce(U(out, 0))) return Status::Internal("nonce generation failed");
   EVP_CIPHER_CTX* ctx = ThreadContext();
   int len = 0;
   if (!ctx || !Aes256Gcm() ||

@@ -1,6 +1,10 @@
 #include "crypto/aead.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
 
 #include "crypto/bytes.h"
 
@@ -15,6 +19,42 @@ TEST(AeadTest, SealOpenRoundTripWithFreshNonces) {
   EXPECT_EQ(a->size(), 13 + kAeadOverheadBytes);
   EXPECT_NE(*a, *b) << "nonces must differ";
   EXPECT_EQ(*AeadOpen(key, *a, "aad"), "heart rate 72");
+}
+
+TEST(AeadTest, NoncesNeverRepeatAcrossPoolRefills) {
+  const std::string key = *RandomBytes(32);
+  std::set<std::string> nonces;
+  for (int i = 0; i < 2000; ++i) {  // several refills of the per-thread pool
+    const auto sealed = AeadSeal(key, "x", "");
+    ASSERT_TRUE(sealed.ok());
+    EXPECT_TRUE(nonces.insert(sealed->substr(0, kAeadNonceBytes)).second) << "seal " << i;
+  }
+}
+
+TEST(AeadTest, AForkedChildDoesNotReuseItsParentsNonces) {
+  const std::string key = *RandomBytes(32);
+  ASSERT_TRUE(AeadSeal(key, "x", "").ok());  // the pool is filled before the fork
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const auto sealed = AeadSeal(key, "x", "");
+    const std::string nonce = sealed.ok() ? sealed->substr(0, kAeadNonceBytes) : "";
+    _exit(write(fds[1], nonce.data(), nonce.size()) == static_cast<ssize_t>(kAeadNonceBytes) ? 0
+                                                                                             : 1);
+  }
+  close(fds[1]);
+  const auto parent = AeadSeal(key, "x", "");
+  ASSERT_TRUE(parent.ok());
+  std::string from_child(kAeadNonceBytes, '\0');
+  EXPECT_EQ(read(fds[0], from_child.data(), from_child.size()),
+            static_cast<ssize_t>(kAeadNonceBytes));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(from_child, parent->substr(0, kAeadNonceBytes));
 }
 
 TEST(AeadTest, AnyChangeFailsToOpen) {
