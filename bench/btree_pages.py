@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""How many pages a commit writes to SQLite's WAL when N devices each append rows at their own
+point in the middle of one B-tree, as the hub's reading_receipts (device_id, seq) and
+observations_by_patient (patient_id, effective_ms, id) do. Each layout gets the same load: N
+devices x ROWS rows a commit, rows shaped like receipts (device id, sequence number, 32-byte
+digest, two integers); pages a commit are counted from the WAL's growth (no checkpoints).
+
+    /usr/bin/python3 bench/btree_pages.py [--devices 16,256] [--rows 10] [--commits 300]
+
+Prints a Markdown table. Runs in a temporary directory; bounded by --commits."""
+
+import argparse
+import os
+import sqlite3
+import tempfile
+
+PAGE = 4096
+LAYOUTS = {
+    "WITHOUT ROWID, key (device, seq)": """
+        CREATE TABLE r (device_id TEXT NOT NULL, seq INTEGER NOT NULL, digest BLOB NOT NULL,
+                        received_ms INTEGER NOT NULL, ledger_index INTEGER,
+                        PRIMARY KEY (device_id, seq)) WITHOUT ROWID;""",
+    "rowid table + unique index (device, seq)": """
+        CREATE TABLE r (device_id TEXT NOT NULL, seq INTEGER NOT NULL, digest BLOB NOT NULL,
+                        received_ms INTEGER NOT NULL, ledger_index INTEGER);
+        CREATE UNIQUE INDEX r_by_device ON r (device_id, seq);""",
+    "rowid table only (one append point)": """
+        CREATE TABLE r (device_id TEXT NOT NULL, seq INTEGER NOT NULL, digest BLOB NOT NULL,
+                        received_ms INTEGER NOT NULL, ledger_index INTEGER);""",
+}
+
+
+def wal_frames(path):
+    return (os.path.getsize(path) - 32) // (24 + PAGE) if os.path.exists(path) else 0
+
+
+def pages_per_commit(schema, devices, rows, commits, directory):
+    path = os.path.join(directory, f"t{devices}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA page_size={PAGE}")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.executescript(schema)
+    seq = [0] * devices
+    warm = commits // 2  # let the tree grow past its first pages before counting
+    written = 0
+    for c in range(commits):
+        before = wal_frames(path + "-wal")
+        db.execute("BEGIN")
+        for _ in range(rows):
+            for d in range(devices):  # arrivals interleaved across devices, as on the hub
+                seq[d] += 1
+                db.execute("INSERT INTO r VALUES (?, ?, ?, ?, 1)",
+                           (f"bench-dev-{d:04d}", seq[d], os.urandom(32), 1795448255708 + c))
+        db.execute("COMMIT")
+        if c >= warm:
+            written += wal_frames(path + "-wal") - before
+    db.close()
+    return written / (commits - warm)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devices", default="16,256")
+    parser.add_argument("--rows", type=int, default=10, help="rows per device per commit")
+    parser.add_argument("--commits", type=int, default=300)
+    args = parser.parse_args()
+    fleets = [int(n) for n in args.devices.split(",")]
+    print("| layout | " + " | ".join(f"{n} devices: pages a commit" for n in fleets) + " |")
+    print("|---|" + "---|" * len(fleets))
+    with tempfile.TemporaryDirectory() as directory:
+        for name, schema in LAYOUTS.items():
+            cells = [pages_per_commit(schema, n, args.rows, args.commits, directory) for n in fleets]
+            print(f"| {name} | " + " | ".join(f"{p:.1f}" for p in cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
