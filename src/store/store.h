@@ -105,6 +105,17 @@ struct LedgerBatchRows {
   std::vector<SealedObservation> observations;
 };
 
+// Reads the stored rows of reading batches in ledger order, in one pass over each table (what
+// verification needs: every batch, oldest first). Sees the store as it was when it was made.
+class LedgerBatchReader {
+ public:
+  virtual ~LedgerBatchReader() = default;
+  // The rows recorded with ledger index `entry_index` (receipts by device and sequence,
+  // Observations by id). Calls must ask for increasing indices; rows of indices never asked
+  // for are passed over (Store::CountUnledgeredRows finds rows no entry covers).
+  virtual Result<LedgerBatchRows> Read(uint64_t entry_index) = 0;
+};
+
 // An entry as stored, with its position in the log.
 struct IndexedLedgerEntry {
   uint64_t index = 0;
@@ -178,7 +189,8 @@ class Store {
   // Writes recomputed nodes of entries [first, end) and makes them durable.
   virtual Status RepairLedgerNodes(uint64_t first, uint64_t end,
                                    const std::vector<LedgerNodeRecord>& nodes) = 0;
-  virtual Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) = 0;
+  // A reader of reading batches' rows, oldest first (see LedgerBatchReader).
+  virtual Result<std::unique_ptr<LedgerBatchReader>> ReadLedgerBatches() = 0;
   // Receipts and Observations that no ledger entry covers.
   virtual Result<uint64_t> CountUnledgeredRows() = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& checkpoint) = 0;

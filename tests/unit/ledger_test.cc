@@ -58,7 +58,7 @@ TEST(LedgerTest, ReadingBatchesAreCoveredInTheirTransaction) {
                              return hub.store().CommitReadings({&commit, 1}, &a);
                            })
                   .ok());
-  const auto rows = *hub.store().LedgerBatch(0);
+  const auto rows = *(*hub.store().ReadLedgerBatches())->Read(0);
   EXPECT_EQ(BatchDigest(rows.receipts, rows.observations), entry.fields.at("digest"));
   EXPECT_EQ(*hub.store().CountUnledgeredRows(), 0u);
 }

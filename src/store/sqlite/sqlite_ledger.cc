@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_ledger.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace vigil::store::sqlite {
 namespace {
@@ -229,32 +230,84 @@ Status MarkNodesDurable(Database& db, uint64_t size) {
   return st.Run();
 }
 
-Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index) {
-  LedgerBatchRows rows;
-  Statement receipts(db.handle(),
-                     "SELECT device_id, seq, payload_digest, received_ms FROM reading_receipts"
-                     " WHERE ledger_index = ? ORDER BY device_id, seq");
-  VIGIL_RETURN_IF_ERROR(receipts.prepared());
-  receipts.Bind(1, static_cast<int64_t>(entry_index));
-  while (receipts.Step()) {
-    rows.receipts.push_back({receipts.Text(0),
-                             static_cast<uint64_t>(receipts.Int(1)),
-                             receipts.Blob(2),
-                             receipts.Int(3),
-                             {}});
+namespace {
+
+// A statement over rows ordered by ledger index (its column 0), stepped forward only.
+class LedgerOrderedRows {
+ public:
+  LedgerOrderedRows(sqlite3* db, std::string_view sql) : st_(db, sql) {}
+  Status prepared() const { return st_.prepared(); }
+  // Whether the current row belongs to `index`, after passing over rows of earlier indices.
+  bool At(int64_t index) {
+    if (!started_) {
+      row_ = st_.Step();
+      started_ = true;
+    }
+    while (row_ && st_.Int(0) < index) row_ = st_.Step();
+    return row_ && st_.Int(0) == index;
   }
-  VIGIL_RETURN_IF_ERROR(receipts.status());
-  Statement obs(
-      db.handle(),
-      "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations"
-      " WHERE ledger_index = ? ORDER BY id");
-  VIGIL_RETURN_IF_ERROR(obs.prepared());
-  obs.Bind(1, static_cast<int64_t>(entry_index));
-  while (obs.Step()) {
-    rows.observations.push_back({obs.Text(0), obs.Text(1), obs.Text(2), obs.Text(3), obs.Int(4),
-                                 static_cast<uint64_t>(obs.Int(5)), obs.Blob(6)});
+  void Next() { row_ = st_.Step(); }
+  const Statement& row() const { return st_; }
+  Status status() const { return st_.status(); }
+
+ private:
+  Statement st_;
+  bool started_ = false, row_ = false;
+};
+
+class SqliteLedgerBatchReader final : public LedgerBatchReader {
+ public:
+  explicit SqliteLedgerBatchReader(ReaderPool::Lease reader)
+      : reader_(std::move(reader)),
+        receipts_(reader_.handle(),
+                  "SELECT ledger_index, device_id, seq, payload_digest, received_ms"
+                  " FROM reading_receipts WHERE ledger_index IS NOT NULL"
+                  " ORDER BY ledger_index, device_id, seq"),
+        observations_(reader_.handle(),
+                      "SELECT ledger_index, id, patient_id, device_id, code, effective_ms, seq,"
+                      " sealed FROM observations WHERE ledger_index IS NOT NULL"
+                      " ORDER BY ledger_index, id") {}
+
+  // Prepares both statements and steps each onto its first row, so that both read from the
+  // one snapshot their connection takes now.
+  Status Start() {
+    VIGIL_RETURN_IF_ERROR(receipts_.prepared());
+    VIGIL_RETURN_IF_ERROR(observations_.prepared());
+    receipts_.At(std::numeric_limits<int64_t>::min());
+    observations_.At(std::numeric_limits<int64_t>::min());
+    VIGIL_RETURN_IF_ERROR(receipts_.status());
+    return observations_.status();
   }
-  return Checked(obs, std::move(rows));
+
+  Result<LedgerBatchRows> Read(uint64_t entry_index) override {
+    const auto index = static_cast<int64_t>(entry_index);
+    LedgerBatchRows rows;
+    for (; receipts_.At(index); receipts_.Next()) {
+      const Statement& r = receipts_.row();
+      rows.receipts.push_back(
+          {r.Text(1), static_cast<uint64_t>(r.Int(2)), r.Blob(3), r.Int(4), {}});
+    }
+    VIGIL_RETURN_IF_ERROR(receipts_.status());
+    for (; observations_.At(index); observations_.Next()) {
+      const Statement& o = observations_.row();
+      rows.observations.push_back({o.Text(1), o.Text(2), o.Text(3), o.Text(4), o.Int(5),
+                                   static_cast<uint64_t>(o.Int(6)), o.Blob(7)});
+    }
+    VIGIL_RETURN_IF_ERROR(observations_.status());
+    return rows;
+  }
+
+ private:
+  ReaderPool::Lease reader_;  // first: the statements are finalized before it is returned
+  LedgerOrderedRows receipts_, observations_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LedgerBatchReader>> MakeLedgerBatchReader(ReaderPool::Lease reader) {
+  auto batches = std::make_unique<SqliteLedgerBatchReader>(std::move(reader));
+  VIGIL_RETURN_IF_ERROR(batches->Start());
+  return std::unique_ptr<LedgerBatchReader>(std::move(batches));
 }
 
 Result<uint64_t> CountUnledgered(Database& db) {

@@ -39,7 +39,9 @@ Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, 
 Result<std::vector<IndexedLedgerEntry>> ReadLedgerEntriesAbout(Database& db,
                                                                const std::string& subject,
                                                                uint64_t limit);
-Result<LedgerBatchRows> ReadLedgerBatch(Database& db, uint64_t entry_index);
+// Store::ReadLedgerBatches on a reader connection: each table read once in ledger order (no
+// index by ledger index: a seek per batch would cost every commit an index entry per row).
+Result<std::unique_ptr<LedgerBatchReader>> MakeLedgerBatchReader(ReaderPool::Lease reader);
 Result<uint64_t> CountUnledgered(Database& db);
 Status WriteCheckpoint(Database& db, const StoredCheckpoint& checkpoint);
 Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Database& db);

@@ -369,9 +369,9 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<LedgerBatchRows> LedgerBatch(uint64_t entry_index) override {
-    std::lock_guard lock(mu_);
-    return sqlite::ReadLedgerBatch(db_, entry_index);
+  Result<std::unique_ptr<LedgerBatchReader>> ReadLedgerBatches() override {
+    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
+    return sqlite::MakeLedgerBatchReader(std::move(reader));
   }
 
   Result<uint64_t> CountUnledgeredRows() override {
