@@ -13,6 +13,7 @@
 // Each stack runs for --seconds on --threads threads (api: --api-threads, so that requests
 // waiting for their audit entry's fsync do not leave the cores idle). Reported: searches/s,
 // process CPU µs per search (getrusage: every thread, the audit writer's included), p50/p99.
+// Last, "api read by id": one Observation read by its id through ApiService::Handle.
 // Usage: api_cost [--page N] [--seconds S] [--threads T] [--api-threads A] [--only STACK]
 
 #include <chrono>
@@ -236,6 +237,14 @@ int main(int argc, char** argv) {
   run("+decrypt", threads, [&] { return search(Stage::kDecrypt); });
   run("+fhir", threads, [&] { return search(Stage::kFhir); });
   run("api", api_threads, handled);
+  // Not a stack of the page: one Observation read by id (GET /fhir/Observation/{id}) from the
+  // middle of the day, the whole API path, for the read interaction's cost.
+  api::ApiRequest read = request;
+  Check(api::ParseTarget("/fhir/Observation/" + std::string(kDevice) + "." +
+                             std::to_string(kRows / 2) + ".0",
+                         read),
+        "read target");
+  run("api read by id", api_threads, [&] { return api.Handle(read).status == 200; });
   audit_writer.Stop();
   store.reset();
   std::filesystem::remove_all(dir);

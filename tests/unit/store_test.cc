@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "store/group_commit.h"
@@ -75,6 +76,46 @@ TEST(StoreTest, CommitsSealedObservationsThatOpenOnlyInTheirRow) {
   EXPECT_EQ(OpenObservation(key, moved).status().code(), StatusCode::kDataLoss);
   // The same (device, seq) twice is refused, and the whole transaction with it.
   EXPECT_FALSE(hub.store().CommitReadings({&commit, 1}).ok());
+}
+
+TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  // Messages 1..50, each with three Observations a few seconds apart; message 20's last one
+  // is backdated before its first.
+  std::vector<ReadingCommit> commits;
+  for (uint64_t seq = 1; seq <= 50; ++seq) {
+    ReadingCommit c{"d-1", seq, std::string(32, 'x'), 1, {}};
+    for (int n = 0; n < 3; ++n) {
+      const int64_t at = 1795341600000 + static_cast<int64_t>(seq) * 60000 +
+                         (seq == 20 && n == 2 ? -3600000 : n * 5000);
+      c.observations.push_back({"d-1." + std::to_string(seq) + "." + std::to_string(n), "p-1",
+                                "d-1", "8867-4", at, seq, "sealed"});
+    }
+    commits.push_back(std::move(c));
+  }
+  ASSERT_TRUE(hub.store().CommitReadings(commits).ok());
+  for (const std::string id : {"d-1.1.0", "d-1.20.0", "d-1.20.2", "d-1.50.2"}) {
+    const auto found = hub.store().FindObservation("p-1", id);
+    ASSERT_TRUE(found.ok() && found->has_value()) << id;
+    EXPECT_EQ((*found)->id, id);
+  }
+  EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1.51.0")->has_value());
+  EXPECT_FALSE(hub.store().FindObservation("p-2", "d-1.20.1")->has_value());
+  EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1")->has_value());
+  EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1.x.0")->has_value());
+  // Receipts written before schema 9 have no span: the patient's rows are searched instead.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE reading_receipts SET first_effective_ms = NULL,"
+                         " last_effective_ms = NULL",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto old = hub.store().FindObservation("p-1", "d-1.20.2");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ((*old)->id, "d-1.20.2");
 }
 
 TEST(StoreTest, KeyRingUnwrapsOnlyStoredKeysForTheirPatient) {

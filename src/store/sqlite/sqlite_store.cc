@@ -2,9 +2,9 @@
 // synchronous=FULL so a committed transaction survives power loss. Schema in docs/storage.md.
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <mutex>
-#include <unordered_map>
+#include <optional>
+#include <utility>
 
 #include "core/files.h"
 #include "store/ledger_node_file.h"
@@ -12,6 +12,7 @@
 #include "store/sqlite/sqlite_alerts.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_ledger.h"
+#include "store/sqlite/sqlite_readings.h"
 #include "store/store.h"
 
 namespace vigil::store {
@@ -24,7 +25,7 @@ using sqlite::Statement;
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
 // its subject index in sorted runs
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -88,10 +89,6 @@ CREATE TABLE device_quarantine (
   since_ms INTEGER NOT NULL);
 )sql";
 
-// The columns ReadObservation reads, in its order.
-constexpr std::string_view kObservationColumns =
-    "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations";
-
 constexpr std::string_view kDeviceColumns =
     "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq,"
     " q.device_id IS NOT NULL FROM devices LEFT JOIN device_quarantine q ON q.device_id = id";
@@ -138,6 +135,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 7) created = sqlite::CreateSubjectIndex(db_);
       if (created.ok() && current < 8) created = sqlite::CreateSubjectRuns(db_);
       if (created.ok() && current < 8) created = sqlite::MoveNodesToFile(db_, *nodes_);
+      if (created.ok() && current < 9) created = sqlite::AddReceiptSpans(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -251,7 +249,8 @@ class SqliteStore final : public Store {
                         const LedgerAppend* ledger) override {
     return InTransaction([&]() -> Status {
       if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
-      return InsertAll(commits, ledger ? std::optional(ledger->first_index) : std::nullopt);
+      return sqlite::InsertReadings(db_, commits,
+                                    ledger ? std::optional(ledger->first_index) : std::nullopt);
     });
   }
 
@@ -263,56 +262,20 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held =
-        reader.db().Prepared(std::string(kObservationColumns) +
-                             " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, patient_id);
-    std::vector<SealedObservation> out;
-    while (st.Step()) out.push_back(ReadObservation(st));
-    return Checked(st, std::move(out));
+    return sqlite::ListObservations(*readers_, patient_id);
   }
 
   Status VisitObservations(const ObservationQuery& q, const ObservationVisitor& visit) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    const std::string order =
-        q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
-    auto held = reader.db().Prepared(std::string(kObservationColumns) + ObservationFilter(q) +
-                                     order + " LIMIT ? OFFSET ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    int next = BindObservationFilter(st, q);
-    st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
-    SealedObservationView row;
-    while (st.Step()) {
-      row.id = st.TextView(0);
-      row.patient_id = st.TextView(1);
-      row.device_id = st.TextView(2);
-      row.code = st.TextView(3);
-      row.effective_ms = st.Int(4);
-      row.seq = static_cast<uint64_t>(st.Int(5));
-      row.sealed = st.BlobView(6);
-      if (!visit(row)) break;
-    }
-    return st.status();
+    return sqlite::VisitObservations(*readers_, q, visit);
   }
 
   Result<uint64_t> CountObservations(const ObservationQuery& q) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared("SELECT COUNT(*) FROM observations" + ObservationFilter(q));
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    BindObservationFilter(st, q);
-    const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
-    return Checked(st, n);
+    return sqlite::CountObservations(*readers_, q);
   }
 
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
-    return FindRow(*readers_, std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?",
-                   ReadObservation, patient_id, id);
+    return sqlite::FindObservation(*readers_, patient_id, id);
   }
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
@@ -407,70 +370,6 @@ class SqliteStore final : public Store {
   static Status Named(Status s, const std::string& what) {
     if (s.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists(what + " exists");
     return s;
-  }
-
-  Status InsertAll(std::span<const ReadingCommit> commits, std::optional<uint64_t> ledger_index) {
-    auto held_receipt = db_.Prepared(
-        "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms,"
-        " ledger_index) VALUES (?, ?, ?, ?, ?)");
-    auto held_obs = db_.Prepared(
-        "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
-        " sealed, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    auto held_seq = db_.Prepared("UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
-    Statement& receipt = *held_receipt;
-    Statement& obs = *held_obs;
-    Statement& seq = *held_seq;
-    std::unordered_map<std::string_view, uint64_t> highest;  // per device, once per transaction
-    VIGIL_RETURN_IF_ERROR(receipt.prepared());
-    VIGIL_RETURN_IF_ERROR(obs.prepared());
-    VIGIL_RETURN_IF_ERROR(seq.prepared());
-    for (const ReadingCommit& c : commits) {
-      receipt.Bind(1, c.device_id).Bind(2, static_cast<int64_t>(c.seq));
-      receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms).Bind(5, ledger_index);
-      VIGIL_RETURN_IF_ERROR(receipt.Run());
-      for (const SealedObservation& o : c.observations) {
-        obs.Bind(1, o.id).Bind(2, o.patient_id).Bind(3, o.device_id).Bind(4, o.code);
-        obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
-        obs.Bind(8, ledger_index);
-        VIGIL_RETURN_IF_ERROR(obs.Run());
-      }
-      uint64_t& h = highest[c.device_id];
-      h = std::max(h, c.seq);
-    }
-    for (const auto& [device, last] : highest) {
-      seq.Bind(1, static_cast<int64_t>(last)).Bind(2, device);
-      VIGIL_RETURN_IF_ERROR(seq.Run());
-    }
-    return Status::Ok();
-  }
-
-  static SealedObservation ReadObservation(const Statement& st) {
-    return {st.Text(0), st.Text(1), st.Text(2),
-            st.Text(3), st.Int(4),  static_cast<uint64_t>(st.Int(5)),
-            st.Blob(6)};
-  }
-
-  // The WHERE clause of `q` (bound by BindObservationFilter, in the same order).
-  static std::string ObservationFilter(const ObservationQuery& q) {
-    std::string where = " WHERE patient_id = ?";
-    if (!q.codes.empty()) {
-      where += " AND code IN (?";
-      for (size_t i = 1; i < q.codes.size(); ++i) where += ", ?";
-      where += ")";
-    }
-    if (q.from_ms) where += " AND effective_ms >= ?";
-    if (q.to_ms) where += " AND effective_ms <= ?";
-    return where;
-  }
-
-  // Binds the filter's parameters; the index of the next parameter.
-  static int BindObservationFilter(Statement& st, const ObservationQuery& q) {
-    int i = 1;
-    st.Bind(i++, q.patient_id);
-    for (const auto& code : q.codes) st.Bind(i++, code);
-    if (q.from_ms) st.Bind(i++, *q.from_ms);
-    if (q.to_ms) st.Bind(i++, *q.to_ms);
-    return i;
   }
 
   std::mutex mu_;

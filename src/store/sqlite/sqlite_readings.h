@@ -1,0 +1,35 @@
+// The readings' SQL: receipts and sealed Observations as the group commit writes them, and the
+// reads of a patient's Observations (pages, counts, one by id). Used by SqliteStore.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace vigil::store::sqlite {
+
+// Schema version 9: each receipt records the first and last effective time of its message's
+// Observations (FindObservation seeks within that span).
+Status AddReceiptSpans(Database& db);
+
+// Inserts every commit's receipt and Observations (with `ledger_index`, if any) and advances
+// each device's last sequence number, inside the caller's transaction.
+Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
+                      std::optional<uint64_t> ledger_index);
+
+// As the Store methods of the same names (store/store.h).
+Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
+                                                        const std::string& patient_id);
+Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
+                         const ObservationVisitor& visit);
+Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& q);
+Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
+                                                         const std::string& patient_id,
+                                                         const std::string& id);
+
+}  // namespace vigil::store::sqlite
