@@ -78,13 +78,7 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<UserRecord>> ListUsers() override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kUserColumns) + " ORDER BY username");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    std::vector<UserRecord> out;
-    while (st.Step()) out.push_back(ReadUser(st));
-    return Checked(st, std::move(out));
+    return ReadRows(readers_, std::string(kUserColumns) + " ORDER BY username", ReadUser);
   }
 
   Status SetPassword(const std::string& username, const std::string& hash,
@@ -199,15 +193,9 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<std::string>> CareTeam(const std::string& patient_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(
-        "SELECT username FROM care_team WHERE patient_id = ? ORDER BY username");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, patient_id);
-    std::vector<std::string> out;
-    while (st.Step()) out.push_back(st.Text(0));
-    return Checked(st, std::move(out));
+    return ReadRows(
+        readers_, "SELECT username FROM care_team WHERE patient_id = ? ORDER BY username",
+        [](const Statement& st) { return st.Text(0); }, patient_id);
   }
 
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {

@@ -116,15 +116,9 @@ class SqliteAlertStore final : public AlertStore {
   }
 
   Result<std::vector<AlertRecord>> ListAlerts(const std::string& status, uint64_t limit) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kColumns) +
-                                     " WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, status).Bind(2, status).Bind(3, static_cast<int64_t>(limit));
-    std::vector<AlertRecord> out;
-    while (st.Step()) out.push_back(ReadAlert(st));
-    return Checked(st, std::move(out));
+    return ReadRows(
+        readers_, std::string(kColumns) + " WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+        ReadAlert, status, status, static_cast<int64_t>(limit));
   }
 
   Status SetAlertStatus(int64_t id, const std::string& status, const std::string& note) override {
@@ -161,15 +155,10 @@ class SqliteAlertStore final : public AlertStore {
 
   Result<std::vector<IncidentRecord>> ListIncidents(const std::string& status,
                                                     uint64_t limit) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kIncidentColumns) +
-                                     " WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, status).Bind(2, status).Bind(3, static_cast<int64_t>(limit));
-    std::vector<IncidentRecord> out;
-    while (st.Step()) out.push_back(ReadIncident(st));
-    return Checked(st, std::move(out));
+    return ReadRows(
+        readers_,
+        std::string(kIncidentColumns) + " WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+        ReadIncident, status, status, static_cast<int64_t>(limit));
   }
 
   Status SetAlertIncident(int64_t alert_id, int64_t incident_id) override {
@@ -180,14 +169,8 @@ class SqliteAlertStore final : public AlertStore {
   }
 
   Result<std::vector<AlertRecord>> AlertsOfIncident(int64_t incident_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(std::string(kColumns) + " WHERE incident_id = ? ORDER BY id");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, incident_id);
-    std::vector<AlertRecord> out;
-    while (st.Step()) out.push_back(ReadAlert(st));
-    return Checked(st, std::move(out));
+    return ReadRows(readers_, std::string(kColumns) + " WHERE incident_id = ? ORDER BY id",
+                    ReadAlert, incident_id);
   }
 
   Status AddIncidentEvent(const IncidentEvent& e) override {
@@ -201,16 +184,14 @@ class SqliteAlertStore final : public AlertStore {
   }
 
   Result<std::vector<IncidentEvent>> IncidentEvents(int64_t incident_id) override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_.Acquire());
-    auto held = reader.db().Prepared(
+    return ReadRows(
+        readers_,
         "SELECT incident_id, time_ms, what, detail, alert_id FROM incident_events"
-        " WHERE incident_id = ? ORDER BY time_ms, rowid");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    st.Bind(1, incident_id);
-    std::vector<IncidentEvent> out;
-    while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Int(4)});
-    return Checked(st, std::move(out));
+        " WHERE incident_id = ? ORDER BY time_ms, rowid",
+        [](const Statement& st) {
+          return IncidentEvent{st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Int(4)};
+        },
+        incident_id);
   }
 
  private:

@@ -132,20 +132,48 @@ class ReaderPool {
   std::vector<std::unique_ptr<Database>> idle_;
 };
 
-// The first row `sql` selects, its parameters bound to `keys` in order, made into a value by
-// `read`; nullopt when there is none. On a pooled reader, the statement kept prepared.
-template <typename Read, typename... Keys>
-auto FindRow(ReaderPool& readers, const std::string& sql, Read&& read, const Keys&... keys)
-    -> Result<std::optional<std::invoke_result_t<Read&, const Statement&>>> {
-  using Row = std::invoke_result_t<Read&, const Statement&>;
+// Runs `sql` on a pooled reader (the statement kept prepared), its parameters bound to `keys`
+// in order, and returns what `consume` makes of the statement.
+template <typename Consume, typename... Keys>
+auto OnReader(ReaderPool& readers, const std::string& sql, Consume&& consume, const Keys&... keys)
+    -> std::invoke_result_t<Consume&, Statement&> {
   VIGIL_ASSIGN_OR_RETURN(auto reader, readers.Acquire());
   auto held = reader.db().Prepared(sql);
   Statement& st = *held;
   VIGIL_RETURN_IF_ERROR(st.prepared());
   int index = 1;
   (st.Bind(index++, keys), ...);
-  if (!st.Step()) return Checked(st, std::optional<Row>());
-  return std::optional<Row>(read(st));
+  return consume(st);
+}
+
+// The first row `sql` selects for `keys`, made into a value by `read`; nullopt when there is
+// none.
+template <typename Read, typename... Keys>
+auto FindRow(ReaderPool& readers, const std::string& sql, Read&& read, const Keys&... keys)
+    -> Result<std::optional<std::invoke_result_t<Read&, const Statement&>>> {
+  using Row = std::invoke_result_t<Read&, const Statement&>;
+  return OnReader(
+      readers, sql,
+      [&](Statement& st) -> Result<std::optional<Row>> {
+        if (!st.Step()) return Checked(st, std::optional<Row>());
+        return std::optional<Row>(read(st));
+      },
+      keys...);
+}
+
+// Every row `sql` selects for `keys`, each made into a value by `read`.
+template <typename Read, typename... Keys>
+auto ReadRows(ReaderPool& readers, const std::string& sql, Read&& read, const Keys&... keys)
+    -> Result<std::vector<std::invoke_result_t<Read&, const Statement&>>> {
+  using Row = std::invoke_result_t<Read&, const Statement&>;
+  return OnReader(
+      readers, sql,
+      [&](Statement& st) -> Result<std::vector<Row>> {
+        std::vector<Row> out;
+        while (st.Step()) out.push_back(read(st));
+        return Checked(st, std::move(out));
+      },
+      keys...);
 }
 
 }  // namespace vigil::store::sqlite

@@ -119,51 +119,44 @@ Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
 
 Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
                                                         const std::string& patient_id) {
-  VIGIL_ASSIGN_OR_RETURN(auto reader, readers.Acquire());
-  auto held =
-      reader.db().Prepared(std::string(kObservationColumns) +
-                           " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid");
-  Statement& st = *held;
-  VIGIL_RETURN_IF_ERROR(st.prepared());
-  st.Bind(1, patient_id);
-  std::vector<SealedObservation> out;
-  while (st.Step()) out.push_back(ReadObservation(st));
-  return Checked(st, std::move(out));
+  return ReadRows(readers,
+                  std::string(kObservationColumns) +
+                      " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid",
+                  ReadObservation, patient_id);
 }
 
 Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
                          const ObservationVisitor& visit) {
-  VIGIL_ASSIGN_OR_RETURN(auto reader, readers.Acquire());
   const std::string order =
       q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
-  auto held = reader.db().Prepared(std::string(kObservationColumns) + ObservationFilter(q) + order +
-                                   " LIMIT ? OFFSET ?");
-  Statement& st = *held;
-  VIGIL_RETURN_IF_ERROR(st.prepared());
-  int next = BindObservationFilter(st, q);
-  st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
-  SealedObservationView row;
-  while (st.Step()) {
-    row.id = st.TextView(0);
-    row.patient_id = st.TextView(1);
-    row.device_id = st.TextView(2);
-    row.code = st.TextView(3);
-    row.effective_ms = st.Int(4);
-    row.seq = static_cast<uint64_t>(st.Int(5));
-    row.sealed = st.BlobView(6);
-    if (!visit(row)) break;
-  }
-  return st.status();
+  return OnReader(
+      readers,
+      std::string(kObservationColumns) + ObservationFilter(q) + order + " LIMIT ? OFFSET ?",
+      [&](Statement& st) {
+        const int next = BindObservationFilter(st, q);
+        st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
+        SealedObservationView row;
+        while (st.Step()) {
+          row.id = st.TextView(0);
+          row.patient_id = st.TextView(1);
+          row.device_id = st.TextView(2);
+          row.code = st.TextView(3);
+          row.effective_ms = st.Int(4);
+          row.seq = static_cast<uint64_t>(st.Int(5));
+          row.sealed = st.BlobView(6);
+          if (!visit(row)) break;
+        }
+        return st.status();
+      });
 }
 
 Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& q) {
-  VIGIL_ASSIGN_OR_RETURN(auto reader, readers.Acquire());
-  auto held = reader.db().Prepared("SELECT COUNT(*) FROM observations" + ObservationFilter(q));
-  Statement& st = *held;
-  VIGIL_RETURN_IF_ERROR(st.prepared());
-  BindObservationFilter(st, q);
-  const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
-  return Checked(st, n);
+  return OnReader(readers, "SELECT COUNT(*) FROM observations" + ObservationFilter(q),
+                  [&](Statement& st) -> Result<uint64_t> {
+                    BindObservationFilter(st, q);
+                    const uint64_t n = st.Step() ? static_cast<uint64_t>(st.Int(0)) : 0;
+                    return Checked(st, n);
+                  });
 }
 
 // Through its message's receipt: a seek into the patient's index within the span of times

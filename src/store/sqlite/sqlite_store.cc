@@ -173,14 +173,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<PatientRecord>> ListPatients() override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared(
-        "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    std::vector<PatientRecord> out;
-    while (st.Step()) out.push_back({st.Text(0), st.Blob(1), st.Int(2)});
-    return Checked(st, std::move(out));
+    return ReadRows(*readers_,
+                    "SELECT id, sealed_demographics, created_ms FROM patients ORDER BY id",
+                    [](const Statement& st) {
+                      return PatientRecord{st.Text(0), st.Blob(1), st.Int(2)};
+                    });
   }
 
   Result<std::optional<std::string>> FindPatientKey(const std::string& patient_id) override {
@@ -209,13 +206,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<DeviceRecord>> ListDevices() override {
-    VIGIL_ASSIGN_OR_RETURN(auto reader, readers_->Acquire());
-    auto held = reader.db().Prepared(std::string(kDeviceColumns) + " ORDER BY id");
-    Statement& st = *held;
-    VIGIL_RETURN_IF_ERROR(st.prepared());
-    std::vector<DeviceRecord> out;
-    while (st.Step()) out.push_back(ReadDevice(st));
-    return Checked(st, std::move(out));
+    return ReadRows(*readers_, std::string(kDeviceColumns) + " ORDER BY id", ReadDevice);
   }
 
   Status SetDeviceStatus(const std::string& id, DeviceStatus status) override {
