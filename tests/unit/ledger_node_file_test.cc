@@ -147,7 +147,7 @@ TEST_F(LedgerRecoveryTest, NodesLostToAPowerLossAreRecomputedWhenTheLedgerOpens)
 
 // Turns a hub's store back into a schema-7 one: nodes in the ledger_nodes table, no node file,
 // the subjects of the first 600 entries in the sorted table and the rest still recent, and no
-// effective-time spans on receipts (version 9).
+// widest skew on devices (version 9).
 void DowngradeToSchema7(const std::string& dir) {
   auto store = std::move(OpenSqliteStore(dir + "/vigil.db", OpenMode::kOpenExisting)).value();
   const uint64_t size = *store->LedgerSize();
@@ -160,8 +160,7 @@ void DowngradeToSchema7(const std::string& dir) {
                    "BEGIN; CREATE TABLE ledger_nodes (level INTEGER NOT NULL, idx INTEGER NOT "
                    "NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;"
                    "DROP TABLE ledger_node_file; PRAGMA user_version=7;"
-                   "ALTER TABLE reading_receipts DROP COLUMN first_effective_ms;"
-                   "ALTER TABLE reading_receipts DROP COLUMN last_effective_ms;"
+                   "ALTER TABLE devices DROP COLUMN max_skew_ms;"
                    "CREATE TABLE ledger_subjects (subject TEXT NOT NULL, idx INTEGER NOT NULL,"
                    " PRIMARY KEY (subject, idx)) WITHOUT ROWID;"
                    "INSERT INTO ledger_subjects SELECT subject, idx FROM ledger_subject_index;"

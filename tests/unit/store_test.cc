@@ -81,14 +81,14 @@ TEST(StoreTest, CommitsSealedObservationsThatOpenOnlyInTheirRow) {
 TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   TestHub hub;
   hub.Enroll("p-1", "d-1");
-  // Messages 1..50, each with three Observations a few seconds apart; message 20's last one
-  // is backdated before its first.
+  // Messages 1..50 received at their first Observation's time, each with three Observations a
+  // few seconds apart; message 20's last one is backdated an hour.
   std::vector<ReadingCommit> commits;
   for (uint64_t seq = 1; seq <= 50; ++seq) {
-    ReadingCommit c{"d-1", seq, std::string(32, 'x'), 1, {}};
+    const int64_t received = 1795341600000 + static_cast<int64_t>(seq) * 60000;
+    ReadingCommit c{"d-1", seq, std::string(32, 'x'), received, {}};
     for (int n = 0; n < 3; ++n) {
-      const int64_t at = 1795341600000 + static_cast<int64_t>(seq) * 60000 +
-                         (seq == 20 && n == 2 ? -3600000 : n * 5000);
+      const int64_t at = received + (seq == 20 && n == 2 ? -3600000 : n * 5000);
       c.observations.push_back({"d-1." + std::to_string(seq) + "." + std::to_string(n), "p-1",
                                 "d-1", "8867-4", at, seq, "sealed"});
     }
@@ -104,18 +104,20 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   EXPECT_FALSE(hub.store().FindObservation("p-2", "d-1.20.1")->has_value());
   EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1")->has_value());
   EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1.x.0")->has_value());
-  // Receipts written before schema 9 have no span: the patient's rows are searched instead.
+  // A schema-8 store: the widest skew is computed from the stored rows when it is opened.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE reading_receipts SET first_effective_ms = NULL,"
-                         " last_effective_ms = NULL",
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN max_skew_ms; PRAGMA user_version=8;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  const auto old = hub.store().FindObservation("p-1", "d-1.20.2");
-  ASSERT_TRUE(old.ok() && old->has_value());
-  EXPECT_EQ((*old)->id, "d-1.20.2");
+  auto migrated = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  for (const std::string id : {"d-1.20.2", "d-1.50.2"}) {
+    const auto found = (*migrated)->FindObservation("p-1", id);
+    ASSERT_TRUE(found.ok() && found->has_value()) << id;
+    EXPECT_EQ((*found)->id, id);
+  }
 }
 
 TEST(StoreTest, KeyRingUnwrapsOnlyStoredKeysForTheirPatient) {

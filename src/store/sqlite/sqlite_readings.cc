@@ -13,12 +13,16 @@ namespace {
 constexpr std::string_view kObservationColumns =
     "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations";
 
-// Version 9: each receipt records the span of effective times of its message's Observations,
-// so that an Observation is found by id with a seek into its patient's index within that span
-// (the id names the message: <device>.<seq>.<n>) instead of a scan of the patient's rows.
-constexpr std::string_view kReceiptSpans = R"sql(
-ALTER TABLE reading_receipts ADD COLUMN first_effective_ms INTEGER;
-ALTER TABLE reading_receipts ADD COLUMN last_effective_ms INTEGER;
+// Version 9: each device records the widest gap it has had between an Observation's effective
+// time and its message's receipt, so that an Observation is found by id (the id names its
+// message: <device>.<seq>.<n>) with a seek into its patient's index around the receipt's time
+// instead of a scan of the patient's rows. Existing devices get it from their stored rows.
+constexpr std::string_view kDeviceSkew = R"sql(
+ALTER TABLE devices ADD COLUMN max_skew_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE devices SET max_skew_ms = coalesce((
+  SELECT max(abs(o.effective_ms - r.received_ms)) FROM observations o
+  JOIN reading_receipts r ON r.device_id = o.device_id AND r.seq = o.seq
+  WHERE o.device_id = devices.id), 0);
 )sql";
 
 // The device and sequence number an Observation id names (<device>.<seq>.<n>), if it does.
@@ -33,18 +37,14 @@ std::optional<std::pair<std::string, int64_t>> MessageOf(std::string_view id) {
   return std::pair(std::string(id.substr(0, dot)), seq);
 }
 
-// The first and last effective time of `observations` into parameters `first` and
-// `first + 1` (NULL for a message without any).
-void BindEffectiveSpan(Statement& st, int first,
-                       const std::vector<SealedObservation>& observations) {
-  if (observations.empty()) {
-    st.Bind(first, std::optional<uint64_t>()).Bind(first + 1, std::optional<uint64_t>());
-    return;
+// The widest gap between an Observation's effective time and its message's receipt.
+int64_t WidestSkew(const ReadingCommit& c) {
+  int64_t widest = 0;
+  for (const SealedObservation& o : c.observations) {
+    widest = std::max(widest, o.effective_ms > c.received_ms ? o.effective_ms - c.received_ms
+                                                             : c.received_ms - o.effective_ms);
   }
-  const auto [low, high] = std::minmax_element(
-      observations.begin(), observations.end(),
-      [](const auto& a, const auto& b) { return a.effective_ms < b.effective_ms; });
-  st.Bind(first, low->effective_ms).Bind(first + 1, high->effective_ms);
+  return widest;
 }
 
 SealedObservation ReadObservation(const Statement& st) {
@@ -78,28 +78,34 @@ int BindObservationFilter(Statement& st, const ObservationQuery& q) {
 
 }  // namespace
 
-Status AddReceiptSpans(Database& db) { return db.Exec(kReceiptSpans); }
+Status AddDeviceSkew(Database& db) { return db.Exec(kDeviceSkew); }
 
 Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
                       std::optional<uint64_t> ledger_index) {
   auto held_receipt = db.Prepared(
       "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms,"
-      " ledger_index, first_effective_ms, last_effective_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      " ledger_index) VALUES (?, ?, ?, ?, ?)");
   auto held_obs = db.Prepared(
       "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
       " sealed, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  auto held_seq = db.Prepared("UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
+  auto held_seq = db.Prepared(
+      "UPDATE devices SET last_seq = max(last_seq, ?), max_skew_ms = max(max_skew_ms, ?)"
+      " WHERE id = ?");
   Statement& receipt = *held_receipt;
   Statement& obs = *held_obs;
   Statement& seq = *held_seq;
-  std::unordered_map<std::string_view, uint64_t> highest;  // per device, once per transaction
+  // Per device, written once per transaction: the highest sequence number and widest skew.
+  struct DeviceUpdate {
+    uint64_t last_seq = 0;
+    int64_t widest_skew_ms = 0;
+  };
+  std::unordered_map<std::string_view, DeviceUpdate> devices;
   VIGIL_RETURN_IF_ERROR(receipt.prepared());
   VIGIL_RETURN_IF_ERROR(obs.prepared());
   VIGIL_RETURN_IF_ERROR(seq.prepared());
   for (const ReadingCommit& c : commits) {
     receipt.Bind(1, c.device_id).Bind(2, static_cast<int64_t>(c.seq));
     receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms).Bind(5, ledger_index);
-    BindEffectiveSpan(receipt, 6, c.observations);
     VIGIL_RETURN_IF_ERROR(receipt.Run());
     for (const SealedObservation& o : c.observations) {
       obs.Bind(1, o.id).Bind(2, o.patient_id).Bind(3, o.device_id).Bind(4, o.code);
@@ -107,11 +113,12 @@ Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
       obs.Bind(8, ledger_index);
       VIGIL_RETURN_IF_ERROR(obs.Run());
     }
-    uint64_t& h = highest[c.device_id];
-    h = std::max(h, c.seq);
+    DeviceUpdate& d = devices[c.device_id];
+    d.last_seq = std::max(d.last_seq, c.seq);
+    d.widest_skew_ms = std::max(d.widest_skew_ms, WidestSkew(c));
   }
-  for (const auto& [device, last] : highest) {
-    seq.Bind(1, static_cast<int64_t>(last)).Bind(2, device);
+  for (const auto& [device, d] : devices) {
+    seq.Bind(1, static_cast<int64_t>(d.last_seq)).Bind(2, d.widest_skew_ms).Bind(3, device);
     VIGIL_RETURN_IF_ERROR(seq.Run());
   }
   return Status::Ok();
@@ -159,30 +166,31 @@ Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& 
                   });
 }
 
-// Through its message's receipt: a seek into the patient's index within the span of times
-// the message's Observations have. Receipts from before version 9 have no span: then the
-// patient's rows are scanned.
+// Through its message's receipt: a seek into the patient's index within the device's widest
+// skew around the receipt's time (every Observation of the device lies there). Without the
+// receipt, the patient's rows are scanned.
 Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
                                                          const std::string& patient_id,
                                                          const std::string& id) {
-  std::optional<std::pair<int64_t, int64_t>> span;
+  std::optional<std::pair<int64_t, int64_t>> window;
   if (const auto message = MessageOf(id)) {
-    VIGIL_ASSIGN_OR_RETURN(
-        span, FindRow(
-                  readers,
-                  "SELECT first_effective_ms, last_effective_ms FROM reading_receipts"
-                  " WHERE device_id = ? AND seq = ? AND first_effective_ms IS NOT NULL",
-                  [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); },
-                  message->first, message->second));
+    VIGIL_ASSIGN_OR_RETURN(window,
+                           FindRow(
+                               readers,
+                               "SELECT r.received_ms - d.max_skew_ms, r.received_ms + d.max_skew_ms"
+                               " FROM reading_receipts r JOIN devices d ON d.id = r.device_id"
+                               " WHERE r.device_id = ? AND r.seq = ?",
+                               [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); },
+                               message->first, message->second));
   }
-  if (!span) {
+  if (!window) {
     return FindRow(readers, std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?",
                    ReadObservation, patient_id, id);
   }
   return FindRow(readers,
                  std::string(kObservationColumns) +
                      " WHERE patient_id = ? AND effective_ms BETWEEN ? AND ? AND id = ?",
-                 ReadObservation, patient_id, span->first, span->second, id);
+                 ReadObservation, patient_id, window->first, window->second, id);
 }
 
 }  // namespace vigil::store::sqlite

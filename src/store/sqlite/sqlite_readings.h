@@ -13,9 +13,9 @@
 
 namespace vigil::store::sqlite {
 
-// Schema version 9: each receipt records the first and last effective time of its message's
-// Observations (FindObservation seeks within that span).
-Status AddReceiptSpans(Database& db);
+// Schema version 9: each device records the widest gap between an Observation's effective time
+// and its message's receipt (FindObservation seeks within it), computed for existing devices.
+Status AddDeviceSkew(Database& db);
 
 // Inserts every commit's receipt and Observations (with `ledger_index`, if any) and advances
 // each device's last sequence number, inside the caller's transaction.

@@ -135,7 +135,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 7) created = sqlite::CreateSubjectIndex(db_);
       if (created.ok() && current < 8) created = sqlite::CreateSubjectRuns(db_);
       if (created.ok() && current < 8) created = sqlite::MoveNodesToFile(db_, *nodes_);
-      if (created.ok() && current < 9) created = sqlite::AddReceiptSpans(db_);
+      if (created.ok() && current < 9) created = sqlite::AddDeviceSkew(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
