@@ -240,9 +240,9 @@ int main(int argc, char** argv) {
   // Not a stack of the page: one Observation read by id (GET /fhir/Observation/{id}) from the
   // middle of the day, the whole API path, for the read interaction's cost.
   api::ApiRequest read = request;
-  Check(api::ParseTarget("/fhir/Observation/" + std::string(kDevice) + "." +
-                             std::to_string(kRows / 2) + ".0",
-                         read),
+  Check(api::ParseTarget(
+            "/fhir/Observation/" + std::string(kDevice) + "." + std::to_string(kRows / 2) + ".0",
+            read),
         "read target");
   run("api read by id", api_threads, [&] { return api.Handle(read).status == 200; });
   audit_writer.Stop();
