@@ -98,14 +98,15 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
   VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(patient_id));
   VIGIL_ASSIGN_OR_RETURN(auto rows, hub.store->ListObservations(patient_id));
   json entries = json::array();
+  store::ObservationOpener opener(key);  // the patient's key expanded once
+  model::Observation observation;
   for (const auto& row : rows) {
     if (!code.empty() && row.code != code) continue;
-    auto observation = store::OpenObservation(key, row);
-    if (!observation.ok()) {
+    if (!opener.OpenInto(store::SealedObservationView(row), observation).ok()) {
       return Status::DataLoss("Observation " + row.id + " failed to open: the row was altered");
     }
     entries.push_back({{"fullUrl", "Observation/" + row.id},
-                       {"resource", json::parse(model::ToFhirJson(*observation))},
+                       {"resource", json::parse(model::ToFhirJson(observation))},
                        {"search", {{"mode", "match"}}}});
   }
   const json bundle = {{"resourceType", "Bundle"},

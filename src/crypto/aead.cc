@@ -139,18 +139,13 @@ Status AeadOpener::Open(std::string_view sealed, std::string_view aad, std::stri
   return Status::Ok();
 }
 
-Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
-                    std::string& out) {
-  // Per thread, the last key's schedule is kept: opening a page of one patient's records one
-  // call at a time expands their key once.
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  // Per thread, the last key's schedule is kept: records of one key opened one call at a time
+  // expand it once.
   thread_local AeadOpener opener;
   if (!opener.Holds(key)) VIGIL_RETURN_IF_ERROR(opener.Rekey(key));
-  return opener.Open(sealed, aad, out);
-}
-
-Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
   std::string out;
-  VIGIL_RETURN_IF_ERROR(AeadOpenInto(key, sealed, aad, out));
+  VIGIL_RETURN_IF_ERROR(opener.Open(sealed, aad, out));
   return out;
 }
 

@@ -24,9 +24,6 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext,
 // Decrypts what AeadSeal made. DataLoss when the key, the associated data or any byte of
 // `sealed` differs from what was sealed; no partial plaintext is ever returned.
 Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad);
-// The same into `plaintext` (its storage reused; cleared on failure).
-Status AeadOpenInto(std::string_view key, std::string_view sealed, std::string_view aad,
-                    std::string& plaintext);
 
 // Opens many records under one key: the AES key schedule is expanded once, then each record
 // only sets its nonce (a page of one patient's Observations). One per thread at a time.
@@ -43,7 +40,8 @@ class AeadOpener {
   Status Rekey(std::string_view key);
   // Whether `key` is the one in use (compared in constant time).
   bool Holds(std::string_view key) const;
-  // As AeadOpenInto, under the key in use.
+  // As AeadOpen, under the key in use, into `plaintext` (its storage reused; cleared on
+  // failure).
   Status Open(std::string_view sealed, std::string_view aad, std::string& plaintext);
 
  private:

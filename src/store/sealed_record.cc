@@ -51,9 +51,7 @@ Result<std::string_view> SealedBody(std::string_view sealed) {
 Result<std::string> Open(const std::string& key, const std::string& sealed,
                          const std::string& aad) {
   VIGIL_ASSIGN_OR_RETURN(std::string_view body, SealedBody(sealed));
-  std::string plaintext;
-  VIGIL_RETURN_IF_ERROR(crypto::AeadOpenInto(key, body, aad, plaintext));
-  return plaintext;
+  return crypto::AeadOpen(key, body, aad);
 }
 
 std::string EncodeValues(const model::Observation& o) {
@@ -102,50 +100,30 @@ Result<SealedObservation> SealObservation(const std::string& data_key,
   return row;
 }
 
-namespace {
+Result<model::Observation> OpenObservation(const std::string& data_key,
+                                           const SealedObservation& row) {
+  ObservationOpener opener(data_key);
+  model::Observation o;
+  VIGIL_RETURN_IF_ERROR(opener.OpenInto(SealedObservationView(row), o));
+  return o;
+}
 
-// Opens `row` into `o`, reusing the storage of its strings: its values opened by
-// `open(body, aad, plaintext)`, where `aad` and `plaintext` are the caller's buffers, reused
-// row after row. On failure `o` holds nothing of the row's values.
-template <typename OpenBody>
-Status OpenRowInto(const SealedObservationView& row, model::Observation& o, std::string& aad,
-                   std::string& plaintext, OpenBody&& open) {
+ObservationOpener::~ObservationOpener() { OPENSSL_cleanse(plaintext_.data(), plaintext_.size()); }
+
+Status ObservationOpener::OpenInto(const SealedObservationView& row, model::Observation& o) {
   VIGIL_ASSIGN_OR_RETURN(std::string_view body, SealedBody(row.sealed));
-  ObservationAad(aad, row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq);
-  VIGIL_RETURN_IF_ERROR(open(body, aad, plaintext));
+  ObservationAad(aad_, row.id, row.patient_id, row.device_id, row.code, row.effective_ms, row.seq);
+  VIGIL_RETURN_IF_ERROR(aead_.Open(body, aad_, plaintext_));
   o.id.assign(row.id);
   o.patient_id.assign(row.patient_id);
   o.device_id.assign(row.device_id);
   o.code.assign(row.code);
   o.effective_ms = row.effective_ms;
   o.seq = row.seq;
-  const Status decoded = DecodeValues(plaintext, o);
-  OPENSSL_cleanse(plaintext.data(), plaintext.size());
-  if (!decoded.ok()) o.measurements.clear();
+  const Status decoded = DecodeValues(plaintext_, o);
+  OPENSSL_cleanse(plaintext_.data(), plaintext_.size());
+  if (!decoded.ok()) o.measurements.clear();  // nothing of a row that did not decode
   return decoded;
-}
-
-}  // namespace
-
-Result<model::Observation> OpenObservation(const std::string& data_key,
-                                           const SealedObservation& row) {
-  thread_local std::string aad, plaintext;
-  model::Observation o;
-  VIGIL_RETURN_IF_ERROR(
-      OpenRowInto(SealedObservationView(row), o, aad, plaintext,
-                  [&](std::string_view body, const std::string& a, std::string& out) {
-                    return crypto::AeadOpenInto(data_key, body, a, out);
-                  }));
-  return o;
-}
-
-ObservationOpener::~ObservationOpener() { OPENSSL_cleanse(plaintext_.data(), plaintext_.size()); }
-
-Status ObservationOpener::OpenInto(const SealedObservationView& row, model::Observation& out) {
-  return OpenRowInto(row, out, aad_, plaintext_,
-                     [this](std::string_view body, const std::string& a, std::string& plain) {
-                       return aead_.Open(body, a, plain);
-                     });
 }
 
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,

@@ -19,7 +19,8 @@ namespace vigil::store {
 Result<SealedObservation> SealObservation(const std::string& data_key,
                                           const model::Observation& observation);
 
-// Opens a stored Observation, or DataLoss if anything about the row changed.
+// Opens a stored Observation, or DataLoss if anything about the row changed. Opening many of
+// one patient's: ObservationOpener.
 Result<model::Observation> OpenObservation(const std::string& data_key,
                                            const SealedObservation& row);
 

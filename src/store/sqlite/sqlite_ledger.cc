@@ -1,7 +1,8 @@
 #include "store/sqlite/sqlite_ledger.h"
 
 #include <algorithm>
-#include <limits>
+
+#include "store/sqlite/sqlite_readings.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -232,19 +233,20 @@ Status MarkNodesDurable(Database& db, uint64_t size) {
 
 namespace {
 
-// A statement over rows ordered by ledger index (its column 0), stepped forward only.
+// A statement over rows ordered by ledger index (its column `key`), stepped forward only.
 class LedgerOrderedRows {
  public:
-  LedgerOrderedRows(sqlite3* db, std::string_view sql) : st_(db, sql) {}
-  Status prepared() const { return st_.prepared(); }
+  LedgerOrderedRows(sqlite3* db, const std::string& sql, int key) : st_(db, sql), key_(key) {}
+  // Steps onto the first row.
+  Status Start() {
+    VIGIL_RETURN_IF_ERROR(st_.prepared());
+    row_ = st_.Step();
+    return st_.status();
+  }
   // Whether the current row belongs to `index`, after passing over rows of earlier indices.
   bool At(int64_t index) {
-    if (!started_) {
-      row_ = st_.Step();
-      started_ = true;
-    }
-    while (row_ && st_.Int(0) < index) row_ = st_.Step();
-    return row_ && st_.Int(0) == index;
+    while (row_ && st_.Int(key_) < index) row_ = st_.Step();
+    return row_ && st_.Int(key_) == index;
   }
   void Next() { row_ = st_.Step(); }
   const Statement& row() const { return st_; }
@@ -252,7 +254,8 @@ class LedgerOrderedRows {
 
  private:
   Statement st_;
-  bool started_ = false, row_ = false;
+  int key_;
+  bool row_ = false;
 };
 
 class SqliteLedgerBatchReader final : public LedgerBatchReader {
@@ -260,23 +263,21 @@ class SqliteLedgerBatchReader final : public LedgerBatchReader {
   explicit SqliteLedgerBatchReader(ReaderPool::Lease reader)
       : reader_(std::move(reader)),
         receipts_(reader_.handle(),
-                  "SELECT ledger_index, device_id, seq, payload_digest, received_ms"
+                  "SELECT device_id, seq, payload_digest, received_ms, ledger_index"
                   " FROM reading_receipts WHERE ledger_index IS NOT NULL"
-                  " ORDER BY ledger_index, device_id, seq"),
+                  " ORDER BY ledger_index, device_id, seq",
+                  4),
         observations_(reader_.handle(),
-                      "SELECT ledger_index, id, patient_id, device_id, code, effective_ms, seq,"
-                      " sealed FROM observations WHERE ledger_index IS NOT NULL"
-                      " ORDER BY ledger_index, id") {}
+                      "SELECT " + std::string(kObservationColumns) +
+                          ", ledger_index FROM observations WHERE ledger_index IS NOT NULL"
+                          " ORDER BY ledger_index, id",
+                      7) {}
 
-  // Prepares both statements and steps each onto its first row, so that both read from the
-  // one snapshot their connection takes now.
+  // Steps both statements onto their first rows, so that both read from the one snapshot
+  // their connection takes now.
   Status Start() {
-    VIGIL_RETURN_IF_ERROR(receipts_.prepared());
-    VIGIL_RETURN_IF_ERROR(observations_.prepared());
-    receipts_.At(std::numeric_limits<int64_t>::min());
-    observations_.At(std::numeric_limits<int64_t>::min());
-    VIGIL_RETURN_IF_ERROR(receipts_.status());
-    return observations_.status();
+    VIGIL_RETURN_IF_ERROR(receipts_.Start());
+    return observations_.Start();
   }
 
   Result<LedgerBatchRows> Read(uint64_t entry_index) override {
@@ -285,13 +286,11 @@ class SqliteLedgerBatchReader final : public LedgerBatchReader {
     for (; receipts_.At(index); receipts_.Next()) {
       const Statement& r = receipts_.row();
       rows.receipts.push_back(
-          {r.Text(1), static_cast<uint64_t>(r.Int(2)), r.Blob(3), r.Int(4), {}});
+          {r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Blob(2), r.Int(3), {}});
     }
     VIGIL_RETURN_IF_ERROR(receipts_.status());
     for (; observations_.At(index); observations_.Next()) {
-      const Statement& o = observations_.row();
-      rows.observations.push_back({o.Text(1), o.Text(2), o.Text(3), o.Text(4), o.Int(5),
-                                   static_cast<uint64_t>(o.Int(6)), o.Blob(7)});
+      rows.observations.push_back(ReadObservation(observations_.row()));
     }
     VIGIL_RETURN_IF_ERROR(observations_.status());
     return rows;

@@ -9,9 +9,8 @@
 namespace vigil::store::sqlite {
 namespace {
 
-// The columns ReadObservation reads, in its order.
-constexpr std::string_view kObservationColumns =
-    "SELECT id, patient_id, device_id, code, effective_ms, seq, sealed FROM observations";
+const std::string kSelectObservations =
+    "SELECT " + std::string(kObservationColumns) + " FROM observations";
 
 // Version 9: each device records the widest gap it has had between an Observation's effective
 // time and its message's receipt, so that an Observation is found by id (the id names its
@@ -47,12 +46,6 @@ int64_t WidestSkew(const ReadingCommit& c) {
   return widest;
 }
 
-SealedObservation ReadObservation(const Statement& st) {
-  return {st.Text(0), st.Text(1), st.Text(2),
-          st.Text(3), st.Int(4),  static_cast<uint64_t>(st.Int(5)),
-          st.Blob(6)};
-}
-
 // The WHERE clause of `q` (bound by BindObservationFilter, in the same order).
 std::string ObservationFilter(const ObservationQuery& q) {
   std::string where = " WHERE patient_id = ?";
@@ -77,6 +70,12 @@ int BindObservationFilter(Statement& st, const ObservationQuery& q) {
 }
 
 }  // namespace
+
+SealedObservation ReadObservation(const Statement& st) {
+  return {st.Text(0), st.Text(1), st.Text(2),
+          st.Text(3), st.Int(4),  static_cast<uint64_t>(st.Int(5)),
+          st.Blob(6)};
+}
 
 Status AddDeviceSkew(Database& db) { return db.Exec(kDeviceSkew); }
 
@@ -126,10 +125,10 @@ Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
 
 Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
                                                         const std::string& patient_id) {
-  return ReadRows(readers,
-                  std::string(kObservationColumns) +
-                      " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid",
-                  ReadObservation, patient_id);
+  return ReadRows(
+      readers,
+      kSelectObservations + " WHERE patient_id = ? ORDER BY effective_ms, device_id, seq, rowid",
+      ReadObservation, patient_id);
 }
 
 Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
@@ -137,8 +136,7 @@ Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
   const std::string order =
       q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
   return OnReader(
-      readers,
-      std::string(kObservationColumns) + ObservationFilter(q) + order + " LIMIT ? OFFSET ?",
+      readers, kSelectObservations + ObservationFilter(q) + order + " LIMIT ? OFFSET ?",
       [&](Statement& st) {
         const int next = BindObservationFilter(st, q);
         st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
@@ -184,13 +182,13 @@ Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
                                message->first, message->second));
   }
   if (!window) {
-    return FindRow(readers, std::string(kObservationColumns) + " WHERE patient_id = ? AND id = ?",
+    return FindRow(readers, kSelectObservations + " WHERE patient_id = ? AND id = ?",
                    ReadObservation, patient_id, id);
   }
-  return FindRow(readers,
-                 std::string(kObservationColumns) +
-                     " WHERE patient_id = ? AND effective_ms BETWEEN ? AND ? AND id = ?",
-                 ReadObservation, patient_id, window->first, window->second, id);
+  return FindRow(
+      readers,
+      kSelectObservations + " WHERE patient_id = ? AND effective_ms BETWEEN ? AND ? AND id = ?",
+      ReadObservation, patient_id, window->first, window->second, id);
 }
 
 }  // namespace vigil::store::sqlite

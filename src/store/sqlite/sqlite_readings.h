@@ -13,6 +13,12 @@
 
 namespace vigil::store::sqlite {
 
+// The columns of an Observation's row, in the order ReadObservation reads them (a SELECT
+// list), and the row they make.
+inline constexpr std::string_view kObservationColumns =
+    "id, patient_id, device_id, code, effective_ms, seq, sealed";
+SealedObservation ReadObservation(const Statement& st);
+
 // Schema version 9: each device records the widest gap between an Observation's effective time
 // and its message's receipt (FindObservation seeks within it), computed for existing devices.
 Status AddDeviceSkew(Database& db);

@@ -24,7 +24,7 @@ using sqlite::Statement;
 
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
-// its subject index in sorted runs
+// its subject index in sorted runs; 9: each device's widest skew (Observations read by id)
 constexpr int kSchemaVersion = 9;
 
 constexpr std::string_view kSchema = R"sql(
