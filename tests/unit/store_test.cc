@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "store/group_commit.h"
+#include "store/sqlite/sqlite_db.h"
 #include "test_hub.h"
 
 namespace vigil::store {
@@ -117,6 +118,19 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
     const auto found = (*migrated)->FindObservation("p-1", id);
     ASSERT_TRUE(found.ok() && found->has_value()) << id;
     EXPECT_EQ((*found)->id, id);
+  }
+}
+
+TEST(StoreTest, AStatementThatDoesNotPrepareIsAnErrorEachTimeNotACrash) {
+  TestHub hub;
+  sqlite::ReaderPool readers(hub.dir() + "/vigil.db");
+  for (int i = 0; i < 2; ++i) {  // the second time from the connection's prepared statements
+    const auto found = sqlite::FindRow(
+        readers, "SELECT no_such_column FROM patients WHERE id = ?",
+        [](const sqlite::Statement& st) { return st.Int(0); }, std::string("p-1"));
+    ASSERT_FALSE(found.ok());
+    EXPECT_NE(found.status().message().find("no_such_column"), std::string::npos)
+        << found.status().ToString();
   }
 }
 

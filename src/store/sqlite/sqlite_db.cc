@@ -65,9 +65,10 @@ Status Statement::RunChanging(const std::string& missing) {
 }
 
 void Statement::Reset() {
+  if (!stmt_) return;  // never prepared: its failure stays in status()
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
-  if (stmt_) status_ = Status::Ok();
+  status_ = Status::Ok();
 }
 
 std::string Statement::Text(int column) const { return std::string(TextView(column)); }
