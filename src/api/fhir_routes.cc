@@ -228,11 +228,10 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
 
 HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& session,
                                       const std::string& id) {
-  // Ids are <device>.<seq>.<n>: the device names the patient whose rules apply.
-  const size_t dot = id.find('.');
+  // The id names its message's device, and the device the patient whose rules apply.
   std::string patient;
-  if (dot != std::string::npos) {
-    auto device = deps_.store.FindDevice(id.substr(0, dot));
+  if (const auto source = model::SourceOfObservationId(id)) {
+    auto device = deps_.store.FindDevice(source->device_id);
     if (!device.ok()) return FhirError(device.status());
     if (*device) patient = (*device)->patient_id;
   }

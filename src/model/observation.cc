@@ -1,5 +1,6 @@
 #include "model/observation.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -191,6 +192,24 @@ int FindBloodPressurePartner(const Reading& r, size_t i, const std::vector<bool>
 }
 
 }  // namespace
+
+std::optional<ObservationSource> SourceOfObservationId(std::string_view id) {
+  auto all_digits = [](std::string_view s) {
+    return !s.empty() && s.size() <= 19 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const size_t last = id.rfind('.');
+  if (last == std::string_view::npos || last == 0 || !all_digits(id.substr(last + 1))) {
+    return std::nullopt;
+  }
+  const size_t dot = id.rfind('.', last - 1);
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const std::string_view seq = id.substr(dot + 1, last - dot - 1);
+  if (!all_digits(seq)) return std::nullopt;
+  ObservationSource source{std::string(id.substr(0, dot)), 0};
+  std::from_chars(seq.data(), seq.data() + seq.size(), source.seq);
+  return source;
+}
 
 std::vector<Observation> NormalizeReading(const Reading& reading, const std::string& patient_id,
                                           const std::string& device_id, int64_t issued_ms) {

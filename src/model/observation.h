@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/reading.h"
@@ -32,6 +34,15 @@ struct Observation {
 // receipt (Observation.issued).
 std::vector<Observation> NormalizeReading(const Reading& reading, const std::string& patient_id,
                                           const std::string& device_id, int64_t issued_ms);
+
+// The message an Observation id names ("<device>.<seq>.<n>", as NormalizeReading makes it):
+// its device and sequence number. Read from the right, since a device id may hold dots;
+// nullopt for anything else.
+struct ObservationSource {
+  std::string device_id;
+  uint64_t seq = 0;
+};
+std::optional<ObservationSource> SourceOfObservationId(std::string_view id);
 
 // The FHIR R4 Observation resource, compact JSON (vital-signs profiles, LOINC, UCUM).
 std::string ToFhirJson(const Observation& observation);

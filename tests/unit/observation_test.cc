@@ -11,6 +11,21 @@ using nlohmann::json;
 
 constexpr int64_t kT = 1795341600000;  // 2026-11-22T10:00:00Z
 
+TEST(ObservationTest, AnIdNamesItsMessageEvenWhenTheDeviceIdHasDots) {
+  const auto plain = SourceOfObservationId("d-1.42.0");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->device_id, "d-1");
+  EXPECT_EQ(plain->seq, 42u);
+  const auto dotted = SourceOfObservationId("ward.3.cuff.17.1");
+  ASSERT_TRUE(dotted.has_value());
+  EXPECT_EQ(dotted->device_id, "ward.3.cuff");
+  EXPECT_EQ(dotted->seq, 17u);
+  for (const char* bad : {"d-1", "d-1.42", ".42.0", "d-1..0", "d-1.x.0", "d-1.42.", "d-1.42.x",
+                          "d-1.99999999999999999999.0"}) {
+    EXPECT_FALSE(SourceOfObservationId(bad).has_value()) << bad;
+  }
+}
+
 TEST(ObservationTest, HeartRateBecomesAVitalSignsObservation) {
   Reading r{7, {{VitalKind::kHeartRate, 72, kT}}};
   const auto obs = NormalizeReading(r, "p-001", "dev-0001", kT + 5);

@@ -105,6 +105,19 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   EXPECT_FALSE(hub.store().FindObservation("p-2", "d-1.20.1")->has_value());
   EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1")->has_value());
   EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1.x.0")->has_value());
+  // A device whose id has dots, and whose first part is another device's id with a message of
+  // that sequence number: the id is read from the right.
+  hub.Enroll("p-2", "d-1.5");
+  const std::vector<ReadingCommit> dotted{
+      {"d-1.5",
+       1,
+       std::string(32, 'z'),
+       1795400000000,
+       {{"d-1.5.1.0", "p-2", "d-1.5", "8867-4", 1795400000000, 1, "sealed"}}}};
+  ASSERT_TRUE(hub.store().CommitReadings(dotted).ok());
+  const auto other = hub.store().FindObservation("p-2", "d-1.5.1.0");
+  ASSERT_TRUE(other.ok() && other->has_value());
+  EXPECT_EQ((*other)->device_id, "d-1.5");
   // A schema-8 store: the widest skew is computed from the stored rows when it is opened.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);

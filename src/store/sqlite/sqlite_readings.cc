@@ -1,10 +1,11 @@
 #include "store/sqlite/sqlite_readings.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include "model/observation.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -23,18 +24,6 @@ UPDATE devices SET max_skew_ms = coalesce((
   JOIN reading_receipts r ON r.device_id = o.device_id AND r.seq = o.seq
   WHERE o.device_id = devices.id), 0);
 )sql";
-
-// The device and sequence number an Observation id names (<device>.<seq>.<n>), if it does.
-std::optional<std::pair<std::string, int64_t>> MessageOf(std::string_view id) {
-  const size_t dot = id.find('.');
-  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  int64_t seq = 0;
-  const char* begin = id.data() + dot + 1;
-  const char* end = id.data() + id.size();
-  const auto [next, error] = std::from_chars(begin, end, seq);
-  if (error != std::errc() || next == begin || next == end || *next != '.') return std::nullopt;
-  return std::pair(std::string(id.substr(0, dot)), seq);
-}
 
 // The widest gap between an Observation's effective time and its message's receipt.
 int64_t WidestSkew(const ReadingCommit& c) {
@@ -171,7 +160,7 @@ Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
                                                          const std::string& patient_id,
                                                          const std::string& id) {
   std::optional<std::pair<int64_t, int64_t>> window;
-  if (const auto message = MessageOf(id)) {
+  if (const auto message = model::SourceOfObservationId(id)) {
     VIGIL_ASSIGN_OR_RETURN(window,
                            FindRow(
                                readers,
@@ -179,7 +168,7 @@ Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
                                " FROM reading_receipts r JOIN devices d ON d.id = r.device_id"
                                " WHERE r.device_id = ? AND r.seq = ?",
                                [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); },
-                               message->first, message->second));
+                               message->device_id, static_cast<int64_t>(message->seq)));
   }
   if (!window) {
     return FindRow(readers, kSelectObservations + " WHERE patient_id = ? AND id = ?",
