@@ -13,31 +13,15 @@ import argparse
 import os
 import re
 import resource
-import shutil
-import socket
 import subprocess
-import tempfile
+import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VIGIL = os.environ.get("VIGIL_BIN", os.path.join(ROOT, "build", "vigil"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+os.environ.setdefault("VIGIL_BIN", os.path.join(HERE, "..", "build", "vigil"))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the hub did not start listening")
+from hub import VIGIL, Hub  # noqa: E402
 
 
 def main():
@@ -45,33 +29,23 @@ def main():
     parser.add_argument("--devices", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="vigil-verify-")
-    hub = os.path.join(work, "hub")
+    hub = Hub(devices=())
     try:
-        subprocess.run([VIGIL, "init", "--data-dir", hub], check=True, capture_output=True)
-        mqtt = free_port()
-        server = subprocess.Popen([VIGIL, "--log-level", "warn", "serve", "--data-dir", hub,
-                                   "--mqtt-port", str(mqtt), "--https-port", str(free_port())],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(mqtt)
-            subprocess.run([VIGIL, "sim", "--data-dir", hub, "--devices", str(args.devices),
-                            "--duration", str(args.seconds), "--rate", "0", "--port", str(mqtt),
-                            "--window", "16", "--prefix", "bench", "--mqtt", "5", "--json",
-                            "--drain", "20"],
-                           check=True, capture_output=True, timeout=args.seconds + 120)
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+        hub.start()
+        subprocess.run([VIGIL, "sim", "--data-dir", hub.data_dir, "--devices", str(args.devices),
+                        "--duration", str(args.seconds), "--rate", "0", "--port",
+                        str(hub.mqtt_port), "--window", "16", "--prefix", "bench", "--mqtt", "5",
+                        "--json", "--drain", "20"],
+                       check=True, capture_output=True, timeout=args.seconds + 120)
+        hub.stop()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.time()
-        out = subprocess.run([VIGIL, "verify", "--data-dir", hub], capture_output=True, text=True,
-                             timeout=3600)
+        out = hub.run("verify", "--data-dir", hub.data_dir, check=False)
         wall = time.time() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         summary = (out.stdout + out.stderr).strip().splitlines()
-        found = [l for l in summary if l.startswith("ledger verified")]
+        found = [line for line in summary if line.startswith("ledger verified")]
         print(found[0] if found else "\n".join(summary[-5:]))
         match = re.search(r"(\d+) reading batches covering (\d+) stored rows", "\n".join(found))
         if match:
@@ -80,7 +54,7 @@ def main():
         if out.returncode != 0:
             raise SystemExit(f"vigil verify exited {out.returncode}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        hub.close()
 
 
 if __name__ == "__main__":
