@@ -5,7 +5,11 @@ generator, certificates and load, against Mosquitto 2 (mutual TLS, persistence o
 lets each device write only its own topic). Loopback only; every run is bounded in time.
 
     bench/e2e_ingest.py [--devices 1,16,256,1000] [--seconds 10] [--idle 10000] [--profile]
-                        [--no-detect]
+                        [--no-detect] [--fleet 1000x5,...]
+
+--fleet NxR runs N devices paced at R readings/s each (a deployment's shape: many devices, few
+readings each, rather than a few devices as fast as they can), against both servers, and adds
+the bytes each server wrote per reading (write(2) bytes, /proc/<pid>/io) to the figures.
 
 Prints a Markdown table (readings/s, p50/p99 ack latency, server CPU s per 100k readings, peak
 RSS) and writes the raw figures as JSON next to it (build/bench-e2e.json)."""
@@ -118,12 +122,20 @@ def run_sim(port, devices, seconds, rate=0, window=16, prefix="bench"):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def bytes_written(pid):
+    """Bytes the process has passed to write(2) and friends (its WAL, database and log files,
+    and sockets)."""
+    with open(f"/proc/{pid}/io") as f:
+        return int(dict(line.split(": ") for line in f.read().splitlines())["wchar"])
+
+
 def measure(start_server, devices, seconds, rate=0):
     server = start_server()
     try:
-        cpu0 = cpu_seconds(server.proc.pid)
+        cpu0, written0 = cpu_seconds(server.proc.pid), bytes_written(server.proc.pid)
         sim = run_sim(server.port, devices, seconds, rate)
         cpu = cpu_seconds(server.proc.pid) - cpu0
+        written = bytes_written(server.proc.pid) - written0
         peak = memory_mb(server.proc.pid, "VmHWM")
     finally:
         server.stop()
@@ -131,6 +143,7 @@ def measure(start_server, devices, seconds, rate=0):
     return {"devices": devices, "acks_per_s": sim["acks_per_second"], "p50_ms": sim["ack_p50_ms"],
             "p99_ms": sim["ack_p99_ms"], "cpu_s_per_100k": cpu * 100000 / acked,
             "cpu_us_per_reading": cpu * 1e6 / acked, "peak_rss_mb": peak,
+            "written_kib_per_reading": written / 1024 / acked,
             "acked": sim["acked"], "unacknowledged": sim["unacknowledged"]}
 
 
@@ -187,6 +200,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--idle", type=int, default=10000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--fleet", default="",
+                        help="comma-separated NxR: N devices paced at R readings/s each")
     parser.add_argument("--no-detect", action="store_true",
                         help="run Vigil with its detection engine off (to measure its cost)")
     args = parser.parse_args()
@@ -201,23 +216,23 @@ def main():
             text = f.read().replace("enabled = true", "enabled = false")
         with open(config, "w") as f:
             f.write(text)
-    results = {"peak": [], "at_80_percent": [], "idle": None, "profile": None}
-    counts = [int(n) for n in args.devices.split(",")]
+    results = {"peak": [], "at_80_percent": [], "fleet": [], "idle": None, "profile": None}
+    counts = [int(n) for n in args.devices.split(",") if n]  # --devices "" runs none
     for n in counts:
         for name, start in (("vigil", start_vigil), ("mosquitto", start_mosquitto)):
             r = measure(start, n, args.seconds)
             r["server"] = name
             results["peak"].append(r)
             print(json.dumps(r), flush=True)
-    # p99 at 80% of Vigil's peak rate, with the largest fleet of the peak runs that is <= 256.
-    n80 = max([n for n in counts if n <= 256] or [counts[0]])
-    vigil_peak = max(r["acks_per_s"] for r in results["peak"] if r["server"] == "vigil" and r["devices"] == n80)
-    rate = 0.8 * vigil_peak / n80
-    for name, start in (("vigil", start_vigil), ("mosquitto", start_mosquitto)):
-        r = measure(start, n80, args.seconds, rate=rate)
-        r.update(server=name, rate_per_device=rate)
-        results["at_80_percent"].append(r)
-        print(json.dumps(r), flush=True)
+    if counts:
+        at_80_percent(results, counts, args.seconds)
+    for spec in filter(None, args.fleet.split(",")):
+        n, rate = spec.split("x")
+        for name, start in (("vigil", start_vigil), ("mosquitto", start_mosquitto)):
+            r = measure(start, int(n), args.seconds, rate=float(rate))
+            r.update(server=name, rate_per_device=float(rate))
+            results["fleet"].append(r)
+            print(json.dumps(r), flush=True)
     if args.idle:
         results["idle"] = idle_connections(args.idle, 90)
         print(json.dumps(results["idle"]), flush=True)
@@ -228,6 +243,18 @@ def main():
         json.dump(results, f, indent=2)
     print_table(results)
     shutil.rmtree(WORK, ignore_errors=True)
+
+
+def at_80_percent(results, counts, seconds):
+    """p99 at 80% of Vigil's peak rate, with the largest fleet of the peak runs that is <= 256."""
+    n80 = max([n for n in counts if n <= 256] or [counts[0]])
+    vigil_peak = max(r["acks_per_s"] for r in results["peak"] if r["server"] == "vigil" and r["devices"] == n80)
+    rate = 0.8 * vigil_peak / n80
+    for name, start in (("vigil", start_vigil), ("mosquitto", start_mosquitto)):
+        r = measure(start, n80, seconds, rate=rate)
+        r.update(server=name, rate_per_device=rate)
+        results["at_80_percent"].append(r)
+        print(json.dumps(r), flush=True)
 
 
 def print_table(results):
@@ -242,6 +269,13 @@ def print_table(results):
     for r in results["at_80_percent"]:
         print(f"\n80% of Vigil's peak ({r['devices']} devices, {r['rate_per_device']:.1f}/s each): "
               f"{r['server']} {r['acks_per_s']:.0f} readings/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms")
+    if results["fleet"]:
+        print("\n| fleet | server | readings/s | p50 ms | p99 ms | CPU us/reading | KiB written/reading |")
+        print("|---|---|---|---|---|---|---|")
+    for r in results["fleet"]:
+        print(f"| {r['devices']} x {r['rate_per_device']:g}/s | {r['server']} | {r['acks_per_s']:.0f} | "
+              f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['cpu_us_per_reading']:.1f} | "
+              f"{r['written_kib_per_reading']:.1f} |")
     if results["idle"]:
         i = results["idle"]
         print(f"\nIdle connections: {i['connections']} held, hub RSS {i['rss_mb_at_peak_connections']:.0f} MB")

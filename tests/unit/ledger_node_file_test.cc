@@ -147,7 +147,7 @@ TEST_F(LedgerRecoveryTest, NodesLostToAPowerLossAreRecomputedWhenTheLedgerOpens)
 
 // Turns a hub's store back into a schema-7 one: nodes in the ledger_nodes table, no node file,
 // the subjects of the first 600 entries in the sorted table and the rest still recent, and no
-// widest skew on devices (version 9).
+// widest skew on devices (version 9), receipts in one table keyed by device (version 10).
 void DowngradeToSchema7(const std::string& dir) {
   auto store = std::move(OpenSqliteStore(dir + "/vigil.db", OpenMode::kOpenExisting)).value();
   const uint64_t size = *store->LedgerSize();
@@ -155,6 +155,7 @@ void DowngradeToSchema7(const std::string& dir) {
   store.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir + "/vigil.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, testing::kReceiptsAsInSchema9, nullptr, nullptr, nullptr), SQLITE_OK);
   ASSERT_EQ(
       sqlite3_exec(db,
                    "BEGIN; CREATE TABLE ledger_nodes (level INTEGER NOT NULL, idx INTEGER NOT "

@@ -4,6 +4,7 @@
 
 #include "store/group_commit.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_receipts.h"
 #include "test_hub.h"
 
 namespace vigil::store {
@@ -95,11 +96,16 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
     }
     commits.push_back(std::move(c));
   }
+  // Another process, open before the commit: it finds the receipts in the table's tail.
+  auto another = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  ASSERT_TRUE(another.ok());
   ASSERT_TRUE(hub.store().CommitReadings(commits).ok());
   for (const std::string id : {"d-1.1.0", "d-1.20.0", "d-1.20.2", "d-1.50.2"}) {
-    const auto found = hub.store().FindObservation("p-1", id);
-    ASSERT_TRUE(found.ok() && found->has_value()) << id;
-    EXPECT_EQ((*found)->id, id);
+    for (Store* store : {&hub.store(), another->get()}) {
+      const auto found = store->FindObservation("p-1", id);
+      ASSERT_TRUE(found.ok() && found->has_value()) << id;
+      EXPECT_EQ((*found)->id, id);
+    }
   }
   EXPECT_FALSE(hub.store().FindObservation("p-1", "d-1.51.0")->has_value());
   EXPECT_FALSE(hub.store().FindObservation("p-2", "d-1.20.1")->has_value());
@@ -121,9 +127,10 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   // A schema-8 store: the widest skew is computed from the stored rows when it is opened.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN max_skew_ms; PRAGMA user_version=8;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  const std::string to_schema8 =
+      std::string(vigil::testing::kReceiptsAsInSchema9) +
+      "ALTER TABLE devices DROP COLUMN max_skew_ms; PRAGMA user_version=8;";
+  ASSERT_EQ(sqlite3_exec(db, to_schema8.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto migrated = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
@@ -132,6 +139,78 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
     ASSERT_TRUE(found.ok() && found->has_value()) << id;
     EXPECT_EQ((*found)->id, id);
   }
+}
+
+// Receipts are appended in commit order and indexed by device in sorted batches: one is found,
+// and a second one for its (device, seq) refused, whether it is in the index or in the tail.
+TEST(StoreTest, ReceiptsAreFoundAndUniqueBothIndexedAndInTheTail) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  hub.Enroll("p-2", "d-2");
+  const auto digest_of = [](uint64_t seq) { return "digest-" + std::to_string(seq); };
+  // Another process's view: it opened the store before these commits, so it finds the tail's
+  // receipts in the table, not in what it remembers.
+  auto other = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  ASSERT_TRUE(other.ok());
+  // Even sequence numbers, two devices interleaved, past one batch of the index.
+  const uint64_t highest = 2 * (sqlite::kReceiptTailRows / 2 + 100);
+  std::vector<ReadingCommit> batch;
+  for (uint64_t seq = 2; seq <= highest; seq += 2) {
+    for (const std::string device : {"d-1", "d-2"})
+      batch.push_back({device, seq, digest_of(seq), 1, {}});
+    if (batch.size() == 100 || seq == highest) {
+      ASSERT_TRUE(hub.store().CommitReadings(batch).ok());
+      batch.clear();
+    }
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
+  const auto count = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n;
+  };
+  const int64_t indexed = count("SELECT count(*) FROM receipts_by_device");
+  EXPECT_GE(indexed, sqlite::kReceiptTailRows);
+  EXPECT_LT(indexed, count("SELECT count(*) FROM reading_receipts"));  // a tail is left
+  for (const uint64_t seq : {uint64_t{2}, uint64_t{1000}, highest - 2, highest}) {
+    for (const std::string device : {"d-1", "d-2"}) {
+      for (Store* store : {&hub.store(), other->get()}) {
+        const auto found = store->FindReceiptDigest(device, seq);
+        ASSERT_TRUE(found.ok() && found->has_value()) << device << " " << seq;
+        EXPECT_EQ(**found, digest_of(seq));
+      }
+    }
+  }
+  for (Store* store : {&hub.store(), other->get()}) {
+    EXPECT_FALSE(store->FindReceiptDigest("d-1", 3)->has_value());
+    EXPECT_FALSE(store->FindReceiptDigest("d-3", 2)->has_value());
+  }
+  // A second receipt for an indexed, a tail or a same-batch (device, seq) fails its whole
+  // commit; a lower sequence number never stored is accepted.
+  const int64_t before = count("SELECT count(*) FROM reading_receipts");
+  const std::vector<std::vector<ReadingCommit>> refused = {
+      {{"d-2", highest + 2, "new", 1, {}}, {"d-1", 2, "again", 1, {}}},
+      {{"d-2", highest + 2, "new", 1, {}}, {"d-1", highest, "again", 1, {}}},
+      {{"d-2", highest + 2, "new", 1, {}}, {"d-2", highest + 2, "again", 1, {}}}};
+  for (const auto& commits : refused) {
+    EXPECT_EQ(hub.store().CommitReadings(commits).code(), StatusCode::kAlreadyExists);
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM reading_receipts"), before);
+  EXPECT_EQ((**hub.store().FindDevice("d-2")).last_seq, highest);
+  const std::vector<ReadingCommit> late = {{"d-1", 3, digest_of(3), 1, {}}};
+  ASSERT_TRUE(hub.store().CommitReadings(late).ok());
+  EXPECT_EQ(**hub.store().FindReceiptDigest("d-1", 3), digest_of(3));
+  EXPECT_EQ(hub.store().CommitReadings(late).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ((*other)->CommitReadings(late).code(), StatusCode::kAlreadyExists);
+  // Reopened: the tail is read back.
+  other->reset();
+  auto reopened = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(**(*reopened)->FindReceiptDigest("d-2", highest), digest_of(highest));
+  sqlite3_close(db);
 }
 
 TEST(StoreTest, AStatementThatDoesNotPrepareIsAnErrorEachTimeNotACrash) {

@@ -14,6 +14,17 @@
 
 namespace vigil::testing {
 
+// SQL that puts a store's receipts back the way schema 9 kept them (one table keyed by device
+// and sequence number), for tests that migrate an older store.
+inline constexpr const char* kReceiptsAsInSchema9 =
+    "CREATE TABLE receipts_v9 (device_id TEXT NOT NULL REFERENCES devices(id),"
+    " seq INTEGER NOT NULL, payload_digest BLOB NOT NULL, received_ms INTEGER NOT NULL,"
+    " ledger_index INTEGER, PRIMARY KEY (device_id, seq)) WITHOUT ROWID;"
+    "INSERT INTO receipts_v9 SELECT device_id, seq, payload_digest, received_ms, ledger_index"
+    " FROM reading_receipts;"
+    "DROP TABLE reading_receipts; DROP TABLE receipts_by_device; DROP TABLE receipts_indexed;"
+    "ALTER TABLE receipts_v9 RENAME TO reading_receipts;";
+
 class TestHub {
  public:
   TestHub() {

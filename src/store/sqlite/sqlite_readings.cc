@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "model/observation.h"
+#include "store/sqlite/sqlite_receipts.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -68,30 +69,45 @@ SealedObservation ReadObservation(const Statement& st) {
 
 Status AddDeviceSkew(Database& db) { return db.Exec(kDeviceSkew); }
 
-Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
-                      std::optional<uint64_t> ledger_index) {
+Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits,
+                            std::optional<uint64_t> ledger_index) {
   auto held_receipt = db.Prepared(
       "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms,"
       " ledger_index) VALUES (?, ?, ?, ?, ?)");
   auto held_obs = db.Prepared(
       "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
       " sealed, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  auto held_last = db.Prepared("SELECT last_seq FROM devices WHERE id = ?");
   auto held_seq = db.Prepared(
       "UPDATE devices SET last_seq = max(last_seq, ?), max_skew_ms = max(max_skew_ms, ?)"
       " WHERE id = ?");
   Statement& receipt = *held_receipt;
   Statement& obs = *held_obs;
+  Statement& last = *held_last;
   Statement& seq = *held_seq;
-  // Per device, written once per transaction: the highest sequence number and widest skew.
+  // Per device, read and written once per transaction: the highest sequence number stored or
+  // inserted so far, and the widest skew.
   struct DeviceUpdate {
-    uint64_t last_seq = 0;
+    uint64_t highest_seq = 0;
     int64_t widest_skew_ms = 0;
   };
   std::unordered_map<std::string_view, DeviceUpdate> devices;
   VIGIL_RETURN_IF_ERROR(receipt.prepared());
   VIGIL_RETURN_IF_ERROR(obs.prepared());
+  VIGIL_RETURN_IF_ERROR(last.prepared());
   VIGIL_RETURN_IF_ERROR(seq.prepared());
   for (const ReadingCommit& c : commits) {
+    auto [it, first] = devices.try_emplace(c.device_id);
+    DeviceUpdate& d = it->second;
+    if (first) {  // a device with no row fails the receipt's foreign key below
+      last.Bind(1, c.device_id);
+      if (last.Step()) d.highest_seq = static_cast<uint64_t>(last.Int(0));
+      VIGIL_RETURN_IF_ERROR(last.status());
+      last.Reset();
+    }
+    // Above every stored sequence number is new; at or below, only a lookup can tell (the
+    // index by device is no constraint: it is written in batches).
+    if (c.seq <= d.highest_seq) VIGIL_RETURN_IF_ERROR(CheckNoReceipt(db, c.device_id, c.seq));
     receipt.Bind(1, c.device_id).Bind(2, static_cast<int64_t>(c.seq));
     receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms).Bind(5, ledger_index);
     VIGIL_RETURN_IF_ERROR(receipt.Run());
@@ -101,15 +117,14 @@ Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
       obs.Bind(8, ledger_index);
       VIGIL_RETURN_IF_ERROR(obs.Run());
     }
-    DeviceUpdate& d = devices[c.device_id];
-    d.last_seq = std::max(d.last_seq, c.seq);
+    d.highest_seq = std::max(d.highest_seq, c.seq);
     d.widest_skew_ms = std::max(d.widest_skew_ms, WidestSkew(c));
   }
   for (const auto& [device, d] : devices) {
-    seq.Bind(1, static_cast<int64_t>(d.last_seq)).Bind(2, d.widest_skew_ms).Bind(3, device);
+    seq.Bind(1, static_cast<int64_t>(d.highest_seq)).Bind(2, d.widest_skew_ms).Bind(3, device);
     VIGIL_RETURN_IF_ERROR(seq.Run());
   }
-  return Status::Ok();
+  return IndexReceiptTail(db);
 }
 
 Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
@@ -157,18 +172,25 @@ Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& 
 // skew around the receipt's time (every Observation of the device lies there). Without the
 // receipt, the patient's rows are scanned.
 Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
+                                                         const RecentReceipts& recent,
                                                          const std::string& patient_id,
                                                          const std::string& id) {
   std::optional<std::pair<int64_t, int64_t>> window;
+  const auto to_window = [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); };
   if (const auto message = model::SourceOfObservationId(id)) {
-    VIGIL_ASSIGN_OR_RETURN(window,
-                           FindRow(
-                               readers,
-                               "SELECT r.received_ms - d.max_skew_ms, r.received_ms + d.max_skew_ms"
-                               " FROM reading_receipts r JOIN devices d ON d.id = r.device_id"
-                               " WHERE r.device_id = ? AND r.seq = ?",
-                               [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); },
-                               message->device_id, static_cast<int64_t>(message->seq)));
+    if (const auto receipt = recent.Find(message->device_id, message->seq)) {
+      VIGIL_ASSIGN_OR_RETURN(window, FindRow(readers,
+                                             "SELECT ?2 - max_skew_ms, ?2 + max_skew_ms"
+                                             " FROM devices WHERE id = ?1",
+                                             to_window, message->device_id, receipt->received_ms));
+    } else {
+      VIGIL_ASSIGN_OR_RETURN(
+          window, FindRow(readers,
+                          "SELECT r.received_ms - d.max_skew_ms, r.received_ms + d.max_skew_ms"
+                          " FROM " +
+                              kReceiptOfDeviceSeq + " r JOIN devices d ON d.id = ?1",
+                          to_window, message->device_id, static_cast<int64_t>(message->seq)));
+    }
   }
   if (!window) {
     return FindRow(readers, kSelectObservations + " WHERE patient_id = ? AND id = ?",

@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_receipts.h"
 #include "store/store.h"
 
 namespace vigil::store::sqlite {
@@ -24,9 +25,11 @@ SealedObservation ReadObservation(const Statement& st);
 Status AddDeviceSkew(Database& db);
 
 // Inserts every commit's receipt and Observations (with `ledger_index`, if any) and advances
-// each device's last sequence number, inside the caller's transaction.
-Status InsertReadings(Database& db, std::span<const ReadingCommit> commits,
-                      std::optional<uint64_t> ledger_index);
+// each device's last sequence number, inside the caller's transaction. AlreadyExists if a
+// receipt for one of the messages is stored. True if the receipts' tail was indexed
+// (IndexReceiptTail).
+Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits,
+                            std::optional<uint64_t> ledger_index);
 
 // As the Store methods of the same names (store/store.h).
 Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
@@ -35,6 +38,7 @@ Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
                          const ObservationVisitor& visit);
 Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& q);
 Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
+                                                         const RecentReceipts& recent,
                                                          const std::string& patient_id,
                                                          const std::string& id);
 

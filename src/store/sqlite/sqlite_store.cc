@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_ledger.h"
 #include "store/sqlite/sqlite_readings.h"
+#include "store/sqlite/sqlite_receipts.h"
 #include "store/store.h"
 
 namespace vigil::store {
@@ -24,8 +25,9 @@ using sqlite::Statement;
 
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
-// its subject index in sorted runs; 9: each device's widest skew (Observations read by id)
-constexpr int kSchemaVersion = 9;
+// its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
+// 10: receipts in commit order, indexed by device in sorted batches
+constexpr int kSchemaVersion = 10;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -97,6 +99,10 @@ class SqliteStore final : public Store {
  public:
   Status Open(const std::string& path, OpenMode mode) {
     VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode));
+    {
+      std::lock_guard lock(mu_);
+      VIGIL_RETURN_IF_ERROR(recent_receipts_.Load(db_));
+    }
     readers_ = std::make_unique<sqlite::ReaderPool>(path);
     access_ = sqlite::MakeSqliteAccessStore(db_, mu_, *readers_);
     alerts_ = sqlite::MakeSqliteAlertStore(db_, mu_, *readers_);
@@ -136,6 +142,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 8) created = sqlite::CreateSubjectRuns(db_);
       if (created.ok() && current < 8) created = sqlite::MoveNodesToFile(db_, *nodes_);
       if (created.ok() && current < 9) created = sqlite::AddDeviceSkew(db_);
+      if (created.ok() && current < 10) created = sqlite::MoveReceiptsToCommitOrder(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -238,17 +245,26 @@ class SqliteStore final : public Store {
 
   Status CommitReadings(std::span<const ReadingCommit> commits,
                         const LedgerAppend* ledger) override {
-    return InTransaction([&]() -> Status {
+    bool tail_indexed = false;
+    VIGIL_RETURN_IF_ERROR(InTransaction([&]() -> Status {
       if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
-      return sqlite::InsertReadings(db_, commits,
-                                    ledger ? std::optional(ledger->first_index) : std::nullopt);
-    });
+      VIGIL_ASSIGN_OR_RETURN(
+          tail_indexed,
+          sqlite::InsertReadings(db_, commits,
+                                 ledger ? std::optional(ledger->first_index) : std::nullopt));
+      return Status::Ok();
+    }));
+    recent_receipts_.Committed(commits, tail_indexed);
+    return Status::Ok();
   }
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                        uint64_t seq) override {
+    if (auto recent = recent_receipts_.Find(device_id, seq)) {
+      return std::optional(std::move(recent->payload_digest));
+    }
     return FindRow(
-        *readers_, "SELECT payload_digest FROM reading_receipts WHERE device_id = ? AND seq = ?",
+        *readers_, "SELECT payload_digest FROM " + sqlite::kReceiptOfDeviceSeq,
         [](const Statement& st) { return st.Blob(0); }, device_id, static_cast<int64_t>(seq));
   }
 
@@ -266,7 +282,7 @@ class SqliteStore final : public Store {
 
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
-    return sqlite::FindObservation(*readers_, patient_id, id);
+    return sqlite::FindObservation(*readers_, recent_receipts_, patient_id, id);
   }
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
@@ -369,6 +385,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<LedgerNodeFile> nodes_;        // the ledger's tree nodes
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<AlertStore> alerts_;
+  sqlite::RecentReceipts recent_receipts_;  // the receipts' tail, as this process knows it
 };
 
 }  // namespace
