@@ -21,7 +21,7 @@ namespace vigil::store::sqlite {
 
 // Receipts appended before they are sorted into the index (a lookup scans at most this many
 // plus one commit's).
-inline constexpr int64_t kReceiptTailRows = 16384;
+inline constexpr int64_t kReceiptTailRows = 4096;
 
 // A derived table of exactly one row: receipt `?1` sequence `?2` (a device id and a sequence
 // number bound in that order) with its columns payload_digest and received_ms, or no row.

@@ -246,16 +246,17 @@ class SqliteStore final : public Store {
   Status CommitReadings(std::span<const ReadingCommit> commits,
                         const LedgerAppend* ledger) override {
     bool tail_indexed = false;
-    VIGIL_RETURN_IF_ERROR(InTransaction([&]() -> Status {
-      if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
-      VIGIL_ASSIGN_OR_RETURN(
-          tail_indexed,
-          sqlite::InsertReadings(db_, commits,
-                                 ledger ? std::optional(ledger->first_index) : std::nullopt));
-      return Status::Ok();
-    }));
-    recent_receipts_.Committed(commits, tail_indexed);
-    return Status::Ok();
+    return InTransaction(
+        [&]() -> Status {
+          if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
+          VIGIL_ASSIGN_OR_RETURN(
+              tail_indexed,
+              sqlite::InsertReadings(db_, commits,
+                                     ledger ? std::optional(ledger->first_index) : std::nullopt));
+          return Status::Ok();
+        },
+        // still under the writer's lock: what it remembers follows the commits' order
+        [&] { recent_receipts_.Committed(commits, tail_indexed); });
   }
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
@@ -360,10 +361,12 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // Runs `body` in a write transaction of the writer connection: committed if it succeeds.
+  // Runs `body` in a write transaction of the writer connection: committed if it succeeds,
+  // and then `committed` runs, still under the writer's lock.
   // BEGIN and COMMIT are prepared once too: group commits run them hundreds of times a second.
-  template <typename Body>
-  Status InTransaction(Body&& body) {
+  template <typename Body, typename Committed = void (*)()>
+  Status InTransaction(
+      Body&& body, Committed&& committed = [] {}) {
     std::lock_guard lock(mu_);
     VIGIL_RETURN_IF_ERROR((*db_.Prepared("BEGIN IMMEDIATE")).Run());
     Status s = body();
@@ -371,7 +374,9 @@ class SqliteStore final : public Store {
       (void)db_.Exec("ROLLBACK");
       return s;
     }
-    return (*db_.Prepared("COMMIT")).Run();
+    VIGIL_RETURN_IF_ERROR((*db_.Prepared("COMMIT")).Run());
+    committed();
+    return Status::Ok();
   }
 
   static Status Named(Status s, const std::string& what) {
