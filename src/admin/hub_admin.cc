@@ -1,5 +1,6 @@
 #include "admin/hub_admin.h"
 
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
@@ -29,6 +30,10 @@ Result<crypto::KeyAndCert> LoadDeviceCa(const HubLayout& layout) {
 
 }  // namespace
 
+void NoticeMigrationOnStderr(int from_version, int to_version) {
+  std::cerr << "vigil: " << store::DescribeMigration(from_version, to_version) << std::endl;
+}
+
 Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr, nullptr};
   if (!PathExists(hub.layout.config())) {
@@ -38,7 +43,8 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
   VIGIL_ASSIGN_OR_RETURN(
-      hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting));
+      hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting,
+                                        NoticeMigrationOnStderr));
   hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
   VIGIL_ASSIGN_OR_RETURN(hub.ledger, ledger::Ledger::Open(*hub.store));
   return hub;

@@ -24,6 +24,9 @@ struct AdminHub {
   std::unique_ptr<ledger::Ledger> ledger;  // every administrative change is recorded here
 };
 
+// Tells a command's user (stderr) that the store is being migrated (store::MigrationNotice).
+void NoticeMigrationOnStderr(int from_version, int to_version);
+
 // Opens the hub at `data_dir`; NotFound with a hint to run `vigil init` when there is none.
 Result<AdminHub> OpenAdminHub(const std::string& data_dir);
 

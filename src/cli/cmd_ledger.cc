@@ -24,7 +24,8 @@ Status RunVerify(const std::string& data_dir) {
   // Only the store: verification must not trust (or need) the ledger state a hub would resume.
   const HubLayout layout(data_dir);
   VIGIL_ASSIGN_OR_RETURN(auto store,
-                         store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting));
+                         store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
+                                                admin::NoticeMigrationOnStderr));
   VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(layout.ledger_verifier_key()));
   while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
   VIGIL_ASSIGN_OR_RETURN(auto report, ledger::VerifyLedger(*store, vkey));

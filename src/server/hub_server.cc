@@ -353,8 +353,11 @@ class HubServerImpl final : public HubServer {
 Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
                                                    const HubConfig& config) {
   VIGIL_ASSIGN_OR_RETURN(std::string master_key, store::LoadMasterKey(layout.master_key()));
-  VIGIL_ASSIGN_OR_RETURN(auto store,
-                         store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto store, store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
+                                         [](int from, int to) {
+                                           spdlog::info("{}", store::DescribeMigration(from, to));
+                                         }));
   auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
   VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
   VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, config.hub_name));

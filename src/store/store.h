@@ -226,7 +226,15 @@ class Store {
 
 enum class OpenMode { kCreate, kOpenExisting };
 
+// Told before a store of an older schema version is migrated to the current one, which can
+// take a while on a large hub (version 10 rewrites the receipts): the two versions.
+using MigrationNotice = std::function<void(int from_version, int to_version)>;
+// What to tell a user about that migration, in a sentence.
+std::string DescribeMigration(int from_version, int to_version);
+
 // Opens (or creates) the SQLite store at `path`: WAL journal, synchronous=FULL, files 0600.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode);
+// An older store is migrated first (`notice`, if given, is told).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
+                                               const MigrationNotice& notice = {});
 
 }  // namespace vigil::store

@@ -132,8 +132,14 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
       "ALTER TABLE devices DROP COLUMN max_skew_ms; PRAGMA user_version=8;";
   ASSERT_EQ(sqlite3_exec(db, to_schema8.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  auto migrated = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  std::vector<std::pair<int, int>> notices;
+  const auto notice = [&](int from, int to) { notices.emplace_back(from, to); };
+  auto migrated = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting, notice);
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  ASSERT_EQ(notices.size(), 1u);  // told once, before; not when the store is current
+  EXPECT_EQ(notices[0], std::make_pair(8, 10));
+  ASSERT_TRUE(OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting, notice).ok());
+  EXPECT_EQ(notices.size(), 1u);
   for (const std::string id : {"d-1.20.2", "d-1.50.2"}) {
     const auto found = (*migrated)->FindObservation("p-1", id);
     ASSERT_TRUE(found.ok() && found->has_value()) << id;

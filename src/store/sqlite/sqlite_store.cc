@@ -97,8 +97,8 @@ constexpr std::string_view kDeviceColumns =
 
 class SqliteStore final : public Store {
  public:
-  Status Open(const std::string& path, OpenMode mode) {
-    VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode));
+  Status Open(const std::string& path, OpenMode mode, const MigrationNotice& notice) {
+    VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode, notice));
     {
       std::lock_guard lock(mu_);
       VIGIL_RETURN_IF_ERROR(recent_receipts_.Load(db_));
@@ -110,7 +110,7 @@ class SqliteStore final : public Store {
   }
 
   // Opens the writer connection and creates or migrates the schema.
-  Status OpenWriter(const std::string& path, OpenMode mode) {
+  Status OpenWriter(const std::string& path, OpenMode mode, const MigrationNotice& notice) {
     const bool exists = PathExists(path);
     if (mode == OpenMode::kOpenExisting && !exists) {
       return Status::NotFound("no hub database at " + path + " (run `vigil init` first)");
@@ -128,6 +128,7 @@ class SqliteStore final : public Store {
       if (version.Step()) current = version.Int(0);
     }
     if (current < kSchemaVersion) {  // new (0), or an older version to migrate
+      if (current > 0 && notice) notice(static_cast<int>(current), kSchemaVersion);
       VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
       Status created = current == 0 ? db_.Exec(kSchema) : Status::Ok();
       if (created.ok() && current < 2) {
@@ -395,9 +396,19 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+std::string DescribeMigration(int from_version, int to_version) {
+  std::string text = "upgrading the hub database from schema version " +
+                     std::to_string(from_version) + " to " + std::to_string(to_version);
+  if (from_version < 10) {
+    text += " (receipts are rewritten in commit order: a few seconds per million readings)";
+  }
+  return text;
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
+                                               const MigrationNotice& notice) {
   auto store = std::make_unique<SqliteStore>();
-  VIGIL_RETURN_IF_ERROR(store->Open(path, mode));
+  VIGIL_RETURN_IF_ERROR(store->Open(path, mode, notice));
   return std::unique_ptr<Store>(std::move(store));
 }
 
