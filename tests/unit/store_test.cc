@@ -219,6 +219,29 @@ TEST(StoreTest, ReceiptsAreFoundAndUniqueBothIndexedAndInTheTail) {
   sqlite3_close(db);
 }
 
+// The readings' tables have no foreign keys: the commit checks each message's device, and that
+// each Observation is that device's patient's, and a commit that fails one changes nothing.
+TEST(StoreTest, ACommitRefusesAnUnknownDeviceAndAnotherPatientsObservation) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  hub.Enroll("p-2", "d-2");
+  const ReadingCommit good{"d-1", 1, "x", 1, {{"d-1.1.0", "p-1", "d-1", "8867-4", 1, 1, "s"}}};
+  const std::vector<ReadingCommit> unknown_device{
+      good, {"d-9", 1, "x", 1, {{"d-9.1.0", "p-1", "d-9", "8867-4", 1, 1, "s"}}}};
+  EXPECT_EQ(hub.store().CommitReadings(unknown_device).code(), StatusCode::kFailedPrecondition);
+  const std::vector<ReadingCommit> other_patient{
+      good, {"d-2", 1, "x", 1, {{"d-2.1.0", "p-1", "d-2", "8867-4", 1, 1, "s"}}}};
+  EXPECT_EQ(hub.store().CommitReadings(other_patient).code(), StatusCode::kInvalidArgument);
+  const std::vector<ReadingCommit> other_device{
+      good, {"d-2", 1, "x", 1, {{"d-1.1.1", "p-2", "d-1", "8867-4", 1, 1, "s"}}}};
+  EXPECT_EQ(hub.store().CommitReadings(other_device).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(hub.store().ListObservations("p-1")->empty());
+  EXPECT_FALSE(hub.store().FindReceiptDigest("d-1", 1)->has_value());
+  EXPECT_EQ((**hub.store().FindDevice("d-1")).last_seq, 0u);
+  ASSERT_TRUE(hub.store().CommitReadings({&good, 1}).ok());
+  EXPECT_EQ(hub.store().ListObservations("p-1")->size(), 1u);
+}
+
 TEST(StoreTest, AStatementThatDoesNotPrepareIsAnErrorEachTimeNotACrash) {
   TestHub hub;
   sqlite::ReaderPool readers(hub.dir() + "/vigil.db");

@@ -77,33 +77,37 @@ Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits
   auto held_obs = db.Prepared(
       "INSERT INTO observations (id, patient_id, device_id, code, effective_ms, seq,"
       " sealed, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  auto held_last = db.Prepared("SELECT last_seq FROM devices WHERE id = ?");
+  auto held_device = db.Prepared("SELECT last_seq, patient_id FROM devices WHERE id = ?");
   auto held_seq = db.Prepared(
       "UPDATE devices SET last_seq = max(last_seq, ?), max_skew_ms = max(max_skew_ms, ?)"
       " WHERE id = ?");
   Statement& receipt = *held_receipt;
   Statement& obs = *held_obs;
-  Statement& last = *held_last;
+  Statement& device = *held_device;
   Statement& seq = *held_seq;
-  // Per device, read and written once per transaction: the highest sequence number stored or
-  // inserted so far, and the widest skew.
+  // Per device, read and written once per transaction: its patient, the highest sequence
+  // number stored or inserted so far, and the widest skew.
   struct DeviceUpdate {
+    std::string patient_id;
     uint64_t highest_seq = 0;
     int64_t widest_skew_ms = 0;
   };
   std::unordered_map<std::string_view, DeviceUpdate> devices;
   VIGIL_RETURN_IF_ERROR(receipt.prepared());
   VIGIL_RETURN_IF_ERROR(obs.prepared());
-  VIGIL_RETURN_IF_ERROR(last.prepared());
+  VIGIL_RETURN_IF_ERROR(device.prepared());
   VIGIL_RETURN_IF_ERROR(seq.prepared());
   for (const ReadingCommit& c : commits) {
     auto [it, first] = devices.try_emplace(c.device_id);
     DeviceUpdate& d = it->second;
-    if (first) {  // a device with no row fails the receipt's foreign key below
-      last.Bind(1, c.device_id);
-      if (last.Step()) d.highest_seq = static_cast<uint64_t>(last.Int(0));
-      VIGIL_RETURN_IF_ERROR(last.status());
-      last.Reset();
+    if (first) {  // what foreign keys checked row by row, once per device
+      device.Bind(1, c.device_id);
+      const bool enrolled = device.Step();
+      VIGIL_RETURN_IF_ERROR(device.status());
+      if (!enrolled) return Status::FailedPrecondition("no device " + c.device_id);
+      d.highest_seq = static_cast<uint64_t>(device.Int(0));
+      d.patient_id = device.Text(1);
+      device.Reset();
     }
     // Above every stored sequence number is new; at or below, only a lookup can tell (the
     // index by device is no constraint: it is written in batches).
@@ -112,6 +116,10 @@ Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits
     receipt.BindBlob(3, c.payload_digest).Bind(4, c.received_ms).Bind(5, ledger_index);
     VIGIL_RETURN_IF_ERROR(receipt.Run());
     for (const SealedObservation& o : c.observations) {
+      if (o.device_id != c.device_id || o.patient_id != d.patient_id) {
+        return Status::InvalidArgument("Observation " + o.id + " is not device " + c.device_id +
+                                       "'s for its patient");
+      }
       obs.Bind(1, o.id).Bind(2, o.patient_id).Bind(3, o.device_id).Bind(4, o.code);
       obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
       obs.Bind(8, ledger_index);

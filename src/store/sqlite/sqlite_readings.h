@@ -26,7 +26,9 @@ Status AddDeviceSkew(Database& db);
 
 // Inserts every commit's receipt and Observations (with `ledger_index`, if any) and advances
 // each device's last sequence number, inside the caller's transaction. AlreadyExists if a
-// receipt for one of the messages is stored. True if the receipts' tail was indexed
+// receipt for one of the messages is stored; FailedPrecondition for a device not enrolled;
+// InvalidArgument for an Observation that is not its message's device's, for that device's
+// patient. True if the receipts' tail was indexed
 // (IndexReceiptTail).
 Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits,
                             std::optional<uint64_t> ledger_index);

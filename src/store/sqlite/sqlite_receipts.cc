@@ -5,11 +5,12 @@ namespace {
 
 // Version 10. `receipts_indexed.through` is the last receipt (rowid) in `receipts_by_device`;
 // later ones are the tail. Rows keep their commit order: NULL ledger indexes (readings stored
-// before the ledger existed) first, then by ledger index.
+// before the ledger existed) first, then by ledger index. No foreign key: the commit checks
+// each device once (InsertReadings), not once a row.
 constexpr std::string_view kCommitOrderReceipts = R"sql(
 ALTER TABLE reading_receipts RENAME TO reading_receipts_by_device_v9;
 CREATE TABLE reading_receipts (
-  device_id TEXT NOT NULL REFERENCES devices(id),
+  device_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   payload_digest BLOB NOT NULL,
   received_ms INTEGER NOT NULL,
