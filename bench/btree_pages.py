@@ -15,6 +15,8 @@ import sqlite3
 import tempfile
 
 PAGE = 4096
+# The layout whose index index_batch writes after each commit's rows.
+BATCHED = "rowid table + (device, seq) index in sorted batches (the hub's receipts)"
 LAYOUTS = {
     "WITHOUT ROWID, key (device, seq)": """
         CREATE TABLE r (device_id TEXT NOT NULL, seq INTEGER NOT NULL, digest BLOB NOT NULL,
@@ -29,12 +31,12 @@ LAYOUTS = {
                         received_ms INTEGER NOT NULL, ledger_index INTEGER);""",
     # The hub's receipts since schema 10: appended, and indexed by (device, seq) in sorted
     # batches of BATCH rows by the commit that finds that many past the last batch.
-    "rowid table + (device, seq) index in sorted batches (the hub's receipts)": """
+    BATCHED: """
         CREATE TABLE r (device_id TEXT NOT NULL, seq INTEGER NOT NULL, digest BLOB NOT NULL,
                         received_ms INTEGER NOT NULL, ledger_index INTEGER);
         CREATE TABLE r_sorted (device_id TEXT NOT NULL, seq INTEGER NOT NULL,
-                                  receipt INTEGER NOT NULL, PRIMARY KEY (device_id, seq))
-                                  WITHOUT ROWID;""",
+                               receipt INTEGER NOT NULL, PRIMARY KEY (device_id, seq))
+                               WITHOUT ROWID;""",
 }
 BATCH = 4096
 
@@ -53,7 +55,7 @@ def wal_frames(path):
     return (os.path.getsize(path) - 32) // (24 + PAGE) if os.path.exists(path) else 0
 
 
-def pages_per_commit(schema, devices, rows, commits, directory):
+def pages_per_commit(schema, batched, devices, rows, commits, directory):
     path = os.path.join(directory, f"t{devices}.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
@@ -63,7 +65,6 @@ def pages_per_commit(schema, devices, rows, commits, directory):
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA wal_autocheckpoint=0")
     db.executescript(schema)
-    batched = "r_sorted" in schema
     state = {"through": 0}
     seq = [0] * devices
     warm = commits // 2  # let the tree grow past its first pages before counting
@@ -96,7 +97,8 @@ def main():
     print("|---|" + "---|" * len(fleets))
     with tempfile.TemporaryDirectory() as directory:
         for name, schema in LAYOUTS.items():
-            cells = [pages_per_commit(schema, n, args.rows, args.commits, directory) for n in fleets]
+            cells = [pages_per_commit(schema, name == BATCHED, n, args.rows, args.commits, directory)
+                     for n in fleets]
             print(f"| {name} | " + " | ".join(f"{p:.1f}" for p in cells) + " |", flush=True)
 
 

@@ -184,20 +184,16 @@ Result<std::optional<SealedObservation>> FindObservation(ReaderPool& readers,
                                                          const std::string& patient_id,
                                                          const std::string& id) {
   std::optional<std::pair<int64_t, int64_t>> window;
-  const auto to_window = [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); };
   if (const auto message = model::SourceOfObservationId(id)) {
-    if (const auto receipt = recent.Find(message->device_id, message->seq)) {
-      VIGIL_ASSIGN_OR_RETURN(window, FindRow(readers,
-                                             "SELECT ?2 - max_skew_ms, ?2 + max_skew_ms"
-                                             " FROM devices WHERE id = ?1",
-                                             to_window, message->device_id, receipt->received_ms));
-    } else {
+    VIGIL_ASSIGN_OR_RETURN(const auto receipt,
+                           FindReceipt(readers, recent, message->device_id, message->seq));
+    if (receipt) {
       VIGIL_ASSIGN_OR_RETURN(
-          window, FindRow(readers,
-                          "SELECT r.received_ms - d.max_skew_ms, r.received_ms + d.max_skew_ms"
-                          " FROM " +
-                              kReceiptOfDeviceSeq + " r JOIN devices d ON d.id = ?1",
-                          to_window, message->device_id, static_cast<int64_t>(message->seq)));
+          window,
+          FindRow(
+              readers, "SELECT ?2 - max_skew_ms, ?2 + max_skew_ms FROM devices WHERE id = ?1",
+              [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); },
+              message->device_id, receipt->received_ms));
     }
   }
   if (!window) {

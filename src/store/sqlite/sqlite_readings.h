@@ -28,8 +28,7 @@ Status AddDeviceSkew(Database& db);
 // each device's last sequence number, inside the caller's transaction. AlreadyExists if a
 // receipt for one of the messages is stored; FailedPrecondition for a device not enrolled;
 // InvalidArgument for an Observation that is not its message's device's, for that device's
-// patient. True if the receipts' tail was indexed
-// (IndexReceiptTail).
+// patient. True if the receipts' tail was indexed (IndexReceiptTail).
 Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits,
                             std::optional<uint64_t> ledger_index);
 

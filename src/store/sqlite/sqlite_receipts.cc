@@ -37,19 +37,21 @@ std::string Key(std::string_view device_id, uint64_t seq) {
   return key;
 }
 
-}  // namespace
-
+// Receipt `?1` sequence `?2` (a device id and a sequence number, bound in that order): its
+// payload_digest and received_ms, from the index by device, else from the tail; or no row.
 const std::string kReceiptOfDeviceSeq =
-    "(SELECT r.payload_digest, r.received_ms FROM receipts_by_device i"
+    "SELECT r.payload_digest, r.received_ms FROM receipts_by_device i"
     " JOIN reading_receipts r ON r.rowid = i.receipt WHERE i.device_id = ?1 AND i.seq = ?2"
     " UNION ALL SELECT payload_digest, received_ms FROM reading_receipts"
     " WHERE rowid > (SELECT through FROM receipts_indexed) AND device_id = ?1 AND seq = ?2"
-    " LIMIT 1)";
+    " LIMIT 1";
+
+}  // namespace
 
 Status MoveReceiptsToCommitOrder(Database& db) { return db.Exec(kCommitOrderReceipts); }
 
 Status CheckNoReceipt(Database& db, std::string_view device_id, uint64_t seq) {
-  auto held = db.Prepared("SELECT 1 FROM " + kReceiptOfDeviceSeq);
+  auto held = db.Prepared(kReceiptOfDeviceSeq);
   Statement& st = *held;
   VIGIL_RETURN_IF_ERROR(st.prepared());
   st.Bind(1, device_id).Bind(2, static_cast<int64_t>(seq));
@@ -120,6 +122,19 @@ std::optional<RecentReceipts::Receipt> RecentReceipts::Find(std::string_view dev
   const auto it = receipts_.find(Key(device_id, seq));
   if (it == receipts_.end()) return std::nullopt;
   return it->second;
+}
+
+Result<std::optional<RecentReceipts::Receipt>> FindReceipt(ReaderPool& readers,
+                                                           const RecentReceipts& recent,
+                                                           const std::string& device_id,
+                                                           uint64_t seq) {
+  if (auto remembered = recent.Find(device_id, seq)) return remembered;
+  return FindRow(
+      readers, kReceiptOfDeviceSeq,
+      [](const Statement& st) {
+        return RecentReceipts::Receipt{st.Blob(0), st.Int(1)};
+      },
+      device_id, static_cast<int64_t>(seq));
 }
 
 }  // namespace vigil::store::sqlite

@@ -23,11 +23,6 @@ namespace vigil::store::sqlite {
 // plus one commit's).
 inline constexpr int64_t kReceiptTailRows = 4096;
 
-// A derived table of exactly one row: receipt `?1` sequence `?2` (a device id and a sequence
-// number bound in that order) with its columns payload_digest and received_ms, or no row.
-// Use it in a FROM clause.
-extern const std::string kReceiptOfDeviceSeq;
-
 // Schema version 10: moves existing receipts into commit order (by ledger index) and indexes
 // them by device.
 Status MoveReceiptsToCommitOrder(Database& db);
@@ -44,7 +39,7 @@ Result<bool> IndexReceiptTail(Database& db);
 // The tail's receipts as this process knows them: those in the tail when it opened the store
 // and those it committed since, found without scanning the tail. A committed receipt never
 // changes, so what it finds is right; what it does not find may still be in the tail (written
-// by another process), so a miss is answered by kReceiptOfDeviceSeq. Thread-safe.
+// by another process), so FindReceipt answers a miss from the table. Thread-safe.
 class RecentReceipts {
  public:
   struct Receipt {
@@ -61,5 +56,12 @@ class RecentReceipts {
   mutable std::mutex mu_;
   std::unordered_map<std::string, Receipt> receipts_;  // by Key(device, seq)
 };
+
+// The receipt of `device_id` for `seq`, if one is stored: from what `recent` remembers, else
+// from the index by device and then the tail.
+Result<std::optional<RecentReceipts::Receipt>> FindReceipt(ReaderPool& readers,
+                                                           const RecentReceipts& recent,
+                                                           const std::string& device_id,
+                                                           uint64_t seq);
 
 }  // namespace vigil::store::sqlite

@@ -265,12 +265,10 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
                                                        uint64_t seq) override {
-    if (auto recent = recent_receipts_.Find(device_id, seq)) {
-      return std::optional(std::move(recent->payload_digest));
-    }
-    return FindRow(
-        *readers_, "SELECT payload_digest FROM " + sqlite::kReceiptOfDeviceSeq,
-        [](const Statement& st) { return st.Blob(0); }, device_id, static_cast<int64_t>(seq));
+    VIGIL_ASSIGN_OR_RETURN(auto receipt,
+                           sqlite::FindReceipt(*readers_, recent_receipts_, device_id, seq));
+    if (!receipt) return std::optional<std::string>();
+    return std::optional(std::move(receipt->payload_digest));
   }
 
   Result<std::vector<SealedObservation>> ListObservations(const std::string& patient_id) override {
