@@ -8,7 +8,7 @@ packages=(
   cmake make g++ pkg-config clang-format
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libargon2-dev libqrencode-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # fuzzing and sanitizers (clang's libFuzzer and runtimes)
   clang libclang-rt-14-dev
   # real peers for the tests and the demo
