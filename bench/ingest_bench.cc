@@ -8,6 +8,7 @@
 #include "crypto/bytes.h"
 #include "ingest/payload/device_payload.h"
 #include "ingest/validate.h"
+#include "ledger/entry.h"
 #include "model/observation.h"
 #include "store/sealed_record.h"
 
@@ -80,6 +81,27 @@ void BM_RenderFhirJson(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// The commit thread's digest of its batch (the ledger's reading_batch entry): a commit of 1,000
+// readings from 256 devices, as the hub's commits hold at 256 devices; reported per reading.
+void BM_BatchDigest(benchmark::State& state) {
+  const std::string key = *vigil::crypto::RandomBytes(32);
+  auto reading = Validate(kVigilJson);
+  std::vector<vigil::store::ReadingCommit> commits;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    reading.seq = 1000 + i;
+    const std::string device = "bench-dev-" + std::to_string(10000 + (i * 37) % 256);
+    const std::string patient = "bench-p-" + std::to_string(10000 + (i * 37) % 256);
+    vigil::store::ReadingCommit commit{device, 1000 + i, std::string(32, 'd'), kNow, {}};
+    auto observations = vigil::model::NormalizeReading(reading, patient, device, kNow);
+    for (const auto& o : observations) {
+      commit.observations.push_back(*vigil::store::SealObservation(key, o));
+    }
+    commits.push_back(std::move(commit));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(vigil::ledger::BatchDigest(commits, {}));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * commits.size()));
+}
+
 BENCHMARK(BM_FullPath_VigilJson_HeartRate);
 BENCHMARK(BM_FullPath_VigilJson_BpPanelHrSpo2);
 BENCHMARK(BM_FullPath_Senml_HeartRate);
@@ -87,6 +109,7 @@ BENCHMARK(BM_DecodeValidate);
 BENCHMARK(BM_Normalize);
 BENCHMARK(BM_Seal);
 BENCHMARK(BM_RenderFhirJson);
+BENCHMARK(BM_BatchDigest);
 
 }  // namespace
 

@@ -7,11 +7,14 @@
 
 namespace vigil {
 
-// Appends the low `bytes` bytes of `value`, most significant first.
+// Appends the low `bytes` (1 to 8) bytes of `value`, most significant first.
 inline void PutBigEndian(std::string& out, uint64_t value, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  char buffer[8];  // written whole, then appended once: one capacity check, not one a byte
+  for (int i = bytes - 1; i >= 0; --i) {
+    buffer[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
   }
+  out.append(buffer, static_cast<size_t>(bytes));
 }
 
 // Reads `bytes` bytes from the front of `in` and drops them; false if `in` is too short.
