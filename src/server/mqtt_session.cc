@@ -330,7 +330,14 @@ void MqttSession::ArmKeepAlive() {
 void MqttSession::Send(std::string bytes) {
   if (closing_) return;
   outbox_.push_back(std::move(bytes));
-  if (!writing_) WriteNext();
+  if (writing_ || write_posted_) return;
+  // The write starts from a handler queued behind those already on this connection's strand: a
+  // commit's acknowledgements arrive as one handler each, and then go out in one write.
+  write_posted_ = true;
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->write_posted_ = false;
+    if (!self->closing_ && !self->writing_ && !self->outbox_.empty()) self->WriteNext();
+  });
 }
 
 void MqttSession::WriteNext() {

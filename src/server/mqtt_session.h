@@ -111,6 +111,7 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   bool reading_ = false;
   bool processing_ = false;  // inside ProcessBuffer
   bool writing_ = false;
+  bool write_posted_ = false;  // a write is queued on the strand behind the handlers before it
   bool close_after_writes_ = false;
   bool draining_ = false;
   bool client_left_ = false;  // the device sent DISCONNECT
