@@ -103,26 +103,27 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
                                                const model::Reading& reading,
                                                const std::string& digest, Delivery delivery) {
   const uint64_t seq = reading.seq;
-  std::unique_lock lock(mu_);
-  auto it = sequences_.find(device.device_id);
-  if (it == sequences_.end()) {
+  Shard& shard = ShardOf(device.device_id);
+  std::unique_lock lock(shard.mu);
+  auto it = shard.sequences.find(device.device_id);
+  if (it == shard.sequences.end()) {
     lock.unlock();  // first message of this device since start: its durable state
     auto record = store_.FindDevice(device.device_id);
     lock.lock();
     if (!record.ok() || !*record) {
       return {{Refusal::kUnknownDevice, "the device is not enrolled"}, false, 0};
     }
-    it = sequences_.try_emplace(device.device_id).first;
+    it = shard.sequences.try_emplace(device.device_id).first;
     it->second.highest_committed = std::max(it->second.highest_committed, (*record)->last_seq);
   }
   SequenceState& state = it->second;
   if (seq > state.highest()) {
-    state.pending.insert(seq);
+    state.pending.push_back(seq);
     IngestOutcome reserved;
     reserved.implausible_change = state.RememberValues(reading);
     return reserved;
   }
-  const bool pending = state.pending.count(seq) > 0;
+  const bool pending = state.IsPending(seq);
   lock.unlock();
   if (delivery == Delivery::kRetransmission && !pending) {
     auto stored = store_.FindReceiptDigest(device.device_id, seq);
@@ -150,9 +151,10 @@ bool ReadingPipeline::SequenceState::RememberValues(const model::Reading& readin
 }
 
 void ReadingPipeline::Release(const std::string& device_id, uint64_t seq, bool committed) {
-  std::lock_guard lock(mu_);
-  SequenceState& state = sequences_[device_id];
-  state.pending.erase(seq);
+  Shard& shard = ShardOf(device_id);
+  std::lock_guard lock(shard.mu);
+  SequenceState& state = shard.sequences[device_id];
+  state.Unreserve(seq);
   if (committed) state.highest_committed = std::max(state.highest_committed, seq);
 }
 

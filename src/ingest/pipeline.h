@@ -3,10 +3,11 @@
 // the patient's data key, group-commit, and only then report success. Shared by MQTT and HTTPS.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <deque>
 #include <functional>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,9 +63,18 @@ class ReadingPipeline {
   };
   struct SequenceState {
     uint64_t highest_committed = 0;
-    std::set<uint64_t> pending;       // reserved, not yet committed
+    // Reserved, not yet committed, ascending: a number is reserved only above all of them, so
+    // it is appended (no allocation a message, as a tree's node would be).
+    std::deque<uint64_t> pending;
     std::array<LastValue, 8> last{};  // per model::VitalKind, the latest value seen
-    uint64_t highest() const { return pending.empty() ? highest_committed : *pending.rbegin(); }
+    uint64_t highest() const { return pending.empty() ? highest_committed : pending.back(); }
+    bool IsPending(uint64_t seq) const {
+      return std::binary_search(pending.begin(), pending.end(), seq);
+    }
+    void Unreserve(uint64_t seq) {
+      const auto at = std::lower_bound(pending.begin(), pending.end(), seq);
+      if (at != pending.end() && *at == seq) pending.erase(at);
+    }
     // Whether a value of `reading` moved implausibly fast since the device's previous one;
     // remembers the new values.
     bool RememberValues(const model::Reading& reading);
@@ -84,8 +94,16 @@ class ReadingPipeline {
   const IngestLimits limits_;
   IngestMetrics& metrics_;
   LogLimiter refusal_log_;  // per device: 5 lines, then 1 a second
-  std::mutex mu_;
-  std::unordered_map<std::string, SequenceState> sequences_;  // by device id
+  // Devices' sequence states, spread over shards by device id so that the I/O threads reserving
+  // and the writer thread releasing (a commit's worth at a time) seldom wait on one lock.
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, SequenceState> sequences;  // by device id
+  };
+  Shard& ShardOf(std::string_view device_id) {
+    return shards_[std::hash<std::string_view>{}(device_id) % shards_.size()];
+  }
+  std::array<Shard, 16> shards_;
 };
 
 }  // namespace vigil::ingest
