@@ -15,6 +15,7 @@
 #include "ingest/payload/device_payload.h"
 #include "ingest/validate.h"
 #include "model/observation.h"
+#include "model/reading.h"
 
 namespace vigil::ingest {
 namespace {
@@ -26,8 +27,9 @@ Status Malformed(const std::string& what) { return Status::InvalidArgument("payl
 Result<uint64_t> ReadSeq(const json& doc) {
   const auto it = doc.find("seq");
   if (it == doc.end()) return Malformed("\"seq\" is missing");
-  if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) {
-    return Malformed("\"seq\" must be a positive integer");
+  if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 ||
+      it->get<uint64_t>() > vigil::model::kMaxSequence) {
+    return Malformed(kSequenceRange);
   }
   return it->get<uint64_t>();
 }
@@ -116,6 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              vigil::ingest::DecodeVigilJsonDocument(payload));
   auto raw = vigil::ingest::DecodeDevicePayload(payload, kNow);
   if (!raw.ok()) return 0;
+  if (!vigil::model::IsValidSequence(raw->seq)) abort();  // never wrapped into a store's int64
   vigil::IngestLimits limits;
   limits.max_clock_skew_seconds = 86400L * 365 * 100;  // let fuzzed times through to normalization
   auto validated = vigil::ingest::ValidateMessage(*raw, limits, kNow);

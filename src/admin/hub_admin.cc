@@ -34,12 +34,21 @@ void NoticeMigrationOnStderr(int from_version, int to_version) {
   std::cerr << "vigil: " << store::DescribeMigration(from_version, to_version) << std::endl;
 }
 
+Status CheckHubPresent(const HubLayout& layout) {
+  if (PathExists(layout.config())) return Status::Ok();
+  if (PathExists(layout.database())) {
+    return Status::NotFound(layout.config() +
+                            " is missing: restore it from your backup of the hub, or write a "
+                            "default one with `vigil init --data-dir " +
+                            layout.root + " --config-only` (named as ledger.vkey says)");
+  }
+  return Status::NotFound("no hub at " + layout.root + " (run `vigil init --data-dir " +
+                          layout.root + "` first)");
+}
+
 Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr, nullptr};
-  if (!PathExists(hub.layout.config())) {
-    return Status::NotFound("no hub at " + data_dir + " (run `vigil init --data-dir " + data_dir +
-                            "` first)");
-  }
+  VIGIL_RETURN_IF_ERROR(CheckHubPresent(hub.layout));
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
   VIGIL_ASSIGN_OR_RETURN(

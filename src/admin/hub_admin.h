@@ -27,6 +27,10 @@ struct AdminHub {
 // Tells a command's user (stderr) that the store is being migrated (store::MigrationNotice).
 void NoticeMigrationOnStderr(int from_version, int to_version);
 
+// Ok if `layout` holds a hub's config.toml; NotFound saying how to make one (a new hub) or
+// restore it (a hub whose database is there) otherwise.
+Status CheckHubPresent(const HubLayout& layout);
+
 // Opens the hub at `data_dir`; NotFound with a hint to run `vigil init` when there is none.
 Result<AdminHub> OpenAdminHub(const std::string& data_dir);
 

@@ -30,7 +30,28 @@ Status PrepareDirectory(const std::string& dir) {
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     return Status::Ok();
   }
-  return MakePrivateDirectory(dir);
+  return MakeDirectories(dir);  // parents too, as `git init` and `initdb` do
+}
+
+// A default config.toml for a hub that lost its own, named as its published verifier key says
+// (the name its checkpoints are signed with).
+Status WriteDefaultConfig(const HubLayout& layout) {
+  if (!PathExists(layout.database())) {
+    return Status::NotFound("no hub at " + layout.root +
+                            " (no vigil.db): run `vigil init --data-dir " + layout.root +
+                            "` without --config-only");
+  }
+  if (PathExists(layout.config())) {
+    return Status::AlreadyExists(layout.config() +
+                                 " exists; --config-only only replaces a lost one");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(layout.ledger_verifier_key()));
+  HubConfig config;
+  config.hub_name = vkey.substr(0, vkey.find('+'));
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));
+  std::cout << "Wrote a default " << layout.config() << " for hub '" << config.hub_name
+            << "'; review its settings (ports, limits, detection) before serving\n";
+  return Status::Ok();
 }
 
 }  // namespace
@@ -41,6 +62,7 @@ Status RunInit(const InitOptions& options) {
     return Status::InvalidArgument("--name must be 1-40 of A-Z a-z 0-9 . - (it names the ledger)");
   }
   const HubLayout layout(options.data_dir);
+  if (options.config_only) return WriteDefaultConfig(layout);
   VIGIL_RETURN_IF_ERROR(PrepareDirectory(layout.root));
   for (const auto& dir : {layout.ca_dir(), layout.tls_dir(), layout.keys_dir()}) {
     VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/hub_admin.h"
+#include "admin/hub_integrity.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/files.h"
@@ -12,6 +13,7 @@
 #include "ledger/ledger_export.h"
 #include "ledger/ledger_key.h"
 #include "ledger/proof_json.h"
+#include "ledger/signed_head.h"
 
 namespace vigil::cli {
 namespace {
@@ -26,9 +28,23 @@ Status RunVerify(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
                                                 admin::NoticeMigrationOnStderr));
-  VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(layout.ledger_verifier_key()));
-  while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
-  VIGIL_ASSIGN_OR_RETURN(auto report, ledger::VerifyLedger(*store, vkey));
+  VIGIL_RETURN_IF_ERROR(admin::CheckDatabaseStructure(*store));
+  VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(layout));
+  // The hub's own files, where this copy has them: they must belong to each other.
+  if (PathExists(layout.config()) && PathExists(layout.ledger_key())) {
+    VIGIL_ASSIGN_OR_RETURN(HubConfig config, LoadHubConfig(layout.config()));
+    VIGIL_RETURN_IF_ERROR(ledger::LoadOrCreateLedgerKey(layout, config.hub_name).status());
+  }
+  if (PathExists(layout.master_key())) {
+    VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(layout.master_key()));
+    store::KeyRing keys(*store, std::move(master));
+    VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, keys));
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto head, ledger::ReadSignedHead(layout.ledger_head(), vkey));
+  std::optional<ledger::RememberedCheckpoint> remembered;
+  if (head) remembered = ledger::RememberedCheckpoint{head->checkpoint, layout.ledger_head()};
+  VIGIL_ASSIGN_OR_RETURN(auto report, ledger::VerifyLedger(*store, vkey, remembered));
+  for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
   std::cout << "ledger verified: " << report.entries << " entries, " << report.checkpoints
             << " signed checkpoints, " << report.batches << " reading batches covering "
             << report.rows << " stored rows\n";
@@ -38,9 +54,12 @@ Status RunVerify(const std::string& data_dir) {
 Status RunLedgerCheckpoint(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto key, ledger::LoadOrCreateLedgerKey(hub.layout, hub.config.hub_name));
-  VIGIL_ASSIGN_OR_RETURN(auto made,
-                         hub.ledger->MakeCheckpoint(ledger::LedgerOrigin(hub.config.hub_name), key,
-                                                    SystemClock::Instance().NowMillis()));
+  VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(hub.layout));
+  VIGIL_RETURN_IF_ERROR(admin::CheckLedgerHead(hub.layout, *hub.ledger, vkey));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto made, ledger::MakeRememberedCheckpoint(*hub.ledger, *hub.store, hub.layout.ledger_head(),
+                                                  ledger::LedgerOrigin(hub.config.hub_name), key,
+                                                  SystemClock::Instance().NowMillis()));
   std::cout << made.note;
   return Status::Ok();
 }

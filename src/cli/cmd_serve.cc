@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "admin/hub_admin.h"
 #include "cli/commands.h"
 #include "core/files.h"
 #include "server/hub_server.h"
@@ -12,8 +13,12 @@ namespace vigil::cli {
 
 Status RunServe(const ServeCommandOptions& o) {
   const HubLayout layout(o.data_dir);
-  if (!PathExists(layout.config())) {
-    return Status::NotFound("no hub at " + o.data_dir + " (run `vigil init` first)");
+  VIGIL_RETURN_IF_ERROR(admin::CheckHubPresent(layout));
+  // One hub process per data directory: a second one would sign a fork of the same ledger.
+  auto lock = FileLock::Acquire(layout.serve_lock());
+  if (!lock.ok()) {
+    return Status::Unavailable("another `vigil serve` is running on " + o.data_dir + ": " +
+                               lock.status().message());
   }
   VIGIL_ASSIGN_OR_RETURN(HubConfig config, LoadHubConfig(layout.config()));
   if (!o.bind.empty()) config.serve.bind = o.bind;

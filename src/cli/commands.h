@@ -25,6 +25,7 @@ struct InitOptions {
   std::string data_dir;
   std::vector<std::string> hostnames = {"localhost", "127.0.0.1"};
   std::string hub_name = "vigil";
+  bool config_only = false;  // write a default config.toml into an existing hub that lost it
 };
 Status RunInit(const InitOptions& options);
 
@@ -52,6 +53,9 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
 
 // The audit ledger: full verification, a checkpoint now, proofs as JSON (0: latest checkpoint).
 Status RunVerify(const std::string& data_dir);
+// `vigil recover`: reports (and with `accept_loss` records) what a database that came back
+// behind the hub's last signed checkpoint lost.
+Status RunRecover(const std::string& data_dir, bool accept_loss);
 Status RunLedgerCheckpoint(const std::string& data_dir);
 Status RunLedgerProve(const std::string& data_dir, uint64_t index, uint64_t size);
 Status RunLedgerConsistency(const std::string& data_dir, uint64_t old_size, uint64_t new_size);

@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--hostname", init.hostnames,
                        "Names and addresses for the server certificate (repeatable)");
   init_cmd->add_option("--name", init.hub_name, "The hub's name");
+  init_cmd->add_flag("--config-only", init.config_only,
+                     "Write a default config.toml into an existing hub that lost its own "
+                     "(named as ledger.vkey names it)");
   init_cmd->callback([&] { status = vigil::cli::RunInit(init); });
 
   auto* patient = app.add_subcommand("patient", "Manage patients")->require_subcommand(1);
@@ -101,6 +104,15 @@ int main(int argc, char** argv) {
       app.add_subcommand("verify", "Verify the audit ledger and the stored readings");
   verify_cmd->add_option("--data-dir", verify_dir)->required();
   verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify_dir); });
+
+  std::string recover_dir;
+  bool accept_loss = false;
+  auto* recover_cmd = app.add_subcommand(
+      "recover", "Report what a database behind the hub's last signed checkpoint lost");
+  recover_cmd->add_option("--data-dir", recover_dir)->required();
+  recover_cmd->add_flag("--accept-loss", accept_loss,
+                        "Record the loss in the ledger and sign the ledger as it stands");
+  recover_cmd->callback([&] { status = vigil::cli::RunRecover(recover_dir, accept_loss); });
 
   auto* ledger = app.add_subcommand("ledger", "The audit ledger")->require_subcommand(1);
   std::string ledger_dir;

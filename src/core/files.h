@@ -25,4 +25,27 @@ Status MakePrivateDirectory(const std::string& path, mode_t mode = 0700);
 
 bool PathExists(const std::string& path);
 
+// Creates `path` (mode 0700) and any missing parents (0755, as mkdir -p), as `git init` does.
+// Ok if it exists as a directory.
+Status MakeDirectories(const std::string& path);
+
+// An exclusive advisory lock (flock) on a file, held until destroyed; the file records the
+// holder's pid. One process at a time may hold it.
+class FileLock {
+ public:
+  // Takes the lock at `path` (created 0600), or Unavailable naming the pid holding it.
+  static Result<FileLock> Acquire(const std::string& path);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Bytes free for an unprivileged writer on the file system holding `path`.
+Result<uint64_t> FreeBytes(const std::string& path);
+
 }  // namespace vigil

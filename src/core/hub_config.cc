@@ -39,7 +39,7 @@ Status RefuseUnknownKeys(const toml::table& table, const std::set<std::string>& 
 Status ReadServer(const toml::table& t, ServeOptions& s) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t,
                                           {"bind", "mqtt_port", "https_port", "tls_min_version",
-                                           "io_threads", "group_commit_max_batch"},
+                                           "io_threads", "group_commit_max_batch", "min_free_mb"},
                                           "server"));
   if (const auto bind = t["bind"].value<std::string>()) s.bind = *bind;
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "mqtt_port", 0, 65535, s.mqtt_port, "server"));
@@ -47,6 +47,7 @@ Status ReadServer(const toml::table& t, ServeOptions& s) {
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "io_threads", 1, 64, s.io_threads, "server"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "group_commit_max_batch", 1, 1 << 20, s.group_commit_max_batch, "server"));
+  VIGIL_RETURN_IF_ERROR(ReadInteger(t, "min_free_mb", 0, 1 << 20, s.min_free_mb, "server"));
   if (const auto v = t["tls_min_version"].value<std::string>()) {
     if (*v == "1.3") {
       s.tls_min_version = TlsMinVersion::kTls13;
@@ -63,7 +64,7 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
       t,
       {"max_clock_skew_seconds", "max_payload_bytes", "max_packet_bytes", "max_measurements",
-       "max_inflight", "max_keep_alive_seconds", "max_connections"},
+       "max_inflight", "max_keep_alive_seconds", "max_connections", "write_timeout_seconds"},
       "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "max_clock_skew_seconds", 1, 86400 * 365, l.max_clock_skew_seconds, "ingest"));
@@ -76,6 +77,8 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "max_keep_alive_seconds", 1, 65535, l.max_keep_alive_seconds, "ingest"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_connections", 1, 1000000, l.max_connections, "ingest"));
+  VIGIL_RETURN_IF_ERROR(
+      ReadInteger(t, "write_timeout_seconds", 1, 3600, l.write_timeout_seconds, "ingest"));
   if (l.max_payload_bytes + 64 > l.max_packet_bytes) {
     return Status::InvalidArgument(
         "config [ingest] max_packet_bytes must exceed max_payload_bytes");
@@ -244,7 +247,9 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "tls_min_version = \"" << (s.tls_min_version == TlsMinVersion::kTls13 ? "1.3" : "1.2")
       << "\"  # \"1.2\" only for devices that cannot do 1.3\n"
       << "io_threads = " << s.io_threads << "\n"
-      << "group_commit_max_batch = " << s.group_commit_max_batch << "\n\n"
+      << "group_commit_max_batch = " << s.group_commit_max_batch << "\n"
+      << "min_free_mb = " << s.min_free_mb
+      << "  # below this much free disk, readings are refused until twice that is free\n\n"
       << "[ingest]\n"
       << "max_clock_skew_seconds = " << l.max_clock_skew_seconds << "\n"
       << "max_payload_bytes = " << l.max_payload_bytes << "\n"
@@ -252,7 +257,9 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "max_measurements = " << l.max_measurements << "\n"
       << "max_inflight = " << l.max_inflight << "\n"
       << "max_keep_alive_seconds = " << l.max_keep_alive_seconds << "\n"
-      << "max_connections = " << l.max_connections << "\n\n"
+      << "max_connections = " << l.max_connections << "\n"
+      << "write_timeout_seconds = " << l.write_timeout_seconds
+      << "  # a device that takes no acknowledgement this long is dropped\n\n"
       << "[access]\n"
       << "session_idle_seconds = " << c.access.session_idle_seconds << "\n"
       << "session_absolute_seconds = " << c.access.session_absolute_seconds << "\n"

@@ -28,6 +28,8 @@ struct HubLayout {
   std::string ledger_key() const { return root + "/keys/ledger.key"; }
   std::string ledger_verifier_key() const { return root + "/ledger.vkey"; }
   std::string database() const { return root + "/vigil.db"; }
+  std::string ledger_head() const { return root + "/ledger.head"; }  // ledger/signed_head.h
+  std::string serve_lock() const { return root + "/serve.lock"; }    // held by `vigil serve`
 };
 
 enum class TlsMinVersion { kTls12, kTls13 };
@@ -41,6 +43,9 @@ struct IngestLimits {
   uint16_t max_inflight = 64;              // unacknowledged QoS 1 publishes per connection
   uint16_t max_keep_alive_seconds = 600;   // a larger keep-alive is lowered to this
   uint32_t max_connections = 20000;        // concurrent device connections
+  // A connection whose peer takes no acknowledgement for this long (its TCP window stays
+  // closed) is dropped; meanwhile the hub stops reading from it.
+  uint32_t write_timeout_seconds = 30;
 };
 
 struct ServeOptions {
@@ -50,6 +55,9 @@ struct ServeOptions {
   TlsMinVersion tls_min_version = TlsMinVersion::kTls13;
   int io_threads = 2;
   uint32_t group_commit_max_batch = 4096;  // readings folded into one transaction at most
+  // Below this much free disk space readings are refused (and taken again at twice that);
+  // 0 turns the watermark off (server/storage_watch.h).
+  uint32_t min_free_mb = 64;
 };
 
 // People-facing access (issue #5): sessions and the API's worker pool.

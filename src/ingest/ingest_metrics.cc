@@ -26,6 +26,8 @@ std::string_view ConnectionRefusalName(ConnectionRefusal reason) {
       return "packet_too_large";
     case ConnectionRefusal::kKeepAliveTimeout:
       return "keep_alive_timeout";
+    case ConnectionRefusal::kWriteTimeout:
+      return "write_timeout";
     case ConnectionRefusal::kTooManyConnections:
       return "too_many_connections";
     case ConnectionRefusal::kCount:

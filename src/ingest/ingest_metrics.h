@@ -25,6 +25,7 @@ enum class ConnectionRefusal : uint8_t {
   kTooManyConnections,
   kQuarantined,     // held by a containment playbook until `vigil device release`
   kAddressBlocked,  // the peer address is blocked for a while by a containment playbook
+  kWriteTimeout,    // the peer took none of the hub's answers for write_timeout_seconds
   kCount,
 };
 

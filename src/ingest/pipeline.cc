@@ -15,20 +15,31 @@ namespace vigil::ingest {
 
 ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
                                  store::GroupCommitWriter& writer, const Clock& clock,
-                                 const IngestLimits& limits, IngestMetrics& metrics)
+                                 const IngestLimits& limits, IngestMetrics& metrics,
+                                 Readiness* readiness)
     : store_(store),
       keys_(keys),
       writer_(writer),
       clock_(clock),
       limits_(limits),
       metrics_(metrics),
-      refusal_log_(clock, 5, 1000) {}
+      readiness_(readiness),
+      refusal_log_(clock, 5, 1000),
+      failure_log_(clock, 5, 1000) {}
+
+void ReadingPipeline::LogFailure(const std::string& line) {
+  uint64_t held_back = 0;
+  if (!failure_log_.Allow("hub", held_back)) return;
+  spdlog::error("{}{}", line,
+                held_back ? " (" + std::to_string(held_back) + " more failures not logged)" : "");
+}
 
 void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal,
                              const Done& done) {
   metrics_.Refused(refusal.reason);
   uint64_t held_back = 0;
-  if (refusal_log_.Allow(device.device_id, held_back)) {
+  // A full disk refuses every device: the hub says so once (server/storage_watch.h), not each.
+  if (refusal.reason != Refusal::kStorageLow && refusal_log_.Allow(device.device_id, held_back)) {
     spdlog::warn("reading refused: device={} reason={} detail=\"{}\"{}", device.device_id,
                  RefusalName(refusal.reason), refusal.message,
                  held_back ? " (" + std::to_string(held_back) + " more refusals not logged)" : "");
@@ -45,6 +56,10 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
                   {Refusal::kTooLarge,
                    "payload over " + std::to_string(limits_.max_payload_bytes) + " bytes"},
                   done);
+  }
+  if (readiness_ && readiness_->Has(Readiness::Cause::kDiskSpace)) {
+    return Refuse(
+        device, {Refusal::kStorageLow, "the hub is low on disk space; send it again later"}, done);
   }
   const int64_t now = clock_.NowMillis();
   auto decoded = DecodeDevicePayload(payload, now);
@@ -79,7 +94,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   }
   if (!key.ok()) {
     Release(device.device_id, reading.seq, false);
-    spdlog::error("sealing failed for device={}: {}", device.device_id, key.status().ToString());
+    LogFailure("sealing failed for device=" + device.device_id + ": " + key.status().ToString());
     return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, done);
   }
   const size_t count = commit.observations.size();
@@ -87,9 +102,14 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
                                      done = std::move(done)](const Status& status) {
     Release(device.device_id, seq, status.ok());
     if (!status.ok()) {
-      spdlog::error("commit failed for device={}: {}", device.device_id, status.ToString());
+      LogFailure("commit failed for device=" + device.device_id + ": " + status.ToString());
+      if (readiness_) {
+        readiness_->Set(Readiness::Cause::kStoreWrites,
+                        "readings cannot be stored: " + status.message());
+      }
       return Refuse(device, {Refusal::kStoreFailure, "the hub could not store the reading"}, done);
     }
+    if (readiness_) readiness_->Clear(Readiness::Cause::kStoreWrites);
     metrics_.messages_accepted.fetch_add(1);
     metrics_.observations_stored.fetch_add(count);
     IngestOutcome outcome;

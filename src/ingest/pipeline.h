@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/hub_config.h"
 #include "core/log_limiter.h"
+#include "core/readiness.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/refusal.h"
 #include "model/reading.h"
@@ -48,8 +49,11 @@ class ReadingPipeline {
  public:
   using Done = std::function<void(const IngestOutcome&)>;
 
+  // With `readiness`, messages are refused (kStorageLow) while it reports the disk nearly full,
+  // and it is told whether commits succeed.
   ReadingPipeline(store::Store& store, store::KeyRing& keys, store::GroupCommitWriter& writer,
-                  const Clock& clock, const IngestLimits& limits, IngestMetrics& metrics);
+                  const Clock& clock, const IngestLimits& limits, IngestMetrics& metrics,
+                  Readiness* readiness = nullptr);
 
   // Processes one message. `done` is called exactly once: on the calling thread for a refusal
   // or a duplicate, on the writer thread once the reading is durable (or failed to be). Refusals
@@ -86,6 +90,7 @@ class ReadingPipeline {
                                 const std::string& digest, Delivery delivery);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
   void Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done);
+  void LogFailure(const std::string& line);  // rate-limited: 5 lines, then 1 a second
 
   store::Store& store_;
   store::KeyRing& keys_;
@@ -93,7 +98,9 @@ class ReadingPipeline {
   const Clock& clock_;
   const IngestLimits limits_;
   IngestMetrics& metrics_;
+  Readiness* readiness_;    // may be null
   LogLimiter refusal_log_;  // per device: 5 lines, then 1 a second
+  LogLimiter failure_log_;  // the hub's own failures (a full disk fails every commit)
   // Devices' sequence states, spread over shards by device id so that the I/O threads reserving
   // and the writer thread releasing (a commit's worth at a time) seldom wait on one lock.
   struct Shard {

@@ -28,6 +28,8 @@ std::string_view RefusalName(Refusal refusal) {
       return "store_failure";
     case Refusal::kUnknownDevice:
       return "unknown_device";
+    case Refusal::kStorageLow:
+      return "storage_low";
     case Refusal::kCount:
       break;
   }
@@ -43,6 +45,7 @@ uint8_t RefusalMqttReasonCode(Refusal refusal) {
     case Refusal::kUnknownDevice:
       return 0x87;  // Not authorized
     case Refusal::kTooLarge:
+    case Refusal::kStorageLow:
       return 0x97;  // Quota exceeded
     case Refusal::kQosNotSupported:
       return 0x9B;  // QoS not supported
@@ -65,6 +68,7 @@ int RefusalHttpStatus(Refusal refusal) {
     case Refusal::kTooLarge:
       return 413;
     case Refusal::kStoreFailure:
+    case Refusal::kStorageLow:
       return 503;
     default:
       return 422;

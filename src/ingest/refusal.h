@@ -21,6 +21,7 @@ enum class Refusal : uint8_t {
   kQosNotSupported,     // QoS 2
   kStoreFailure,        // the reading could not be made durable
   kUnknownDevice,       // the device is not enrolled to a patient (or was removed)
+  kStorageLow,          // the hub is below its free-space watermark; try again later
   kCount,
 };
 

@@ -66,6 +66,8 @@ std::string_view EntryTypeName(EntryType type) {
       return "login_unlocked";
     case EntryType::kBreachReported:
       return "breach_reported";
+    case EntryType::kDataLoss:
+      return "data_loss";
   }
   return "unknown";
 }

@@ -41,7 +41,11 @@ enum class EntryType : uint8_t {
   kIncidentClosed = 21,      // fields: incident, by, [note]
   kLoginUnlocked = 22,       // fields: user, by
   kBreachReported = 23,      // fields: incident, by, patients (how many the report names)
-  kLastType = kBreachReported,
+  // `vigil recover` accepted a loss of entries the hub had signed: fields: lost_entries
+  // ("first..last"), signed_size, signed_at, last_kept_at, devices ("id:first..last,..."
+  // sequence numbers acknowledged and lost), messages (how many those ranges hold), by
+  kDataLoss = 24,
+  kLastType = kDataLoss,
 };
 
 std::string_view EntryTypeName(EntryType type);

@@ -43,7 +43,9 @@ NodeReader Ledger::nodes() {
     VIGIL_ASSIGN_OR_RETURN(auto stored, store_.LedgerNode(level, index));
     if (!stored || stored->size() != 32) {
       return Status::DataLoss("ledger node (" + std::to_string(level) + ", " +
-                              std::to_string(index) + ") is missing");
+                              std::to_string(index) +
+                              ") is missing from the ledger's node file (vigil.db-ledger-nodes); "
+                              "starting the hub rebuilds missing nodes from the entries");
     }
     const Hash hash = ToHash(*stored);
     if (cached) {
@@ -63,6 +65,29 @@ Status Ledger::CatchUp() {
 Status Ledger::RepairNodes() {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store_.LedgerSize());
   VIGIL_ASSIGN_OR_RETURN(uint64_t durable, store_.LedgerNodesDurableSize());
+  durable = std::min(durable, size);
+  // A node file cut short (truncated, or restored older than the database) lost the nodes of
+  // a suffix of the durable entries: find where they end, and recompute from there.
+  const auto has_leaf = [this](uint64_t i) -> Result<bool> {
+    VIGIL_ASSIGN_OR_RETURN(auto leaf, store_.LedgerNode(0, i));
+    return leaf.has_value();
+  };
+  if (durable > 0) {
+    VIGIL_ASSIGN_OR_RETURN(const bool last_there, has_leaf(durable - 1));
+    if (!last_there) {
+      uint64_t low = 0, high = durable - 1;  // the first missing leaf is in [low, high]
+      while (low < high) {
+        const uint64_t mid = low + (high - low) / 2;
+        VIGIL_ASSIGN_OR_RETURN(const bool there, has_leaf(mid));
+        if (there) {
+          low = mid + 1;
+        } else {
+          high = mid;
+        }
+      }
+      durable = low;
+    }
+  }
   if (durable >= size) return Status::Ok();
   VIGIL_ASSIGN_OR_RETURN(MerkleAppender tree, MerkleAppender::Resume(durable, nodes()));
   constexpr uint64_t kChunk = 16384;
@@ -165,7 +190,11 @@ Status CheckStoredNodes(store::Store& store, uint64_t first, uint64_t durable,
         std::memcmp(stored[i].hash.data(), c.node.hash.data(), c.node.hash.size()) == 0;
     if (!same) {
       first_bad = c.entry;
-      if (c.entry >= durable && i < stored.size() && stored[i].hash.empty()) {
+      const bool missing = i < stored.size() && stored[i].hash.empty();
+      if (missing && c.entry < durable) {  // the file lost it: the entry itself is checked apart
+        return Status(StatusCode::kNotFound, std::to_string(c.entry));
+      }
+      if (missing) {
         return Status::DataLoss(
             "ledger entry " + std::to_string(c.entry) +
             " has no stored tree node and no signed checkpoint covers it (nor any entry from " +
@@ -197,7 +226,8 @@ std::vector<Hash> LeafHashes(const std::vector<std::string>& entries) {
 
 }  // namespace
 
-Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key) {
+Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
+                                  const std::optional<RememberedCheckpoint>& remembered) {
   VerifyReport report;
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store.LedgerSize());
   VIGIL_ASSIGN_OR_RETURN(auto checkpoints, store.ListCheckpoints());
@@ -205,6 +235,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   // Made after the size is read: its snapshot holds every batch below `size`.
   VIGIL_ASSIGN_OR_RETURN(auto batches, store.ReadLedgerBatches());
   size_t next_checkpoint = 0;
+  std::optional<uint64_t> node_file_gap;  // the first entry whose durable node is missing
   MerkleAppender tree;
   constexpr uint64_t kChunk = 16384;
   // The next chunk is read from the store while this one is hashed and checked.
@@ -258,32 +289,68 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         }
         ++report.checkpoints;
       }
+      if (remembered && remembered->checkpoint.size == tree.size() &&
+          remembered->checkpoint.root != tree.Root()) {
+        fail(index, "the stored ledger differs from the checkpoint this hub signed at " +
+                        std::to_string(tree.size()) + " entries (" + remembered->where +
+                        "): it was replaced or rewritten");
+        break;
+      }
     }
     // Whichever comes first in the log is named: a node's entry, or an entry's own failure.
     uint64_t first_bad_node = UINT64_MAX;
-    const Status nodes = CheckStoredNodes(store, from, durable, computed, first_bad_node);
-    if (!nodes.ok() && first_bad_node <= entry_failure_index) return nodes;
+    const Status nodes = node_file_gap
+                             ? Status::Ok()
+                             : CheckStoredNodes(store, from, durable, computed, first_bad_node);
+    if (nodes.code() == StatusCode::kNotFound) {
+      node_file_gap = first_bad_node;  // derived data lost; go on checking the entries
+    } else if (!nodes.ok() && first_bad_node <= entry_failure_index) {
+      return nodes;
+    }
     VIGIL_RETURN_IF_ERROR(entry_failure);
   }
   report.entries = tree.size();
+  if (remembered && remembered->checkpoint.size > report.entries) {
+    return Status::FailedPrecondition(
+        "the store holds " + std::to_string(report.entries) +
+        " ledger entries, but this hub signed a checkpoint of " +
+        std::to_string(remembered->checkpoint.size) + " (" + remembered->where + "): its newest " +
+        std::to_string(remembered->checkpoint.size - report.entries) +
+        " entries, and the readings they recorded, were lost (`vigil recover` reports them)");
+  }
   if (next_checkpoint < checkpoints.size()) {
     return Status::DataLoss("checkpoint at size " +
                             std::to_string(checkpoints[next_checkpoint].size) +
                             " covers entries that are missing");
   }
-  if (!checkpoints.empty() && checkpoints.back().size < report.entries) {
-    return Status::DataLoss("ledger entries " + std::to_string(checkpoints.back().size) + ".." +
-                            std::to_string(report.entries - 1) +
-                            " are not covered by a signed checkpoint (a hub that stopped abruptly "
-                            "signs them when it starts again, or run `vigil ledger checkpoint`)");
-  }
-  if (checkpoints.empty() && report.entries > 0) {
-    return Status::DataLoss("the ledger has no signed checkpoint");
+  const uint64_t signed_size = checkpoints.empty() ? 0 : checkpoints.back().size;
+  if (signed_size < report.entries) {  // whole and consistent, only not signed yet
+    report.notes.push_back(
+        "ledger entries " + std::to_string(signed_size) + ".." +
+        std::to_string(report.entries - 1) +
+        " are not yet covered by a signed checkpoint (a hub that stopped abruptly, or could not "
+        "write, signs them when it starts again; or run `vigil ledger checkpoint`)");
   }
   VIGIL_ASSIGN_OR_RETURN(uint64_t loose, store.CountUnledgeredRows());
   if (loose > 0) {
     return Status::DataLoss(std::to_string(loose) +
                             " stored readings are not covered by any ledger entry");
+  }
+  if (node_file_gap) {
+    const uint64_t covered = checkpoints.empty() ? 0 : checkpoints.back().size;
+    return Status::DataLoss(
+        "the ledger's node file (vigil.db-ledger-nodes) has lost the tree nodes of entry " +
+        std::to_string(*node_file_gap) +
+        " on (truncated or zeroed). The entries themselves are not at fault: entries 0.." +
+        std::to_string(covered == 0 ? 0 : covered - 1) + " match every signed checkpoint" +
+        (covered < report.entries ? ", and later ones are checked when their nodes are rebuilt"
+                                  : "") +
+        ". Starting the hub, or `vigil ledger checkpoint`, rebuilds the nodes from the entries");
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto anomaly, store.FindReceiptAnomaly());
+  if (anomaly) {
+    return Status::DataLoss("a reading is stored twice or out of range: device " + *anomaly +
+                            " (written by a hub before sequence numbers were range-checked)");
   }
   return report;
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -66,12 +67,24 @@ struct VerifyReport {
   uint64_t checkpoints = 0;
   uint64_t batches = 0;
   uint64_t rows = 0;  // receipts and Observations checked against their batch digests
+  // What is true and worth knowing but lost nothing: entries a checkpoint does not cover yet
+  // (a hub that stopped abruptly, or could not write, signs them when it next starts).
+  std::vector<std::string> notes;
+};
+
+// A signed checkpoint kept outside the store (ledger/signed_head.h): the store must still hold
+// it. `where` names it in errors.
+struct RememberedCheckpoint {
+  Checkpoint checkpoint;
+  std::string where;
 };
 
 // Recomputes the whole tree from the stored entries and checks every stored node, every
 // checkpoint (signature by `verifier_key` and root), every reading batch's digest against its
-// rows, that no row is outside a batch and that no entry lies beyond the latest checkpoint.
-// DataLoss naming the first entry, node, checkpoint or row that does not match.
-Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key);
+// rows, that no row is outside a batch, that no receipt is stored twice, and that the store
+// holds `remembered` (if given). DataLoss naming the first entry, node, checkpoint or row that
+// does not match; FailedPrecondition when the store is behind `remembered`.
+Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
+                                  const std::optional<RememberedCheckpoint>& remembered = {});
 
 }  // namespace vigil::ledger

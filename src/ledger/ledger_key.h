@@ -10,7 +10,9 @@
 
 namespace vigil::ledger {
 
-// The key named after the hub, made on first use.
+// The hub's signing key, named after the hub. Made only for a new hub (neither keys/ledger.key
+// nor ledger.vkey exists); otherwise FailedPrecondition, naming the file and the fix, when the
+// key is missing, is not the published one, or the hub name differs from the published name.
 Result<NoteKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::string& hub_name);
 
 // The origin line of the hub's checkpoints.

@@ -15,6 +15,11 @@ struct Measurement {
   int64_t effective_ms;  // when it was measured, ms since the Unix epoch
 };
 
+// A device's sequence numbers run from 1 to 2^63 - 1 (a signed 64-bit integer in every store and
+// in most device firmware); a number outside that range is malformed, never wrapped.
+constexpr uint64_t kMaxSequence = 9223372036854775807ULL;
+inline bool IsValidSequence(uint64_t seq) { return seq >= 1 && seq <= kMaxSequence; }
+
 struct Reading {
   uint64_t seq = 0;  // the device's sequence number, strictly increasing per device
   std::vector<Measurement> measurements;

@@ -105,7 +105,17 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
       }
       return Reply({200, "text/plain; version=0.0.4", context_.render_metrics()});
     }
-    if (target == "/healthz") return Reply({200, "text/plain", "ok\n"});
+    if (target == "/healthz" || target == "/readyz") {
+      if (!context_.readiness || context_.readiness->ready()) {
+        return Reply({200, "text/plain", "ok\n"});
+      }
+      // Why, for those who may read /metrics too; others learn only that it is not ready.
+      const bool operator_peer = IsLoopbackPeer() || identity_;
+      return Reply({503, "text/plain",
+                    "not ready" +
+                        (operator_peer ? ": " + context_.readiness->Reasons() : std::string()) +
+                        "\n"});
+    }
     if (context_.api) {
       api::ApiRequest api_request;
       if (ParseTarget(target, api_request).ok() && api::ApiService::Serves(api_request.path)) {

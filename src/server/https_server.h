@@ -32,6 +32,7 @@ struct HttpsContext {
   boost::asio::thread_pool::executor_type api_executor;  // where API requests run
   ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
   AddressBlocklist* blocklist = nullptr;                 // addresses a playbook has blocked
+  const Readiness* readiness = nullptr;  // /healthz and /readyz: 503 while not ready; none: ok
 };
 
 class HttpsListener {

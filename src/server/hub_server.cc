@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "access/auth_service.h"
+#include "admin/hub_integrity.h"
 #include "api/api_service.h"
 #include "core/files.h"
 #include "crypto/bytes.h"
@@ -22,6 +23,7 @@
 #include "ingest/pipeline.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
+#include "ledger/signed_head.h"
 #include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
@@ -29,6 +31,7 @@
 #include "server/mqtt_listener.h"
 #include "server/responder.h"
 #include "server/siem_forwarder.h"
+#include "server/storage_watch.h"
 #include "server/tls_context.h"
 #include "store/group_commit.h"
 
@@ -44,12 +47,13 @@ constexpr const char* kVersion = "0.1.0";
 
 class HubServerImpl final : public HubServer {
  public:
-  HubServerImpl(const HubConfig& config, std::string config_digest,
+  HubServerImpl(const HubLayout& layout, const HubConfig& config, std::string config_digest,
                 std::unique_ptr<store::Store> store, std::unique_ptr<store::KeyRing> keys,
                 std::unique_ptr<ledger::Ledger> ledger, ledger::NoteKey ledger_key,
                 std::unique_ptr<asio::ssl::context> mqtt_tls,
                 std::unique_ptr<asio::ssl::context> https_tls, std::unique_ptr<SiemForwarder> siem)
-      : config_(config),
+      : layout_(layout),
+        config_(config),
         config_digest_(std::move(config_digest)),
         store_(std::move(store)),
         keys_(std::move(keys)),
@@ -67,7 +71,10 @@ class HubServerImpl final : public HubServer {
             [this](std::span<const store::ReadingCommit> commits) {
               return CommitWithLedgerEntry(commits);
             }),
-        pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_),
+        pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_,
+                  &readiness_),
+        storage_watch_(layout.root, uint64_t{config.serve.min_free_mb} * 1024 * 1024, *store_,
+                       readiness_),
         audit_writer_(config.serve.group_commit_max_batch,
                       [this](std::span<const ledger::LedgerEntry> entries) {
                         Status appended = ledger_->Append({entries.begin(), entries.end()});
@@ -101,7 +108,8 @@ class HubServerImpl final : public HubServer {
                        &api_,
                        api_pool_.get_executor(),
                        &connection_audit_,
-                       &blocklist_},
+                       &blocklist_,
+                       &readiness_},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
@@ -256,8 +264,12 @@ class HubServerImpl final : public HubServer {
   // Queues `entry` for the ledger without waiting (connection events must not hold up a
   // device); a failure is logged.
   void AuditLater(ledger::LedgerEntry entry) {
-    audit_writer_.Submit(std::move(entry), [](const Status& s) {
-      if (!s.ok()) spdlog::error("audit entry not recorded: {}", s.ToString());
+    audit_writer_.Submit(std::move(entry), [this](const Status& s) {
+      uint64_t held_back = 0;
+      if (!s.ok() && failure_log_.Allow("audit", held_back)) {
+        spdlog::error("audit entry not recorded: {}{}", s.ToString(),
+                      held_back ? " (" + std::to_string(held_back) + " more not logged)" : "");
+      }
     });
   }
 
@@ -277,10 +289,14 @@ class HubServerImpl final : public HubServer {
   void Checkpoint() {
     const uint64_t size = ledger_->size();
     if (size == last_checkpoint_size_) return;
-    auto made = ledger_->MakeCheckpoint(ledger::LedgerOrigin(config_.hub_name), ledger_key_,
-                                        SystemClock::Instance().NowMillis());
+    auto made = ledger::MakeRememberedCheckpoint(*ledger_, *store_, layout_.ledger_head(),
+                                                 ledger::LedgerOrigin(config_.hub_name),
+                                                 ledger_key_, SystemClock::Instance().NowMillis());
     if (!made.ok()) {
-      spdlog::error("ledger checkpoint failed: {}", made.status().ToString());
+      uint64_t held_back = 0;
+      if (failure_log_.Allow("checkpoint", held_back)) {
+        spdlog::error("ledger checkpoint failed: {}", made.status().ToString());
+      }
       return;
     }
     last_checkpoint_size_ = made->size;
@@ -300,6 +316,7 @@ class HubServerImpl final : public HubServer {
     revocation_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       directory_.RefreshRevocations();
+      storage_watch_.Poll();
       if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
         spdlog::error("unlock requests not applied: {}", s.ToString());
       }
@@ -313,6 +330,7 @@ class HubServerImpl final : public HubServer {
     return total;
   }
 
+  HubLayout layout_;
   HubConfig config_;
   std::string config_digest_;  // hex SHA-256 of config.toml as read
   std::unique_ptr<store::Store> store_;
@@ -324,8 +342,11 @@ class HubServerImpl final : public HubServer {
   std::unique_ptr<asio::ssl::context> https_tls_;
   std::unique_ptr<SiemForwarder> siem_;  // alerts and audit events to a SIEM; null when off
   ingest::IngestMetrics metrics_;
+  Readiness readiness_;  // the disk's free space and the store's commits
+  LogLimiter failure_log_{SystemClock::Instance(), 5, 1000};  // the hub's own failures
   store::GroupCommitWriter writer_;
   ingest::ReadingPipeline pipeline_;
+  StorageWatch storage_watch_;
   BatchWriter<ledger::LedgerEntry> audit_writer_;  // access and login events, batched
   detect::DetectionEngine detection_;              // off the acknowledgement path
   access::AuthService auth_;
@@ -358,9 +379,19 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
                                          [](int from, int to) {
                                            spdlog::info("{}", store::DescribeMigration(from, to));
                                          }));
-  auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
-  VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
+  // Nothing is served, and nothing written, unless the hub's files are whole and belong together.
+  const auto checking = std::chrono::steady_clock::now();
+  VIGIL_RETURN_IF_ERROR(admin::CheckDatabaseStructure(*store));
   VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, config.hub_name));
+  VIGIL_ASSIGN_OR_RETURN(const std::string verifier_key, admin::ReadVerifierKey(layout));
+  auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
+  VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, *keys));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
+  VIGIL_RETURN_IF_ERROR(admin::CheckLedgerHead(layout, *ledger, verifier_key));
+  spdlog::info("hub files checked in {} ms (database structure, keys, signed ledger head)",
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - checking)
+                   .count());
   VIGIL_ASSIGN_OR_RETURN(auto mqtt_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                              ClientCertificate::kRequired));
   VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
@@ -371,7 +402,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
     VIGIL_ASSIGN_OR_RETURN(siem, SiemForwarder::Start(config.siem, layout.root));
   }
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
-      config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
+      layout, config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
       std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls),
       std::move(siem)));
 }

@@ -20,7 +20,8 @@ constexpr auto kConnectDeadline = std::chrono::seconds(10);
 MqttSession::MqttSession(Socket socket, asio::ssl::context& tls, MqttContext& context)
     : stream_(std::move(socket), tls.native_handle()),
       context_(context),
-      timer_(stream_.get_executor()) {
+      timer_(stream_.get_executor()),
+      write_timer_(stream_.get_executor()) {
   boost::system::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   peer_ip_ = ec ? "unknown" : endpoint.address().to_string();
@@ -74,7 +75,10 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
 }
 
 void MqttSession::ReadMore() {
-  if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight) return;
+  if (reading_ || closing_ || draining_ || inflight_.size() >= context_.limits.max_inflight ||
+      OutboxFull()) {
+    return;
+  }
   reading_ = true;
   stream_.AsyncReadSome(asio::buffer(chunk_),
                         [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
@@ -96,7 +100,7 @@ void MqttSession::ProcessBuffer() {
   processing_ = true;
   size_t consumed = 0;
   while (!closing_ && !close_after_writes_ && !draining_ &&
-         inflight_.size() < context_.limits.max_inflight) {
+         inflight_.size() < context_.limits.max_inflight && !OutboxFull()) {
     const std::string_view rest = std::string_view(buffer_).substr(consumed);
     mqtt::FixedHeader header;
     const auto frame = mqtt::ParseFixedHeader(rest, header);
@@ -329,6 +333,7 @@ void MqttSession::ArmKeepAlive() {
 
 void MqttSession::Send(std::string bytes) {
   if (closing_) return;
+  outbox_bytes_ += bytes.size();
   outbox_.push_back(std::move(bytes));
   if (writing_ || write_posted_) return;
   // The write starts from a handler queued behind those already on this connection's strand: a
@@ -347,12 +352,32 @@ void MqttSession::WriteNext() {
   in_write_.clear();
   for (const auto& bytes : outbox_) in_write_ += bytes;
   outbox_.clear();
+  outbox_bytes_ = 0;
+  // A peer that keeps its TCP window shut would hold this write (and the session) forever.
+  write_timer_.expires_after(std::chrono::seconds(context_.limits.write_timeout_seconds));
+  write_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->writing_ || self->closing_) return;
+    self->context_.metrics.Refused(ConnectionRefusal::kWriteTimeout);
+    self->Log(spdlog::level::warn, "dropping {}: it took no answer for {} s ({} bytes unsent)",
+              self->Peer(), self->context_.limits.write_timeout_seconds,
+              self->in_write_.size() + self->outbox_bytes_);
+    self->Teardown();
+  });
   stream_.AsyncWrite(asio::buffer(in_write_),
                      [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                       const bool was_full = self->OutboxFull();
                        self->writing_ = false;
+                       self->in_write_.clear();
+                       self->write_timer_.cancel();
                        if (ec) return self->Teardown();
-                       if (!self->outbox_.empty()) return self->WriteNext();
-                       if (self->close_after_writes_) self->Teardown();  // close_notify, close
+                       if (!self->outbox_.empty()) self->WriteNext();
+                       if (!self->writing_ && self->close_after_writes_) {
+                         return self->Teardown();  // close_notify, close
+                       }
+                       if (was_full && !self->closing_ && !self->close_after_writes_) {
+                         self->ProcessBuffer();  // the peer took its answers: read on
+                         self->ReadMore();
+                       }
                      });
 }
 
@@ -385,6 +410,7 @@ void MqttSession::Teardown() {
   closing_ = true;
   finished_.store(true);
   timer_.cancel();
+  write_timer_.cancel();
   stream_.Close();
   if (connected_) {
     context_.directory.Unregister(identity_->device_id, registration_);

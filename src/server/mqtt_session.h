@@ -2,7 +2,9 @@
 // buffers; all its handlers run on its strand. It authenticates the device by its client
 // certificate, accepts PUBLISH only to devices/<own id>/vitals, hands each message to the
 // reading pipeline and acknowledges (in order, MQTT-4.6.0-2) only once it is durable. It stops
-// reading while `max_inflight` messages await their commit (back-pressure).
+// reading while `max_inflight` messages await their commit, or while more than
+// kMaxUnsentBytes of its answers wait for the peer to take them (back-pressure both ways); a peer
+// that takes nothing for `write_timeout_seconds` is dropped.
 #pragma once
 
 #include <spdlog/spdlog.h>
@@ -43,6 +45,8 @@ struct MqttContext {
 class MqttSession : public std::enable_shared_from_this<MqttSession> {
  public:
   using Socket = boost::asio::ip::tcp::socket;
+  // Answers (PUBACKs...) queued for a peer beyond which the session reads nothing more from it.
+  static constexpr size_t kMaxUnsentBytes = 64 * 1024;
 
   MqttSession(Socket socket, boost::asio::ssl::context& tls, MqttContext& context);
 
@@ -83,6 +87,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   void Send(std::string bytes);
   void WriteNext();
   void CloseAfterWrites();
+  // Whether the peer has left so many answers unread that nothing more is read from it.
+  bool OutboxFull() const { return outbox_bytes_ + in_write_.size() > kMaxUnsentBytes; }
   void Teardown();
   bool v5() const { return version_ == ingest::mqtt::ProtocolVersion::kV5; }
   // Logs through the per-address limiter.
@@ -93,11 +99,13 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
 
   TlsSocket stream_;
   MqttContext& context_;
-  boost::asio::steady_timer timer_;     // handshake + CONNECT deadline, then keep-alive
-  std::array<char, 4 * 1024> chunk_{};  // one read; small, as most connections idle
+  boost::asio::steady_timer timer_;        // handshake + CONNECT deadline, then keep-alive
+  boost::asio::steady_timer write_timer_;  // the write in progress must finish by then
+  std::array<char, 4 * 1024> chunk_{};     // one read; small, as most connections idle
   std::string buffer_;
   std::deque<std::string> outbox_;  // queued while a write is in progress
-  std::string in_write_;            // what the write in progress sends
+  size_t outbox_bytes_ = 0;         // their size
+  std::string in_write_;            // what the write in progress sends (empty when none)
   std::deque<InFlight> inflight_;
   uint64_t first_slot_ = 0;  // slot number of inflight_.front()
   std::optional<ingest::DeviceIdentity> identity_;

@@ -158,6 +158,9 @@ class Store {
   virtual Result<std::vector<DeviceRecord>> ListDevices() = 0;
   // NotFound if there is no such device.
   virtual Status SetDeviceStatus(const std::string& id, DeviceStatus status) = 0;
+  // Raises the device's last_seq to `seq` if it is lower, so that sequence numbers up to it are
+  // refused as replays (after a loss of acknowledged readings: `vigil recover`).
+  virtual Status RaiseLastSequence(const std::string& id, uint64_t seq) = 0;
   // Quarantines a device (idempotent; FailedPrecondition for an unknown device) or releases it
   // (NotFound if it was not quarantined).
   virtual Status QuarantineDevice(const std::string& id, const std::string& reason,
@@ -193,6 +196,9 @@ class Store {
   virtual Result<std::unique_ptr<LedgerBatchReader>> ReadLedgerBatches() = 0;
   // Receipts and Observations that no ledger entry covers.
   virtual Result<uint64_t> CountUnledgeredRows() = 0;
+  // A receipt stored twice for one (device, sequence number), or with a sequence number out of
+  // range, described for an operator; nullopt if there is none (for verification).
+  virtual Result<std::optional<std::string>> FindReceiptAnomaly() = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& checkpoint) = 0;
   virtual Result<std::vector<StoredCheckpoint>> ListCheckpoints() = 0;
 
@@ -217,6 +223,13 @@ class Store {
   // The ledger entries about `patient_id` (LedgerAppend::subjects), oldest first.
   virtual Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
                                                                      uint64_t limit) = 0;
+
+  // Checks the database's own structure (pages, B-trees, indexes; SQLite's quick_check).
+  // DataLoss naming the database file and the first problem found.
+  virtual Status CheckIntegrity() = 0;
+  // Gives back to the file system what the store can without losing anything: folds its
+  // write-ahead log into the database and truncates the log (for a disk running out of space).
+  virtual Status ReclaimSpace() = 0;
 
   // Users, sessions, care teams, consents and reviews, in the same database.
   virtual AccessStore& access() = 0;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <variant>
 
 #include "ingest/payload/device_payload.h"
@@ -35,6 +36,30 @@ TEST(VigilJsonTest, DecodesTheDocumentedShape) {
   EXPECT_EQ(r.measurements[0].effective_ms, kNow);
   EXPECT_NEAR(r.measurements[1].value, 37.0, 1e-9);
   EXPECT_EQ(r.measurements[1].effective_ms, kNow - 60000);
+}
+
+// A store keeps sequence numbers as signed 64-bit integers: anything above 2^63 - 1 would wrap
+// to a negative number there (and once halted every device's commits), so it is malformed.
+TEST(SequenceRangeTest, BothFormatsAcceptOneTo2Pow63Minus1AndNothingElse) {
+  const auto vigil = [](std::string_view seq) {
+    return R"({"seq":)" + std::string(seq) +
+           R"(,"ts":"2026-11-22T10:00:00Z","readings":[{"type":"heart_rate","value":72,"unit":"/min"}]})";
+  };
+  const auto senml = [](std::string_view seq) {
+    return R"([{"bt":1795341600,"n":"seq","v":)" + std::string(seq) +
+           R"(},{"n":"heart_rate","u":"beat/min","v":64}])";
+  };
+  for (const auto& make : {std::function<std::string(std::string_view)>(vigil),
+                           std::function<std::string(std::string_view)>(senml)}) {
+    EXPECT_EQ(Validated(make("1")).seq, 1u);
+    EXPECT_EQ(Validated(make("9223372036854775807")).seq, 9223372036854775807ULL);
+    for (const char* bad : {"0", "-1", "9223372036854775808", "9223372036854775813",
+                            "18446744073709551615", "18446744073709551616", "1.5", "1e3"}) {
+      auto raw = DecodeDevicePayload(make(bad), kNow);
+      ASSERT_FALSE(raw.ok()) << bad;
+      EXPECT_NE(raw.status().message().find("9223372036854775807"), std::string::npos) << bad;
+    }
+  }
 }
 
 TEST(VigilJsonTest, SkipsMembersItDoesNotKnowAndKeepsARepeatedKeysLastValue) {

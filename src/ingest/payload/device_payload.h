@@ -27,6 +27,10 @@ struct RawMessage {
   std::vector<RawMeasurement> measurements;
 };
 
+// What a decoder says of a sequence number outside model::IsValidSequence.
+inline constexpr const char* kSequenceRange =
+    "\"seq\" must be an integer from 1 to 9223372036854775807 (2^63 - 1)";
+
 // Decodes Vigil JSON (an object) or SenML (an array), chosen by the first non-blank byte.
 // `now_ms` resolves SenML relative times. InvalidArgument with a message naming the field at
 // fault; the message never repeats a value.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/payload/device_payload.h"
+#include "model/reading.h"
 
 namespace vigil::ingest {
 namespace {
@@ -95,8 +96,8 @@ Result<RawMessage> DecodeSenml(std::string_view payload, int64_t now_ms) {
     if (!v->is_number()) return Malformed("\"v\" must be a number");
     const std::string local = LocalName(name);
     if (local == "seq") {
-      if (!v->is_number_unsigned() || v->get<uint64_t>() == 0) {
-        return Malformed("\"seq\" must be a positive integer");
+      if (!v->is_number_unsigned() || !model::IsValidSequence(v->get<uint64_t>())) {
+        return Malformed(kSequenceRange);
       }
       msg.seq = v->get<uint64_t>();
       have_seq = true;

@@ -7,6 +7,7 @@
 
 #include "core/time_format.h"
 #include "ingest/payload/device_payload.h"
+#include "model/reading.h"
 
 namespace vigil::ingest {
 namespace {
@@ -201,8 +202,9 @@ Result<RawMessage> DecodeVigilJson(std::string_view payload) {
   if (!fields.top_is_object) return Malformed("Vigil JSON must be an object");
   RawMessage msg;
   if (fields.seq.kind == Field::Kind::kMissing) return Malformed("\"seq\" is missing");
-  if (fields.seq.kind != Field::Kind::kUnsigned || fields.seq.unsigned_value == 0) {
-    return Malformed("\"seq\" must be a positive integer");
+  if (fields.seq.kind != Field::Kind::kUnsigned ||
+      !model::IsValidSequence(fields.seq.unsigned_value)) {
+    return Malformed(kSequenceRange);
   }
   msg.seq = fields.seq.unsigned_value;
   std::optional<int64_t> message_time;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "model/observation.h"
+#include "model/reading.h"
 #include "store/sqlite/sqlite_receipts.h"
 
 namespace vigil::store::sqlite {
@@ -98,6 +99,10 @@ Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits
   VIGIL_RETURN_IF_ERROR(device.prepared());
   VIGIL_RETURN_IF_ERROR(seq.prepared());
   for (const ReadingCommit& c : commits) {
+    if (!model::IsValidSequence(c.seq)) {  // the decoders refuse these; never wrap one
+      return Status::InvalidArgument("sequence number of device " + c.device_id +
+                                     " is out of range");
+    }
     auto [it, first] = devices.try_emplace(c.device_id);
     DeviceUpdate& d = it->second;
     if (first) {  // what foreign keys checked row by row, once per device

@@ -64,4 +64,8 @@ Result<std::optional<RecentReceipts::Receipt>> FindReceipt(ReaderPool& readers,
                                                            const std::string& device_id,
                                                            uint64_t seq);
 
+// A receipt stored twice for one (device, seq), or with a sequence number at or below zero
+// (wrapped by a hub that did not range-check them), described; nullopt if none.
+Result<std::optional<std::string>> DuplicateReceipts(ReaderPool& readers);
+
 }  // namespace vigil::store::sqlite

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/files.h"
+#include "model/reading.h"
 #include "store/ledger_node_file.h"
 #include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_alerts.h"
@@ -101,7 +102,11 @@ constexpr std::string_view kDeviceColumns =
 class SqliteStore final : public Store {
  public:
   Status Open(const std::string& path, OpenMode mode, const MigrationNotice& notice) {
-    VIGIL_RETURN_IF_ERROR(OpenWriter(path, mode, notice));
+    if (Status opened = OpenWriter(path, mode, notice); !opened.ok()) {
+      if (opened.message().find(path) != std::string::npos) return opened;
+      return Status(opened.code(),
+                    path + ": " + opened.message() + " (restore the hub's database from a backup)");
+    }
     {
       std::lock_guard lock(mu_);
       VIGIL_RETURN_IF_ERROR(recent_receipts_.Load(db_));
@@ -118,6 +123,7 @@ class SqliteStore final : public Store {
     if (mode == OpenMode::kOpenExisting && !exists) {
       return Status::NotFound("no hub database at " + path + " (run `vigil init` first)");
     }
+    path_ = path;
     VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
     ::chmod(path.c_str(), 0600);
     VIGIL_ASSIGN_OR_RETURN(nodes_, LedgerNodeFile::Open(path + "-ledger-nodes"));
@@ -240,6 +246,15 @@ class SqliteStore final : public Store {
     return s;
   }
 
+  Status RaiseLastSequence(const std::string& id, uint64_t seq) override {
+    if (!model::IsValidSequence(seq))
+      return Status::InvalidArgument("sequence number out of range");
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "UPDATE devices SET last_seq = max(last_seq, ?) WHERE id = ?");
+    st.Bind(1, static_cast<int64_t>(seq)).Bind(2, id);
+    return st.RunChanging("no device " + id);
+  }
+
   Status ReleaseDevice(const std::string& id) override {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(), "DELETE FROM device_quarantine WHERE device_id = ?");
@@ -352,6 +367,25 @@ class SqliteStore final : public Store {
     return sqlite::CountUnledgered(db_);
   }
 
+  Result<std::optional<std::string>> FindReceiptAnomaly() override {
+    return sqlite::DuplicateReceipts(*readers_);
+  }
+
+  Status CheckIntegrity() override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "PRAGMA quick_check(1)");
+    std::string verdict = st.Step() ? st.Text(0) : "";
+    if (!st.status().ok()) verdict = st.status().message();
+    if (verdict == "ok") return Status::Ok();
+    return Status::DataLoss(path_ + " is damaged (SQLite quick_check: " + verdict +
+                            "); restore it from a backup, or run `vigil recover`");
+  }
+
+  Status ReclaimSpace() override {
+    std::lock_guard lock(mu_);
+    return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
   Status InsertCheckpoint(const StoredCheckpoint& checkpoint) override {
     std::lock_guard lock(mu_);
     return sqlite::WriteCheckpoint(db_, checkpoint);
@@ -386,6 +420,7 @@ class SqliteStore final : public Store {
     return s;
   }
 
+  std::string path_;  // the database file, named in errors
   std::mutex mu_;
   Database db_;  // the writer: every change, and reads that must see the writer's state
   std::unique_ptr<sqlite::ReaderPool> readers_;  // everything else
