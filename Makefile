@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DURATION   ?=
 
-.PHONY: deps build build-asan test demo bench bench-e2e format clean
+.PHONY: deps build build-asan test demo bench bench-e2e bench-soak format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -39,6 +39,11 @@ bench: build
 # End-to-end: vigil sim against Vigil and Mosquitto 2 on loopback (a few minutes).
 bench-e2e: build
 	/usr/bin/python3 bench/e2e_ingest.py
+
+# Soak: a steady fleet for 30 minutes, sampled every 30 s; writes docs/soak.{csv,png}.
+bench-soak: build
+	bash scripts/install-bench-deps.sh
+	/usr/bin/python3 bench/soak.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -307,6 +307,38 @@ class StartupChecksTest(unittest.TestCase):
         self.assertEqual(os.stat(nested).st_mode & 0o777, 0o700)
 
 
+class ErrorMessagesTest(unittest.TestCase):
+    def setUp(self):
+        self.hub = Hub().start()
+
+    def tearDown(self):
+        self.hub.close()
+
+    def test_a_truncated_node_file_is_named_as_such_and_rebuilt_at_start(self):
+        self.hub.post_readings([heart_rate(s) for s in range(1, 301)])
+        self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
+        self.assertEqual(self.hub.stop(), 0)
+        nodes = os.path.join(self.hub.data_dir, "vigil.db-ledger-nodes")
+        with open(nodes, "r+b") as f:
+            f.truncate(os.path.getsize(nodes) // 3)
+        v = self.hub.run("verify", "--data-dir", self.hub.data_dir, check=False)
+        self.assertNotEqual(v.returncode, 0)
+        self.assertIn("node file (vigil.db-ledger-nodes) has lost the tree nodes", v.stderr)
+        self.assertIn("entries themselves are not at fault", v.stderr)
+        self.assertNotIn("altered", v.stderr)
+        self.hub.start()
+        self.assertEqual(self.hub.stop(), 0)
+        self.hub.run("verify", "--data-dir", self.hub.data_dir)
+
+    def test_verify_after_a_crash_before_any_checkpoint_notes_it_and_passes(self):
+        self.hub.post_readings([heart_rate(1)])
+        self.hub.kill9()  # before the hub's first checkpoint (5 s after start)
+        v = self.hub.run("verify", "--data-dir", self.hub.data_dir, check=False)
+        self.assertEqual(v.returncode, 0, v.stderr)
+        self.assertIn("not yet covered by a signed checkpoint", v.stderr)
+        self.assertNotIn("data loss", v.stderr)
+
+
 class DiskFullTest(unittest.TestCase):
     """A 24 MiB tmpfs holds the hub; a filler file takes the rest."""
 
