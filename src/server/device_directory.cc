@@ -25,8 +25,8 @@ std::variant<ingest::DeviceIdentity, ConnectionRefusal> DeviceDirectory::Authent
   return ingest::DeviceIdentity{(*device)->id, (*device)->patient_id};
 }
 
-uint64_t DeviceDirectory::Register(const std::string& device_id, std::function<void()> close) {
-  std::function<void()> displaced;
+uint64_t DeviceDirectory::Register(const std::string& device_id, CloseFunction close) {
+  CloseFunction displaced;
   uint64_t token;
   {
     std::lock_guard lock(mu_);
@@ -37,7 +37,7 @@ uint64_t DeviceDirectory::Register(const std::string& device_id, std::function<v
   }
   if (displaced) {
     spdlog::warn("device={} connected again; closing its previous connection", device_id);
-    displaced();
+    displaced(CloseReason::kTakenOver);
   }
   return token;
 }
@@ -54,7 +54,7 @@ size_t DeviceDirectory::RefreshRevocations() {
     spdlog::error("cannot read device states: {}", devices.status().ToString());
     return 0;
   }
-  std::vector<std::function<void()>> to_close;
+  std::vector<CloseFunction> to_close;
   {
     std::lock_guard lock(mu_);
     for (const auto& d : *devices) {
@@ -67,7 +67,7 @@ size_t DeviceDirectory::RefreshRevocations() {
       live_.erase(it);
     }
   }
-  for (auto& close : to_close) close();
+  for (auto& close : to_close) close(CloseReason::kAccessWithdrawn);
   return to_close.size();
 }
 

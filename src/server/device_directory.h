@@ -24,9 +24,13 @@ class DeviceDirectory {
   std::variant<ingest::DeviceIdentity, ingest::ConnectionRefusal> Authenticate(
       std::string_view peer_certificate_der);
 
+  // Why the directory closes a live connection.
+  enum class CloseReason { kAccessWithdrawn, kTakenOver };
+  using CloseFunction = std::function<void(CloseReason)>;
   // Registers a live connection of `device_id`; `close` is called (from any thread) if the
-  // device is revoked or another connection takes its place. Returns a token for Unregister.
-  uint64_t Register(const std::string& device_id, std::function<void()> close);
+  // device is revoked or quarantined, or another connection takes its place. Returns a token
+  // for Unregister.
+  uint64_t Register(const std::string& device_id, CloseFunction close);
   void Unregister(const std::string& device_id, uint64_t token);
 
   // Re-reads device states from the store and closes connections of devices now revoked or
@@ -37,7 +41,7 @@ class DeviceDirectory {
  private:
   struct Connection {
     uint64_t token;
-    std::function<void()> close;
+    CloseFunction close;
   };
   store::Store& store_;
   std::mutex mu_;

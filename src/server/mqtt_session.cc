@@ -121,8 +121,13 @@ void MqttSession::ProcessBuffer() {
         header, rest.substr(header.header_bytes, header.remaining_length), version_);
     consumed += total;
     if (!decoded.ok()) {
-      ProtocolFailure(decoded.error.reason_code, ConnectionRefusal::kProtocol,
-                      decoded.error.message);
+      if (header.type == mqtt::PacketType::kConnect && !connected_) {
+        RefuseUndecodableConnect(rest.substr(header.header_bytes, header.remaining_length),
+                                 decoded.error);
+      } else {
+        ProtocolFailure(decoded.error.reason_code, ConnectionRefusal::kProtocol,
+                        decoded.error.message);
+      }
       break;
     }
     const bool is_connect = std::holds_alternative<mqtt::ConnectPacket>(*decoded.packet);
@@ -144,6 +149,7 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
                            "second CONNECT");
   }
   version_ = connect.version;
+  peer_max_packet_ = connect.maximum_packet_size;
   if (!identity_) {
     return RefuseConnect(
         mqtt::reason::kNotAuthorized, auth_refusal_,
@@ -170,14 +176,18 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
     props.server_keep_alive = keep_alive_seconds_;
   connected_ = true;
   std::weak_ptr<MqttSession> weak = shared_from_this();
-  registration_ = context_.directory.Register(identity_->device_id, [weak] {
-    if (auto self = weak.lock()) self->Close();
-  });
+  registration_ =
+      context_.directory.Register(identity_->device_id, [weak](DeviceDirectory::CloseReason why) {
+        if (auto self = weak.lock()) self->Close(why);
+      });
   context_.metrics.connections_accepted.fetch_add(1);
   context_.metrics.connections_open.fetch_add(1);
   Log(spdlog::level::info, "device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
   if (context_.audit) context_.audit->Connected(identity_->device_id, peer_ip_, "mqtt");
-  Send(mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props));
+  Send(FitForPeer([&](bool full) {
+    props.any = full;
+    return mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props);
+  }));
   ArmKeepAlive();
 }
 
@@ -191,8 +201,37 @@ void MqttSession::RefuseConnect(uint8_t reason_code, ConnectionRefusal why,
   }
   mqtt::ConnackProperties props;
   props.reason_string = text;
-  Send(mqtt::EncodeConnack(version_, reason_code, props));
+  Send(FitForPeer([&](bool full) {
+    props.any = full;
+    return mqtt::EncodeConnack(version_, reason_code, props);
+  }));
   CloseAfterWrites();
+}
+
+void MqttSession::RefuseUndecodableConnect(std::string_view body, const mqtt::DecodeError& error) {
+  context_.metrics.Refused(ConnectionRefusal::kProtocol);
+  Log(spdlog::level::warn, "connection refused {}: {}", Peer(), error.message);
+  if (context_.audit) {
+    context_.audit->Refused(ingest::ConnectionRefusalName(ConnectionRefusal::kProtocol), peer_ip_,
+                            identity_ ? identity_->device_id : "", "mqtt");
+  }
+  // The protocol level follows the protocol name ("MQTT" in 3.1.1 and 5, "MQIsdp" in 3.1).
+  uint8_t level = 0;
+  if (body.size() >= 7 && body.substr(0, 6) == std::string_view("\0\4MQTT", 6)) {
+    level = static_cast<uint8_t>(body[6]);
+  } else if (body.size() >= 9 && body.substr(0, 8) == std::string_view("\0\6MQIsdp", 8)) {
+    level = static_cast<uint8_t>(body[8]);
+  }
+  if (level == 5 || level > 5) {  // v5 (or newer): CONNACK with the reason code (no string)
+    const uint8_t code = level == 5 ? error.reason_code : mqtt::reason::kUnsupportedProtocolVersion;
+    mqtt::ConnackProperties none;
+    none.any = false;
+    Send(mqtt::EncodeConnack(mqtt::ProtocolVersion::kV5, code, none));
+  } else if (level > 0 && error.reason_code == mqtt::reason::kUnsupportedProtocolVersion) {
+    // 3.1 and older 3.x levels: return code 0x01, unacceptable protocol version (3.1.1 §3.2.2.3)
+    Send(mqtt::EncodeConnack(mqtt::ProtocolVersion::kV311, error.reason_code, {}));
+  }
+  CloseAfterWrites();  // a malformed 3.1.1 CONNECT is closed without an answer (3.1.1 §4.8)
 }
 
 void MqttSession::Handle(mqtt::PublishPacket& publish) {
@@ -260,13 +299,16 @@ void MqttSession::FlushAcknowledgements() {
       return;
     }
     if (entry.packet_id != 0) {
-      Send(mqtt::EncodePuback(version_, entry.packet_id,
-                              ingest::RefusalMqttReasonCode(refusal.reason), refusal.message));
+      Send(FitForPeer([&](bool full) {
+        return mqtt::EncodePuback(version_, entry.packet_id,
+                                  ingest::RefusalMqttReasonCode(refusal.reason),
+                                  full ? refusal.message : std::string());
+      }));
     }
   }
   if (draining_ && inflight_.empty()) {
     if (v5() && !client_left_) {
-      Send(mqtt::EncodeDisconnect(mqtt::reason::kServerShuttingDown, "server shutting down"));
+      SendDisconnect(mqtt::reason::kServerShuttingDown, "server shutting down");
     }
     return CloseAfterWrites();
   }
@@ -307,7 +349,7 @@ void MqttSession::ProtocolFailure(uint8_t reason_code, ConnectionRefusal why,
     context_.audit->MessageRefused(identity_->device_id, peer_ip_,
                                    ingest::ConnectionRefusalName(why));
   }
-  if (v5() && connected_) Send(mqtt::EncodeDisconnect(reason_code, text));
+  if (v5() && connected_) SendDisconnect(reason_code, text);
   inflight_.clear();
   CloseAfterWrites();
 }
@@ -323,7 +365,7 @@ void MqttSession::ArmKeepAlive() {
       self->context_.metrics.Refused(ConnectionRefusal::kKeepAliveTimeout);
       self->Log(spdlog::level::info, "keep-alive expired {}", self->Peer());
       if (self->v5()) {
-        self->Send(mqtt::EncodeDisconnect(mqtt::reason::kKeepAliveTimeout, "keep alive timeout"));
+        self->SendDisconnect(mqtt::reason::kKeepAliveTimeout, "keep alive timeout");
       }
       return self->CloseAfterWrites();
     }
@@ -395,10 +437,20 @@ void MqttSession::Drain() {
   });
 }
 
-void MqttSession::Close() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+void MqttSession::SendDisconnect(uint8_t reason_code, const std::string& text) {
+  Send(FitForPeer(
+      [&](bool full) { return mqtt::EncodeDisconnect(reason_code, full ? text : std::string()); }));
+}
+
+void MqttSession::Close(DeviceDirectory::CloseReason why) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), why] {
     if (self->v5() && self->connected_) {
-      self->Send(mqtt::EncodeDisconnect(mqtt::reason::kNotAuthorized, "device access withdrawn"));
+      if (why == DeviceDirectory::CloseReason::kTakenOver) {
+        self->SendDisconnect(mqtt::reason::kSessionTakenOver,
+                             "another connection of this device took over");
+      } else {
+        self->SendDisconnect(mqtt::reason::kNotAuthorized, "device access withdrawn");
+      }
       return self->CloseAfterWrites();
     }
     self->Teardown();

@@ -55,8 +55,9 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   // Stops taking packets, acknowledges what is in flight once durable, then closes (v5 clients
   // get DISCONNECT 0x8B "server shutting down"). Thread-safe.
   void Drain();
-  // Closes the connection now (revocation, takeover). Thread-safe.
-  void Close();
+  // Closes the connection now: v5 clients are told why (0x87 access withdrawn, 0x8E session
+  // taken over by another connection). Thread-safe.
+  void Close(DeviceDirectory::CloseReason why = DeviceDirectory::CloseReason::kAccessWithdrawn);
   // Whether the session has finished (its socket is closed).
   bool finished() const { return finished_.load(); }
 
@@ -84,6 +85,7 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   // Ends the connection for a protocol violation: v5 gets DISCONNECT with `reason_code`.
   void ProtocolFailure(uint8_t reason_code, ingest::ConnectionRefusal why, const std::string& text);
   void ArmKeepAlive();
+  void SendDisconnect(uint8_t reason_code, const std::string& text);  // v5 only
   void Send(std::string bytes);
   void WriteNext();
   void CloseAfterWrites();
@@ -91,6 +93,17 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   bool OutboxFull() const { return outbox_bytes_ + in_write_.size() > kMaxUnsentBytes; }
   void Teardown();
   bool v5() const { return version_ == ingest::mqtt::ProtocolVersion::kV5; }
+  // The packet `encode(true)` makes, or `encode(false)` (without optional properties such as
+  // a reason string) when the first exceeds the peer's Maximum Packet Size (MQTT-3.1.2-24).
+  template <typename Encode>
+  std::string FitForPeer(Encode encode) const {
+    std::string packet = encode(true);
+    if (peer_max_packet_ == 0 || packet.size() <= peer_max_packet_) return packet;
+    return encode(false);
+  }
+  // Answers a CONNECT that did not decode: a CONNACK in the client's own protocol where the
+  // specification asks for one, then closes.
+  void RefuseUndecodableConnect(std::string_view body, const ingest::mqtt::DecodeError& error);
   // Logs through the per-address limiter.
   template <typename... Args>
   void Log(spdlog::level::level_enum level, spdlog::format_string_t<Args...> format,
@@ -114,6 +127,7 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   std::string topic_;          // devices/<id>/vitals
   uint64_t registration_ = 0;  // DeviceDirectory token
   uint16_t keep_alive_seconds_ = 0;
+  uint32_t peer_max_packet_ = 0;  // v5 CONNECT's Maximum Packet Size; 0: none given
   std::chrono::steady_clock::time_point last_packet_;
   bool connected_ = false;
   bool reading_ = false;

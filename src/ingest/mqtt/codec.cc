@@ -17,6 +17,10 @@ DecodeResult Malformed(std::string message) {
   return Fail(reason::kMalformedPacket, std::move(message));
 }
 
+DecodeResult Refused(const char* packet, const PropertyError& error) {
+  return Fail(error.reason_code, std::string(packet) + ": " + error.message);
+}
+
 DecodeResult Ok(ClientPacket packet) {
   DecodeResult r;
   r.packet = std::move(packet);
@@ -49,8 +53,10 @@ DecodeResult DecodeConnect(ByteReader& r) {
   if (!v5 && has_password && !has_username) return Malformed("password without user name");
   if (v5) {
     Properties props;
-    if (!ReadProperties(r, props)) return Malformed("CONNECT properties malformed");
-    if (props.receive_maximum_zero) return Fail(reason::kProtocolError, "receive maximum of 0");
+    PropertyError error;
+    if (!ReadProperties(r, PropertyContext::kConnect, props, error)) {
+      return Refused("CONNECT", error);
+    }
     c.maximum_packet_size = props.maximum_packet_size;
     c.receive_maximum = props.receive_maximum;
     c.has_authentication_method = props.has_authentication_method;
@@ -60,7 +66,10 @@ DecodeResult DecodeConnect(ByteReader& r) {
     std::string topic, payload;
     if (v5) {
       Properties will_props;
-      if (!ReadProperties(r, will_props)) return Malformed("will properties malformed");
+      PropertyError error;
+      if (!ReadProperties(r, PropertyContext::kWill, will_props, error)) {
+        return Refused("CONNECT will", error);
+      }
     }
     if (!r.ReadUtf8(topic) || !r.ReadBinary(payload)) return Malformed("will malformed");
   }
@@ -97,7 +106,10 @@ DecodeResult DecodePublish(uint8_t flags, ByteReader& r, ProtocolVersion version
   }
   if (version == ProtocolVersion::kV5) {
     Properties props;
-    if (!ReadProperties(r, props)) return Malformed("PUBLISH properties malformed");
+    PropertyError error;
+    if (!ReadProperties(r, PropertyContext::kPublish, props, error)) {
+      return Refused("PUBLISH", error);
+    }
     p.has_topic_alias = props.has_topic_alias;
   }
   if (p.topic.empty() && !p.has_topic_alias) return Fail(reason::kProtocolError, "empty topic");
@@ -106,20 +118,39 @@ DecodeResult DecodePublish(uint8_t flags, ByteReader& r, ProtocolVersion version
 }
 
 // SUBSCRIBE and UNSUBSCRIBE share their shape; SUBSCRIBE adds an options byte per filter.
+// Options byte of a SUBSCRIBE filter: QoS (bits 0-1), and in v5 No Local, Retain As Published
+// and Retain Handling (bits 2-5); the rest is reserved (MQTT 5 §3.8.3.1, 3.1.1 §3.8.3.1).
+DecodeResult CheckSubscriptionOptions(uint8_t options, ProtocolVersion version) {
+  const bool v5 = version == ProtocolVersion::kV5;
+  if ((options & 0x03) == 3) return Malformed("subscription QoS 3");
+  if (options & (v5 ? 0xc0 : 0xfc)) return Malformed("subscription options: reserved bits set");
+  if (v5 && ((options >> 4) & 0x03) == 3) {
+    return Fail(reason::kProtocolError, "subscription retain handling 3");
+  }
+  return Ok(PingreqPacket{});
+}
+
 template <typename Packet>
 DecodeResult DecodeFilters(ByteReader& r, ProtocolVersion version, bool with_options) {
   Packet p;
   if (!r.ReadUint16(p.packet_id) || p.packet_id == 0) return Malformed("packet id missing or 0");
   if (version == ProtocolVersion::kV5) {
     Properties props;
-    if (!ReadProperties(r, props)) return Malformed("properties malformed");
+    PropertyError error;
+    const auto context = with_options ? PropertyContext::kSubscribe : PropertyContext::kUnsubscribe;
+    if (!ReadProperties(r, context, props, error)) {
+      return Refused(with_options ? "SUBSCRIBE" : "UNSUBSCRIBE", error);
+    }
   }
   while (!r.empty()) {
     std::string filter;
     uint8_t options = 0;
     if (!r.ReadUtf8(filter) || filter.empty()) return Malformed("topic filter malformed");
-    if (with_options && (!r.ReadByte(options) || (options & 0xc0) || (options & 0x03) == 3)) {
-      return Malformed("subscription options malformed");
+    if (with_options) {
+      if (!r.ReadByte(options)) return Malformed("subscription options missing");
+      if (auto checked = CheckSubscriptionOptions(options, version); !checked.ok()) {
+        return checked;
+      }
     }
     p.filters.push_back(std::move(filter));
   }
@@ -133,7 +164,10 @@ DecodeResult DecodeDisconnect(ByteReader& r, ProtocolVersion version) {
     if (!r.ReadByte(d.reason_code)) return Malformed("DISCONNECT truncated");
     if (!r.empty()) {
       Properties props;
-      if (!ReadProperties(r, props)) return Malformed("DISCONNECT properties malformed");
+      PropertyError error;
+      if (!ReadProperties(r, PropertyContext::kDisconnect, props, error)) {
+        return Refused("DISCONNECT", error);
+      }
     }
   }
   if (!r.empty()) return Malformed("DISCONNECT has trailing bytes");

@@ -49,6 +49,7 @@ struct ConnackProperties {
   uint32_t maximum_packet_size = 0;  // 0: omitted
   uint16_t server_keep_alive = 0;    // 0: omitted (the client's value stands)
   std::string reason_string;         // empty: omitted
+  bool any = true;                   // false: no properties at all (a client's small maximum)
 };
 
 // v3.1.1 return codes for CONNACK, from a v5 reason code.

@@ -55,7 +55,7 @@ std::string EncodeConnack(ProtocolVersion version, uint8_t reason_code,
   }
   PutByte(body, reason_code);
   std::string props;
-  if (reason_code == reason::kSuccess) {
+  if (reason_code == reason::kSuccess && p.any) {
     PutByte(props, property::kReceiveMaximum);
     PutUint16(props, p.receive_maximum);
     PutByte(props, property::kMaximumQos);
@@ -77,7 +77,7 @@ std::string EncodeConnack(ProtocolVersion version, uint8_t reason_code,
       PutUint16(props, p.server_keep_alive);
     }
   }
-  PutReasonString(props, p.reason_string);
+  if (p.any) PutReasonString(props, p.reason_string);
   PutProperties(body, props);
   return Frame(PacketType::kConnack, 0, body);
 }

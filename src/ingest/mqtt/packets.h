@@ -43,6 +43,7 @@ inline constexpr uint8_t kServerUnavailable = 0x88;
 inline constexpr uint8_t kServerBusy = 0x89;
 inline constexpr uint8_t kBadAuthenticationMethod = 0x8C;
 inline constexpr uint8_t kKeepAliveTimeout = 0x8D;
+inline constexpr uint8_t kSessionTakenOver = 0x8E;
 inline constexpr uint8_t kServerShuttingDown = 0x8B;
 inline constexpr uint8_t kTopicNameInvalid = 0x90;
 inline constexpr uint8_t kReceiveMaximumExceeded = 0x93;
