@@ -9,6 +9,8 @@ packages=(
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libargon2-dev libqrencode-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  # the common-password list compiled into the hub (Openwall's, public domain)
+  john-data
   # fuzzing and sanitizers (clang's libFuzzer and runtimes)
   clang libclang-rt-14-dev
   # real peers for the tests and the demo

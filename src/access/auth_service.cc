@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "access/password.h"
+#include "access/password_policy.h"
 #include "access/totp.h"
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
@@ -138,7 +139,7 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
     std::lock_guard lock(mu_);
     challenges_.erase(TokenHash(challenge));
   }
-  throttle_.RecordSuccess(user->username);
+  throttle_.RecordSuccess(user->username, address);
   Observe(detect::EventKind::kLoginSucceeded, user->username, address, "ok");
   VIGIL_ASSIGN_OR_RETURN(std::string token, RandomToken(kTokenBytes));
   VIGIL_RETURN_IF_ERROR(
@@ -166,9 +167,22 @@ Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token,
   if (!user) return Unauthenticated("invalid or expired session");
   const auto role = ParseRole(user->role);
   if (!role) return Status::DataLoss("user " + user->username + " has an unknown role");
-  if (!address.empty() && address != session->address && observer_) {
-    observer_({detect::EventKind::kSessionNewAddress, now, "", user->username, address, "",
-               session->address});
+  if (!address.empty() && address != session->address) {
+    // A token is bound to the address that completed MFA: shown from anywhere else it is
+    // taken to be stolen and ends before this request (or any other) is answered.
+    if (observer_) {
+      observer_({detect::EventKind::kSessionNewAddress, now, "", user->username, address, "",
+                 session->address});
+    }
+    VIGIL_RETURN_IF_ERROR(store_.DeleteSession(hash));
+    VIGIL_RETURN_IF_ERROR(
+        Record(ledger::EntryType::kSessionsRevoked, {{"user", user->username},
+                                                     {"by", "hub:token-from-new-address"},
+                                                     {"count", "1"},
+                                                     {"address", address}}));
+    return Unauthenticated(
+        "session ended: its token was presented from another network address than the one "
+        "that logged in; log in again");
   }
   // Refresh the idle clock, but write at most once per tenth of the idle time.
   if (now - session->last_seen_ms > settings_.idle_ms / 10) {
@@ -199,11 +213,18 @@ Status AuthService::ChangePassword(const AuthenticatedSession& session, const st
   if (!user || !VerifyPassword(current, user->password_hash)) {
     return Unauthenticated("the current password is wrong");
   }
-  VIGIL_RETURN_IF_ERROR(CheckPasswordStrength(replacement));
-  if (current == replacement) return Status::InvalidArgument("the new password must differ");
+  VIGIL_RETURN_IF_ERROR(
+      CheckNewPassword(replacement, {user->username, settings_.hub_name, current}));
   VIGIL_ASSIGN_OR_RETURN(std::string hash, HashPassword(replacement));
   VIGIL_RETURN_IF_ERROR(store_.SetPassword(user->username, hash, /*must_change=*/false));
-  return Record(ledger::EntryType::kPasswordChanged, {{"user", user->username}});
+  VIGIL_RETURN_IF_ERROR(Record(ledger::EntryType::kPasswordChanged, {{"user", user->username}}));
+  // Whoever held the old password may hold a session made with it: every other one ends.
+  VIGIL_ASSIGN_OR_RETURN(const int64_t ended,
+                         store_.DeleteUserSessions(user->username, session.token_hash));
+  if (ended == 0) return Status::Ok();
+  return Record(
+      ledger::EntryType::kSessionsRevoked,
+      {{"user", user->username}, {"by", user->username}, {"count", std::to_string(ended)}});
 }
 
 }  // namespace vigil::access

@@ -26,6 +26,7 @@ struct SessionSettings {
   int64_t challenge_ms = 5 * 60'000;   // time to answer the MFA challenge
   int max_code_attempts = 3;           // wrong codes before the challenge is spent
   ThrottlePolicy throttle;
+  std::string hub_name;  // a password may not contain it (password_policy.h)
 };
 
 // Makes an entry durable in the audit ledger before it returns.

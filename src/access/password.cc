@@ -44,24 +44,6 @@ const std::string& DecoyPasswordHash() {
   return decoy;
 }
 
-Status CheckPasswordStrength(std::string_view password) {
-  if (password.size() < 12)
-    return Status::InvalidArgument("a password needs 12 characters or more");
-  if (password.size() > 128)
-    return Status::InvalidArgument("a password has 128 characters at most");
-  bool lower = false, upper = false, digit = false, other = false;
-  for (unsigned char c : password) {
-    lower |= std::islower(c) != 0;
-    upper |= std::isupper(c) != 0;
-    digit |= std::isdigit(c) != 0;
-    other |= !std::isalnum(c);
-  }
-  if (lower + upper + digit + other < 2) {
-    return Status::InvalidArgument("a password needs two kinds of character at least");
-  }
-  return Status::Ok();
-}
-
 Result<std::string> GeneratePassword() {
   VIGIL_ASSIGN_OR_RETURN(std::string random, crypto::RandomBytes(20));
   std::string out;

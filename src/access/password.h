@@ -27,9 +27,6 @@ bool VerifyPassword(std::string_view password, const std::string& phc_hash);
 // verification costs, so an unknown username takes as long to refuse as a wrong password.
 const std::string& DecoyPasswordHash();
 
-// InvalidArgument unless `password` is 12..128 bytes and not all one character class.
-Status CheckPasswordStrength(std::string_view password);
-
 // A random password of 20 characters from an unambiguous alphabet (for first logins).
 Result<std::string> GeneratePassword();
 

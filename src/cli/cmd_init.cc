@@ -69,6 +69,11 @@ Status RunInit(const InitOptions& options) {
   }
   HubConfig config;
   config.hub_name = options.hub_name;
+  if (!options.hostnames.empty()) {
+    const std::string& host = options.hostnames.front();
+    config.serve.public_url =
+        "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host);
+  }
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));
 
   VIGIL_ASSIGN_OR_RETURN(

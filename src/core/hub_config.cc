@@ -37,10 +37,11 @@ Status RefuseUnknownKeys(const toml::table& table, const std::set<std::string>& 
 }
 
 Status ReadServer(const toml::table& t, ServeOptions& s) {
-  VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t,
-                                          {"bind", "mqtt_port", "https_port", "tls_min_version",
-                                           "io_threads", "group_commit_max_batch", "min_free_mb"},
-                                          "server"));
+  VIGIL_RETURN_IF_ERROR(
+      RefuseUnknownKeys(t,
+                        {"bind", "mqtt_port", "https_port", "tls_min_version", "io_threads",
+                         "group_commit_max_batch", "min_free_mb", "public_url"},
+                        "server"));
   if (const auto bind = t["bind"].value<std::string>()) s.bind = *bind;
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "mqtt_port", 0, 65535, s.mqtt_port, "server"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "https_port", 0, 65535, s.https_port, "server"));
@@ -48,6 +49,18 @@ Status ReadServer(const toml::table& t, ServeOptions& s) {
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "group_commit_max_batch", 1, 1 << 20, s.group_commit_max_batch, "server"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "min_free_mb", 0, 1 << 20, s.min_free_mb, "server"));
+  if (const auto url = t["public_url"].value<std::string>()) {
+    const std::string_view scheme = "https://";
+    const bool plain = url->compare(0, scheme.size(), scheme) == 0 && url->size() > scheme.size() &&
+                       url->find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]",
+                           scheme.size()) == std::string::npos;
+    if (!plain) {
+      return Status::InvalidArgument(
+          "config [server] public_url must be https://host or https://host:port (no path)");
+    }
+    s.public_url = *url;
+  }
   if (const auto v = t["tls_min_version"].value<std::string>()) {
     if (*v == "1.3") {
       s.tls_min_version = TlsMinVersion::kTls13;
@@ -234,6 +247,17 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   return config;
 }
 
+std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port) {
+  std::string url = public_url.empty() ? "https://localhost" : public_url;
+  const std::string authority = url.substr(url.find("://") + 3);
+  const auto bracket = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  const bool has_port =
+      colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  if (!has_port) url += ":" + std::to_string(https_port);
+  return url;
+}
+
 std::string RenderHubConfig(const HubConfig& c) {
   std::ostringstream out;
   const auto& s = c.serve;
@@ -248,6 +272,8 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "\"  # \"1.2\" only for devices that cannot do 1.3\n"
       << "io_threads = " << s.io_threads << "\n"
       << "group_commit_max_batch = " << s.group_commit_max_batch << "\n"
+      << "public_url = \"" << s.public_url
+      << "\"  # where clients reach the API: FHIR links are built on it (port: https_port)\n"
       << "min_free_mb = " << s.min_free_mb
       << "  # below this much free disk, readings are refused until twice that is free\n\n"
       << "[ingest]\n"

@@ -58,7 +58,14 @@ struct ServeOptions {
   // Below this much free disk space readings are refused (and taken again at twice that);
   // 0 turns the watermark off (server/storage_watch.h).
   uint32_t min_free_mb = 64;
+  // Where clients reach the hub's HTTPS API, "https://host[:port]" (the port defaults to
+  // https_port): FHIR links are built on it, never on a request's Host header. "" is
+  // https://localhost.
+  std::string public_url;
 };
+
+// The base of absolute links: `public_url` with `https_port` added when it names no port.
+std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port);
 
 // People-facing access (issue #5): sessions and the API's worker pool.
 struct AccessOptions {

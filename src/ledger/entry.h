@@ -25,7 +25,7 @@ enum class EntryType : uint8_t {
   kLogin = 6,            // fields: user | user_sha256 (unknown names), address, outcome
   kMfa = 7,              // fields: user, address, outcome
   kLogout = 8,           // fields: user
-  kSessionsRevoked = 9,  // fields: user, by, count
+  kSessionsRevoked = 9,  // fields: user, by, count, [address] (a token shown from elsewhere)
   kAccess =
       10,  // fields: user, role, patient, action, resource, decision, basis, [reason], [address]
   kConsentChanged = 11,      // fields: patient, by

@@ -15,18 +15,6 @@
 namespace vigil::server {
 namespace {
 
-// The Host header for absolute links in responses, if it is a plain host[:port]; an
-// attacker's header must not put arbitrary text into links.
-std::string HostOrLocalhost(std::string_view host) {
-  if (host.empty() || host.size() > 255) return "localhost";
-  for (char c : host) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                    c == ':' || c == '[' || c == ']';
-    if (!ok) return "localhost";
-  }
-  return std::string(host);
-}
-
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -34,12 +22,20 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxBatchMessages = 1000;
+constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 
 // One HTTPS connection: reads requests one at a time (keep-alive), answers each.
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
   HttpsSession(tcp::socket socket, asio::ssl::context& tls, HttpsContext& context)
-      : stream_(std::move(socket), tls), context_(context) {}
+      : stream_(std::move(socket), tls), context_(context) {
+    beast::error_code ec;  // known now: a handshake that times out has no endpoint left
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) {
+      peer_address_ = endpoint.address().to_string();
+      loopback_peer_ = endpoint.address().is_loopback();
+    }
+  }
 
   void Start() {
     beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
@@ -76,18 +72,38 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(static_cast<uint64_t>(context_.limits.max_payload_bytes) * 16);
+    parser_->header_limit(kMaxHeaderBytes);
     beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](const beast::error_code& ec, size_t) {
-                       if (ec == http::error::end_of_stream) return self->Close();
-                       if (ec == http::error::body_limit) {
-                         return self->Reply(Problem(413, "too_large", "Request too large",
-                                                    "the body exceeds the hub's limit"),
-                                            false);
+                       if (!ec) return self->Route(self->parser_->release());
+                       if (auto refusal = RefusalOfUnreadable(ec)) {
+                         return self->Reply(std::move(*refusal), false);  // then close
                        }
-                       if (ec) return;  // the peer went away or sent garbage: drop it
-                       self->Route(self->parser_->release());
+                       if (ec == http::error::end_of_stream) return self->Close();
+                       // the peer went away, or was too slow: nothing to answer
                      });
+  }
+
+  // What a request that could not be read is told (and the connection closed after): 413 for
+  // a body over the limit, 431 for headers over it, 400 for anything malformed. Nothing for a
+  // peer that left or timed out.
+  static std::optional<HttpReply> RefusalOfUnreadable(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) {
+      return Problem(413, "too_large", "Request too large", "the body exceeds the hub's limit");
+    }
+    if (ec == http::error::header_limit) {
+      return Problem(
+          431, "headers_too_large", "Request header fields too large",
+          "the request line and headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes");
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message &&
+        ec != http::error::need_more) {
+      return Problem(400, "bad_request", "Bad request",
+                     "the request is not well-formed HTTP/1.1 (" + ec.message() + ")");
+    }
+    return std::nullopt;
   }
 
   void Route(http::request<http::string_body> request) {
@@ -170,7 +186,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     api_request.break_glass_reason = std::string(request["Vigil-Break-Glass"]);
     api_request.body = std::move(request.body());
     api_request.peer_address = PeerAddress();
-    api_request.base_url = "https://" + HostOrLocalhost(request[http::field::host]);
+    api_request.base_url = context_.public_base_url;  // never the request's Host header
     asio::post(context_.api_executor, [self = shared_from_this(), r = std::move(api_request)] {
       HttpReply reply;
       try {
@@ -185,24 +201,23 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     });
   }
 
-  std::string PeerAddress() {
-    beast::error_code ec;
-    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    return ec ? std::string() : endpoint.address().to_string();
-  }
-
-  bool IsLoopbackPeer() {
-    beast::error_code ec;
-    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    return !ec && endpoint.address().is_loopback();
-  }
+  const std::string& PeerAddress() const { return peer_address_; }
+  bool IsLoopbackPeer() const { return loopback_peer_; }
 
   void Reply(HttpReply reply, bool keep_alive = true) {
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(reply.status), 11);
     response->set(http::field::server, "vigil");
     response->set(http::field::content_type, reply.content_type);
+    // Every answer may carry health data or a token: never cached, never framed or sniffed,
+    // only over HTTPS from now on, and no Referer carrying a FHIR query elsewhere.
     response->set(http::field::cache_control, "no-store");
+    response->set(http::field::strict_transport_security, "max-age=31536000");
+    response->set("X-Content-Type-Options", "nosniff");
+    response->set("Referrer-Policy", "no-referrer");
+    response->set(
+        "Content-Security-Policy",
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     for (const auto& [name, value] : reply.headers) response->set(name, value);
     response->keep_alive(keep_alive && keep_alive_);
     response->body() = std::move(reply.body);
@@ -228,6 +243,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   ingest::ConnectionRefusal auth_refusal_ = ingest::ConnectionRefusal::kTlsHandshake;
   bool has_certificate_ = false;
   bool keep_alive_ = true;
+  std::string peer_address_;  // "" if the socket had none at accept
+  bool loopback_peer_ = false;
 };
 
 }  // namespace

@@ -33,6 +33,9 @@ struct HttpsContext {
   ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
   AddressBlocklist* blocklist = nullptr;                 // addresses a playbook has blocked
   const Readiness* readiness = nullptr;  // /healthz and /readyz: 503 while not ready; none: ok
+  // Where clients reach the hub ("https://host[:port]"): absolute links in FHIR Bundles are
+  // built on it, never on a request's Host header (which a client, or an attacker, chooses).
+  std::string public_base_url = "https://localhost";
 };
 
 class HttpsListener {

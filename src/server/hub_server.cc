@@ -129,6 +129,7 @@ class HubServerImpl final : public HubServer {
                                  {{"config_sha256", config_digest_}, {"version", kVersion}}}));
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
+    https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
     PollRevocations();
     ScheduleCheckpoint();
     for (int i = 0; i < config_.serve.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -249,6 +250,7 @@ class HubServerImpl final : public HubServer {
     access::SessionSettings s;
     s.idle_ms = config.access.session_idle_seconds * 1000;
     s.absolute_ms = config.access.session_absolute_seconds * 1000;
+    s.hub_name = config.hub_name;
     return s;
   }
 

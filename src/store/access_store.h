@@ -62,8 +62,10 @@ class AccessStore {
   virtual Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash) = 0;
   virtual Status TouchSession(const std::string& token_hash, int64_t now_ms) = 0;
   virtual Status DeleteSession(const std::string& token_hash) = 0;
-  // Deletes every session of `username`; how many there were.
-  virtual Result<int64_t> DeleteUserSessions(const std::string& username) = 0;
+  // Deletes every session of `username` but the one whose token hash is `keep` (empty: all);
+  // how many it deleted.
+  virtual Result<int64_t> DeleteUserSessions(const std::string& username,
+                                             const std::string& keep = "") = 0;
   // Asks the running hub to clear the login throttle of `username` (`vigil user unlock`: the
   // throttle lives in the hub's memory, which polls these requests).
   virtual Status RequestUnlock(const std::string& username, const std::string& by,

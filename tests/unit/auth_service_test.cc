@@ -82,7 +82,11 @@ TEST_F(AuthServiceTest, ChallengesExpireAndAreSpentAfterThreeWrongCodes) {
     EXPECT_FALSE(auth_.CompleteMfa(c->challenge, "000000", "10.0.0.1").ok());
   }
   EXPECT_FALSE(auth_.CompleteMfa(c->challenge, CodeNow(), "10.0.0.1").ok());
+  EXPECT_EQ(auth_.Login("alice", "alice-password-1", "10.0.0.1").status().code(),
+            StatusCode::kResourceExhausted);  // three failures: the fourth try waits 1 s
+  clock_.Advance(1000);
   c = auth_.Login("alice", "alice-password-1", "10.0.0.1");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
   clock_.Advance(5 * 60'000 + 1);
   EXPECT_FALSE(auth_.CompleteMfa(c->challenge, CodeNow(), "10.0.0.1").ok());
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "access/password_policy.h"
+
 namespace vigil::access {
 namespace {
 
@@ -23,11 +25,23 @@ TEST(PasswordTest, MalformedHashesNeverVerify) {
   EXPECT_FALSE(VerifyPassword("anything", DecoyPasswordHash()));
 }
 
-TEST(PasswordTest, StrengthRules) {
-  EXPECT_FALSE(CheckPasswordStrength("short1A").ok());
-  EXPECT_FALSE(CheckPasswordStrength("alllowercaseletters").ok());
-  EXPECT_TRUE(CheckPasswordStrength("lowercase-and-symbols").ok());
-  EXPECT_FALSE(CheckPasswordStrength(std::string(129, 'a') + "1").ok());
+// NIST SP 800-63B §5.1.1.2: length, a blocklist, context words, no repeats; no composition.
+TEST(PasswordPolicyTest, RefusesWhatNistSaysToRefuseAndNothingElse) {
+  const PasswordContext ctx{"dr.lee", "ward7", "the-current-one-42"};
+  for (const char* weak :
+       {"short1A", "password1", "Password1234", "P@ssw0rd2024!", "qwerty123456", "iloveyou!!!!",
+        "letmein12345", "dr.lee-is-great", "my-ward7-login", "Vigil-rocks-2026", "aaaaaaaaaaaa",
+        "abababababab", "123456789012", "abcdefghijklm", "the-current-one-42"}) {
+    EXPECT_FALSE(CheckNewPassword(weak, ctx).ok()) << weak;
+  }
+  EXPECT_FALSE(CheckNewPassword(std::string(129, 'x'), ctx).ok());
+  for (const char* good : {"correct horse battery staple", "lowercase only but long enough",
+                           "Tr0ub4dor&3-plus-more", "ümlaut-säfe-pässphrase"}) {
+    EXPECT_TRUE(CheckNewPassword(good, ctx).ok())
+        << good << ": " << CheckNewPassword(good, ctx).message();
+  }
+  EXPECT_TRUE(IsCommonPassword("123456"));
+  EXPECT_FALSE(IsCommonPassword("correct horse battery staple"));
 }
 
 TEST(PasswordTest, GeneratedPasswordsAreStrongAndDistinct) {
@@ -35,7 +49,7 @@ TEST(PasswordTest, GeneratedPasswordsAreStrongAndDistinct) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->size(), 20u);
   EXPECT_NE(*a, *b);
-  EXPECT_TRUE(CheckPasswordStrength(*a).ok());
+  EXPECT_TRUE(CheckNewPassword(*a, {"someone", "vigil", ""}).ok());
 }
 
 }  // namespace

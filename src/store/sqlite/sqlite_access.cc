@@ -133,10 +133,11 @@ class SqliteAccessStore final : public AccessStore {
     return st.Run();
   }
 
-  Result<int64_t> DeleteUserSessions(const std::string& username) override {
+  Result<int64_t> DeleteUserSessions(const std::string& username,
+                                     const std::string& keep) override {
     std::lock_guard lock(mu_);
-    Statement st(db_.handle(), "DELETE FROM sessions WHERE username = ?");
-    st.Bind(1, username);
+    Statement st(db_.handle(), "DELETE FROM sessions WHERE username = ? AND token_hash != ?");
+    st.Bind(1, username).BindBlob(2, keep);
     VIGIL_RETURN_IF_ERROR(st.Run());
     return int64_t{sqlite3_changes(db_.handle())};
   }
