@@ -55,7 +55,7 @@ Status ReadServer(const toml::table& t, ServeOptions& s) {
                        url->find_first_not_of(
                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]",
                            scheme.size()) == std::string::npos;
-    if (!plain) {
+    if (!plain && !url->empty()) {
       return Status::InvalidArgument(
           "config [server] public_url must be https://host or https://host:port (no path)");
     }
