@@ -48,7 +48,8 @@ AuthService::AuthService(store::AccessStore& store, const store::KeyRing& keys, 
       clock_(clock),
       settings_(settings),
       audit_(std::move(audit)),
-      throttle_(clock, settings.throttle) {}
+      throttle_(clock, settings.throttle),
+      anonymous_(clock) {}
 
 Status AuthService::Record(ledger::EntryType type, std::map<std::string, std::string> fields) {
   return audit_({type, clock_.NowMillis(), std::move(fields)});
@@ -59,6 +60,17 @@ void AuthService::Observe(detect::EventKind kind, const std::string& user,
   if (observer_) observer_({kind, clock_.NowMillis(), "", user, address, "", reason});
 }
 
+Status AuthService::RecordAnonymous(std::map<std::string, std::string> fields) {
+  const auto admitted = anonymous_.Admit(fields["address"]);
+  if (!admitted.write) return Status::Ok();  // counted, and carried by the next entry written
+  fields["prefix"] = admitted.prefix;
+  if (admitted.suppressed > 0) fields["suppressed"] = std::to_string(admitted.suppressed);
+  if (admitted.suppressed_all > 0) {
+    fields["suppressed_elsewhere"] = std::to_string(admitted.suppressed_all);
+  }
+  return Record(ledger::EntryType::kLogin, std::move(fields));
+}
+
 Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
                                           const std::string& address) {
   if (throttle_.RetryAfterMs(username, address) > 0) {
@@ -67,8 +79,7 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     const bool exists = known.ok() && known->has_value();
     Observe(detect::EventKind::kLoginFailed, exists ? username : "sha256:" + NameDigest(username),
             address, "throttled");
-    VIGIL_RETURN_IF_ERROR(Record(
-        ledger::EntryType::kLogin,
+    VIGIL_RETURN_IF_ERROR(RecordAnonymous(
         {{"user_sha256", NameDigest(username)}, {"address", address}, {"outcome", "throttled"}}));
     return Status::ResourceExhausted("too many failed logins: try again later");
   }
@@ -79,13 +90,15 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     throttle_.RecordFailure(username, address);
     Observe(detect::EventKind::kLoginFailed, user ? username : "sha256:" + NameDigest(username),
             address, "bad_password");
-    std::map<std::string, std::string> fields{{"address", address}, {"outcome", "bad_password"}};
     if (user) {
-      fields["user"] = username;
+      VIGIL_RETURN_IF_ERROR(
+          Record(ledger::EntryType::kLogin,
+                 {{"user", username}, {"address", address}, {"outcome", "bad_password"}}));
     } else {
-      fields["user_sha256"] = NameDigest(username);
+      VIGIL_RETURN_IF_ERROR(RecordAnonymous({{"user_sha256", NameDigest(username)},
+                                             {"address", address},
+                                             {"outcome", "bad_password"}}));
     }
-    VIGIL_RETURN_IF_ERROR(Record(ledger::EntryType::kLogin, std::move(fields)));
     return Unauthenticated("invalid username or password");
   }
   VIGIL_ASSIGN_OR_RETURN(std::string challenge, RandomToken(kTokenBytes));

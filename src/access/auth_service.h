@@ -13,6 +13,7 @@
 #include "access/roles.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "core/unauthenticated_budget.h"
 #include "detect/security_event.h"
 #include "ledger/entry.h"
 #include "store/access_store.h"
@@ -88,6 +89,8 @@ class AuthService {
     int attempts = 0;
   };
   Status Record(ledger::EntryType type, std::map<std::string, std::string> fields);
+  // A login entry of an attempt that names no known account, within anonymous_'s budget.
+  Status RecordAnonymous(std::map<std::string, std::string> fields);
   void Observe(detect::EventKind kind, const std::string& user, const std::string& address,
                const std::string& reason);
 
@@ -97,6 +100,9 @@ class AuthService {
   const SessionSettings settings_;
   AuditSink audit_;
   LoginThrottle throttle_;
+  // Failed attempts that name no known account (unknown usernames, throttled tries) are budgeted
+  // per network prefix and hub-wide, so many addresses cannot grow the ledger without bound.
+  UnauthenticatedBudget anonymous_;
   int64_t applied_unlock_ = 0;  // the last unlock request applied (ApplyUnlocks' caller only)
   std::function<void(detect::SecurityEvent)> observer_;
   std::mutex mu_;

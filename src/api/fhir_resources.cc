@@ -59,16 +59,19 @@ std::string DeviceResource(const store::DeviceRecord& device) {
 }
 
 std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
-                               const std::string& hub_name) {
+                               const std::string& hub_name, AgentView view) {
   const std::string decision = Field(entry, "decision");
   const std::string user = Field(entry, "user");
+  const std::string role = Field(entry, "role");
+  const json who = view == AgentView::kUser
+                       ? json{{"identifier", {{"system", "urn:vigil:user"}, {"value", user}}},
+                              {"display", user + " (" + role + ")"}}
+                       : json{{"display", "a " + role + " at " + hub_name}};
   json agent = {{"type",
                  {{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/"
                                                  "extra-security-role-type",
                                                  "humanuser", "human user")})}}},
-                {"who",
-                 {{"identifier", {{"system", "urn:vigil:user"}, {"value", user}}},
-                  {"display", user + " (" + Field(entry, "role") + ")"}}},
+                {"who", who},
                 {"requestor", true}};
   json event = {
       {"resourceType", "AuditEvent"},

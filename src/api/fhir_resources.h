@@ -22,9 +22,14 @@ HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_
 // Patient from the opened demographics ({"name", "birthDate"}).
 std::string PatientResource(const std::string& id, const std::string& demographics_json);
 std::string DeviceResource(const store::DeviceRecord& device);
+// Who an AuditEvent names as the reader: the user (for staff and auditors), or, for the patient
+// reading their own accounting of disclosures, only the reader's role at the hub (never another
+// person's username or network address).
+enum class AgentView { kUser, kRoleOnly };
+
 // An access entry of the ledger as an AuditEvent (the accounting of disclosures).
 std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
-                               const std::string& hub_name);
+                               const std::string& hub_name, AgentView view = AgentView::kUser);
 std::string CapabilityStatement(const std::string& hub_name);
 
 struct BundleEntry {

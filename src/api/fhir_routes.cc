@@ -280,8 +280,12 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
     auto entry = ledger::DecodeEntry(s.entry);
     if (!entry.ok() || entry->type != ledger::EntryType::kAccess) continue;
     if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
+    // A patient sees who read their data by role; other people's names stay with the staff.
+    const bool own = entry->fields["user"] == session.who.username;
+    const auto view = session.who.role == access::Role::kPatient && !own ? AgentView::kRoleOnly
+                                                                         : AgentView::kUser;
     entries.push_back({request.base_url + "/fhir/AuditEvent/ledger-" + std::to_string(s.index),
-                       AuditEventResource(s.index, *entry, deps_.hub_name)});
+                       AuditEventResource(s.index, *entry, deps_.hub_name, view)});
     if (entries.size() == kMaxAuditEvents) break;
   }
   const uint64_t total = entries.size();

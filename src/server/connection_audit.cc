@@ -13,7 +13,8 @@ ConnectionAudit::ConnectionAudit(const Clock& clock, Submit submit, Observe obse
       submit_(std::move(submit)),
       observe_(std::move(observe)),
       per_device_(clock, kBurst, kInterval),
-      per_address_(clock, kBurst, kInterval) {}
+      per_address_(clock, kBurst, kInterval),
+      anonymous_(clock) {}
 
 void ConnectionAudit::Connected(const std::string& device_id, const std::string& address,
                                 const std::string& protocol) {
@@ -36,13 +37,23 @@ void ConnectionAudit::Refused(std::string_view reason, const std::string& addres
     observe_({detect::EventKind::kConnectionRefused, clock_.NowMillis(), device_id, "", address, "",
               std::string(reason)});
   }
-  uint64_t suppressed = 0;
-  if (!per_address_.Allow(address, suppressed)) return;
   ledger::LedgerEntry entry{
       ledger::EntryType::kConnectionRefused,
       clock_.NowMillis(),
       {{"reason", std::string(reason)}, {"address", address}, {"protocol", protocol}}};
-  if (!device_id.empty()) entry.fields["device"] = device_id;
+  uint64_t suppressed = 0;
+  if (!device_id.empty()) {
+    if (!per_address_.Allow(address, suppressed)) return;
+    entry.fields["device"] = device_id;
+  } else {
+    const auto admitted = anonymous_.Admit(address);
+    if (!admitted.write) return;
+    suppressed = admitted.suppressed;
+    entry.fields["prefix"] = admitted.prefix;
+    if (admitted.suppressed_all > 0) {
+      entry.fields["suppressed_elsewhere"] = std::to_string(admitted.suppressed_all);
+    }
+  }
   if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
   submit_(std::move(entry));
 }

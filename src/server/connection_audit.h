@@ -1,8 +1,11 @@
 // Device connections in the audit ledger (issue #4) and the detection engine (issue #6): every
 // accepted connection and every refused one, without letting a flood of either fill the ledger. Per
-// device (accepted) and per peer address (refused), a burst of entries is written, then one a
-// minute carrying how many were left out ("suppressed"); the metrics still count every one. Entries
-// are queued for the audit writer and never delay the connection. Thread-safe.
+// device (accepted, and refused with a device's certificate), a burst of entries is written, then
+// one a minute carrying how many were left out ("suppressed"); refusals of peers that named no
+// device are budgeted per network prefix and hub-wide (core/unauthenticated_budget.h), so many
+// addresses cannot grow the ledger faster than a bounded rate. The metrics and the detection
+// engine still hear of every one. Entries are queued for the audit writer and never delay the
+// connection. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -10,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/log_limiter.h"
+#include "core/unauthenticated_budget.h"
 #include "detect/security_event.h"
 #include "ledger/entry.h"
 
@@ -47,7 +51,8 @@ class ConnectionAudit {
   Submit submit_;
   Observe observe_;
   LogLimiter per_device_;
-  LogLimiter per_address_;
+  LogLimiter per_address_;           // refusals that named a device
+  UnauthenticatedBudget anonymous_;  // refusals that named none
 };
 
 }  // namespace vigil::server

@@ -171,7 +171,20 @@ class AccessTest(unittest.TestCase):
         self.assertEqual(status, 200, raw)
         glass = [e["resource"] for e in events["entry"]
                  if e["resource"].get("purposeOfEvent")]
-        self.assertTrue(any("bob" in e["agent"][0]["who"]["display"] for e in glass))
+        self.assertTrue(glass)
+        for e in events["entry"]:  # staff by role only: no username, no address (issue #17)
+            who = e["resource"]["agent"][0]["who"]
+            if "pat1" in json.dumps(who):
+                continue  # the patient's own reads name the patient
+            self.assertNotIn("identifier", who)
+            self.assertNotIn("bob", json.dumps(e["resource"]))
+            self.assertNotIn("127.0.0.1", json.dumps(e["resource"]))
+        self.assertTrue(any(e["agent"][0]["who"]["display"] == "a nurse at vigil" for e in glass))
+        # The staff's own view (a security officer's) names the user.
+        status, events, raw = self.api.get("/fhir/AuditEvent?patient=p-001", self.token("sec"))
+        if status == 200:
+            self.assertTrue(any("bob" in e["resource"]["agent"][0]["who"]["display"]
+                                for e in events["entry"]))
 
     def test_admin_and_security_officer_cannot_read_values(self):
         for name in ("root", "sec"):

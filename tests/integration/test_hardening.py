@@ -14,6 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from api_client import Api, add_user  # noqa: E402
 from hub import Hub  # noqa: E402
+from test_ledger_export import get  # noqa: E402
 
 
 class HardeningTest(unittest.TestCase):
@@ -148,6 +149,58 @@ class HardeningTest(unittest.TestCase):
                    and e["fields"].get("protocol") == "https"]
         self.assertTrue(refused, entries[-5:])
         self.assertEqual(refused[-1]["address"], "127.0.0.1")
+
+
+class UnauthenticatedFloodTest(unittest.TestCase):
+    """Issue #17 item 2: anyone can fail a handshake or a login; many addresses must not grow
+    the ledger without bound (the metrics and detection still count every one)."""
+
+    def setUp(self):
+        self.hub = Hub()
+        self.hub.configure(enabled="false")  # no containment: measure the ledger alone
+        self.hub.start()
+        self.api = Api(self.hub)
+
+    def tearDown(self):
+        self.hub.close()
+
+    def entries(self):
+        return [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()]
+
+    def test_refused_handshakes_and_unknown_logins_from_many_addresses_stay_bounded(self):
+        ctx = ssl.create_default_context(
+            cafile=os.path.join(self.hub.data_dir, "ca", "ca.crt"))  # and no client certificate
+        for i in range(200):
+            source = f"127.0.{1 + i // 100}.{1 + i % 100}"
+            raw = socket.create_connection(("127.0.0.1", self.hub.mqtt_port), timeout=10,
+                                           source_address=(source, 0))
+            try:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as sock:
+                    sock.sendall(b"\x10\x00")
+                    sock.recv(10)
+            except (ssl.SSLError, OSError):
+                pass
+            raw.close()
+        for i in range(60):
+            self.api.request("POST", "/auth/login",
+                             {"username": f"nobody-{i}", "password": "guess-guess-guess"},
+                             source=f"127.0.3.{1 + i}")
+        time.sleep(1.5)  # connection entries are queued for the audit writer
+        entries = self.entries()
+        refused = [e for e in entries if e["type"] == "connection_refused"]
+        anonymous_logins = [e for e in entries
+                            if e["type"] == "login" and "user_sha256" in e["fields"]]
+        self.assertLessEqual(len(refused), 2 * 10, [e["fields"] for e in refused][-5:])
+        self.assertGreaterEqual(len(refused), 2)
+        self.assertTrue(all(e["fields"]["prefix"] in ("127.0.1.0/24", "127.0.2.0/24")
+                            for e in refused))
+        self.assertLessEqual(len(anonymous_logins), 10)
+        status, body = get(self.hub, "/metrics")
+        counted = sum(float(line.split()[-1]) for line in body.splitlines()
+                      if line.startswith("vigil_connections_refused_total{")
+                      and 'reason="tls_handshake"' in line)
+        self.assertGreaterEqual(counted, 200)
 
 
 if __name__ == "__main__":
