@@ -22,7 +22,7 @@ using nlohmann::json;
 
 }  // namespace
 
-Status RunVerify(const std::string& data_dir) {
+Status RunVerify(const std::string& data_dir, const std::vector<std::string>& checkpoint_files) {
   // Only the store: verification must not trust (or need) the ledger state a hub would resume.
   const HubLayout layout(data_dir);
   VIGIL_ASSIGN_OR_RETURN(auto store,
@@ -41,8 +41,13 @@ Status RunVerify(const std::string& data_dir) {
     VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, keys));
   }
   VIGIL_ASSIGN_OR_RETURN(auto head, ledger::ReadSignedHead(layout.ledger_head(), vkey));
-  std::optional<ledger::RememberedCheckpoint> remembered;
-  if (head) remembered = ledger::RememberedCheckpoint{head->checkpoint, layout.ledger_head()};
+  std::vector<ledger::RememberedCheckpoint> remembered;
+  if (head) remembered.push_back({head->checkpoint, layout.ledger_head()});
+  for (const auto& file : checkpoint_files) {  // kept off the hub: they catch a rollback
+    VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+    VIGIL_ASSIGN_OR_RETURN(auto notes, ledger::ReadCheckpointNotes(text, vkey, file));
+    for (auto& c : notes) remembered.push_back({std::move(c), file});
+  }
   VIGIL_ASSIGN_OR_RETURN(auto report, ledger::VerifyLedger(*store, vkey, remembered));
   for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
   std::cout << "ledger verified: " << report.entries << " entries, " << report.checkpoints
@@ -60,6 +65,9 @@ Status RunLedgerCheckpoint(const std::string& data_dir) {
       auto made, ledger::MakeRememberedCheckpoint(*hub.ledger, *hub.store, hub.layout.ledger_head(),
                                                   ledger::LedgerOrigin(hub.config.hub_name), key,
                                                   SystemClock::Instance().NowMillis()));
+  if (!hub.config.ledger.checkpoint_log.empty()) {
+    VIGIL_RETURN_IF_ERROR(ledger::AppendCheckpointLog(hub.config.ledger.checkpoint_log, made.note));
+  }
   std::cout << made.note;
   return Status::Ok();
 }

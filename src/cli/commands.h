@@ -52,7 +52,9 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
                        const std::string& code);
 
 // The audit ledger: full verification, a checkpoint now, proofs as JSON (0: latest checkpoint).
-Status RunVerify(const std::string& data_dir);
+// `vigil verify`; each of `checkpoint_files` (a signed note or a checkpoint log kept off the
+// hub) must be held by the store.
+Status RunVerify(const std::string& data_dir, const std::vector<std::string>& checkpoint_files);
 // `vigil recover`: reports (and with `accept_loss` records) what a database that came back
 // behind the hub's last signed checkpoint lost.
 Status RunRecover(const std::string& data_dir, bool accept_loss);

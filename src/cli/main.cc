@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
   auto* verify_cmd =
       app.add_subcommand("verify", "Verify the audit ledger and the stored readings");
   verify_cmd->add_option("--data-dir", verify_dir)->required();
-  verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify_dir); });
+  std::vector<std::string> verify_checkpoints;
+  verify_cmd->add_option("--checkpoint", verify_checkpoints,
+                         "A signed checkpoint, or a checkpoint log, kept off the hub (repeatable)");
+  verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify_dir, verify_checkpoints); });
 
   std::string recover_dir;
   bool accept_loss = false;

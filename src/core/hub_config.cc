@@ -221,7 +221,7 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   HubConfig config;
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
-      root, {"hub", "server", "ingest", "access", "detect", "respond", "siem"}, ""));
+      root, {"hub", "server", "ingest", "access", "detect", "respond", "siem", "ledger"}, ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
@@ -243,6 +243,15 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   if (const auto* siem = root["siem"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadSiem(*siem, config.siem));
+  }
+  if (const auto* ledger = root["ledger"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*ledger, {"checkpoint_log"}, "ledger"));
+    if (const auto path = (*ledger)["checkpoint_log"].value<std::string>()) {
+      if (!path->empty() && path->front() != '/') {
+        return Status::InvalidArgument("config [ledger] checkpoint_log must be an absolute path");
+      }
+      config.ledger.checkpoint_log = *path;
+    }
   }
   return config;
 }
@@ -303,7 +312,10 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "jsonl_path = \"" << c.siem.jsonl_path << "\"  # JSON lines; relative to the data dir\n"
       << "syslog = \"" << c.siem.syslog << "\"  # RFC 5424: udp://host:port or tcp://host:port\n"
       << "audit = " << (c.siem.audit ? "true" : "false")
-      << "  # every audit ledger entry too, not only alerts\n";
+      << "  # every audit ledger entry too, not only alerts\n\n"
+      << "[ledger]\n"
+      << "checkpoint_log = \"" << c.ledger.checkpoint_log
+      << "\"  # also append each signed checkpoint here (absolute; off this disk)\n";
   return out.str();
 }
 

@@ -118,6 +118,14 @@ struct SiemOptions {
   int syslog_port = 0;
 };
 
+// The audit ledger (ledger/): where signed checkpoints are also kept, off the data directory.
+struct LedgerOptions {
+  // Every signed checkpoint is appended to this file (an absolute path, ideally on another
+  // disk or a mount an auditor controls); `vigil verify --checkpoint FILE` then catches a
+  // rollback of the whole data directory. "" off.
+  std::string checkpoint_log;
+};
+
 struct HubConfig {
   std::string hub_name = "vigil";
   ServeOptions serve;
@@ -126,6 +134,7 @@ struct HubConfig {
   DetectOptions detect;
   RespondOptions respond;
   SiemOptions siem;
+  LedgerOptions ledger;
 };
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.

@@ -227,7 +227,7 @@ std::vector<Hash> LeafHashes(const std::vector<std::string>& entries) {
 }  // namespace
 
 Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
-                                  const std::optional<RememberedCheckpoint>& remembered) {
+                                  const std::vector<RememberedCheckpoint>& remembered) {
   VerifyReport report;
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store.LedgerSize());
   VIGIL_ASSIGN_OR_RETURN(auto checkpoints, store.ListCheckpoints());
@@ -289,13 +289,14 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         }
         ++report.checkpoints;
       }
-      if (remembered && remembered->checkpoint.size == tree.size() &&
-          remembered->checkpoint.root != tree.Root()) {
-        fail(index, "the stored ledger differs from the checkpoint this hub signed at " +
-                        std::to_string(tree.size()) + " entries (" + remembered->where +
-                        "): it was replaced or rewritten");
-        break;
+      for (const auto& r : remembered) {
+        if (r.checkpoint.size == tree.size() && r.checkpoint.root != tree.Root()) {
+          fail(index, "the stored ledger differs from the checkpoint this hub signed at " +
+                          std::to_string(tree.size()) + " entries (" + r.where +
+                          "): it was replaced or rewritten");
+        }
       }
+      if (!entry_failure.ok()) break;
     }
     // Whichever comes first in the log is named: a node's entry, or an entry's own failure.
     uint64_t first_bad_node = UINT64_MAX;
@@ -310,13 +311,15 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
     VIGIL_RETURN_IF_ERROR(entry_failure);
   }
   report.entries = tree.size();
-  if (remembered && remembered->checkpoint.size > report.entries) {
+  for (const auto& r : remembered) {
+    if (r.checkpoint.size <= report.entries) continue;
     return Status::FailedPrecondition(
         "the store holds " + std::to_string(report.entries) +
         " ledger entries, but this hub signed a checkpoint of " +
-        std::to_string(remembered->checkpoint.size) + " (" + remembered->where + "): its newest " +
-        std::to_string(remembered->checkpoint.size - report.entries) +
-        " entries, and the readings they recorded, were lost (`vigil recover` reports them)");
+        std::to_string(r.checkpoint.size) + " (" + r.where + "): its newest " +
+        std::to_string(r.checkpoint.size - report.entries) +
+        " entries, and what they recorded, were lost or rolled back (a damaged database, or a "
+        "data directory restored from an older copy; `vigil recover` reports a loss)");
   }
   if (next_checkpoint < checkpoints.size()) {
     return Status::DataLoss("checkpoint at size " +

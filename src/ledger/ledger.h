@@ -72,8 +72,8 @@ struct VerifyReport {
   std::vector<std::string> notes;
 };
 
-// A signed checkpoint kept outside the store (ledger/signed_head.h): the store must still hold
-// it. `where` names it in errors.
+// A signed checkpoint kept outside the store (ledger.head, a checkpoint log, an auditor's
+// copy): the store must still hold it. `where` names it in errors.
 struct RememberedCheckpoint {
   Checkpoint checkpoint;
   std::string where;
@@ -82,9 +82,10 @@ struct RememberedCheckpoint {
 // Recomputes the whole tree from the stored entries and checks every stored node, every
 // checkpoint (signature by `verifier_key` and root), every reading batch's digest against its
 // rows, that no row is outside a batch, that no receipt is stored twice, and that the store
-// holds `remembered` (if given). DataLoss naming the first entry, node, checkpoint or row that
-// does not match; FailedPrecondition when the store is behind `remembered`.
+// holds every one of `remembered`. DataLoss naming the first entry, node, checkpoint or row
+// that does not match; FailedPrecondition when the store is behind one of `remembered` (lost
+// entries, or a rollback) or differs from it at its size (a rewrite).
 Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
-                                  const std::optional<RememberedCheckpoint>& remembered = {});
+                                  const std::vector<RememberedCheckpoint>& remembered = {});
 
 }  // namespace vigil::ledger

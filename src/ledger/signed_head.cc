@@ -1,5 +1,8 @@
 #include "ledger/signed_head.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/files.h"
@@ -69,6 +72,44 @@ Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::
   }
   VIGIL_RETURN_IF_ERROR(WriteSignedHead(head_path, head));
   return made;
+}
+
+Status AppendCheckpointLog(const std::string& path, const std::string& note) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError("cannot open the checkpoint log " + path);
+  const std::string record = note + "\n";
+  const bool written =
+      ::write(fd, record.data(), record.size()) == static_cast<ssize_t>(record.size()) &&
+      ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return Status::IoError("cannot append to the checkpoint log " + path);
+  return Status::Ok();
+}
+
+Result<std::vector<Checkpoint>> ReadCheckpointNotes(std::string_view text,
+                                                    std::string_view verifier_key,
+                                                    const std::string& where) {
+  std::vector<Checkpoint> out;
+  // A note is its body (origin, size, root), a blank line and signature lines; notes in a log
+  // are separated by another blank line.
+  size_t start = 0;
+  while (start < text.size()) {
+    while (start < text.size() && text[start] == '\n') ++start;
+    if (start >= text.size()) break;
+    const size_t body_end = text.find("\n\n", start);
+    if (body_end == std::string_view::npos) break;
+    size_t end = text.find("\n\n", body_end + 2);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    auto opened = OpenCheckpoint(text.substr(start, end - start), verifier_key);
+    if (!opened.ok()) {
+      return Status::InvalidArgument(where + ": a checkpoint does not verify with ledger.vkey (" +
+                                     opened.status().message() + ")");
+    }
+    out.push_back(*opened);
+    start = end;
+  }
+  if (out.empty()) return Status::InvalidArgument(where + " holds no signed checkpoint");
+  return out;
 }
 
 Status CheckStoreHoldsHead(Ledger& ledger, const SignedHead& head, const std::string& db_path,

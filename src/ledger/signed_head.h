@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "ledger/checkpoint.h"
@@ -41,6 +42,16 @@ Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::
                                                          const std::string& head_path,
                                                          const std::string& origin,
                                                          const NoteKey& key, int64_t now_ms);
+
+// Appends `note` (a signed checkpoint) to the checkpoint log at `path` (created 0644: checkpoints
+// are public), followed by a blank line, and syncs it.
+Status AppendCheckpointLog(const std::string& path, const std::string& note);
+
+// The signed checkpoints in `text` (one note, or a checkpoint log: notes separated by blank
+// lines), each verified with `verifier_key`. InvalidArgument naming `where` if one does not.
+Result<std::vector<Checkpoint>> ReadCheckpointNotes(std::string_view text,
+                                                    std::string_view verifier_key,
+                                                    const std::string& where);
 
 // Ok if the store's ledger holds `head`: at least head's size, with the same root at that
 // size (computed from `ledger`'s nodes). FailedPrecondition naming the database, the head file

@@ -302,6 +302,15 @@ class HubServerImpl final : public HubServer {
       return;
     }
     last_checkpoint_size_ = made->size;
+    if (!config_.ledger.checkpoint_log.empty()) {
+      if (Status s = ledger::AppendCheckpointLog(config_.ledger.checkpoint_log, made->note);
+          !s.ok()) {
+        uint64_t held_back = 0;
+        if (failure_log_.Allow("checkpoint_log", held_back)) {
+          spdlog::error("checkpoint not appended to the log: {}", s.ToString());
+        }
+      }
+    }
   }
 
   void ScheduleCheckpoint() {

@@ -196,6 +196,57 @@ class WalDamageTest(unittest.TestCase):
         self.assertIn(f"pid {self.hub.proc.pid}", err)
 
 
+class RollbackTest(unittest.TestCase):
+    """Issue #17 item 3: a data directory restored from an older copy is consistent with itself;
+    only a checkpoint kept off the hub catches it."""
+
+    def setUp(self):
+        self.hub = Hub()
+        self.log = os.path.join(self.hub.root, "auditor", "hub.checkpoints")
+        os.makedirs(os.path.dirname(self.log))
+        self.hub.configure(checkpoint_log=f'"{self.log}"')
+
+    def tearDown(self):
+        self.hub.close()
+
+    def test_a_restored_older_copy_fails_verify_against_the_checkpoint_log(self):
+        self.hub.start()
+        self.hub.post_readings([heart_rate(s) for s in range(1, 51)])
+        self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
+        self.assertEqual(self.hub.stop(), 0)
+        backup = os.path.join(self.hub.root, "backup")
+        shutil.copytree(self.hub.data_dir, backup)
+        self.hub.start()
+        self.hub.post_readings([heart_rate(s) for s in range(51, 101)])
+        note = self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir).stdout
+        self.assertEqual(get(self.hub, "/ledger/checkpoint")[1], note)  # what outsiders see
+        self.assertEqual(self.hub.stop(), 0)  # signs once more on the way out
+        saved = os.path.join(self.hub.root, "auditor", "seen.note")
+        with open(saved, "w") as f:
+            f.write(note)
+        shutil.rmtree(self.hub.data_dir)
+        shutil.copytree(backup, self.hub.data_dir)  # the rollback: db, nodes and head together
+
+        self.hub.run("verify", "--data-dir", self.hub.data_dir)  # consistent with itself
+        for kept in (self.log, saved):
+            v = self.hub.run("verify", "--data-dir", self.hub.data_dir, "--checkpoint", kept,
+                             check=False)
+            self.assertNotEqual(v.returncode, 0, kept)
+            self.assertIn("rolled back", v.stderr)
+            self.assertIn(kept, v.stderr)
+        with open(self.log) as f:
+            self.assertGreaterEqual(f.read().count("\u2014 vigil "), 3)
+        forged = os.path.join(self.hub.root, "auditor", "forged.note")
+        with open(forged, "w") as f:
+            signature = note.rstrip("\n").rsplit(" ", 1)[1]
+            f.write(note.replace(signature, signature[:10] + ("B" if signature[10] != "B"
+                                                                 else "C") + signature[11:]))
+        v = self.hub.run("verify", "--data-dir", self.hub.data_dir, "--checkpoint", forged,
+                         check=False)
+        self.assertNotEqual(v.returncode, 0)
+        self.assertIn("does not verify", v.stderr)
+
+
 class SlowReaderTest(unittest.TestCase):
     def setUp(self):
         self.hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-002")))
