@@ -6,6 +6,7 @@
 #include "api/fhir_resources.h"
 #include "core/percent_encoding.h"
 #include "core/time_format.h"
+#include "crypto/bytes.h"
 #include "model/observation.h"
 #include "store/sealed_record.h"
 
@@ -325,12 +326,14 @@ HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& ses
   auto directive = access::ConsentFromFhir(request.body, patient_id);
   if (!directive.ok()) return FhirError(directive.status());
   directive->updated_ms = deps_.clock.NowMillis();
-  Status stored = deps_.store.access().PutConsent(patient_id, access::EncodeConsent(*directive),
-                                                  directive->updated_ms);
-  if (stored.ok()) {
+  const std::string encoded = access::EncodeConsent(*directive);
+  Status stored = deps_.store.access().PutConsent(patient_id, encoded, directive->updated_ms);
+  if (stored.ok()) {  // the digest lets `vigil verify` check the stored directive is this one
     stored = deps_.audit({ledger::EntryType::kConsentChanged,
                           directive->updated_ms,
-                          {{"patient", patient_id}, {"by", session.who.username}}});
+                          {{"patient", patient_id},
+                           {"by", session.who.username},
+                           {"consent_sha256", crypto::Hex(crypto::Sha256(encoded))}}});
   }
   if (!stored.ok()) return FhirError(stored);
   return Fhir(access::ConsentToFhir(*directive, patient_id));

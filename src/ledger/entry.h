@@ -28,7 +28,7 @@ enum class EntryType : uint8_t {
   kSessionsRevoked = 9,  // fields: user, by, count, [address] (a token shown from elsewhere)
   kAccess =
       10,  // fields: user, role, patient, action, resource, decision, basis, [reason], [address]
-  kConsentChanged = 11,      // fields: patient, by
+  kConsentChanged = 11,      // fields: patient, by, consent_sha256 (of the stored encoding)
   kCareTeamChanged = 12,     // fields: patient, user, change (added|removed), by
   kPasswordChanged = 13,     // fields: user
   kDeviceConnected = 14,     // fields: device, address, protocol, [suppressed]

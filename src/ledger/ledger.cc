@@ -7,6 +7,7 @@
 #include <map>
 
 #include "crypto/bytes.h"
+#include "ledger/authorization_replay.h"
 
 namespace vigil::ledger {
 namespace {
@@ -236,6 +237,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   VIGIL_ASSIGN_OR_RETURN(auto batches, store.ReadLedgerBatches());
   size_t next_checkpoint = 0;
   std::optional<uint64_t> node_file_gap;  // the first entry whose durable node is missing
+  AuthorizationReplay authorization;      // who may do what, as the entries say
   MerkleAppender tree;
   constexpr uint64_t kChunk = 16384;
   // The next chunk is read from the store while this one is hashed and checked.
@@ -263,6 +265,11 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
       if (!type.ok()) {
         fail(index, "ledger entry " + std::to_string(index) + " is malformed");
         break;
+      }
+      if (AuthorizationReplay::Concerns(*type)) {
+        auto entry = DecodeEntry(entries[i]);
+        VIGIL_RETURN_IF_ERROR(entry.status());
+        authorization.Apply(index, *entry);
       }
       if (*type == EntryType::kReadingBatch) {
         auto entry = DecodeEntry(entries[i]);
@@ -350,6 +357,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
                                   : "") +
         ". Starting the hub, or `vigil ledger checkpoint`, rebuilds the nodes from the entries");
   }
+  VIGIL_RETURN_IF_ERROR(authorization.Compare(store, report.notes));
   VIGIL_ASSIGN_OR_RETURN(auto anomaly, store.FindReceiptAnomaly());
   if (anomaly) {
     return Status::DataLoss("a reading is stored twice or out of range: device " + *anomaly +

@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import os
 import socket
+import sqlite3
 import ssl
 import sys
 import time
@@ -201,6 +202,65 @@ class UnauthenticatedFloodTest(unittest.TestCase):
                       if line.startswith("vigil_connections_refused_total{")
                       and 'reason="tls_handshake"' in line)
         self.assertGreaterEqual(counted, 200)
+
+
+class AuthorizationTamperingTest(unittest.TestCase):
+    """Issue #17 item 4: an insider with the database file grants themselves a patient; verify
+    replays every authorization change from the ledger and names the row."""
+
+    def setUp(self):
+        self.hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-002")))
+        self.users = {name: add_user(self.hub, name, role, patient)
+                      for name, role, patient in (("carol", "clinician", None),
+                                                  ("mallory", "nurse", None),
+                                                  ("pat1", "patient", "p-001"))}
+        self.hub.run("careteam", "add", "--data-dir", self.hub.data_dir, "--patient", "p-001",
+                     "--user", "carol")
+        self.hub.start()
+        api = Api(self.hub)
+        token = api.login(self.users["pat1"])
+        status, consent, raw = api.get("/fhir/Consent/p-001", token)
+        self.assertEqual(status, 200, raw)
+        status, _, _, raw = api.request("PUT", "/fhir/Consent/p-001", json.dumps(consent),
+                                        token=token,
+                                        headers={"Content-Type": "application/fhir+json"})
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(self.hub.stop(), 0)
+        self.hub.run("verify", "--data-dir", self.hub.data_dir)  # as the ledger says
+        self.db = os.path.join(self.hub.data_dir, "vigil.db")
+        with open(self.db, "rb") as f:
+            self.pristine = f.read()
+
+    def tearDown(self):
+        self.hub.close()
+
+    def tampered(self, sql):
+        with open(self.db, "wb") as f:
+            f.write(self.pristine)
+        conn = sqlite3.connect(self.db)
+        with conn:
+            conn.execute(sql)
+        conn.close()
+        v = self.hub.run("verify", "--data-dir", self.hub.data_dir, check=False)
+        self.assertNotEqual(v.returncode, 0, sql)
+        return v.stderr
+
+    def test_each_direct_table_edit_fails_verify_naming_the_row(self):
+        err = self.tampered("INSERT INTO care_team (patient_id, username) "
+                            "VALUES ('p-001', 'mallory')")
+        self.assertIn("user mallory is on patient p-001's care team", err)
+        err = self.tampered("UPDATE users SET role = 'security-officer' WHERE username = 'mallory'")
+        self.assertIn("user mallory is security-officer", err)
+        err = self.tampered("UPDATE users SET role = 'patient', patient_id = 'p-002' "
+                            "WHERE username = 'mallory'")
+        self.assertIn("of patient p-002", err)
+        err = self.tampered("DELETE FROM care_team WHERE username = 'carol'")
+        self.assertIn("carol", err)
+        err = self.tampered("UPDATE devices SET patient_id = 'p-002' WHERE id = 'dev-0001'")
+        self.assertIn("device dev-0001", err)
+        err = self.tampered("UPDATE consents SET directive = directive || ' ' "
+                            "WHERE patient_id = 'p-001'")
+        self.assertIn("consent of patient p-001", err)
 
 
 if __name__ == "__main__":
