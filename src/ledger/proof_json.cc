@@ -22,10 +22,19 @@ Result<store::StoredCheckpoint> LatestCheckpoint(store::Store& store) {
   return all.back();
 }
 
+Result<std::optional<std::string>> CheckpointNoteAt(store::Store& store, uint64_t size) {
+  VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (it->size == size) return std::optional(it->note);
+  }
+  return std::optional<std::string>();
+}
+
 Result<json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t index,
                                 uint64_t size) {
   VIGIL_ASSIGN_OR_RETURN(auto checkpoint, LatestCheckpoint(store));
   if (size == 0) size = checkpoint.size;
+  VIGIL_ASSIGN_OR_RETURN(auto note, CheckpointNoteAt(store, size));
   if (size > ledger.size()) {
     return Status::InvalidArgument("the ledger has " + std::to_string(ledger.size()) +
                                    " entries, fewer than " + std::to_string(size));
@@ -44,7 +53,7 @@ Result<json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t in
               {"leaf_hash", crypto::Hex(LeafHash(entries[0]))},
               {"inclusion_path", Hexes(proof)},
               {"root_hash", crypto::Hex(root)},
-              {"checkpoint", size == checkpoint.size ? checkpoint.note : ""}};
+              {"checkpoint", note.value_or("")}};
 }
 
 Result<json> ConsistencyProofJson(store::Store& store, Ledger& ledger, uint64_t old_size,

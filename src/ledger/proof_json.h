@@ -4,6 +4,8 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "core/status.h"
 #include "ledger/ledger.h"
@@ -16,7 +18,8 @@ Result<store::StoredCheckpoint> LatestCheckpoint(store::Store& store);
 
 // {"index","tree_size","entry","leaf_hash","inclusion_path","root_hash","checkpoint"} for
 // entry `index` in the tree of `size` entries (0: the latest checkpoint's size; the signed note
-// is included when the size is the checkpoint's). NotFound / InvalidArgument for bad numbers.
+// is included when a checkpoint of that size was signed, the latest or an older one).
+// NotFound / InvalidArgument for bad numbers.
 Result<nlohmann::json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t index,
                                           uint64_t size);
 
@@ -24,6 +27,9 @@ Result<nlohmann::json> InclusionProofJson(store::Store& store, Ledger& ledger, u
 // checkpoint's size.
 Result<nlohmann::json> ConsistencyProofJson(store::Store& store, Ledger& ledger, uint64_t old_size,
                                             uint64_t new_size);
+
+// The signed note of the checkpoint of `size` entries, if one was signed.
+Result<std::optional<std::string>> CheckpointNoteAt(store::Store& store, uint64_t size);
 
 // One entry for people and scripts: {"index","type","time","fields","entry","leaf_hash"}.
 nlohmann::json EntryJson(uint64_t index, const std::string& encoded);

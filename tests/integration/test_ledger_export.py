@@ -122,6 +122,27 @@ class LedgerExportTest(unittest.TestCase):
             status, body = get(self.hub, bad)
             self.assertIn(status, (400, 404), bad)
             self.assertEqual(json.loads(body)["status"], status)
+        # Outsiders see no further than the latest signature (issue #17): entries appended since
+        # are not proven, and the live size is named nowhere.
+        self.hub.mosquitto_pub(heart_rate(99))
+        for template in ("/ledger/proof/inclusion?index={}", "/ledger/proof/inclusion?index=0&size={}",
+                         "/ledger/proof/consistency?old=1&new={}"):
+            signed = open_checkpoint(get(self.hub, "/ledger/checkpoint")[1], self.vkey)[0]
+            status, body = get(self.hub, template.format(signed + 1000))
+            self.assertEqual(status, 404, (template, body))
+            self.assertNotIn("the ledger has", body)  # the live size is not told
+            self.assertIn("latest signed checkpoint covers", body)
+
+    def test_every_signed_checkpoint_comes_with_its_proofs(self):
+        sizes = []
+        for seq in (50, 51):
+            self.hub.mosquitto_pub(heart_rate(seq))
+            note = self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir).stdout
+            sizes.append((open_checkpoint(note, self.vkey)[0], note))
+        (older, older_note), _ = sizes
+        status, body = get(self.hub, f"/ledger/proof/inclusion?index=0&size={older}")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["checkpoint"], older_note)
 
     def test_connections_and_the_configuration_are_recorded(self):
         entries = [json.loads(line) for line in self.hub.run(
