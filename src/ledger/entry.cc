@@ -10,6 +10,7 @@ namespace vigil::ledger {
 namespace {
 
 constexpr char kVersion1 = 0x01;
+constexpr char kVersion2 = 0x02;  // with a salt
 
 void PutBytes(std::string& out, std::string_view bytes) {
   PutBigEndian(out, bytes.size(), 4);
@@ -74,7 +75,12 @@ std::string_view EntryTypeName(EntryType type) {
 
 std::string EncodeEntry(const LedgerEntry& e) {
   std::string out;
-  out.push_back(kVersion1);
+  if (e.salt.size() == kEntrySaltBytes) {
+    out.push_back(kVersion2);
+    out.append(e.salt);
+  } else {
+    out.push_back(kVersion1);
+  }
   out.push_back(static_cast<char>(e.type));
   PutBigEndian(out, static_cast<uint64_t>(e.time_ms), 8);
   out.push_back(static_cast<char>(e.fields.size()));
@@ -91,9 +97,16 @@ namespace {
 // Walks a version-1 encoding, calling `on_field(name, value)` for each field; false unless the
 // bytes are exactly one canonical entry (fields sorted by name, nothing after them).
 template <typename OnField>
-bool WalkEntry(std::string_view in, uint64_t& type, uint64_t& time, OnField&& on_field) {
+bool WalkEntry(std::string_view in, uint64_t& type, uint64_t& time, std::string_view& salt,
+               OnField&& on_field) {
   uint64_t version, count;
-  if (!ReadBigEndian(in, 1, version) || version != 1 || !ReadBigEndian(in, 1, type) || type < 1 ||
+  if (!ReadBigEndian(in, 1, version) || (version != 1 && version != 2)) return false;
+  if (version == 2) {
+    if (in.size() < kEntrySaltBytes) return false;
+    salt = in.substr(0, kEntrySaltBytes);
+    in.remove_prefix(kEntrySaltBytes);
+  }
+  if (!ReadBigEndian(in, 1, type) || type < 1 ||
       type > static_cast<uint64_t>(EntryType::kLastType) || !ReadBigEndian(in, 8, time) ||
       !ReadBigEndian(in, 1, count)) {
     return false;
@@ -119,11 +132,13 @@ bool WalkEntry(std::string_view in, uint64_t& type, uint64_t& time, OnField&& on
 Result<LedgerEntry> DecodeEntry(std::string_view in) {
   LedgerEntry e;
   uint64_t type = 0, time = 0;
-  if (!WalkEntry(in, type, time, [&](std::string_view name, std::string_view value) {
+  std::string_view salt;
+  if (!WalkEntry(in, type, time, salt, [&](std::string_view name, std::string_view value) {
         e.fields.emplace(std::string(name), std::string(value));
       })) {
-    return Status::InvalidArgument("not a version-1 ledger entry");
+    return Status::InvalidArgument("not a canonical ledger entry (version 1 or 2)");
   }
+  e.salt = std::string(salt);
   e.type = static_cast<EntryType>(type);
   e.time_ms = static_cast<int64_t>(time);
   return e;
@@ -131,8 +146,9 @@ Result<LedgerEntry> DecodeEntry(std::string_view in) {
 
 Result<EntryType> CheckEntry(std::string_view in) {
   uint64_t type = 0, time = 0;
-  if (!WalkEntry(in, type, time, [](std::string_view, std::string_view) {})) {
-    return Status::InvalidArgument("not a version-1 ledger entry");
+  std::string_view salt;
+  if (!WalkEntry(in, type, time, salt, [](std::string_view, std::string_view) {})) {
+    return Status::InvalidArgument("not a canonical ledger entry (version 1 or 2)");
   }
   return static_cast<EntryType>(type);
 }

@@ -2,7 +2,10 @@
 //
 // Encoding (version 1): 0x01 || type (u8) || time_ms (i64 BE) || field count (u8) || fields,
 // each: name length (u8) || name || value length (u32 BE) || value; fields sorted by name, so
-// an entry has exactly one encoding. Entries carry ids, reasons and digests, never health data.
+// an entry has exactly one encoding. Version 2 (every entry appended since session 8) is
+// 0x02 || salt (16 random bytes) || the rest as version 1: its leaf hash, which outsiders see,
+// then reveals nothing about its low-entropy content to anyone without the entry itself.
+// Entries carry ids, reasons and digests, never health data.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +57,10 @@ struct LedgerEntry {
   EntryType type = EntryType::kReadingBatch;
   int64_t time_ms = 0;
   std::map<std::string, std::string> fields;
+  std::string salt = {};  // 16 bytes: version 2; empty: version 1 (Ledger::Append makes one)
 };
+
+inline constexpr size_t kEntrySaltBytes = 16;
 
 std::string EncodeEntry(const LedgerEntry& entry);
 // InvalidArgument for anything that is not a canonical version-1 encoding.

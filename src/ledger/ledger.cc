@@ -114,7 +114,13 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
     store::LedgerAppend append;
     append.first_index = next.size();
     for (const auto& entry : entries) {
-      append.entries.push_back(EncodeEntry(entry));
+      if (entry.salt.empty()) {  // every new entry is salted (version 2; entry.h)
+        LedgerEntry salted = entry;
+        VIGIL_ASSIGN_OR_RETURN(salted.salt, crypto::RandomBytes(kEntrySaltBytes));
+        append.entries.push_back(EncodeEntry(salted));
+      } else {
+        append.entries.push_back(EncodeEntry(entry));
+      }
       const auto patient = entry.fields.find("patient");
       append.subjects.push_back(patient == entry.fields.end() ? std::string() : patient->second);
       for (const auto& node : next.Append(LeafHash(append.entries.back()))) {

@@ -133,6 +133,40 @@ class LedgerExportTest(unittest.TestCase):
             self.assertNotIn("the ledger has", body)  # the live size is not told
             self.assertIn("latest signed checkpoint covers", body)
 
+    def test_public_leaf_hashes_do_not_confirm_a_guessed_entry(self):
+        # An outsider who knows a user's name and when they failed a login tries to confirm it
+        # from the public leaf hashes: every candidate encoding over the time window.
+        started = int(time.time() * 1000)
+        status, _, _, _ = self.api.request("POST", "/auth/login",
+                                           {"username": "pat1", "password": "not-the-password"})
+        ended = int(time.time() * 1000)
+        self.assertEqual(status, 401)
+        self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
+        size = open_checkpoint(get(self.hub, "/ledger/checkpoint")[1], self.vkey)[0]
+        public = {json.loads(get(self.hub, f"/ledger/proof/inclusion?index={i}")[1])["leaf_hash"]
+                  for i in range(size)}
+
+        def v1(fields, time_ms):  # docs/ledger.md, version 1: what an unsalted entry would be
+            out = b"\x01" + bytes([6]) + time_ms.to_bytes(8, "big") + bytes([len(fields)])
+            for name in sorted(fields):
+                value = fields[name].encode()
+                out += bytes([len(name)]) + name.encode() + len(value).to_bytes(4, "big") + value
+            return out
+
+        guess = {"user": "pat1", "address": "127.0.0.1", "outcome": "bad_password"}
+        candidates = {leaf(v1(guess, t)).hex() for t in range(started - 50, ended + 50)}
+        self.assertFalse(candidates & public, "a guessed entry matched a public leaf hash")
+        # The guess was right, and would have matched without the salt: the operator's copy of
+        # the entry, with its salt removed, is among the candidates.
+        shown = [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()]
+        mine = [e for e in shown if e["type"] == "login" and e["fields"].get("user") == "pat1"
+                and e["fields"].get("outcome") == "bad_password"][-1]
+        entry = bytes.fromhex(mine["entry"])
+        self.assertEqual(entry[0], 2)  # version 2: salted
+        self.assertIn(leaf(b"\x01" + entry[17:]).hex(), candidates)
+        self.assertIn(leaf(entry).hex(), public)
+
     def test_every_signed_checkpoint_comes_with_its_proofs(self):
         sizes = []
         for seq in (50, 51):
