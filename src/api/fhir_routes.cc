@@ -1,5 +1,6 @@
 // /fhir/* of ApiService: the FHIR R4 read API over sealed records, each request authorized and
 // recorded before anything is read.
+#include <algorithm>
 #include <charconv>
 
 #include "api/api_service.h"
@@ -84,14 +85,19 @@ Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request
           }
           code = code.substr(bar + 1);
         }
-        if (!code.empty()) q.codes.push_back(code);
+        if (!code.empty()) {
+          // A search matches any coding a resource carries: an Observation is stored under its
+          // first LOINC code, so the other codes it also carries are searched as that one.
+          q.codes.push_back(std::string(model::PrimaryLoincCode(code)));
+        }
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
     } else if (name == "date") {
       VIGIL_RETURN_IF_ERROR(ApplyDate(value, q));
-    } else if (name == "_count") {
-      VIGIL_ASSIGN_OR_RETURN(q.limit, ParseCount(value, kMaxCount));
+    } else if (name == "_count") {  // FHIR lets a server cap it: larger asks get the maximum
+      VIGIL_ASSIGN_OR_RETURN(q.limit, ParseCount(value, UINT32_MAX));
+      q.limit = std::min(q.limit, kMaxCount);
     } else if (name == "_offset") {
       VIGIL_ASSIGN_OR_RETURN(q.offset, ParseCount(value, UINT32_MAX));
     } else if (name == "_sort") {
@@ -180,7 +186,7 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
                                 query->patient_id, "Observation?patient=" + query->patient_id)))
     return *refused;
   std::optional<uint64_t> total;
-  if (request.Param("_total") == "accurate") {
+  if (query->limit == 0 || request.Param("_total") == "accurate") {  // _count=0: the count only
     auto count = deps_.store.CountObservations(*query);
     if (!count.ok()) return FhirError(count.status());
     total = *count;
@@ -223,7 +229,7 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
       });
   if (!read.ok()) return FhirError(read);
   if (!failed.ok()) return FhirError(failed);
-  if (rows <= query->limit) bundle.DropNextLink();
+  if (rows <= query->limit || query->limit == 0) bundle.DropNextLink();  // never a page to itself
   return Fhir(std::move(bundle).Finish());
 }
 
@@ -236,13 +242,18 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
     if (!device.ok()) return FhirError(device.status());
     if (*device) patient = (*device)->patient_id;
   }
-  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadObservations,
-                                           patient, "Observation/" + id))) {
-    return *refused;
-  }
+  // Whatever a caller may not read is answered as if it did not exist, so a denial does not
+  // tell anyone that an Observation exists; only a denied read of one that does is recorded as
+  // such (and seen by detection) — a mistyped id is no attack.
+  const HttpReply not_found = FhirError(Status::NotFound("no Observation/" + id));
+  if (patient.empty()) return not_found;
   auto row = deps_.store.FindObservation(patient, id);
   if (!row.ok()) return FhirError(row.status());
-  if (!*row) return FhirError(Status::NotFound("no Observation/" + id));
+  if (!*row) return not_found;
+  auto decision =
+      Authorize(request, session, access::Action::kReadObservations, patient, "Observation/" + id);
+  if (decision.ok() && !decision->allowed()) return not_found;
+  if (auto refused = FhirRefusal(decision)) return *refused;
   auto key = deps_.keys.DataKey(patient);
   if (!key.ok()) return FhirError(key.status());
   auto observation = store::OpenObservation(*key, **row);

@@ -49,13 +49,15 @@ void AppendCoding(std::string& out, std::string_view system, std::string_view co
   out += '}';
 }
 
+constexpr std::string_view kArterialSpo2Code = "2708-6";
+
 void AppendLoincConcept(std::string& out, std::string_view code, std::string_view display,
                         bool with_arterial_spo2_code = false) {
   out += "{\"coding\":[";
   AppendCoding(out, kLoinc, code, display);
   if (with_arterial_spo2_code) {  // the oxygensat profile also asks for 2708-6
     out += ',';
-    AppendCoding(out, kLoinc, "2708-6", "Oxygen saturation in Arterial blood");
+    AppendCoding(out, kLoinc, kArterialSpo2Code, "Oxygen saturation in Arterial blood");
   }
   out += "],";
   AppendConstField(out, "text", display);
@@ -257,6 +259,11 @@ std::string ToFhirJson(const Observation& observation) {
   out.reserve(1024);
   AppendFhirJson(out, observation);
   return out;
+}
+
+std::string_view PrimaryLoincCode(std::string_view code) {
+  if (code == kArterialSpo2Code) return SpecOf(VitalKind::kSpo2).loinc;
+  return code;
 }
 
 }  // namespace vigil::model

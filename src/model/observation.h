@@ -46,6 +46,11 @@ std::optional<ObservationSource> SourceOfObservationId(std::string_view id);
 
 // The FHIR R4 Observation resource, compact JSON (vital-signs profiles, LOINC, UCUM).
 std::string ToFhirJson(const Observation& observation);
+
+// The LOINC code an Observation is stored (and searched) under, for any LOINC code its
+// Observation.code carries: 2708-6, which SpO2 Observations carry beside 59408-5 (the FHIR
+// oxygensat profile asks for both), is 59408-5; every other code is itself.
+std::string_view PrimaryLoincCode(std::string_view code);
 // The same, appended to `out` (a Bundle being written).
 void AppendFhirJson(std::string& out, const Observation& observation);
 

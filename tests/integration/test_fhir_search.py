@@ -1,0 +1,82 @@
+"""FHIR search as standard clients use it (issue #19, first items): _count=0 and large _count,
+a code search matching any coding a resource carries, and an unknown Observation id that is a
+typo, not an attack."""
+
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from api_client import Api, add_user  # noqa: E402
+from hub import Hub, vigil_json  # noqa: E402
+
+
+class FhirSearchTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-002")))
+        cls.pat1 = add_user(cls.hub, "pat1", "patient", "p-001")
+        cls.pat2 = add_user(cls.hub, "pat2", "patient", "p-002")
+        cls.hub.start()
+        messages = [vigil_json(seq, [{"type": "spo2", "value": 97, "unit": "%"},
+                                     {"type": "heart_rate", "value": 70, "unit": "/min"}])
+                    for seq in range(1, 21)]
+        assert cls.hub.post_readings(messages)["stored"] == 20
+        cls.api = Api(cls.hub)
+        cls.token = cls.api.login(cls.pat1)
+        cls.other = cls.api.login(cls.pat2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.close()
+
+    def search(self, query, token=None):
+        status, body, raw = self.api.get("/fhir/Observation?" + query, token or self.token)
+        self.assertEqual(status, 200, raw)
+        return body
+
+    def test_count_zero_is_the_count_only_with_no_next_link(self):
+        bundle = self.search("patient=p-001&_count=0")
+        self.assertEqual(bundle["total"], 40)
+        self.assertFalse(bundle.get("entry"))
+        self.assertFalse([link for link in bundle.get("link", []) if link["relation"] == "next"])
+
+    def test_a_count_above_the_maximum_is_clamped_not_refused(self):
+        bundle = self.search("patient=p-001&_count=100000")
+        self.assertEqual(len(bundle["entry"]), 40)
+
+    def test_a_code_search_matches_any_coding_of_the_resource(self):
+        for code in ("2708-6", "59408-5", "http://loinc.org|2708-6"):
+            bundle = self.search("patient=p-001&code=" + code + "&_total=accurate")
+            self.assertEqual(bundle["total"], 20, code)
+            for entry in bundle["entry"]:
+                codes = {c["code"] for c in entry["resource"]["code"]["coding"]}
+                self.assertIn("2708-6", codes)
+
+    def alerts(self):
+        out = self.hub.run("alerts", "list", "--data-dir", self.hub.data_dir).stdout
+        return out.count("\n")
+
+    def test_an_unknown_id_is_404_and_a_forbidden_one_looks_the_same(self):
+        existing = self.search("patient=p-001&_count=1")["entry"][0]["resource"]["id"]
+        before = self.alerts()
+        for typo in ("dev-0001.999999.0", "no-such-device.1.0", "garbage"):
+            status, body, raw = self.api.get("/fhir/Observation/" + typo, self.token)
+            self.assertEqual(status, 404, raw)
+        time.sleep(1)
+        self.assertEqual(self.alerts(), before)  # a typo is no attack
+        status, body, raw = self.api.get("/fhir/Observation/" + existing, self.other)
+        self.assertEqual(status, 404, raw)  # not 403: existence is not told
+        status, body2, _ = self.api.get("/fhir/Observation/dev-0002.999999.0", self.other)
+        self.assertEqual(body["issue"][0]["code"], body2["issue"][0]["code"])
+        entries = [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()]
+        denied = [e for e in entries if e["type"] == "access"
+                  and e["fields"].get("user") == "pat2" and e["fields"]["decision"] == "denied"]
+        self.assertTrue(denied, "the denied read of an existing Observation is recorded")
+
+
+if __name__ == "__main__":
+    unittest.main()
