@@ -77,7 +77,8 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
       t,
       {"max_clock_skew_seconds", "max_payload_bytes", "max_packet_bytes", "max_measurements",
-       "max_inflight", "max_keep_alive_seconds", "max_connections", "write_timeout_seconds"},
+       "max_inflight", "max_keep_alive_seconds", "max_connections", "write_timeout_seconds",
+       "allow_own_topic_subscriptions"},
       "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "max_clock_skew_seconds", 1, 86400 * 365, l.max_clock_skew_seconds, "ingest"));
@@ -92,6 +93,14 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_connections", 1, 1000000, l.max_connections, "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "write_timeout_seconds", 1, 3600, l.write_timeout_seconds, "ingest"));
+  if (t.contains("allow_own_topic_subscriptions")) {
+    const auto allow = t["allow_own_topic_subscriptions"].value<bool>();
+    if (!allow) {
+      return Status::InvalidArgument(
+          "config [ingest] allow_own_topic_subscriptions must be true or false");
+    }
+    l.allow_own_topic_subscriptions = *allow;
+  }
   if (l.max_payload_bytes + 64 > l.max_packet_bytes) {
     return Status::InvalidArgument(
         "config [ingest] max_packet_bytes must exceed max_payload_bytes");
@@ -294,7 +303,9 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "max_keep_alive_seconds = " << l.max_keep_alive_seconds << "\n"
       << "max_connections = " << l.max_connections << "\n"
       << "write_timeout_seconds = " << l.write_timeout_seconds
-      << "  # a device that takes no acknowledgement this long is dropped\n\n"
+      << "  # a device that takes no acknowledgement this long is dropped\n"
+      << "allow_own_topic_subscriptions = " << (l.allow_own_topic_subscriptions ? "true" : "false")
+      << "  # devices/<own id>/# granted quietly; any other subscription alerts\n\n"
       << "[access]\n"
       << "session_idle_seconds = " << c.access.session_idle_seconds << "\n"
       << "session_absolute_seconds = " << c.access.session_absolute_seconds << "\n"

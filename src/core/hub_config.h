@@ -46,6 +46,9 @@ struct IngestLimits {
   // A connection whose peer takes no acknowledgement for this long (its TCP window stays
   // closed) is dropped; meanwhile the hub stops reading from it.
   uint32_t write_timeout_seconds = 30;
+  // A device may subscribe under its own topic (devices/<id>/#, e.g. its command topic): granted
+  // quietly (the hub sends nothing there yet). Any other subscription is refused and alerts.
+  bool allow_own_topic_subscriptions = true;
 };
 
 struct ServeOptions {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "server/tls_context.h"
@@ -318,8 +319,23 @@ void MqttSession::FlushAcknowledgements() {
   }
 }
 
+bool MqttSession::IsOwnTopicFilter(const std::string& filter) const {
+  // devices/<own id>/... with wildcards only below it: many devices subscribe to their own
+  // command topic on connect, and that reaches no one else's data.
+  const std::string own = "devices/" + identity_->device_id + "/";
+  return filter.size() > own.size() && filter.compare(0, own.size(), own) == 0;
+}
+
 void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
-  // Devices only publish; the hub routes nothing to them.
+  if (context_.limits.allow_own_topic_subscriptions &&
+      std::all_of(subscribe.filters.begin(), subscribe.filters.end(),
+                  [this](const std::string& f) { return IsOwnTopicFilter(f); })) {
+    // Granted at QoS 0; the hub has nothing to send there yet, and it is no attempt at anything.
+    Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
+                            std::vector<uint8_t>(subscribe.filters.size(), 0x00)));
+    return;
+  }
+  // Devices only publish; the hub routes nothing to them, and another topic is no device's own.
   Log(spdlog::level::warn, "subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
   context_.metrics.Refused(Refusal::kTopicNotAllowed);
   if (context_.audit) context_.audit->MessageRefused(identity_->device_id, peer_ip_, "subscribe");

@@ -75,6 +75,7 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   void Handle(ingest::mqtt::ConnectPacket& connect);
   void Handle(ingest::mqtt::PublishPacket& publish);
   void Handle(ingest::mqtt::SubscribePacket& subscribe);
+  bool IsOwnTopicFilter(const std::string& filter) const;
   void Handle(ingest::mqtt::UnsubscribePacket& unsubscribe);
   void Handle(ingest::mqtt::PingreqPacket& ping);
   void Handle(ingest::mqtt::DisconnectPacket& disconnect);

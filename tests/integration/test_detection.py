@@ -180,6 +180,22 @@ class DetectionTest(unittest.TestCase):
         self.assertIn("CONNACK (135)", refused.stdout + refused.stderr)
         self.hub.run("device", "release", "--data-dir", self.hub.data_dir, "--id", "dev-0002")
 
+    def test_a_device_subscribing_to_its_own_command_topic_raises_nothing(self):
+        # Many real devices subscribe to their own command topic on connect (issue #20).
+        self.hub.enroll("dev-0009", "p-001")
+        for version in ("mqttv311", "mqttv5"):
+            sub = subprocess.run(["mosquitto_sub", "-V", version, "-h", "localhost",
+                                  "-p", str(self.hub.mqtt_port), *self.hub.cert_args("dev-0009"),
+                                  "-i", "dev-0009", "-t", "devices/dev-0009/cmd",
+                                  "-t", "devices/dev-0009/config/#", "-C", "1", "-W", "2", "-d"],
+                                 capture_output=True, text=True, timeout=30)
+            self.assertIn("Subscribed (mid: 1): 0, 0", sub.stdout + sub.stderr, version)
+        time.sleep(1.0)
+        listed = self.hub.run("alerts", "list", "--data-dir", self.hub.data_dir).stdout
+        self.assertNotIn("device:dev-0009", listed)
+        accepted = self.hub.mosquitto_pub(heart_rate(1), device_id="dev-0009")
+        self.assertIn("RC:0", accepted.stdout)  # not quarantined
+
     def test_simulated_attacks_write_ground_truth_and_are_detected(self):
         truth_file = os.path.join(self.hub.root, "truth.jsonl")
         names = ["replay", "spoof", "flood", "tamper", "clone", "botnet", "brute-force",

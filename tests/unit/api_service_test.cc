@@ -142,7 +142,8 @@ TEST_F(ApiServiceTest, SortsFiltersByDateAndCounts) {
   ASSERT_EQ(s2, 200) << last_.body;
   EXPECT_EQ(window["entry"].size(), 10u);
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&date=2027-01-15", "alice").first, 400);
-  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=1001", "alice").first, 400);
+  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=1001", "alice").first, 200);  // clamped
+  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=-1", "alice").first, 400);
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&color=red", "alice").first, 400);
   EXPECT_EQ(Get("/fhir/Observation", "alice").first, 400);
 }
