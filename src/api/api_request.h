@@ -18,10 +18,11 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::string authorization;                               // the Authorization header
   std::string content_type;                                // the Content-Type header
+  std::string accept;                                      // the Accept header
   std::string break_glass_reason;  // the Vigil-Break-Glass header (emergency access)
   std::string body;
   std::string peer_address;  // the client's IP address
-  std::string base_url;      // "https://<Host>", for absolute links in Bundles
+  std::string base_url;      // [server] public_url: absolute links in Bundles (never Host)
 
   // The first value of query parameter `name`, if present.
   std::optional<std::string> Param(std::string_view name) const;

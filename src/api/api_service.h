@@ -60,6 +60,7 @@ class ApiService {
   HttpReply SearchObservations(const ApiRequest& request, const Session& session);
   HttpReply ReadObservation(const ApiRequest& request, const Session& session,
                             const std::string& id);
+  HttpReply ReadDevice(const ApiRequest& request, const Session& session, const std::string& id);
   HttpReply SearchDevices(const ApiRequest& request, const Session& session);
   HttpReply SearchAuditEvents(const ApiRequest& request, const Session& session);
   HttpReply ReadConsent(const ApiRequest& request, const Session& session,

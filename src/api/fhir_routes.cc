@@ -116,6 +116,18 @@ Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request
   return q;
 }
 
+// Whether the client asks for XML only (`_format=xml`, or an Accept header naming XML types
+// and neither JSON nor a wildcard): the hub speaks FHIR JSON alone, so that is 406.
+bool WantsOnlyXml(const ApiRequest& request) {
+  if (const auto format = request.Param("_format")) {
+    return format->find("xml") != std::string::npos;
+  }
+  const std::string& accept = request.accept;
+  return accept.find("xml") != std::string::npos && accept.find("json") == std::string::npos &&
+         accept.find("*/*") == std::string::npos &&
+         accept.find("application/*") == std::string::npos;
+}
+
 // The search URL of `request` with _offset set to `offset`.
 std::string PageUrl(const ApiRequest& request, uint64_t offset) {
   std::string url = request.base_url + request.path + "?";
@@ -149,7 +161,12 @@ HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& sessi
     return OperationOutcome(405, "not-supported", "only Consent can be updated");
   }
   if (request.method != "GET") return OperationOutcome(405, "not-supported", "use GET");
+  if (WantsOnlyXml(request)) {
+    return OperationOutcome(406, "not-supported",
+                            "this server answers in FHIR JSON only (application/fhir+json)");
+  }
   if (auto id = id_after("/fhir/Patient/")) return ReadPatient(request, session, *id);
+  if (auto id = id_after("/fhir/Device/")) return ReadDevice(request, session, *id);
   if (path == "/fhir/Observation") return SearchObservations(request, session);
   if (auto id = id_after("/fhir/Observation/")) return ReadObservation(request, session, *id);
   if (path == "/fhir/Device") return SearchDevices(request, session);
@@ -259,6 +276,20 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
   auto observation = store::OpenObservation(*key, **row);
   if (!observation.ok()) return FhirError(Status::DataLoss("Observation " + id + " does not open"));
   return Fhir(model::ToFhirJson(*observation));
+}
+
+HttpReply ApiService::ReadDevice(const ApiRequest& request, const Session& session,
+                                 const std::string& id) {
+  // As for an Observation: one the caller may not read is answered as if it did not exist.
+  const HttpReply not_found = FhirError(Status::NotFound("no Device/" + id));
+  auto device = deps_.store.FindDevice(id);
+  if (!device.ok()) return FhirError(device.status());
+  if (!*device) return not_found;
+  auto decision = Authorize(request, session, access::Action::kReadDevices, (*device)->patient_id,
+                            "Device/" + id);
+  if (decision.ok() && !decision->allowed()) return not_found;
+  if (auto refused = FhirRefusal(decision)) return *refused;
+  return Fhir(DeviceResource(**device));
 }
 
 HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& session) {

@@ -1,6 +1,6 @@
 """FHIR search as standard clients use it (issue #19, first items): _count=0 and large _count,
-a code search matching any coding a resource carries, and an unknown Observation id that is a
-typo, not an attack."""
+a code search matching any coding a resource carries, an unknown Observation id that is a typo,
+not an attack, XML asked for (406), and Observation.device references that resolve."""
 
 import json
 import os
@@ -76,6 +76,29 @@ class FhirSearchTest(unittest.TestCase):
         denied = [e for e in entries if e["type"] == "access"
                   and e["fields"].get("user") == "pat2" and e["fields"]["decision"] == "denied"]
         self.assertTrue(denied, "the denied read of an existing Observation is recorded")
+
+    def test_xml_is_406_with_an_operation_outcome_json_is_served(self):
+        for headers, query in (({}, "&_format=xml"), ({}, "&_format=application/fhir+xml"),
+                               ({"Accept": "application/fhir+xml"}, ""),
+                               ({"Accept": "application/xml, text/xml"}, "")):
+            status, body, raw = self.api.get("/fhir/Observation?patient=p-001" + query,
+                                             self.token, headers=headers)
+            self.assertEqual(status, 406, (headers, query, raw))
+            self.assertEqual(body["resourceType"], "OperationOutcome")
+        for headers, query in (({"Accept": "application/fhir+json"}, ""), ({}, "&_format=json"),
+                               ({"Accept": "application/fhir+xml;q=0.5, */*;q=0.1"}, "")):
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001&_count=1" + query,
+                                          self.token, headers=headers)
+            self.assertEqual(status, 200, (headers, query, raw))
+
+    def test_observation_device_references_resolve(self):
+        obs = self.search("patient=p-001&_count=1")["entry"][0]["resource"]
+        status, device, raw = self.api.get("/fhir/" + obs["device"]["reference"], self.token)
+        self.assertEqual(status, 200, raw)
+        self.assertEqual((device["resourceType"], device["id"]), ("Device", "dev-0001"))
+        for other in ("Device/dev-0002", "Device/no-such-device"):  # the same answer for both
+            status, _, raw = self.api.get("/fhir/" + other, self.token)
+            self.assertEqual(status, 404, raw)
 
 
 if __name__ == "__main__":
