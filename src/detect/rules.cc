@@ -286,6 +286,26 @@ class AccessRule final : public Rule {
   CountInWindow requests_;
 };
 
+// Readings the hub acknowledged it could not store (a failing disk, a message that fails its
+// commit on its own): one alert on the hub, folded while it goes on, naming the last device.
+class StoreFailureRule final : public Rule {
+ public:
+  explicit StoreFailureRule(const RuleSettings& s) : failures_(WindowMs(s)) {}
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind != EventKind::kReadingRefused || e.reason != "store_failure") return;
+    const size_t n = failures_.Add("hub", e.time_ms);
+    raise(MakeAlert("store-failure", Severity::kHigh, "hub:store", "",
+                    std::to_string(n) +
+                        " readings could not be stored in the window (the last "
+                        "from device " +
+                        e.device + "); /readyz says why",
+                    e.time_ms, {{"failed_in_window", std::to_string(n)}, {"device", e.device}}));
+  }
+
+ private:
+  CountInWindow failures_;
+};
+
 }  // namespace
 
 Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
@@ -331,6 +351,7 @@ std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   rules.push_back(std::make_unique<RefusedReadingsRule>(settings));
   rules.push_back(std::make_unique<ReconnectStormRule>(settings));
   rules.push_back(std::make_unique<SessionRule>(settings));
+  rules.push_back(std::make_unique<StoreFailureRule>(settings));
   BaselineSettings baselines;
   baselines.threshold = settings.baseline_score;
   rules.push_back(MakeBaselineRule(baselines));

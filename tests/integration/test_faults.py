@@ -456,6 +456,7 @@ class DiskFullTest(unittest.TestCase):
         self.assertEqual(status, 503, text)
         self.assertIn("readings cannot be stored", text)
         self.assertLess(self.hub.log().count("commit failed"), 20)
+        self.assertIn("store-failure", self.hub.log())  # detection heard of it (one hub alert)
         os.unlink(self.filler)
         deadline = time.time() + 10
         while time.time() < deadline:
