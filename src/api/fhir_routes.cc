@@ -16,7 +16,6 @@ namespace {
 
 constexpr uint64_t kDefaultCount = 100;
 constexpr uint64_t kMaxCount = 1000;
-constexpr uint64_t kMaxAuditEvents = 1000;
 constexpr size_t kMaxBreakGlassReason = 256;
 constexpr size_t kMaxCodes = 20;
 
@@ -313,26 +312,57 @@ HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& se
 HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session& session) {
   const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
   if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
+  uint64_t count = kDefaultCount, offset = 0;
+  if (const auto text = request.Param("_count")) {
+    auto parsed = ParseCount(*text, UINT32_MAX);
+    if (!parsed.ok()) return FhirError(parsed.status());
+    count = std::min(*parsed, kMaxCount);
+  }
+  if (const auto text = request.Param("_offset")) {
+    auto parsed = ParseCount(*text, UINT32_MAX);
+    if (!parsed.ok()) return FhirError(parsed.status());
+    offset = *parsed;
+  }
   if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadAuditEvents,
                                            patient, "AuditEvent?patient=" + patient)))
     return *refused;
-  auto stored = deps_.store.LedgerEntriesAbout(patient, kMaxAuditEvents * 4);
-  if (!stored.ok()) return FhirError(stored.status());
+  // Oldest first: the ledger only grows at the end, so offset pages stay stable while a client
+  // pages. Entries about the patient are read until the page (and one more) is covered.
+  struct Event {
+    uint64_t index;
+    ledger::LedgerEntry entry;
+  };
+  std::vector<Event> events;
+  bool exhausted = false;
+  for (uint64_t limit = (offset + count + 1) * 2 + 64; !exhausted; limit *= 4) {
+    auto stored = deps_.store.LedgerEntriesAbout(patient, limit);
+    if (!stored.ok()) return FhirError(stored.status());
+    exhausted = stored->size() < limit;
+    events.clear();
+    for (const auto& s : *stored) {
+      auto entry = ledger::DecodeEntry(s.entry);
+      if (!entry.ok() || entry->type != ledger::EntryType::kAccess) continue;
+      if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
+      events.push_back({s.index, std::move(entry).value()});
+    }
+    if (events.size() > offset + count) break;
+  }
   std::vector<BundleEntry> entries;
-  for (const auto& s : *stored) {
-    auto entry = ledger::DecodeEntry(s.entry);
-    if (!entry.ok() || entry->type != ledger::EntryType::kAccess) continue;
-    if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
+  for (uint64_t i = offset; i < events.size() && i < offset + count; ++i) {
+    auto& e = events[i];
     // A patient sees who read their data by role; other people's names stay with the staff.
-    const bool own = entry->fields["user"] == session.who.username;
+    const bool own = e.entry.fields["user"] == session.who.username;
     const auto view = session.who.role == access::Role::kPatient && !own ? AgentView::kRoleOnly
                                                                          : AgentView::kUser;
-    entries.push_back({request.base_url + "/fhir/AuditEvent/ledger-" + std::to_string(s.index),
-                       AuditEventResource(s.index, *entry, deps_.hub_name, view)});
-    if (entries.size() == kMaxAuditEvents) break;
+    entries.push_back({request.base_url + "/fhir/AuditEvent/ledger-" + std::to_string(e.index),
+                       AuditEventResource(e.index, e.entry, deps_.hub_name, view)});
   }
-  const uint64_t total = entries.size();
-  return Fhir(SearchBundle(entries, {PageUrl(request, 0), "", ""}, total));
+  BundleLinks links{PageUrl(request, offset), "", ""};
+  if (count > 0 && events.size() > offset + count) links.next = PageUrl(request, offset + count);
+  if (offset > 0) links.previous = PageUrl(request, offset > count ? offset - count : 0);
+  std::optional<uint64_t> total;
+  if (exhausted) total = events.size();
+  return Fhir(SearchBundle(entries, links, total));
 }
 
 HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& session,

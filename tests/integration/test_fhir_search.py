@@ -100,6 +100,28 @@ class FhirSearchTest(unittest.TestCase):
             status, _, raw = self.api.get("/fhir/" + other, self.token)
             self.assertEqual(status, 404, raw)
 
+    def test_audit_events_page_with_count_and_next_links_to_the_end(self):
+        for _ in range(12):  # reads of p-001, each an access entry
+            self.search("patient=p-001&_count=1")
+        status, everything, raw = self.api.get("/fhir/AuditEvent?patient=p-001&_count=1000",
+                                               self.token)
+        self.assertEqual(status, 200, raw)
+        expected = [e["resource"]["id"] for e in everything["entry"]]
+        self.assertGreaterEqual(len(expected), 12)
+        self.assertEqual(everything["total"], len(expected))
+        ids, url, pages = [], "/fhir/AuditEvent?patient=p-001&_count=5", 0
+        while url:
+            status, page, raw = self.api.get(url, self.token)
+            self.assertEqual(status, 200, raw)
+            self.assertLessEqual(len(page.get("entry", [])), 5)
+            ids += [e["resource"]["id"] for e in page.get("entry", [])]
+            nxt = [link["url"] for link in page.get("link", []) if link["relation"] == "next"]
+            url = nxt[0].split(str(self.hub.https_port), 1)[1] if nxt else None
+            pages += 1
+            self.assertLess(pages, 100, "paging does not end")
+        self.assertEqual(len(ids), len(set(ids)))  # each once
+        self.assertEqual(ids[:len(expected)], expected)  # in order; reads made meanwhile follow
+
 
 if __name__ == "__main__":
     unittest.main()
