@@ -1,5 +1,8 @@
 #include "admin/hub_admin.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -129,6 +132,32 @@ Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
   return hub.ledger->Append({{ledger::EntryType::kDeviceRevoked,
                               SystemClock::Instance().NowMillis(),
                               {{"device", device_id}}}});
+}
+
+std::string OperatorIdentity() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return std::string("os:") + (pw && pw->pw_name ? pw->pw_name : std::to_string(::geteuid()));
+}
+
+Status RecordOperatorReads(AdminHub& hub, const std::vector<std::string>& patients,
+                           const std::string& resource, const std::string& command) {
+  const int64_t now = SystemClock::Instance().NowMillis();
+  const std::string who = OperatorIdentity();
+  std::vector<ledger::LedgerEntry> entries;
+  entries.reserve(patients.size());
+  for (const auto& patient : patients) {
+    entries.push_back({ledger::EntryType::kAccess,
+                       now,
+                       {{"user", who},
+                        {"role", "operator"},
+                        {"patient", patient},
+                        {"action", "read"},
+                        {"resource", resource + patient},
+                        {"decision", "allowed"},
+                        {"basis", "cli: " + command}}});
+  }
+  if (entries.empty()) return Status::Ok();
+  return hub.ledger->Append(entries);
 }
 
 Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,

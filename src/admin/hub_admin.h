@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/hub_config.h"
 #include "core/status.h"
@@ -60,6 +61,16 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& enrolme
 
 // Revokes a device and records it in the ledger.
 Status RevokeDevice(AdminHub& hub, const std::string& device_id);
+
+// The operating-system user running a command, as the ledger names them ("os:<name>").
+std::string OperatorIdentity();
+
+// Records, before anything is shown, that the operator running `command` read the decrypted
+// data of each of `patients` (`resource` names what, e.g. "Observation?patient="; the patient
+// id is appended): one `access` entry each (role "operator", basis "cli"), so the CLI's reads
+// appear in the ledger and in each patient's accounting of disclosures like the API's.
+Status RecordOperatorReads(AdminHub& hub, const std::vector<std::string>& patients,
+                           const std::string& resource, const std::string& command);
 
 // Writes <dir>/<id>.crt, <dir>/ca.crt and, when there is one, <dir>/<id>.key (0600).
 Status WriteDeviceCredentials(const std::string& dir, const std::string& device_id,

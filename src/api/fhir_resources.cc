@@ -66,7 +66,8 @@ std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
   const json who = view == AgentView::kUser
                        ? json{{"identifier", {{"system", "urn:vigil:user"}, {"value", user}}},
                               {"display", user + " (" + role + ")"}}
-                       : json{{"display", "a " + role + " at " + hub_name}};
+                       : json{{"display", (role.find_first_of("aeiou") == 0 ? "an " : "a ") + role +
+                                              " at " + hub_name}};
   json agent = {{"type",
                  {{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/"
                                                  "extra-security-role-type",

@@ -26,6 +26,9 @@ Status RunPatientAdd(const PatientAddOptions& o) {
 Status RunPatientList(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto patients, hub.store->ListPatients());
+  std::vector<std::string> ids;
+  for (const auto& p : patients) ids.push_back(p.id);
+  VIGIL_RETURN_IF_ERROR(admin::RecordOperatorReads(hub, ids, "Patient/", "vigil patient list"));
   for (const auto& p : patients) {
     std::string name = "(unreadable: data key missing)";
     if (auto key = hub.keys->DataKey(p.id); key.ok()) {
@@ -96,6 +99,8 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(patient_id));
   if (!patient) return Status::NotFound("no patient " + patient_id);
   VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(patient_id));
+  VIGIL_RETURN_IF_ERROR(
+      admin::RecordOperatorReads(hub, {patient_id}, "Observation?patient=", "vigil observations"));
   VIGIL_ASSIGN_OR_RETURN(auto rows, hub.store->ListObservations(patient_id));
   json entries = json::array();
   store::ObservationOpener opener(key);  // the patient's key expanded once

@@ -3,9 +3,6 @@
 // ledger entries, the time window, each device's acknowledged sequence numbers — and, with
 // --accept-loss, records the loss in the ledger, refuses replays of the lost sequence numbers,
 // and signs the ledger as it now stands, so the hub can start again without a silent fork.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -34,12 +31,6 @@ struct LossReport {
   std::vector<LostRange> devices;
   uint64_t messages = 0;  // how many sequence numbers the ranges hold (messages at most)
 };
-
-// The operating-system user running the command: who accepted the loss.
-std::string OperatorName() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  return std::string("os:") + (pw && pw->pw_name ? pw->pw_name : std::to_string(::geteuid()));
-}
 
 Result<LossReport> MeasureLoss(admin::AdminHub& hub, const ledger::SignedHead& head) {
   LossReport r;
@@ -119,7 +110,7 @@ Status AcceptLoss(admin::AdminHub& hub, const LossReport& r, const HubLayout& la
                             {"last_kept_at", FormatRfc3339Millis(r.last_kept_ms)},
                             {"devices", DeviceRanges(r)},
                             {"messages", std::to_string(r.messages)},
-                            {"by", OperatorName()}}}}));
+                            {"by", admin::OperatorIdentity()}}}}));
   // The old head stays beside the data, for the record; the new one is the ledger as it is.
   const std::string kept = layout.ledger_head() + ".lost-" + std::to_string(now);
   if (::rename(layout.ledger_head().c_str(), kept.c_str()) != 0) {

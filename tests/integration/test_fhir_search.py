@@ -122,6 +122,24 @@ class FhirSearchTest(unittest.TestCase):
         self.assertEqual(len(ids), len(set(ids)))  # each once
         self.assertEqual(ids[:len(expected)], expected)  # in order; reads made meanwhile follow
 
+    def test_reads_through_the_cli_are_in_the_ledger_and_the_patients_accounting(self):
+        self.hub.run("observations", "--data-dir", self.hub.data_dir, "--patient", "p-001")
+        self.hub.run("patient", "list", "--data-dir", self.hub.data_dir)
+        entries = [json.loads(line) for line in self.hub.run(
+            "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()]
+        reads = [e["fields"] for e in entries if e["type"] == "access"
+                 and e["fields"].get("role") == "operator"]
+        self.assertIn(("p-001", "Observation?patient=p-001", "cli: vigil observations"),
+                      [(f["patient"], f["resource"], f["basis"]) for f in reads])
+        self.assertEqual({f["patient"] for f in reads if f["basis"] == "cli: vigil patient list"},
+                         {"p-001", "p-002"})
+        self.assertTrue(all(f["user"].startswith("os:") for f in reads))
+        status, events, raw = self.api.get("/fhir/AuditEvent?patient=p-001&_count=1000",
+                                           self.token)
+        self.assertEqual(status, 200, raw)
+        self.assertIn("an operator at vigil",
+                      [e["resource"]["agent"][0]["who"]["display"] for e in events["entry"]])
+
 
 if __name__ == "__main__":
     unittest.main()
