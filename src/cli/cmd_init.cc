@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "admin/hub_integrity.h"
 #include "cli/commands.h"
 #include "core/files.h"
 #include "core/hub_config.h"
@@ -45,7 +46,7 @@ Status WriteDefaultConfig(const HubLayout& layout) {
     return Status::AlreadyExists(layout.config() +
                                  " exists; --config-only only replaces a lost one");
   }
-  VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(layout.ledger_verifier_key()));
+  VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(layout));
   HubConfig config;
   config.hub_name = vkey.substr(0, vkey.find('+'));
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));

@@ -105,8 +105,7 @@ Status RunLedgerShow(const std::string& data_dir, uint64_t from, uint64_t to) {
 
 Status RunLedgerExport(const std::string& data_dir, const std::string& out_dir) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_ASSIGN_OR_RETURN(std::string vkey, ReadFile(hub.layout.ledger_verifier_key()));
-  while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
+  VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(hub.layout));
   VIGIL_ASSIGN_OR_RETURN(
       auto summary,
       ledger::ExportLedger(*hub.store, *hub.ledger, vkey, out_dir, [](uint64_t done, uint64_t all) {

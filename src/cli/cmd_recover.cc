@@ -4,6 +4,7 @@
 // --accept-loss, records the loss in the ledger, refuses replays of the lost sequence numbers,
 // and signs the ledger as it now stands, so the hub can start again without a silent fork.
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "admin/hub_admin.h"
@@ -44,9 +45,12 @@ Result<LossReport> MeasureLoss(admin::AdminHub& hub, const ledger::SignedHead& h
       r.last_kept_ms = entry.time_ms;
     }
   }
+  VIGIL_ASSIGN_OR_RETURN(const auto devices, hub.store->ListDevices());  // one read, not one each
+  std::map<std::string, uint64_t> stored_seq;
+  for (const auto& d : devices) stored_seq[d.id] = d.last_seq;
   for (const auto& [device, signed_seq] : head.device_last_seq) {
-    VIGIL_ASSIGN_OR_RETURN(auto record, hub.store->FindDevice(device));
-    const uint64_t kept = record ? record->last_seq : 0;
+    const auto it = stored_seq.find(device);
+    const uint64_t kept = it == stored_seq.end() ? 0 : it->second;
     if (kept >= signed_seq) continue;
     r.devices.push_back({device, kept + 1, signed_seq});
     r.messages += signed_seq - kept;

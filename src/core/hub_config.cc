@@ -24,6 +24,17 @@ Status ReadInteger(const toml::table& table, const char* key, int64_t min, int64
   return Status::Ok();
 }
 
+Status ReadBool(const toml::table& table, const char* key, bool& out, const std::string& section) {
+  const auto* node = table.get(key);
+  if (!node) return Status::Ok();
+  const auto value = node->value<bool>();
+  if (!value) {
+    return Status::InvalidArgument("config [" + section + "] " + key + " must be true or false");
+  }
+  out = *value;
+  return Status::Ok();
+}
+
 Status RefuseUnknownKeys(const toml::table& table, const std::set<std::string>& known,
                          const std::string& section) {
   for (const auto& [key, node] : table) {
@@ -93,14 +104,8 @@ Status ReadIngest(const toml::table& t, IngestLimits& l) {
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "max_connections", 1, 1000000, l.max_connections, "ingest"));
   VIGIL_RETURN_IF_ERROR(
       ReadInteger(t, "write_timeout_seconds", 1, 3600, l.write_timeout_seconds, "ingest"));
-  if (t.contains("allow_own_topic_subscriptions")) {
-    const auto allow = t["allow_own_topic_subscriptions"].value<bool>();
-    if (!allow) {
-      return Status::InvalidArgument(
-          "config [ingest] allow_own_topic_subscriptions must be true or false");
-    }
-    l.allow_own_topic_subscriptions = *allow;
-  }
+  VIGIL_RETURN_IF_ERROR(
+      ReadBool(t, "allow_own_topic_subscriptions", l.allow_own_topic_subscriptions, "ingest"));
   if (l.max_payload_bytes + 64 > l.max_packet_bytes) {
     return Status::InvalidArgument(
         "config [ingest] max_packet_bytes must exceed max_payload_bytes");
@@ -123,11 +128,7 @@ Status ReadDetect(const toml::table& t, DetectOptions& d) {
   std::vector<std::string> keys = {"enabled", "window_seconds"};
   for (const auto& [key, field] : d.Thresholds()) keys.emplace_back(key);
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t, {keys.begin(), keys.end()}, "detect"));
-  if (const auto* node = t.get("enabled")) {
-    const auto value = node->value<bool>();
-    if (!value) return Status::InvalidArgument("config [detect] enabled must be true or false");
-    d.enabled = *value;
-  }
+  VIGIL_RETURN_IF_ERROR(ReadBool(t, "enabled", d.enabled, "detect"));
   VIGIL_RETURN_IF_ERROR(ReadInteger(t, "window_seconds", 1, 86400, d.window_seconds, "detect"));
   for (auto [key, field] : d.Thresholds()) {
     VIGIL_RETURN_IF_ERROR(ReadInteger(t, key, 1, 1000000, *field, "detect"));
@@ -163,11 +164,7 @@ Status ReadRespond(const toml::table& t, RespondOptions& r) {
 
 Status ReadSiem(const toml::table& t, SiemOptions& o) {
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t, {"jsonl_path", "syslog", "audit"}, "siem"));
-  if (const auto* node = t.get("audit")) {
-    const auto value = node->value<bool>();
-    if (!value) return Status::InvalidArgument("config [siem] audit must be true or false");
-    o.audit = *value;
-  }
+  VIGIL_RETURN_IF_ERROR(ReadBool(t, "audit", o.audit, "siem"));
   if (const auto* node = t.get("jsonl_path")) {
     const auto value = node->value<std::string>();
     if (!value) return Status::InvalidArgument("config [siem] jsonl_path must be a string");

@@ -25,4 +25,12 @@ bool LogLimiter::Allow(const std::string& key, uint64_t& suppressed) {
   return true;
 }
 
+void LogLimiter::Log(spdlog::level::level_enum level, const std::string& key,
+                     const std::string& line) {
+  uint64_t held_back = 0;
+  if (!Allow(key, held_back)) return;
+  if (held_back == 0) return spdlog::log(level, "{}", line);
+  spdlog::log(level, "{} ({} more not logged)", line, held_back);
+}
+
 }  // namespace vigil

@@ -3,6 +3,8 @@
 // next line that passes. Thread-safe.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -20,6 +22,10 @@ class LogLimiter {
   // Whether a line for `key` may be written now. When it may, `suppressed` is set to how many
   // lines for that key were held back since the last one written.
   bool Allow(const std::string& key, uint64_t& suppressed);
+
+  // Writes `line` at `level` if a line for `key` may be written now, followed by how many were
+  // held back since the last one.
+  void Log(spdlog::level::level_enum level, const std::string& key, const std::string& line);
 
  private:
   struct Bucket {

@@ -28,10 +28,7 @@ ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
       failure_log_(clock, 5, 1000) {}
 
 void ReadingPipeline::LogFailure(const std::string& line) {
-  uint64_t held_back = 0;
-  if (!failure_log_.Allow("hub", held_back)) return;
-  spdlog::error("{}{}", line,
-                held_back ? " (" + std::to_string(held_back) + " more failures not logged)" : "");
+  failure_log_.Log(spdlog::level::err, "hub", line);
 }
 
 void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal,

@@ -267,10 +267,8 @@ class HubServerImpl final : public HubServer {
   // device); a failure is logged.
   void AuditLater(ledger::LedgerEntry entry) {
     audit_writer_.Submit(std::move(entry), [this](const Status& s) {
-      uint64_t held_back = 0;
-      if (!s.ok() && failure_log_.Allow("audit", held_back)) {
-        spdlog::error("audit entry not recorded: {}{}", s.ToString(),
-                      held_back ? " (" + std::to_string(held_back) + " more not logged)" : "");
+      if (!s.ok()) {
+        failure_log_.Log(spdlog::level::err, "audit", "audit entry not recorded: " + s.ToString());
       }
     });
   }
@@ -295,20 +293,16 @@ class HubServerImpl final : public HubServer {
                                                  ledger::LedgerOrigin(config_.hub_name),
                                                  ledger_key_, SystemClock::Instance().NowMillis());
     if (!made.ok()) {
-      uint64_t held_back = 0;
-      if (failure_log_.Allow("checkpoint", held_back)) {
-        spdlog::error("ledger checkpoint failed: {}", made.status().ToString());
-      }
+      failure_log_.Log(spdlog::level::err, "checkpoint",
+                       "ledger checkpoint failed: " + made.status().ToString());
       return;
     }
     last_checkpoint_size_ = made->size;
     if (!config_.ledger.checkpoint_log.empty()) {
       if (Status s = ledger::AppendCheckpointLog(config_.ledger.checkpoint_log, made->note);
           !s.ok()) {
-        uint64_t held_back = 0;
-        if (failure_log_.Allow("checkpoint_log", held_back)) {
-          spdlog::error("checkpoint not appended to the log: {}", s.ToString());
-        }
+        failure_log_.Log(spdlog::level::err, "checkpoint_log",
+                         "checkpoint not appended to the log: " + s.ToString());
       }
     }
   }

@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from api_client import Api, add_user  # noqa: E402
 from hub import Hub  # noqa: E402
 from test_ledger_export import get  # noqa: E402
+from test_mqtt_refusals import read_until_closed  # noqa: E402
 
 
 class HardeningTest(unittest.TestCase):
@@ -108,15 +109,7 @@ class HardeningTest(unittest.TestCase):
         raw = socket.create_connection(("127.0.0.1", self.hub.https_port), timeout=limit)
         sock = ctx.wrap_socket(raw, server_hostname="localhost")
         sock.sendall(data)
-        answer = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except (ConnectionResetError, ssl.SSLError):
-                break
-            if not chunk:
-                break
-            answer += chunk
+        answer = read_until_closed(sock, limit)  # the hub answers, then closes
         sock.close()
         return answer.decode(errors="replace")
 
