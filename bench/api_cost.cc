@@ -29,9 +29,9 @@
 #include "access/auth_service.h"
 #include "api/api_service.h"
 #include "api/fhir_resources.h"
-#include "core/batch_writer.h"
 #include "core/clock.h"
 #include "crypto/bytes.h"
+#include "ledger/audit_trails.h"
 #include "ledger/ledger.h"
 #include "model/observation.h"
 #include "raw_page_query.h"
@@ -154,16 +154,7 @@ int main(int argc, char** argv) {
                std::chrono::duration<double>(Steady::now() - load0).count());
 
   auto ledger = std::move(ledger::Ledger::Open(*store)).value();
-  BatchWriter<ledger::LedgerEntry> audit_writer(
-      256, [&](std::span<const ledger::LedgerEntry> entries) {
-        return ledger->Append({entries.begin(), entries.end()});
-      });
-  access::AuditSink audit = [&](const ledger::LedgerEntry& entry) {
-    std::promise<Status> durable;
-    auto done = durable.get_future();
-    audit_writer.Submit(entry, [&durable](const Status& s) { durable.set_value(s); });
-    return done.get();
-  };
+  ledger::BatchedAuditTrail audit(*ledger, SystemClock::Instance(), 256);
   access::AuthService auth(store->access(), keys, SystemClock::Instance(),
                            access::SessionSettings{}, audit);
   api::ApiService api({*store, keys, auth, audit, *ledger, SystemClock::Instance(), "bench"});
@@ -253,7 +244,7 @@ int main(int argc, char** argv) {
             newest),
         "newest target");
   run("api read newest by id", api_threads, [&] { return api.Handle(newest).status == 200; });
-  audit_writer.Stop();
+  audit.Stop();
   store.reset();
   std::filesystem::remove_all(dir);
   return 0;

@@ -67,11 +67,13 @@ int main(int argc, char** argv) {
   std::map<std::string, int> raised;
   std::vector<std::string> examples;
   detect::DetectionEngine engine(clock, detect::DefaultRules(detect::RuleSettings{}),
-                                 [&](const detect::Alert& a, bool is_new) -> int64_t {
+                                 [&](const events::Alert& a, bool is_new) -> int64_t {
                                    if (!is_new) return a.id;
-                                   ++raised[a.kind];
+                                   ++raised[std::string(events::AlertKindName(a.kind))];
                                    if (examples.size() < 10) {
-                                     examples.push_back(a.kind + " " + a.entity + ": " + a.summary);
+                                     examples.push_back(std::string(events::AlertKindName(a.kind)) +
+                                                        " " + a.entity.ToString() + ": " +
+                                                        a.summary);
                                    }
                                    return static_cast<int64_t>(examples.size());
                                  });
@@ -91,7 +93,7 @@ int main(int argc, char** argv) {
     d.model = sim::MakeDeviceModel(types[i % 5], static_cast<uint32_t>(i + 1));
     d.period_ms = d.model->natural_period_seconds() * 1000;
     queue.push({kStart + static_cast<int64_t>(unit(rng) * d.period_ms), fleet.size(), false});
-    engine.Submit({detect::EventKind::kConnectionAccepted, kStart, d.id, "", d.address, "", ""});
+    engine.Submit({events::EventKind::kConnectionAccepted, kStart, d.id, "", d.address, "", ""});
     fleet.push_back(std::move(d));
   }
   std::vector<SimulatedUser> staff;
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
     if (!s.user) {
       SimulatedDevice& d = fleet[s.index];
       const std::string payload = d.model->Next(d.seq++, s.next_ms);
-      engine.Submit({detect::EventKind::kReadingAccepted, s.next_ms, d.id, "", d.address, "", "",
+      engine.Submit({events::EventKind::kReadingAccepted, s.next_ms, d.id, "", d.address, "", "",
                      static_cast<int64_t>(payload.size())});
       int64_t next = s.next_ms + static_cast<int64_t>(d.period_ms * (0.9 + 0.2 * unit(rng)));
       if (d.burst > 0) {
@@ -122,7 +124,7 @@ int main(int argc, char** argv) {
         next = s.next_ms + 2;  // resent back to back
       } else if (unit(rng) < reconnects_per_hour * d.period_ms / 3'600'000) {
         next = s.next_ms + 5'000 + static_cast<int64_t>(unit(rng) * 60'000);
-        engine.Submit({detect::EventKind::kConnectionAccepted, next, d.id, "", d.address, "", ""});
+        engine.Submit({events::EventKind::kConnectionAccepted, next, d.id, "", d.address, "", ""});
         d.burst = std::min<int>(16, static_cast<int>(60'000 / d.period_ms) + 1);
       }
       queue.push({next, s.index, false});
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
       const bool on_shift = hour_of_day >= 7 && hour_of_day < 19;
       if (on_shift) {
         const std::string& patient = u.patients[rng() % u.patients.size()];
-        engine.Submit({detect::EventKind::kAccessDecision, s.next_ms, "", u.name, u.address,
+        engine.Submit({events::EventKind::kAccessDecision, s.next_ms, "", u.name, u.address,
                        patient, "allowed"});
       }
       queue.push(

@@ -314,8 +314,8 @@ class Attack {
     const std::string user = "atk-exfil-" + tag_;
     VIGIL_ASSIGN_OR_RETURN(std::string token, LoggedIn(user, access::Role::kClinician, Source(11)));
     for (const auto& p : patients) {  // a clinician with legitimate access to a few patients
-      VIGIL_RETURN_IF_ERROR(access::AddToCareTeam(hub_.store->access(), admin::LedgerSink(hub_),
-                                                  Now(), p, user, "sim"));
+      VIGIL_RETURN_IF_ERROR(
+          access::AddToCareTeam(hub_.store->access(), *hub_.audit, Now(), p, user, "sim"));
     }
     Endpoint from = https_;
     from.bind = Source(11);

@@ -42,22 +42,24 @@ std::string TokenHash(const std::string& token) {
 }
 
 AuthService::AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
-                         SessionSettings settings, AuditSink audit)
+                         SessionSettings settings, events::AuditTrail& audit,
+                         events::SecurityEventSink* events)
     : store_(store),
       keys_(keys),
       clock_(clock),
       settings_(settings),
-      audit_(std::move(audit)),
+      audit_(audit),
       throttle_(clock, settings.throttle),
-      anonymous_(clock) {}
+      anonymous_(clock),
+      events_(events) {}
 
-Status AuthService::Record(ledger::EntryType type, std::map<std::string, std::string> fields) {
-  return audit_({type, clock_.NowMillis(), std::move(fields)});
+Status AuthService::Record(events::AuditType type, std::map<std::string, std::string> fields) {
+  return audit_.Append({type, clock_.NowMillis(), std::move(fields)});
 }
 
-void AuthService::Observe(detect::EventKind kind, const std::string& user,
+void AuthService::Observe(events::EventKind kind, const std::string& user,
                           const std::string& address, const std::string& reason) {
-  if (observer_) observer_({kind, clock_.NowMillis(), "", user, address, "", reason});
+  if (events_) events_->Submit({kind, clock_.NowMillis(), "", user, address, "", reason});
 }
 
 Status AuthService::RecordAnonymous(std::map<std::string, std::string> fields) {
@@ -68,7 +70,7 @@ Status AuthService::RecordAnonymous(std::map<std::string, std::string> fields) {
   if (admitted.suppressed_all > 0) {
     fields["suppressed_elsewhere"] = std::to_string(admitted.suppressed_all);
   }
-  return Record(ledger::EntryType::kLogin, std::move(fields));
+  return Record(events::AuditType::kLogin, std::move(fields));
 }
 
 Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
@@ -77,7 +79,7 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     // Still an attempt: detection counts it even though the password is not checked.
     auto known = store_.FindUser(username);
     const bool exists = known.ok() && known->has_value();
-    Observe(detect::EventKind::kLoginFailed, exists ? username : "sha256:" + NameDigest(username),
+    Observe(events::EventKind::kLoginFailed, exists ? username : "sha256:" + NameDigest(username),
             address, "throttled");
     VIGIL_RETURN_IF_ERROR(RecordAnonymous(
         {{"user_sha256", NameDigest(username)}, {"address", address}, {"outcome", "throttled"}}));
@@ -88,11 +90,11 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
   const bool matches = VerifyPassword(password, user ? user->password_hash : DecoyPasswordHash());
   if (!user || !matches) {
     throttle_.RecordFailure(username, address);
-    Observe(detect::EventKind::kLoginFailed, user ? username : "sha256:" + NameDigest(username),
+    Observe(events::EventKind::kLoginFailed, user ? username : "sha256:" + NameDigest(username),
             address, "bad_password");
     if (user) {
       VIGIL_RETURN_IF_ERROR(
-          Record(ledger::EntryType::kLogin,
+          Record(events::AuditType::kLogin,
                  {{"user", username}, {"address", address}, {"outcome", "bad_password"}}));
     } else {
       VIGIL_RETURN_IF_ERROR(RecordAnonymous({{"user_sha256", NameDigest(username)},
@@ -112,7 +114,7 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     challenges_[TokenHash(challenge)] = {username, now + settings_.challenge_ms, 0};
   }
   VIGIL_RETURN_IF_ERROR(
-      Record(ledger::EntryType::kLogin,
+      Record(events::AuditType::kLogin,
              {{"user", username}, {"address", address}, {"outcome", "password_ok"}}));
   return LoginChallenge{challenge, now + settings_.challenge_ms};
 }
@@ -133,9 +135,9 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
   }
   auto fail = [&](const std::string& outcome) -> Status {
     throttle_.RecordFailure(pending.username, address);
-    Observe(detect::EventKind::kLoginFailed, pending.username, address, outcome);
+    Observe(events::EventKind::kLoginFailed, pending.username, address, outcome);
     VIGIL_RETURN_IF_ERROR(
-        Record(ledger::EntryType::kMfa,
+        Record(events::AuditType::kMfa,
                {{"user", pending.username}, {"address", address}, {"outcome", outcome}}));
     return Unauthenticated("invalid code");
   };
@@ -153,12 +155,12 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
     challenges_.erase(TokenHash(challenge));
   }
   throttle_.RecordSuccess(user->username, address);
-  Observe(detect::EventKind::kLoginSucceeded, user->username, address, "ok");
+  Observe(events::EventKind::kLoginSucceeded, user->username, address, "ok");
   VIGIL_ASSIGN_OR_RETURN(std::string token, RandomToken(kTokenBytes));
   VIGIL_RETURN_IF_ERROR(
       store_.InsertSession({TokenHash(token), user->username, now, now, address}));
   VIGIL_RETURN_IF_ERROR(
-      Record(ledger::EntryType::kMfa,
+      Record(events::AuditType::kMfa,
              {{"user", user->username}, {"address", address}, {"outcome", "ok"}}));
   return NewSession{token, now + settings_.idle_ms, now + settings_.absolute_ms,
                     user->must_change_password};
@@ -183,13 +185,13 @@ Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token,
   if (!address.empty() && address != session->address) {
     // A token is bound to the address that completed MFA: shown from anywhere else it is
     // taken to be stolen and ends before this request (or any other) is answered.
-    if (observer_) {
-      observer_({detect::EventKind::kSessionNewAddress, now, "", user->username, address, "",
-                 session->address});
+    if (events_) {
+      events_->Submit({events::EventKind::kSessionNewAddress, now, "", user->username, address, "",
+                       session->address});
     }
     VIGIL_RETURN_IF_ERROR(store_.DeleteSession(hash));
     VIGIL_RETURN_IF_ERROR(
-        Record(ledger::EntryType::kSessionsRevoked, {{"user", user->username},
+        Record(events::AuditType::kSessionsRevoked, {{"user", user->username},
                                                      {"by", "hub:token-from-new-address"},
                                                      {"count", "1"},
                                                      {"address", address}}));
@@ -216,7 +218,7 @@ Status AuthService::ApplyUnlocks() {
 
 Status AuthService::Logout(const AuthenticatedSession& session) {
   VIGIL_RETURN_IF_ERROR(store_.DeleteSession(session.token_hash));
-  return Record(ledger::EntryType::kLogout, {{"user", session.who.username}});
+  return Record(events::AuditType::kLogout, {{"user", session.who.username}});
 }
 
 Status AuthService::ChangePassword(const AuthenticatedSession& session, const std::string& current,
@@ -230,13 +232,13 @@ Status AuthService::ChangePassword(const AuthenticatedSession& session, const st
       CheckNewPassword(replacement, {user->username, settings_.hub_name, current}));
   VIGIL_ASSIGN_OR_RETURN(std::string hash, HashPassword(replacement));
   VIGIL_RETURN_IF_ERROR(store_.SetPassword(user->username, hash, /*must_change=*/false));
-  VIGIL_RETURN_IF_ERROR(Record(ledger::EntryType::kPasswordChanged, {{"user", user->username}}));
+  VIGIL_RETURN_IF_ERROR(Record(events::AuditType::kPasswordChanged, {{"user", user->username}}));
   // Whoever held the old password may hold a session made with it: every other one ends.
   VIGIL_ASSIGN_OR_RETURN(const int64_t ended,
                          store_.DeleteUserSessions(user->username, session.token_hash));
   if (ended == 0) return Status::Ok();
   return Record(
-      ledger::EntryType::kSessionsRevoked,
+      events::AuditType::kSessionsRevoked,
       {{"user", user->username}, {"by", user->username}, {"count", std::to_string(ended)}});
 }
 

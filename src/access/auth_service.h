@@ -1,6 +1,6 @@
 // Authentication (issue #5): password (Argon2id), then a TOTP second factor, then an opaque
 // session token. Every attempt, success or failure, is recorded in the audit ledger through
-// `AuditSink` before the answer is given. Failures are throttled per account and per address;
+// the AuditTrail before the answer is given. Failures are throttled per account and per address;
 // an unknown username costs the same work and gets the same answer as a wrong password.
 #pragma once
 
@@ -14,8 +14,8 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/unauthenticated_budget.h"
-#include "detect/security_event.h"
-#include "ledger/entry.h"
+#include "events/audit_trail.h"
+#include "events/security_event.h"
 #include "store/access_store.h"
 #include "store/keyring.h"
 
@@ -29,9 +29,6 @@ struct SessionSettings {
   ThrottlePolicy throttle;
   std::string hub_name;  // a password may not contain it (password_policy.h)
 };
-
-// Makes an entry durable in the audit ledger before it returns.
-using AuditSink = std::function<Status(const ledger::LedgerEntry&)>;
 
 struct LoginChallenge {
   std::string challenge;  // opaque; answered with a TOTP code at CompleteMfa
@@ -55,8 +52,11 @@ struct AuthenticatedSession {
 // carries nothing about whether the account exists), InvalidArgument -> 400.
 class AuthService {
  public:
+  // Every attempt is recorded in `audit` before it is answered; `events` (may be null) hears of
+  // every login attempt and of tokens used from new addresses (the detection engine).
   AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
-              SessionSettings settings, AuditSink audit);
+              SessionSettings settings, events::AuditTrail& audit,
+              events::SecurityEventSink* events = nullptr);
 
   Result<LoginChallenge> Login(const std::string& username, const std::string& password,
                                const std::string& address);
@@ -77,10 +77,6 @@ class AuthService {
   void Unlock(const std::string& username) { throttle_.Unlock(username); }
   // Applies the unlock requests made since the last call (UnlockLogin, from the CLI or the API).
   Status ApplyUnlocks();
-  // Who hears of every login attempt (the detection engine); set before use.
-  void SetObserver(std::function<void(detect::SecurityEvent)> observer) {
-    observer_ = std::move(observer);
-  }
 
  private:
   struct Pending {
@@ -88,23 +84,23 @@ class AuthService {
     int64_t expires_ms = 0;
     int attempts = 0;
   };
-  Status Record(ledger::EntryType type, std::map<std::string, std::string> fields);
+  Status Record(events::AuditType type, std::map<std::string, std::string> fields);
   // A login entry of an attempt that names no known account, within anonymous_'s budget.
   Status RecordAnonymous(std::map<std::string, std::string> fields);
-  void Observe(detect::EventKind kind, const std::string& user, const std::string& address,
+  void Observe(events::EventKind kind, const std::string& user, const std::string& address,
                const std::string& reason);
 
   store::AccessStore& store_;
   const store::KeyRing& keys_;
   const Clock& clock_;
   const SessionSettings settings_;
-  AuditSink audit_;
+  events::AuditTrail& audit_;
   LoginThrottle throttle_;
   // Failed attempts that name no known account (unknown usernames, throttled tries) are budgeted
   // per network prefix and hub-wide, so many addresses cannot grow the ledger without bound.
   UnauthenticatedBudget anonymous_;
   int64_t applied_unlock_ = 0;  // the last unlock request applied (ApplyUnlocks' caller only)
-  std::function<void(detect::SecurityEvent)> observer_;
+  events::SecurityEventSink* events_;  // may be null
   std::mutex mu_;
   std::unordered_map<std::string, Pending> challenges_;  // by SHA-256 of the challenge
 };

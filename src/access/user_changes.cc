@@ -2,7 +2,7 @@
 
 namespace vigil::access {
 
-Status AddToCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status AddToCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                      const std::string& patient_id, const std::string& username,
                      const std::string& by) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
@@ -13,37 +13,40 @@ Status AddToCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t 
                                    user->role);
   }
   VIGIL_RETURN_IF_ERROR(store.AddCareTeamMember(patient_id, username));
-  return audit({ledger::EntryType::kCareTeamChanged,
-                now_ms,
-                {{"patient", patient_id}, {"user", username}, {"change", "added"}, {"by", by}}});
+  return audit.Append(
+      {events::AuditType::kCareTeamChanged,
+       now_ms,
+       {{"patient", patient_id}, {"user", username}, {"change", "added"}, {"by", by}}});
 }
 
-Status RemoveFromCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                           const std::string& patient_id, const std::string& username,
                           const std::string& by) {
   VIGIL_RETURN_IF_ERROR(store.RemoveCareTeamMember(patient_id, username));
-  return audit({ledger::EntryType::kCareTeamChanged,
-                now_ms,
-                {{"patient", patient_id}, {"user", username}, {"change", "removed"}, {"by", by}}});
+  return audit.Append(
+      {events::AuditType::kCareTeamChanged,
+       now_ms,
+       {{"patient", patient_id}, {"user", username}, {"change", "removed"}, {"by", by}}});
 }
 
-Status UnlockLogin(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                    const std::string& username, const std::string& by) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_RETURN_IF_ERROR(store.RequestUnlock(username, by, now_ms));
-  return audit({ledger::EntryType::kLoginUnlocked, now_ms, {{"user", username}, {"by", by}}});
+  return audit.Append(
+      {events::AuditType::kLoginUnlocked, now_ms, {{"user", username}, {"by", by}}});
 }
 
-Result<int64_t> RevokeSessions(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                                const std::string& username, const std::string& by) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_ASSIGN_OR_RETURN(int64_t count, store.DeleteUserSessions(username));
   VIGIL_RETURN_IF_ERROR(
-      audit({ledger::EntryType::kSessionsRevoked,
-             now_ms,
-             {{"user", username}, {"by", by}, {"count", std::to_string(count)}}}));
+      audit.Append({events::AuditType::kSessionsRevoked,
+                    now_ms,
+                    {{"user", username}, {"by", by}, {"count", std::to_string(count)}}}));
   return count;
 }
 

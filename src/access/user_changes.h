@@ -1,5 +1,5 @@
 // Changes to a user's standing that administrators make from the CLI or the API: care-team
-// membership and revoking sessions. Each is recorded through the AuditSink before it returns.
+// membership and revoking sessions. Each is recorded through the AuditTrail before it returns.
 #pragma once
 
 #include <string>
@@ -12,20 +12,20 @@ namespace vigil::access {
 
 // NotFound for an unknown user; InvalidArgument unless the user is a clinician or nurse;
 // AlreadyExists; FailedPrecondition for an unknown patient.
-Status AddToCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status AddToCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                      const std::string& patient_id, const std::string& username,
                      const std::string& by);
 // NotFound if the user is not on the team.
-Status RemoveFromCareTeam(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                           const std::string& patient_id, const std::string& username,
                           const std::string& by);
 // Asks the hub to clear the login throttle of `username` (failed logins forgotten, a lock
 // lifted); the running hub applies it within a second (AuthService::ApplyUnlocks). NotFound for
 // an unknown user.
-Status UnlockLogin(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                    const std::string& username, const std::string& by);
 // Ends every session of `username`; how many there were. NotFound for an unknown user.
-Result<int64_t> RevokeSessions(store::AccessStore& store, const AuditSink& audit, int64_t now_ms,
+Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                                const std::string& username, const std::string& by);
 
 }  // namespace vigil::access

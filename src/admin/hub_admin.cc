@@ -50,7 +50,7 @@ Status CheckHubPresent(const HubLayout& layout) {
 }
 
 Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
-  AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr, nullptr};
+  AdminHub hub{HubLayout(data_dir), {}, nullptr, nullptr, nullptr, nullptr};
   VIGIL_RETURN_IF_ERROR(CheckHubPresent(hub.layout));
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
@@ -59,6 +59,7 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
                                         NoticeMigrationOnStderr));
   hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
   VIGIL_ASSIGN_OR_RETURN(hub.ledger, ledger::Ledger::Open(*hub.store));
+  hub.audit = std::make_unique<ledger::LedgerAuditTrail>(*hub.ledger);
   return hub;
 }
 
@@ -84,7 +85,7 @@ Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
   const int64_t now = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(
       hub.store->InsertPatient({id, std::move(sealed).value(), now}, key.wrapped));
-  return hub.ledger->Append({{ledger::EntryType::kPatientAdded, now, {{"patient", id}}}});
+  return hub.ledger->Append({{events::AuditType::kPatientAdded, now, {{"patient", id}}}});
 }
 
 Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
@@ -118,7 +119,7 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
   device.cert_fingerprint = out.info.sha256_fingerprint;
   device.enrolled_ms = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(hub.store->InsertDevice(device));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{ledger::EntryType::kDeviceEnrolled,
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{events::AuditType::kDeviceEnrolled,
                                              device.enrolled_ms,
                                              {{"device", e.id},
                                               {"patient", e.patient_id},
@@ -129,7 +130,7 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
 
 Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
   VIGIL_RETURN_IF_ERROR(hub.store->SetDeviceStatus(device_id, store::DeviceStatus::kRevoked));
-  return hub.ledger->Append({{ledger::EntryType::kDeviceRevoked,
+  return hub.ledger->Append({{events::AuditType::kDeviceRevoked,
                               SystemClock::Instance().NowMillis(),
                               {{"device", device_id}}}});
 }
@@ -143,10 +144,10 @@ Status RecordOperatorReads(AdminHub& hub, const std::vector<std::string>& patien
                            const std::string& resource, const std::string& command) {
   const int64_t now = SystemClock::Instance().NowMillis();
   const std::string who = OperatorIdentity();
-  std::vector<ledger::LedgerEntry> entries;
+  std::vector<events::AuditRecord> entries;
   entries.reserve(patients.size());
   for (const auto& patient : patients) {
-    entries.push_back({ledger::EntryType::kAccess,
+    entries.push_back({events::AuditType::kAccess,
                        now,
                        {{"user", who},
                         {"role", "operator"},

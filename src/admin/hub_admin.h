@@ -11,6 +11,7 @@
 #include "core/hub_config.h"
 #include "core/status.h"
 #include "crypto/x509_ca.h"
+#include "ledger/audit_trails.h"
 #include "ledger/ledger.h"
 #include "store/keyring.h"
 #include "store/store.h"
@@ -22,7 +23,8 @@ struct AdminHub {
   HubConfig config;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::KeyRing> keys;
-  std::unique_ptr<ledger::Ledger> ledger;  // every administrative change is recorded here
+  std::unique_ptr<ledger::Ledger> ledger;           // every administrative change is recorded here
+  std::unique_ptr<ledger::LedgerAuditTrail> audit;  // the ledger as an AuditTrail
 };
 
 // Tells a command's user (stderr) that the store is being migrated (store::MigrationNotice).

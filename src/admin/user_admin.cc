@@ -49,13 +49,9 @@ Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
   VIGIL_RETURN_IF_ERROR(hub.store->access().InsertUser(record));
   std::map<std::string, std::string> fields{{"user", user.username}, {"role", record.role}};
   if (is_patient) fields["patient"] = user.patient_id;
-  VIGIL_RETURN_IF_ERROR(LedgerSink(hub)(
-      {ledger::EntryType::kUserAdded, SystemClock::Instance().NowMillis(), std::move(fields)}));
+  VIGIL_RETURN_IF_ERROR(hub.audit->Append(
+      {events::AuditType::kUserAdded, SystemClock::Instance().NowMillis(), std::move(fields)}));
   return out;
-}
-
-access::AuditSink LedgerSink(AdminHub& hub) {
-  return [&hub](const ledger::LedgerEntry& entry) { return hub.ledger->Append({entry}); };
 }
 
 }  // namespace vigil::admin

@@ -29,9 +29,6 @@ struct UserEnrolment {
 // the role; AlreadyExists; FailedPrecondition for an unknown patient.
 Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user);
 
-// The hub's ledger as an AuditSink, for access/user_changes.h.
-access::AuditSink LedgerSink(AdminHub& hub);
-
 // Whether `name` is a valid username.
 bool IsValidUsername(const std::string& name);
 

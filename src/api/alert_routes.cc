@@ -5,13 +5,13 @@
 #include "api/api_service.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
-#include "detect/alert_record.h"
-#include "detect/case_json.h"
+#include "respond/alert_record.h"
+#include "respond/case_json.h"
 
 namespace vigil::api {
 
-using detect::AlertJson;
 using nlohmann::json;
+using respond::AlertJson;
 
 HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& session) {
   if (Status s = Require(request, session, access::Action::kManageAlerts, "", "alerts"); !s.ok()) {
@@ -51,8 +51,8 @@ HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& ses
   const std::string note = *note_or;
   const std::string status = verb == "acknowledge" ? "acknowledged" : "resolved";
   if (Status s =
-          detect::ChangeAlertStatus(deps_.store.alerts(), deps_.audit, deps_.clock.NowMillis(), id,
-                                    status, session.who.username, note);
+          respond::ChangeAlertStatus(deps_.store.alerts(), deps_.audit, deps_.clock.NowMillis(), id,
+                                     status, session.who.username, note);
       !s.ok()) {
     return ProblemFor(s);
   }

@@ -121,11 +121,11 @@ Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const 
     fields["reason"] = request.break_glass_reason;
   }
   if (!request.peer_address.empty()) fields["address"] = request.peer_address;
-  VIGIL_RETURN_IF_ERROR(deps_.audit({ledger::EntryType::kAccess, now, std::move(fields)}));
-  if (deps_.observe) {
-    deps_.observe({detect::EventKind::kAccessDecision, now, "", session.who.username,
-                   request.peer_address, patient_id,
-                   std::string(access::OutcomeName(decision.outcome))});
+  VIGIL_RETURN_IF_ERROR(deps_.audit.Append({events::AuditType::kAccess, now, std::move(fields)}));
+  if (deps_.events) {
+    deps_.events->Submit({events::EventKind::kAccessDecision, now, "", session.who.username,
+                          request.peer_address, patient_id,
+                          std::string(access::OutcomeName(decision.outcome))});
   }
   if (decision.outcome == access::Outcome::kBreakGlass) {
     VIGIL_RETURN_IF_ERROR(deps_.store.access()

@@ -15,7 +15,8 @@
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "core/clock.h"
-#include "detect/security_event.h"
+#include "events/audit_trail.h"
+#include "events/security_event.h"
 #include "ledger/ledger.h"
 #include "store/keyring.h"
 #include "store/store.h"
@@ -26,11 +27,11 @@ struct ApiDependencies {
   store::Store& store;
   store::KeyRing& keys;
   access::AuthService& auth;
-  access::AuditSink audit;  // durable before it returns
+  events::AuditTrail& audit;  // the decision recorded, durably, before data is read
   ledger::Ledger& ledger;
   const Clock& clock;
   std::string hub_name;
-  std::function<void(detect::SecurityEvent)> observe = {};  // every decision, for detection
+  events::SecurityEventSink* events = nullptr;  // every decision, for detection
 };
 
 class ApiService {

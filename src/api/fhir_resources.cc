@@ -16,7 +16,7 @@ json Coding(std::string_view system, std::string_view code, std::string_view dis
   return c;
 }
 
-std::string Field(const ledger::LedgerEntry& e, const std::string& name) {
+std::string Field(const events::AuditRecord& e, const std::string& name) {
   auto it = e.fields.find(name);
   return it == e.fields.end() ? std::string() : it->second;
 }
@@ -58,7 +58,7 @@ std::string DeviceResource(const store::DeviceRecord& device) {
   return DumpJson(resource);
 }
 
-std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
+std::string AuditEventResource(uint64_t index, const events::AuditRecord& entry,
                                const std::string& hub_name, AgentView view) {
   const std::string decision = Field(entry, "decision");
   const std::string user = Field(entry, "user");

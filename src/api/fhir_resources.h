@@ -28,7 +28,7 @@ std::string DeviceResource(const store::DeviceRecord& device);
 enum class AgentView { kUser, kRoleOnly };
 
 // An access entry of the ledger as an AuditEvent (the accounting of disclosures).
-std::string AuditEventResource(uint64_t index, const ledger::LedgerEntry& entry,
+std::string AuditEventResource(uint64_t index, const events::AuditRecord& entry,
                                const std::string& hub_name, AgentView view = AgentView::kUser);
 std::string CapabilityStatement(const std::string& hub_name);
 

@@ -330,7 +330,7 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
   // pages. Entries about the patient are read until the page (and one more) is covered.
   struct Event {
     uint64_t index;
-    ledger::LedgerEntry entry;
+    events::AuditRecord entry;
   };
   std::vector<Event> events;
   bool exhausted = false;
@@ -341,7 +341,7 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
     events.clear();
     for (const auto& s : *stored) {
       auto entry = ledger::DecodeEntry(s.entry);
-      if (!entry.ok() || entry->type != ledger::EntryType::kAccess) continue;
+      if (!entry.ok() || entry->type != events::AuditType::kAccess) continue;
       if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
       events.push_back({s.index, std::move(entry).value()});
     }
@@ -401,11 +401,11 @@ HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& ses
   const std::string encoded = access::EncodeConsent(*directive);
   Status stored = deps_.store.access().PutConsent(patient_id, encoded, directive->updated_ms);
   if (stored.ok()) {  // the digest lets `vigil verify` check the stored directive is this one
-    stored = deps_.audit({ledger::EntryType::kConsentChanged,
-                          directive->updated_ms,
-                          {{"patient", patient_id},
-                           {"by", session.who.username},
-                           {"consent_sha256", crypto::Hex(crypto::Sha256(encoded))}}});
+    stored = deps_.audit.Append({events::AuditType::kConsentChanged,
+                                 directive->updated_ms,
+                                 {{"patient", patient_id},
+                                  {"by", session.who.username},
+                                  {"consent_sha256", crypto::Hex(crypto::Sha256(encoded))}}});
   }
   if (!stored.ok()) return FhirError(stored);
   return Fhir(access::ConsentToFhir(*directive, patient_id));

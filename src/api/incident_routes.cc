@@ -5,9 +5,9 @@
 
 #include "api/api_service.h"
 #include "core/json_string.h"
-#include "detect/breach_report.h"
-#include "detect/case_json.h"
-#include "detect/incidents.h"
+#include "respond/breach_report.h"
+#include "respond/case_json.h"
+#include "respond/incidents.h"
 
 namespace vigil::api {
 
@@ -29,7 +29,7 @@ HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& 
     auto incidents = alerts.ListIncidents(status, 1000);
     if (!incidents.ok()) return ProblemFor(incidents.status());
     json items = json::array();
-    for (const auto& i : *incidents) items.push_back(detect::IncidentJson(i));
+    for (const auto& i : *incidents) items.push_back(respond::IncidentJson(i));
     return HttpReply(200, "application/json", DumpJson({{"incidents", items}}));
   }
   const auto target = ParseIdPath(std::string_view(request.path).substr(kPrefix.size()));
@@ -39,8 +39,8 @@ HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& 
     if (request.method != "POST") return MethodNotAllowed("POST");
     auto note = NoteFromBody(request.body);
     if (!note.ok()) return ProblemFor(note.status());
-    if (Status s = detect::CloseIncident(alerts, deps_.audit, now, target->id, session.who.username,
-                                         *note);
+    if (Status s = respond::CloseIncident(alerts, deps_.audit, now, target->id,
+                                          session.who.username, *note);
         !s.ok()) {
       return ProblemFor(s);
     }
@@ -50,19 +50,19 @@ HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& 
     if (format != "json" && format != "markdown") {
       return ProblemFor(Status::InvalidArgument("format: json or markdown"));
     }
-    auto report = detect::BuildBreachReport(deps_.store, target->id, now);
+    auto report = respond::BuildBreachReport(deps_.store, target->id, now);
     if (!report.ok()) return ProblemFor(report.status());
-    if (Status s = deps_.audit({ledger::EntryType::kBreachReported,
-                                now,
-                                {{"incident", std::to_string(target->id)},
-                                 {"by", session.who.username},
-                                 {"patients", std::to_string(report->patients.size())}}});
+    if (Status s = deps_.audit.Append({events::AuditType::kBreachReported,
+                                       now,
+                                       {{"incident", std::to_string(target->id)},
+                                        {"by", session.who.username},
+                                        {"patients", std::to_string(report->patients.size())}}});
         !s.ok()) {
       return ProblemFor(s);
     }
-    return format == "json" ? HttpReply(200, "application/json", detect::BreachReportJson(*report))
+    return format == "json" ? HttpReply(200, "application/json", respond::BreachReportJson(*report))
                             : HttpReply(200, "text/markdown; charset=utf-8",
-                                        detect::BreachReportMarkdown(*report));
+                                        respond::BreachReportMarkdown(*report));
   } else if (!target->verb.empty()) {
     return Problem(404, "not_found", "Not found", "report or close");
   } else if (request.method != "GET") {
@@ -76,7 +76,7 @@ HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& 
   auto timeline = alerts.IncidentEvents(target->id);
   if (!timeline.ok()) return ProblemFor(timeline.status());
   return HttpReply(200, "application/json",
-                   DumpJson(detect::IncidentDetailJson(**incident, *members, *timeline)));
+                   DumpJson(respond::IncidentDetailJson(**incident, *members, *timeline)));
 }
 
 }  // namespace vigil::api

@@ -8,8 +8,8 @@
 #include "core/clock.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
-#include "detect/alert_record.h"
-#include "detect/case_json.h"
+#include "respond/alert_record.h"
+#include "respond/case_json.h"
 
 namespace vigil::cli {
 namespace {
@@ -30,16 +30,16 @@ Status RunAlertShow(const std::string& data_dir, int64_t id) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto alert, hub.store->alerts().FindAlert(id));
   if (!alert) return Status::NotFound("no alert " + std::to_string(id));
-  std::cout << DumpJson(detect::AlertJson(*alert), 2) << "\n";
+  std::cout << DumpJson(respond::AlertJson(*alert), 2) << "\n";
   return Status::Ok();
 }
 
 Status RunAlertsSetStatus(const std::string& data_dir, int64_t id, const std::string& status,
                           const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(detect::ChangeAlertStatus(hub.store->alerts(), admin::LedgerSink(hub),
-                                                  SystemClock::Instance().NowMillis(), id, status,
-                                                  "cli", note));
+  VIGIL_RETURN_IF_ERROR(respond::ChangeAlertStatus(hub.store->alerts(), *hub.audit,
+                                                   SystemClock::Instance().NowMillis(), id, status,
+                                                   "cli", note));
   std::cout << "Alert " << id << " " << status << "\n";
   return Status::Ok();
 }

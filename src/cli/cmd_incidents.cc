@@ -11,9 +11,9 @@
 #include "core/files.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
-#include "detect/breach_report.h"
-#include "detect/case_json.h"
-#include "detect/incidents.h"
+#include "respond/breach_report.h"
+#include "respond/case_json.h"
+#include "respond/incidents.h"
 
 namespace vigil::cli {
 namespace {
@@ -39,7 +39,7 @@ Status RunIncidentShow(const std::string& data_dir, int64_t id) {
   if (!incident) return Status::NotFound("no incident " + std::to_string(id));
   VIGIL_ASSIGN_OR_RETURN(auto members, alerts.AlertsOfIncident(id));
   VIGIL_ASSIGN_OR_RETURN(auto timeline, alerts.IncidentEvents(id));
-  std::cout << DumpJson(detect::IncidentDetailJson(*incident, members, timeline), 2) << "\n";
+  std::cout << DumpJson(respond::IncidentDetailJson(*incident, members, timeline), 2) << "\n";
   return Status::Ok();
 }
 
@@ -47,16 +47,16 @@ Status RunIncidentReport(const std::string& data_dir, int64_t id, const std::str
                          const std::string& out) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
   const int64_t now = SystemClock::Instance().NowMillis();
-  VIGIL_ASSIGN_OR_RETURN(detect::BreachReport report,
-                         detect::BuildBreachReport(*hub.store, id, now));
+  VIGIL_ASSIGN_OR_RETURN(respond::BreachReport report,
+                         respond::BuildBreachReport(*hub.store, id, now));
   VIGIL_RETURN_IF_ERROR(
-      admin::LedgerSink(hub)({ledger::EntryType::kBreachReported,
-                              now,
-                              {{"incident", std::to_string(id)},
-                               {"by", "cli"},
-                               {"patients", std::to_string(report.patients.size())}}}));
-  const std::string text = format == "json" ? detect::BreachReportJson(report) + "\n"
-                                            : detect::BreachReportMarkdown(report);
+      hub.audit->Append({events::AuditType::kBreachReported,
+                         now,
+                         {{"incident", std::to_string(id)},
+                          {"by", "cli"},
+                          {"patients", std::to_string(report.patients.size())}}}));
+  const std::string text = format == "json" ? respond::BreachReportJson(report) + "\n"
+                                            : respond::BreachReportMarkdown(report);
   if (out.empty()) {
     std::cout << text;
     return Status::Ok();
@@ -69,9 +69,8 @@ Status RunIncidentReport(const std::string& data_dir, int64_t id, const std::str
 
 Status RunIncidentClose(const std::string& data_dir, int64_t id, const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(detect::CloseIncident(hub.store->alerts(), admin::LedgerSink(hub),
-                                              SystemClock::Instance().NowMillis(), id, "cli",
-                                              note));
+  VIGIL_RETURN_IF_ERROR(respond::CloseIncident(
+      hub.store->alerts(), *hub.audit, SystemClock::Instance().NowMillis(), id, "cli", note));
   std::cout << "Incident " << id << " closed\n";
   return Status::Ok();
 }

@@ -72,7 +72,7 @@ Status RunDeviceRevoke(const std::string& data_dir, const std::string& id) {
 Status RunDeviceRelease(const std::string& data_dir, const std::string& id) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_RETURN_IF_ERROR(hub.store->ReleaseDevice(id));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{ledger::EntryType::kDeviceReleased,
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{events::AuditType::kDeviceReleased,
                                              SystemClock::Instance().NowMillis(),
                                              {{"device", id}, {"by", "cli"}}}}));
   std::cout << "Released device " << id << " from quarantine: it may connect again\n";

@@ -105,7 +105,7 @@ Status AcceptLoss(admin::AdminHub& hub, const LossReport& r, const HubLayout& la
   }
   const int64_t now = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(
-      hub.ledger->Append({{ledger::EntryType::kDataLoss,
+      hub.ledger->Append({{events::AuditType::kDataLoss,
                            now,
                            {{"lost_entries", std::to_string(r.stored_entries) + ".." +
                                                  std::to_string(r.signed_entries - 1)},

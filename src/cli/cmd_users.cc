@@ -60,7 +60,7 @@ Status RunUserList(const std::string& data_dir) {
 Status RunRevokeSessions(const std::string& data_dir, const std::string& username) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(
-      int64_t count, access::RevokeSessions(hub.store->access(), admin::LedgerSink(hub),
+      int64_t count, access::RevokeSessions(hub.store->access(), *hub.audit,
                                             SystemClock::Instance().NowMillis(), username, "cli"));
   std::cout << "Ended " << count << " session(s) of " << username
             << "; their next request gets 401\n";
@@ -69,7 +69,7 @@ Status RunRevokeSessions(const std::string& data_dir, const std::string& usernam
 
 Status RunUnlock(const std::string& data_dir, const std::string& username) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(access::UnlockLogin(hub.store->access(), admin::LedgerSink(hub),
+  VIGIL_RETURN_IF_ERROR(access::UnlockLogin(hub.store->access(), *hub.audit,
                                             SystemClock::Instance().NowMillis(), username, "cli"));
   std::cout << "Unlocked " << username
             << ": failed logins forgotten (a running hub applies it within a second)\n";
@@ -86,12 +86,12 @@ Status RunCareTeam(const std::string& data_dir, const std::string& verb,
     return Status::Ok();
   }
   if (verb == "add") {
-    VIGIL_RETURN_IF_ERROR(access::AddToCareTeam(hub.store->access(), admin::LedgerSink(hub), now,
-                                                patient_id, username, "cli"));
+    VIGIL_RETURN_IF_ERROR(
+        access::AddToCareTeam(hub.store->access(), *hub.audit, now, patient_id, username, "cli"));
     std::cout << "Added " << username << " to " << patient_id << "'s care team\n";
   } else {
-    VIGIL_RETURN_IF_ERROR(access::RemoveFromCareTeam(hub.store->access(), admin::LedgerSink(hub),
-                                                     now, patient_id, username, "cli"));
+    VIGIL_RETURN_IF_ERROR(access::RemoveFromCareTeam(hub.store->access(), *hub.audit, now,
+                                                     patient_id, username, "cli"));
     std::cout << "Removed " << username << " from " << patient_id << "'s care team\n";
   }
   return Status::Ok();

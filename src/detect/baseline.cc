@@ -108,24 +108,24 @@ class BaselineRule final : public Rule {
     const double score = f.baseline.Score(m);
     const bool anomalous = score > s_.threshold;
     if (anomalous) {
-      raise(Describe("device-behaviour", "device:" + device, name, shown_value, f.baseline, score,
-                     now));
+      raise(Describe(AlertKind::kDeviceBehaviour, Entity::Device(device), name, shown_value,
+                     f.baseline, score, now));
     }
     f.baseline.Learn(m, anomalous);
   }
 
-  Alert Describe(const char* kind, const std::string& entity, const char* feature, double value,
+  Alert Describe(AlertKind kind, const Entity& entity, const char* feature, double value,
                  const RobustBaseline& b, double score, int64_t now) const {
-    return MakeAlert(
-        kind, Severity::kMedium, entity, "",
-        entity + ": " + feature + " far from its learned baseline (" + Fixed(score) + " spreads)",
-        now,
-        {{"feature", feature},
-         {"value", Fixed(value)},
-         {"baseline", Fixed(b.center())},
-         {"spread", Fixed(b.spread())},
-         {"score", Fixed(score)},
-         {"learned_from", std::to_string(b.samples())}});
+    return MakeAlert(kind, Severity::kMedium, entity, "",
+                     entity.ToString() + ": " + feature + " far from its learned baseline (" +
+                         Fixed(score) + " spreads)",
+                     now,
+                     {{"feature", feature},
+                      {"value", Fixed(value)},
+                      {"baseline", Fixed(b.center())},
+                      {"spread", Fixed(b.spread())},
+                      {"score", Fixed(score)},
+                      {"learned_from", std::to_string(b.samples())}});
   }
 
   void ObserveMessage(const SecurityEvent& e, const AlertSink& raise) {
@@ -150,14 +150,14 @@ class BaselineRule final : public Rule {
     if (users_.size() > kMaxEntities) users_.clear();
     User& u = users_.try_emplace(e.user, s_).first->second;
     if (u.bucket_start >= 0 && e.time_ms >= u.bucket_start + s_.user_bucket_ms) {
-      CloseBucket(u, "user:" + e.user, e.time_ms, raise);
+      CloseBucket(u, Entity::User(e.user), e.time_ms, raise);
     }
     if (u.bucket_start < 0) u.bucket_start = e.time_ms;
     ++u.bucket_requests;
     if (!e.patient.empty()) u.bucket_patients.insert(e.patient);
   }
 
-  void CloseBucket(User& u, const std::string& entity, int64_t now, const AlertSink& raise) {
+  void CloseBucket(User& u, const Entity& entity, int64_t now, const AlertSink& raise) {
     const double requests = static_cast<double>(u.bucket_requests);
     const double patients = static_cast<double>(u.bucket_patients.size());
     const double r = u.requests.Score(requests), p = u.patients.Score(patients);
@@ -165,11 +165,11 @@ class BaselineRule final : public Rule {
     const bool r_high = r > s_.threshold && requests > u.requests.center();
     const bool p_high = p > s_.threshold && patients > u.patients.center();
     if (p_high) {
-      raise(
-          Describe("user-behaviour", entity, "patients_per_minute", patients, u.patients, p, now));
+      raise(Describe(AlertKind::kUserBehaviour, entity, "patients_per_minute", patients, u.patients,
+                     p, now));
     } else if (r_high) {
-      raise(
-          Describe("user-behaviour", entity, "requests_per_minute", requests, u.requests, r, now));
+      raise(Describe(AlertKind::kUserBehaviour, entity, "requests_per_minute", requests, u.requests,
+                     r, now));
     }
     u.requests.Learn(requests, r_high);
     u.patients.Learn(patients, p_high);

@@ -23,7 +23,7 @@ DetectionEngine::DetectionEngine(const Clock& clock, std::vector<std::unique_ptr
 
 DetectionEngine::~DetectionEngine() { Stop(); }
 
-bool DetectionEngine::Submit(SecurityEvent event) {
+bool DetectionEngine::Offer(SecurityEvent event) {
   std::lock_guard lock(mu_);
   if (stopping_ || queue_.size() >= capacity_) {
     shed_.fetch_add(1);
@@ -71,9 +71,9 @@ void DetectionEngine::Run() {
     const uint64_t shed = shed_.load();
     if (shed > shed_reported_) {
       Alert a;
-      a.kind = "detection-shedding";
+      a.kind = AlertKind::kDetectionShedding;
       a.severity = Severity::kHigh;
-      a.entity = "hub";
+      a.entity = Entity::Hub();
       a.summary = std::to_string(shed - shed_reported_) +
                   " security events were shed: the detection queue was full";
       a.first_ms = a.last_ms = clock_.NowMillis();
@@ -85,7 +85,8 @@ void DetectionEngine::Run() {
 }
 
 void DetectionEngine::Raise(Alert alert) {
-  const std::string key = alert.kind + '|' + alert.entity;
+  const std::string key =
+      std::string(events::AlertKindName(alert.kind)) + '|' + alert.entity.ToString();
   auto it = open_.find(key);
   if (it == open_.end() || alert.last_ms - it->second.alert.last_ms > kForgetAfterMs) {
     if (open_.size() > 100'000) {

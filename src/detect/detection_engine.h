@@ -17,10 +17,11 @@
 
 #include "core/clock.h"
 #include "detect/rules.h"
+#include "events/security_event.h"
 
 namespace vigil::detect {
 
-class DetectionEngine {
+class DetectionEngine final : public events::SecurityEventSink {
  public:
   // `on_alert(alert, is_new)` runs on the engine's thread; for a new alert it returns the id the
   // alert was stored under (repeats carry it).
@@ -28,12 +29,13 @@ class DetectionEngine {
 
   DetectionEngine(const Clock& clock, std::vector<std::unique_ptr<Rule>> rules, OnAlert on_alert,
                   size_t capacity = 65'536);
-  ~DetectionEngine();
+  ~DetectionEngine() override;
   DetectionEngine(const DetectionEngine&) = delete;
   DetectionEngine& operator=(const DetectionEngine&) = delete;
 
   // Queues `event`; false if the queue was full and it was shed. Thread-safe, never blocks.
-  bool Submit(SecurityEvent event);
+  bool Offer(SecurityEvent event);
+  void Submit(SecurityEvent event) override { Offer(std::move(event)); }
   // Returns once every event submitted before the call has been through the rules.
   void Flush();
   // Processes what is queued, then stops the thread. Idempotent.

@@ -39,8 +39,8 @@ class RefusedConnectionsRule final : public Rule {
     if (e.kind != EventKind::kConnectionRefused) return;
     const size_t n = refused_.Add(e.address, e.time_ms);
     if (n >= static_cast<size_t>(s_.refused_connections)) {
-      raise(MakeAlert("refused-connections", Severity::kMedium, "address:" + e.address, "T1595",
-                      std::to_string(n) + " refused device connections from " + e.address,
+      raise(MakeAlert(AlertKind::kRefusedConnections, Severity::kMedium, Entity::Address(e.address),
+                      "T1595", std::to_string(n) + " refused device connections from " + e.address,
                       e.time_ms,
                       {{"refused_in_window", std::to_string(n)}, {"last_reason", e.reason}}));
     }
@@ -59,7 +59,7 @@ class DeviceCloneRule final : public Rule {
     if (e.kind != EventKind::kConnectionAccepted) return;
     const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
     if (n >= static_cast<size_t>(s_.clone_addresses)) {
-      raise(MakeAlert("device-clone", Severity::kHigh, "device:" + e.device, "T1078",
+      raise(MakeAlert(AlertKind::kDeviceClone, Severity::kHigh, Entity::Device(e.device), "T1078",
                       "device " + e.device + " connected from " + std::to_string(n) +
                           " addresses within the window",
                       e.time_ms,
@@ -83,21 +83,21 @@ class LoginAttackRule final : public Rule {
     const size_t failures = per_account_.Add(e.user, e.time_ms);
     if (failures >= static_cast<size_t>(s_.failed_logins)) {
       raise(MakeAlert(
-          "brute-force", Severity::kHigh, "user:" + e.user, "T1110.001",
+          AlertKind::kBruteForce, Severity::kHigh, Entity::User(e.user), "T1110.001",
           std::to_string(failures) + " failed logins for one account", e.time_ms,
           {{"failures_in_window", std::to_string(failures)}, {"latest_address", e.address}}));
     }
     const size_t accounts = accounts_.Add(e.address, e.user, e.time_ms);
     if (accounts >= static_cast<size_t>(s_.spray_accounts)) {
-      raise(
-          MakeAlert("password-spraying", Severity::kHigh, "address:" + e.address, "T1110.003",
-                    "failed logins for " + std::to_string(accounts) + " accounts from " + e.address,
-                    e.time_ms, {{"accounts_in_window", std::to_string(accounts)}}));
+      raise(MakeAlert(
+          AlertKind::kPasswordSpraying, Severity::kHigh, Entity::Address(e.address), "T1110.003",
+          "failed logins for " + std::to_string(accounts) + " accounts from " + e.address,
+          e.time_ms, {{"accounts_in_window", std::to_string(accounts)}}));
     }
     const size_t addresses = addresses_.Add(e.user, e.address, e.time_ms);
     if (addresses >= static_cast<size_t>(s_.stuffing_addresses)) {
       raise(MakeAlert(
-          "credential-stuffing", Severity::kHigh, "user:" + e.user, "T1110.004",
+          AlertKind::kCredentialStuffing, Severity::kHigh, Entity::User(e.user), "T1110.004",
           "failed logins for one account from " + std::to_string(addresses) + " addresses",
           e.time_ms, {{"addresses_in_window", std::to_string(addresses)}}));
     }
@@ -118,7 +118,8 @@ class FloodRule final : public Rule {
     if (e.kind != EventKind::kReadingAccepted && e.kind != EventKind::kReadingRefused) return;
     const size_t n = per_second_.Add(e.device, e.time_ms);
     if (n > static_cast<size_t>(s_.flood_messages_per_second)) {
-      raise(MakeAlert("message-flood", Severity::kMedium, "device:" + e.device, "T1499",
+      raise(MakeAlert(AlertKind::kMessageFlood, Severity::kMedium, Entity::Device(e.device),
+                      "T1499",
                       "device " + e.device + " sent " + std::to_string(n) + " messages in a second",
                       e.time_ms, {{"messages_per_second", std::to_string(n)}}));
     }
@@ -137,31 +138,31 @@ class RefusedReadingsRule final : public Rule {
  public:
   explicit RefusedReadingsRule(const RuleSettings& s) : refused_(WindowMs(s)) {
     kinds_ = {
-        {"replayed-readings",
+        {AlertKind::kReplayedReadings,
          Severity::kHigh,
          "T0856",
          s.replayed_readings,
          {"replay"},
          "readings refused as replays"},
-        {"implausible-values",
+        {AlertKind::kImplausibleValues,
          Severity::kMedium,
          "T0856",
          s.implausible_readings,
          {"implausible_value", "implausible_change"},
          "readings physiologically implausible (out of range, or changing too fast)"},
-        {"clock-skew",
+        {AlertKind::kClockSkew,
          Severity::kLow,
          "",
          s.skewed_readings,
          {"clock_skew"},
          "readings refused for timestamps far from the hub's clock"},
-        {"oversize-messages",
+        {AlertKind::kOversizeMessages,
          Severity::kMedium,
          "T1499",
          s.oversize_messages,
          {"too_large", "packet_too_large"},
          "messages over the size limits"},
-        {"topic-violation",
+        {AlertKind::kTopicViolation,
          Severity::kHigh,
          "T1046",
          s.topic_violations,
@@ -173,9 +174,10 @@ class RefusedReadingsRule final : public Rule {
     if (e.kind != EventKind::kReadingRefused && e.kind != EventKind::kReadingFlagged) return;
     for (const Kind& k : kinds_) {
       if (std::find(k.reasons.begin(), k.reasons.end(), e.reason) == k.reasons.end()) continue;
-      const size_t n = refused_.Add(k.name + '|' + e.device, e.time_ms);
+      const size_t n =
+          refused_.Add(std::string(events::AlertKindName(k.name)) + '|' + e.device, e.time_ms);
       if (n >= static_cast<size_t>(k.threshold)) {
-        raise(MakeAlert(k.name, k.severity, "device:" + e.device, k.technique,
+        raise(MakeAlert(k.name, k.severity, Entity::Device(e.device), k.technique,
                         "device " + e.device + ": " + std::to_string(n) + " " + k.what, e.time_ms,
                         {{"refused_in_window", std::to_string(n)},
                          {"reason", e.reason},
@@ -187,7 +189,7 @@ class RefusedReadingsRule final : public Rule {
 
  private:
   struct Kind {
-    std::string name;
+    AlertKind name;
     Severity severity;
     std::string technique;
     int threshold;
@@ -208,7 +210,7 @@ class ReconnectStormRule final : public Rule {
     const size_t n = connects_.Add(e.device, e.time_ms);
     if (n >= static_cast<size_t>(s_.reconnects)) {
       raise(MakeAlert(
-          "reconnect-storm", Severity::kMedium, "device:" + e.device, "T1499",
+          AlertKind::kReconnectStorm, Severity::kMedium, Entity::Device(e.device), "T1499",
           "device " + e.device + " connected " + std::to_string(n) + " times within the window",
           e.time_ms, {{"connections_in_window", std::to_string(n)}, {"address", e.address}}));
     }
@@ -227,9 +229,9 @@ class SessionRule final : public Rule {
   explicit SessionRule(const RuleSettings& s) : s_(s), mfa_failures_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kSessionNewAddress) {
-      raise(MakeAlert("session-new-address", Severity::kHigh, "user:" + e.user, "T1550.004",
-                      "a session of " + e.user + " was used from a new address", e.time_ms,
-                      {{"address", e.address}, {"mfa_address", e.reason}}));
+      raise(MakeAlert(AlertKind::kSessionNewAddress, Severity::kHigh, Entity::User(e.user),
+                      "T1550.004", "a session of " + e.user + " was used from a new address",
+                      e.time_ms, {{"address", e.address}, {"mfa_address", e.reason}}));
       return;
     }
     if (e.kind != EventKind::kLoginFailed) return;
@@ -237,7 +239,7 @@ class SessionRule final : public Rule {
     const size_t n = mfa_failures_.Add(e.user, e.time_ms);
     if (n >= static_cast<size_t>(s_.mfa_failures)) {
       raise(MakeAlert(
-          "mfa-failures", Severity::kHigh, "user:" + e.user, "T1110",
+          AlertKind::kMfaFailures, Severity::kHigh, Entity::User(e.user), "T1110",
           std::to_string(n) + " failed TOTP codes after a correct password for " + e.user,
           e.time_ms, {{"failures_in_window", std::to_string(n)}, {"latest_address", e.address}}));
     }
@@ -258,23 +260,23 @@ class AccessRule final : public Rule {
     if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
     const size_t requests = requests_.Add(e.user, e.time_ms);
     if (requests >= static_cast<size_t>(s_.bulk_reads)) {
-      raise(MakeAlert("bulk-reads", Severity::kHigh, "user:" + e.user, "T1119",
+      raise(MakeAlert(AlertKind::kBulkReads, Severity::kHigh, Entity::User(e.user), "T1119",
                       e.user + " made " + std::to_string(requests) +
                           " requests for patients' data within the window",
                       e.time_ms, {{"requests_in_window", std::to_string(requests)}}));
     }
     if (e.reason == "break-glass") {
-      raise(MakeAlert("break-glass", Severity::kMedium, "user:" + e.user, "T1078",
+      raise(MakeAlert(AlertKind::kBreakGlass, Severity::kMedium, Entity::User(e.user), "T1078",
                       "break-glass access by " + e.user, e.time_ms, {{"patient", e.patient}}));
     } else if (e.reason == "denied") {
-      raise(MakeAlert("access-outside-care-team", Severity::kMedium, "user:" + e.user, "T1078",
-                      "refused access to a patient's data by " + e.user, e.time_ms,
+      raise(MakeAlert(AlertKind::kAccessOutsideCareTeam, Severity::kMedium, Entity::User(e.user),
+                      "T1078", "refused access to a patient's data by " + e.user, e.time_ms,
                       {{"patient", e.patient}}));
       return;
     }
     const size_t n = patients_.Add(e.user, e.patient, e.time_ms);
     if (n >= static_cast<size_t>(s_.patients_touched)) {
-      raise(MakeAlert("many-patients", Severity::kHigh, "user:" + e.user, "T1213",
+      raise(MakeAlert(AlertKind::kManyPatients, Severity::kHigh, Entity::User(e.user), "T1213",
                       e.user + " read " + std::to_string(n) + " patients' data within the window",
                       e.time_ms, {{"patients_in_window", std::to_string(n)}}));
     }
@@ -294,7 +296,7 @@ class StoreFailureRule final : public Rule {
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kReadingRefused || e.reason != "store_failure") return;
     const size_t n = failures_.Add("hub", e.time_ms);
-    raise(MakeAlert("store-failure", Severity::kHigh, "hub:store", "",
+    raise(MakeAlert(AlertKind::kStoreFailure, Severity::kHigh, Entity::Hub("store"), "",
                     std::to_string(n) +
                         " readings could not be stored in the window (the last "
                         "from device " +
@@ -308,7 +310,7 @@ class StoreFailureRule final : public Rule {
 
 }  // namespace
 
-Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
+Alert MakeAlert(AlertKind kind, Severity severity, Entity entity, std::string technique,
                 std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence) {
   Alert a;
   a.kind = std::move(kind);
@@ -356,20 +358,6 @@ std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   baselines.threshold = settings.baseline_score;
   rules.push_back(MakeBaselineRule(baselines));
   return rules;
-}
-
-std::string_view SeverityName(Severity severity) {
-  switch (severity) {
-    case Severity::kLow:
-      return "low";
-    case Severity::kMedium:
-      return "medium";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "unknown";
 }
 
 }  // namespace vigil::detect

@@ -12,10 +12,17 @@
 #include <vector>
 
 #include "core/hub_config.h"
-#include "detect/alert.h"
-#include "detect/security_event.h"
+#include "events/alert.h"
+#include "events/security_event.h"
 
 namespace vigil::detect {
+
+using events::Alert;
+using events::AlertKind;
+using events::Entity;
+using events::EventKind;
+using events::SecurityEvent;
+using events::Severity;
 
 using AlertSink = std::function<void(Alert)>;
 
@@ -31,7 +38,7 @@ using RuleSettings = DetectOptions;
 inline int64_t WindowMs(const RuleSettings& s) { return s.window_seconds * 1000; }
 
 // A new alert at `now_ms` (first and last seen), for the rules to raise.
-Alert MakeAlert(std::string kind, Severity severity, std::string entity, std::string technique,
+Alert MakeAlert(AlertKind kind, Severity severity, Entity entity, std::string technique,
                 std::string summary, int64_t now_ms, std::map<std::string, std::string> evidence);
 
 // The default rule set.

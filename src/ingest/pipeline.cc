@@ -14,16 +14,17 @@
 namespace vigil::ingest {
 
 ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
-                                 store::GroupCommitWriter& writer, const Clock& clock,
+                                 ReadingCommitter& committer, const Clock& clock,
                                  const IngestLimits& limits, IngestMetrics& metrics,
-                                 Readiness* readiness)
+                                 Readiness* readiness, events::SecurityEventSink* events)
     : store_(store),
       keys_(keys),
-      writer_(writer),
+      committer_(committer),
       clock_(clock),
       limits_(limits),
       metrics_(metrics),
       readiness_(readiness),
+      events_(events),
       refusal_log_(clock, 5, 1000),
       failure_log_(clock, 5, 1000) {}
 
@@ -31,9 +32,17 @@ void ReadingPipeline::LogFailure(const std::string& line) {
   failure_log_.Log(spdlog::level::err, "hub", line);
 }
 
-void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal,
-                             const Done& done) {
+void ReadingPipeline::Report(const DeviceIdentity& device, events::EventKind kind,
+                             std::string_view reason, size_t size, int64_t at_ms) {
+  if (!events_) return;
+  events_->Submit({kind, at_ms, device.device_id, "", device.address, "", std::string(reason),
+                   static_cast<int64_t>(size)});
+}
+
+void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size,
+                             int64_t at_ms, const Done& done) {
   metrics_.Refused(refusal.reason);
+  Report(device, events::EventKind::kReadingRefused, RefusalName(refusal.reason), size, at_ms);
   uint64_t held_back = 0;
   // A full disk refuses every device: the hub says so once (server/storage_watch.h), not each.
   if (refusal.reason != Refusal::kStorageLow && refusal_log_.Allow(device.device_id, held_back)) {
@@ -48,30 +57,39 @@ void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal
 
 void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payload,
                              Delivery delivery, Done done) {
-  if (payload.size() > limits_.max_payload_bytes) {
+  const int64_t now = clock_.NowMillis();
+  const size_t size = payload.size();
+  if (size > limits_.max_payload_bytes) {
     return Refuse(device,
                   {Refusal::kTooLarge,
                    "payload over " + std::to_string(limits_.max_payload_bytes) + " bytes"},
-                  done);
+                  size, now, done);
   }
   if (readiness_ && readiness_->Has(Readiness::Cause::kDiskSpace)) {
-    return Refuse(
-        device, {Refusal::kStorageLow, "the hub is low on disk space; send it again later"}, done);
+    return Refuse(device,
+                  {Refusal::kStorageLow, "the hub is low on disk space; send it again later"}, size,
+                  now, done);
   }
-  const int64_t now = clock_.NowMillis();
   auto decoded = DecodeDevicePayload(payload, now);
-  if (!decoded.ok())
-    return Refuse(device, {Refusal::kMalformedPayload, decoded.status().message()}, done);
+  if (!decoded.ok()) {
+    return Refuse(device, {Refusal::kMalformedPayload, decoded.status().message()}, size, now,
+                  done);
+  }
   auto validated = ValidateMessage(*decoded, limits_, now);
-  if (auto* refusal = std::get_if<RefusalDetail>(&validated)) return Refuse(device, *refusal, done);
+  if (auto* refusal = std::get_if<RefusalDetail>(&validated)) {
+    return Refuse(device, *refusal, size, now, done);
+  }
   const model::Reading& reading = std::get<model::Reading>(validated);
 
   const auto digest = crypto::Sha256(payload);
   const std::string digest_bytes(digest.begin(), digest.end());
   IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes, delivery);
-  if (reserved.refusal.refused()) return Refuse(device, std::move(reserved.refusal), done);
+  if (reserved.refusal.refused()) {
+    return Refuse(device, std::move(reserved.refusal), size, now, done);
+  }
   if (reserved.duplicate) {
     metrics_.duplicates_acknowledged.fetch_add(1);
+    Report(device, events::EventKind::kReadingAccepted, "retransmission", size, now);
     return done(reserved);
   }
 
@@ -92,28 +110,35 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   if (!key.ok()) {
     Release(device.device_id, reading.seq, false);
     LogFailure("sealing failed for device=" + device.device_id + ": " + key.status().ToString());
-    return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, done);
+    return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, size, now,
+                  done);
   }
   const size_t count = commit.observations.size();
-  writer_.Submit(std::move(commit), [this, device, seq = reading.seq, count, implausible_change,
-                                     done = std::move(done)](const Status& status) {
-    Release(device.device_id, seq, status.ok());
-    if (!status.ok()) {
-      LogFailure("commit failed for device=" + device.device_id + ": " + status.ToString());
-      if (readiness_) {
-        readiness_->Set(Readiness::Cause::kStoreWrites,
-                        "readings cannot be stored: " + status.message());
-      }
-      return Refuse(device, {Refusal::kStoreFailure, "the hub could not store the reading"}, done);
-    }
-    if (readiness_) readiness_->Clear(Readiness::Cause::kStoreWrites);
-    metrics_.messages_accepted.fetch_add(1);
-    metrics_.observations_stored.fetch_add(count);
-    IngestOutcome outcome;
-    outcome.observations = count;
-    outcome.implausible_change = implausible_change;
-    done(outcome);
-  });
+  committer_.Submit(
+      std::move(commit), [this, device, seq = reading.seq, count, size, now, implausible_change,
+                          done = std::move(done)](const Status& status) {
+        Release(device.device_id, seq, status.ok());
+        if (!status.ok()) {
+          LogFailure("commit failed for device=" + device.device_id + ": " + status.ToString());
+          if (readiness_) {
+            readiness_->Set(Readiness::Cause::kStoreWrites,
+                            "readings cannot be stored: " + status.message());
+          }
+          return Refuse(device, {Refusal::kStoreFailure, "the hub could not store the reading"},
+                        size, now, done);
+        }
+        if (readiness_) readiness_->Clear(Readiness::Cause::kStoreWrites);
+        metrics_.messages_accepted.fetch_add(1);
+        metrics_.observations_stored.fetch_add(count);
+        Report(device, events::EventKind::kReadingAccepted, "", size, now);
+        if (implausible_change) {
+          Report(device, events::EventKind::kReadingFlagged, "implausible_change", size, now);
+        }
+        IngestOutcome outcome;
+        outcome.observations = count;
+        outcome.implausible_change = implausible_change;
+        done(outcome);
+      });
 }
 
 IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,

@@ -16,19 +16,22 @@
 #include "core/hub_config.h"
 #include "core/log_limiter.h"
 #include "core/readiness.h"
+#include "events/security_event.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/reading_committer.h"
 #include "ingest/refusal.h"
 #include "model/reading.h"
-#include "store/group_commit.h"
 #include "store/keyring.h"
 #include "store/store.h"
 
 namespace vigil::ingest {
 
-// Who sent a message, as established by the transport (certificate CN = device id).
+// Who sent a message, as established by the transport (certificate CN = device id), and from
+// where (the peer's IP address, for the security events).
 struct DeviceIdentity {
   std::string device_id;
   std::string patient_id;
+  std::string address = {};
 };
 
 // Whether the transport says this message is a retransmission (MQTT's DUP flag). Only a
@@ -50,10 +53,13 @@ class ReadingPipeline {
   using Done = std::function<void(const IngestOutcome&)>;
 
   // With `readiness`, messages are refused (kStorageLow) while it reports the disk nearly full,
-  // and it is told whether commits succeed.
-  ReadingPipeline(store::Store& store, store::KeyRing& keys, store::GroupCommitWriter& writer,
+  // and it is told whether commits succeed. With `events`, each message's fate is reported once
+  // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
+  // kReadingRefused with the refusal's name, and kReadingFlagged beside an accepted reading
+  // whose values changed implausibly fast.
+  ReadingPipeline(store::Store& store, store::KeyRing& keys, ReadingCommitter& committer,
                   const Clock& clock, const IngestLimits& limits, IngestMetrics& metrics,
-                  Readiness* readiness = nullptr);
+                  Readiness* readiness = nullptr, events::SecurityEventSink* events = nullptr);
 
   // Processes one message. `done` is called exactly once: on the calling thread for a refusal
   // or a duplicate, on the writer thread once the reading is durable (or failed to be). Refusals
@@ -89,18 +95,23 @@ class ReadingPipeline {
   IngestOutcome ReserveSequence(const DeviceIdentity& device, const model::Reading& reading,
                                 const std::string& digest, Delivery delivery);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
-  void Refuse(const DeviceIdentity& device, RefusalDetail refusal, const Done& done);
+  // A message that is not stored: counted, logged (rate-limited), reported; `done` told.
+  void Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size, int64_t at_ms,
+              const Done& done);
+  void Report(const DeviceIdentity& device, events::EventKind kind, std::string_view reason,
+              size_t size, int64_t at_ms);
   void LogFailure(const std::string& line);  // rate-limited: 5 lines, then 1 a second
 
   store::Store& store_;
   store::KeyRing& keys_;
-  store::GroupCommitWriter& writer_;
+  ReadingCommitter& committer_;
   const Clock& clock_;
   const IngestLimits limits_;
   IngestMetrics& metrics_;
-  Readiness* readiness_;    // may be null
-  LogLimiter refusal_log_;  // per device: 5 lines, then 1 a second
-  LogLimiter failure_log_;  // the hub's own failures (a full disk fails every commit)
+  Readiness* readiness_;               // may be null
+  events::SecurityEventSink* events_;  // may be null (detection off)
+  LogLimiter refusal_log_;             // per device: 5 lines, then 1 a second
+  LogLimiter failure_log_;             // the hub's own failures (a full disk fails every commit)
   // Devices' sequence states, spread over shards by device id so that the I/O threads reserving
   // and the writer thread releasing (a commit's worth at a time) seldom wait on one lock.
   struct Shard {

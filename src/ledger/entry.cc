@@ -19,60 +19,6 @@ void PutBytes(std::string& out, std::string_view bytes) {
 
 }  // namespace
 
-std::string_view EntryTypeName(EntryType type) {
-  switch (type) {
-    case EntryType::kReadingBatch:
-      return "reading_batch";
-    case EntryType::kDeviceEnrolled:
-      return "device_enrolled";
-    case EntryType::kDeviceRevoked:
-      return "device_revoked";
-    case EntryType::kPatientAdded:
-      return "patient_added";
-    case EntryType::kUserAdded:
-      return "user_added";
-    case EntryType::kLogin:
-      return "login";
-    case EntryType::kMfa:
-      return "mfa";
-    case EntryType::kLogout:
-      return "logout";
-    case EntryType::kSessionsRevoked:
-      return "sessions_revoked";
-    case EntryType::kAccess:
-      return "access";
-    case EntryType::kConsentChanged:
-      return "consent_changed";
-    case EntryType::kCareTeamChanged:
-      return "care_team_changed";
-    case EntryType::kPasswordChanged:
-      return "password_changed";
-    case EntryType::kDeviceConnected:
-      return "device_connected";
-    case EntryType::kConnectionRefused:
-      return "connection_refused";
-    case EntryType::kHubStarted:
-      return "hub_started";
-    case EntryType::kAlertRaised:
-      return "alert_raised";
-    case EntryType::kAlertStatusChanged:
-      return "alert_status_changed";
-    case EntryType::kResponseTaken:
-      return "response_taken";
-    case EntryType::kDeviceReleased:
-      return "device_released";
-    case EntryType::kIncidentClosed:
-      return "incident_closed";
-    case EntryType::kLoginUnlocked:
-      return "login_unlocked";
-    case EntryType::kBreachReported:
-      return "breach_reported";
-    case EntryType::kDataLoss:
-      return "data_loss";
-  }
-  return "unknown";
-}
-
 std::string EncodeEntry(const LedgerEntry& e) {
   std::string out;
   if (e.salt.size() == kEntrySaltBytes) {

@@ -8,37 +8,38 @@ constexpr int64_t kInterval = 60'000;
 
 }  // namespace
 
-ConnectionAudit::ConnectionAudit(const Clock& clock, Submit submit, Observe observe)
+ConnectionAudit::ConnectionAudit(const Clock& clock, events::AuditTrail& audit,
+                                 events::SecurityEventSink* events)
     : clock_(clock),
-      submit_(std::move(submit)),
-      observe_(std::move(observe)),
+      audit_(audit),
+      events_(events),
       per_device_(clock, kBurst, kInterval),
       per_address_(clock, kBurst, kInterval),
       anonymous_(clock) {}
 
 void ConnectionAudit::Connected(const std::string& device_id, const std::string& address,
                                 const std::string& protocol) {
-  if (observe_) {
-    observe_({detect::EventKind::kConnectionAccepted, clock_.NowMillis(), device_id, "", address,
-              "", ""});
+  if (events_) {
+    events_->Submit({events::EventKind::kConnectionAccepted, clock_.NowMillis(), device_id, "",
+                     address, "", ""});
   }
   uint64_t suppressed = 0;
   if (!per_device_.Allow(device_id, suppressed)) return;
-  ledger::LedgerEntry entry{ledger::EntryType::kDeviceConnected,
+  events::AuditRecord entry{events::AuditType::kDeviceConnected,
                             clock_.NowMillis(),
                             {{"device", device_id}, {"address", address}, {"protocol", protocol}}};
   if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
-  submit_(std::move(entry));
+  audit_.AppendLater(std::move(entry));
 }
 
 void ConnectionAudit::Refused(std::string_view reason, const std::string& address,
                               const std::string& device_id, const std::string& protocol) {
-  if (observe_) {
-    observe_({detect::EventKind::kConnectionRefused, clock_.NowMillis(), device_id, "", address, "",
-              std::string(reason)});
+  if (events_) {
+    events_->Submit({events::EventKind::kConnectionRefused, clock_.NowMillis(), device_id, "",
+                     address, "", std::string(reason)});
   }
-  ledger::LedgerEntry entry{
-      ledger::EntryType::kConnectionRefused,
+  events::AuditRecord entry{
+      events::AuditType::kConnectionRefused,
       clock_.NowMillis(),
       {{"reason", std::string(reason)}, {"address", address}, {"protocol", protocol}}};
   uint64_t suppressed = 0;
@@ -55,37 +56,21 @@ void ConnectionAudit::Refused(std::string_view reason, const std::string& addres
     }
   }
   if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
-  submit_(std::move(entry));
-}
-
-void ConnectionAudit::Message(const std::string& device_id, const std::string& address,
-                              size_t size) {
-  if (observe_) {
-    observe_({detect::EventKind::kReadingAccepted, clock_.NowMillis(), device_id, "", address, "",
-              "", static_cast<int64_t>(size)});
-  }
-}
-
-void ConnectionAudit::MessageFlagged(const std::string& device_id, const std::string& address,
-                                     std::string_view reason) {
-  if (observe_) {
-    observe_({detect::EventKind::kReadingFlagged, clock_.NowMillis(), device_id, "", address, "",
-              std::string(reason)});
-  }
+  audit_.AppendLater(std::move(entry));
 }
 
 void ConnectionAudit::Disconnected(const std::string& device_id, const std::string& address) {
-  if (observe_) {
-    observe_(
-        {detect::EventKind::kDisconnected, clock_.NowMillis(), device_id, "", address, "", ""});
+  if (events_) {
+    events_->Submit(
+        {events::EventKind::kDisconnected, clock_.NowMillis(), device_id, "", address, "", ""});
   }
 }
 
 void ConnectionAudit::MessageRefused(const std::string& device_id, const std::string& address,
                                      std::string_view reason) {
-  if (observe_) {
-    observe_({detect::EventKind::kReadingRefused, clock_.NowMillis(), device_id, "", address, "",
-              std::string(reason)});
+  if (events_) {
+    events_->Submit({events::EventKind::kReadingRefused, clock_.NowMillis(), device_id, "", address,
+                     "", std::string(reason)});
   }
 }
 

@@ -14,17 +14,17 @@
 #include "core/clock.h"
 #include "core/log_limiter.h"
 #include "core/unauthenticated_budget.h"
-#include "detect/security_event.h"
-#include "ledger/entry.h"
+#include "events/audit_trail.h"
+#include "events/security_event.h"
 
 namespace vigil::server {
 
 class ConnectionAudit {
  public:
-  using Submit = std::function<void(ledger::LedgerEntry)>;
-  using Observe = std::function<void(detect::SecurityEvent)>;
-  // `observe` (may be empty) hears of every event, unlimited: the detection engine.
-  ConnectionAudit(const Clock& clock, Submit submit, Observe observe = {});
+  // Entries go to `audit` without waiting; `events` (may be null) hears of every event,
+  // unlimited: the detection engine.
+  ConnectionAudit(const Clock& clock, events::AuditTrail& audit,
+                  events::SecurityEventSink* events = nullptr);
 
   // `protocol`: "mqtt" or "https".
   void Connected(const std::string& device_id, const std::string& address,
@@ -34,22 +34,17 @@ class ConnectionAudit {
                const std::string& protocol);
   // A device's connection ended, whoever ended it (detection only).
   void Disconnected(const std::string& device_id, const std::string& address);
-  // A message of `size` bytes from a connected device (for the detection engine only; the
-  // ledger records readings by batch).
-  void Message(const std::string& device_id, const std::string& address, size_t size);
-  // A message (or request) of a connected device that was refused: `reason` is
-  // ingest::RefusalName, "packet_too_large" or "subscribe" (detection only; the metrics and the
-  // log count it).
+  // A message (or request) of a connected device that the transport refused before the reading
+  // pipeline saw it (the pipeline reports the rest): `reason` is ingest::RefusalName,
+  // ingest::ConnectionRefusalName or "subscribe" (detection only; the metrics and the log count
+  // it).
   void MessageRefused(const std::string& device_id, const std::string& address,
-                      std::string_view reason);
-  // A message that was stored but looks wrong (`reason`: "implausible_change"; detection only).
-  void MessageFlagged(const std::string& device_id, const std::string& address,
                       std::string_view reason);
 
  private:
   const Clock& clock_;
-  Submit submit_;
-  Observe observe_;
+  events::AuditTrail& audit_;
+  events::SecurityEventSink* events_;
   LogLimiter per_device_;
   LogLimiter per_address_;           // refusals that named a device
   UnauthenticatedBudget anonymous_;  // refusals that named none

@@ -64,6 +64,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     auto auth = context_.directory.Authenticate(der);
     if (auto* id = std::get_if<ingest::DeviceIdentity>(&auth)) {
       identity_ = *id;
+      identity_->address = PeerAddress();
     } else {
       auth_refusal_ = std::get<ingest::ConnectionRefusal>(auth);
     }
@@ -162,21 +163,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         [self = shared_from_this()](HttpReply reply) {
           asio::post(self->stream_.get_executor(),
                      [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
-        },
-        ObserveMessages());
-  }
-
-  // Each message of a device's request, for the detection engine (nothing when it is off).
-  ObserveMessage ObserveMessages() {
-    if (!context_.audit) return {};
-    return [audit = context_.audit, device = identity_->device_id, address = PeerAddress()](
-               size_t size, const ingest::IngestOutcome& outcome) {
-      audit->Message(device, address, size);
-      if (outcome.refusal.refused()) {
-        audit->MessageRefused(device, address, ingest::RefusalName(outcome.refusal.reason));
-      }
-      if (outcome.implausible_change) audit->MessageFlagged(device, address, "implausible_change");
-    };
+        });
   }
 
   void CallApi(http::request<http::string_body> request, api::ApiRequest api_request) {

@@ -17,23 +17,25 @@
 #include "api/api_service.h"
 #include "core/files.h"
 #include "crypto/bytes.h"
-#include "detect/alert_record.h"
 #include "detect/detection_engine.h"
-#include "detect/incidents.h"
 #include "ingest/pipeline.h"
+#include "ingest/reading_committer.h"
+#include "ledger/audit_trails.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
+#include "respond/alert_record.h"
+#include "respond/incidents.h"
+#include "respond/responder.h"
+#include "respond/siem_forwarder.h"
 #include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
-#include "server/responder.h"
-#include "server/siem_forwarder.h"
+#include "server/server_containment.h"
 #include "server/storage_watch.h"
 #include "server/tls_context.h"
-#include "store/group_commit.h"
 
 namespace vigil::server {
 namespace {
@@ -51,7 +53,8 @@ class HubServerImpl final : public HubServer {
                 std::unique_ptr<store::Store> store, std::unique_ptr<store::KeyRing> keys,
                 std::unique_ptr<ledger::Ledger> ledger, ledger::NoteKey ledger_key,
                 std::unique_ptr<asio::ssl::context> mqtt_tls,
-                std::unique_ptr<asio::ssl::context> https_tls, std::unique_ptr<SiemForwarder> siem)
+                std::unique_ptr<asio::ssl::context> https_tls,
+                std::unique_ptr<respond::SiemForwarder> siem, respond::Playbooks playbooks)
       : layout_(layout),
         config_(config),
         config_digest_(std::move(config_digest)),
@@ -62,42 +65,35 @@ class HubServerImpl final : public HubServer {
         mqtt_tls_(std::move(mqtt_tls)),
         https_tls_(std::move(https_tls)),
         siem_(std::move(siem)),
-        writer_(
-            *store_, config.serve.group_commit_max_batch,
-            [this](const CommitStats& s) {
-              metrics_.commits.fetch_add(1);
-              metrics_.commit_latency.Observe(s.seconds);
-            },
-            [this](std::span<const store::ReadingCommit> commits) {
-              return CommitWithLedgerEntry(commits);
-            }),
-        pipeline_(*store_, *keys_, writer_, SystemClock::Instance(), config.ingest, metrics_,
-                  &readiness_),
+        committer_(*store_, ledger_.get(), SystemClock::Instance(),
+                   config.serve.group_commit_max_batch,
+                   [this](const CommitStats& s) {
+                     metrics_.commits.fetch_add(1);
+                     metrics_.commit_latency.Observe(s.seconds);
+                   }),
+        audit_trail_(*ledger_, SystemClock::Instance(), config.serve.group_commit_max_batch,
+                     [this](std::span<const ledger::LedgerEntry> entries) {
+                       if (!siem_ || !config_.siem.audit) return;
+                       for (const auto& e : entries) siem_->Forward(respond::SiemRecordOf(e));
+                     }),
+        detection_(SystemClock::Instance(), detect::DefaultRules(config.detect),
+                   [this](const events::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
+        pipeline_(*store_, *keys_, committer_, SystemClock::Instance(), config.ingest, metrics_,
+                  &readiness_, Events()),
         storage_watch_(layout.root, uint64_t{config.serve.min_free_mb} * 1024 * 1024, *store_,
                        readiness_),
-        audit_writer_(config.serve.group_commit_max_batch,
-                      [this](std::span<const ledger::LedgerEntry> entries) {
-                        Status appended = ledger_->Append({entries.begin(), entries.end()});
-                        if (appended.ok() && siem_ && config_.siem.audit) {
-                          for (const auto& e : entries) siem_->Forward(detect::SiemRecordOf(e));
-                        }
-                        return appended;
-                      }),
-        detection_(SystemClock::Instance(), detect::DefaultRules(config.detect),
-                   [this](const detect::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
-              [this](const ledger::LedgerEntry& e) { return Audit(e); }),
-        api_({*store_, *keys_, auth_, [this](const ledger::LedgerEntry& e) { return Audit(e); },
-              *ledger_, SystemClock::Instance(), config.hub_name, Observer()}),
+              audit_trail_, Events()),
+        api_({*store_, *keys_, auth_, audit_trail_, *ledger_, SystemClock::Instance(),
+              config.hub_name, Events()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
-        connection_audit_(
-            SystemClock::Instance(), [this](ledger::LedgerEntry e) { AuditLater(std::move(e)); },
-            Observer()),
+        connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
         blocklist_(SystemClock::Instance()),
-        responder_(SystemClock::Instance(), *store_, directory_, blocklist_, PlaybooksOf(config),
-                   [this](ledger::LedgerEntry e) { RecordResponse(std::move(e)); }),
+        containment_(*store_, directory_, blocklist_),
+        responder_(SystemClock::Instance(), containment_, std::move(playbooks),
+                   [this](const respond::Response& r) { RecordResponse(r); }),
         mqtt_context_{pipeline_,       directory_,         metrics_,   config.ingest,
                       connection_log_, &connection_audit_, &blocklist_},
         https_context_{pipeline_,
@@ -113,9 +109,7 @@ class HubServerImpl final : public HubServer {
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         revocation_timer_(io_),
-        checkpoint_timer_(io_) {
-    if (config.detect.enabled) auth_.SetObserver(Observer());
-  }
+        checkpoint_timer_(io_) {}
 
   ~HubServerImpl() override { Stop(); }
 
@@ -124,9 +118,10 @@ class HubServerImpl final : public HubServer {
     // error on that connection, not a SIGPIPE that ends the hub.
     std::signal(SIGPIPE, SIG_IGN);
     // What configuration this run serves with, so a change between runs is on record.
-    VIGIL_RETURN_IF_ERROR(Audit({ledger::EntryType::kHubStarted,
-                                 SystemClock::Instance().NowMillis(),
-                                 {{"config_sha256", config_digest_}, {"version", kVersion}}}));
+    VIGIL_RETURN_IF_ERROR(
+        audit_trail_.Append({events::AuditType::kHubStarted,
+                             SystemClock::Instance().NowMillis(),
+                             {{"config_sha256", config_digest_}, {"version", kVersion}}}));
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
@@ -163,12 +158,12 @@ class HubServerImpl final : public HubServer {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     api_pool_.join();     // API requests in progress finish (their audit entries become durable)
-    writer_.Stop();       // commits what is queued; its callbacks post acks to the sessions
+    committer_.Stop();    // commits what is queued; its callbacks post acks to the sessions
     RunPostedHandlers();  // ... which the I/O threads send before they stop
     io_.stop();
     for (auto& t : threads_) t.join();
     detection_.Stop();  // the last events go through the rules; their alerts are queued
-    audit_writer_.Stop();
+    audit_trail_.Stop();
     if (siem_) {
       siem_->Stop();  // what was queued is sent
       spdlog::info("SIEM: {} records sent, {} dropped", siem_->sent(), siem_->dropped());
@@ -190,15 +185,12 @@ class HubServerImpl final : public HubServer {
     }
   }
 
-  // What feeds the detection engine; empty when detection is off.
-  std::function<void(detect::SecurityEvent)> Observer() {
-    if (!config_.detect.enabled) return {};
-    return [this](detect::SecurityEvent e) { detection_.Submit(std::move(e)); };
-  }
+  // What hears the security events: the detection engine, or nothing when it is off.
+  events::SecurityEventSink* Events() { return config_.detect.enabled ? &detection_ : nullptr; }
 
   // Stores a new alert (and records it in the ledger) or a repeat of one; the alert's id.
-  int64_t RecordAlert(const detect::Alert& alert, bool is_new) {
-    const store::AlertRecord record = detect::ToRecord(alert);
+  int64_t RecordAlert(const events::Alert& alert, bool is_new) {
+    const store::AlertRecord record = respond::ToRecord(alert);
     if (!is_new) {
       if (Status s = store_->alerts().UpdateAlert(record); !s.ok()) {
         spdlog::error("alert {} not updated: {}", alert.id, s.ToString());
@@ -207,43 +199,39 @@ class HubServerImpl final : public HubServer {
     }
     auto id = store_->alerts().InsertAlert(record);
     if (!id.ok()) {
-      spdlog::error("alert {} on {} not stored: {}", alert.kind, alert.entity,
-                    id.status().ToString());
+      spdlog::error("alert {} on {} not stored: {}", events::AlertKindName(alert.kind),
+                    alert.entity.ToString(), id.status().ToString());
       return 0;
     }
-    auto incident = detect::FileAlert(store_->alerts(), alert, *id);
+    auto incident = respond::FileAlert(store_->alerts(), alert, *id);
     if (!incident.ok()) {
       spdlog::error("alert {} not filed under an incident: {}", *id, incident.status().ToString());
     }
-    spdlog::warn("ALERT {} [{}] {} {}: {} (incident {})", *id, detect::SeverityName(alert.severity),
-                 alert.kind, alert.entity, alert.summary, incident.ok() ? *incident : 0);
-    if (siem_) siem_->Forward(detect::SiemRecordOf(alert, *id));
+    spdlog::warn("ALERT {} [{}] {} {}: {} (incident {})", *id, events::SeverityName(alert.severity),
+                 events::AlertKindName(alert.kind), alert.entity.ToString(), alert.summary,
+                 incident.ok() ? *incident : 0);
+    if (siem_) siem_->Forward(respond::SiemRecordOf(alert, *id));
     responder_.Respond(alert, *id);
-    AuditLater({ledger::EntryType::kAlertRaised,
-                alert.first_ms,
-                {{"alert", std::to_string(*id)},
-                 {"kind", alert.kind},
-                 {"severity", std::string(detect::SeverityName(alert.severity))},
-                 {"entity", alert.entity},
-                 {"technique", alert.technique}}});
+    audit_trail_.AppendLater({events::AuditType::kAlertRaised,
+                              alert.first_ms,
+                              {{"alert", std::to_string(*id)},
+                               {"kind", std::string(events::AlertKindName(alert.kind))},
+                               {"severity", std::string(events::SeverityName(alert.severity))},
+                               {"entity", alert.entity.ToString()},
+                               {"technique", alert.technique}}});
     return *id;
   }
 
   // A containment action: on its incident's timeline, and in the ledger.
-  void RecordResponse(ledger::LedgerEntry entry) {
-    const int64_t alert_id = std::stoll(entry.fields.at("alert"));
-    const Status noted =
-        detect::NoteOnIncidentOf(store_->alerts(), alert_id, entry.time_ms, "response",
-                                 entry.fields.at("action") + " " + entry.fields.at("target"));
+  void RecordResponse(const respond::Response& r) {
+    const std::string action(events::ResponseActionName(r.action));
+    const Status noted = respond::NoteOnIncidentOf(store_->alerts(), r.alert_id, r.time_ms,
+                                                   "response", action + " " + r.target);
     if (!noted.ok()) spdlog::error("response not on the timeline: {}", noted.ToString());
-    AuditLater(std::move(entry));
-  }
-
-  static Playbooks PlaybooksOf(const HubConfig& config) {
-    Playbooks p = DefaultPlaybooks();
-    for (const auto& [kind, action] : config.respond.actions) p.action_by_kind[kind] = action;
-    p.block_minutes = config.respond.block_minutes;
-    return p;
+    audit_trail_.AppendLater(
+        {events::AuditType::kResponseTaken,
+         r.time_ms,
+         {{"alert", std::to_string(r.alert_id)}, {"action", action}, {"target", r.target}}});
   }
 
   static access::SessionSettings SessionSettingsOf(const HubConfig& config) {
@@ -252,38 +240,6 @@ class HubServerImpl final : public HubServer {
     s.absolute_ms = config.access.session_absolute_seconds * 1000;
     s.hub_name = config.hub_name;
     return s;
-  }
-
-  // Appends `entry` to the ledger with others submitted meanwhile (one transaction and fsync
-  // for the group) and waits until it is durable.
-  Status Audit(const ledger::LedgerEntry& entry) {
-    std::promise<Status> durable;
-    auto done = durable.get_future();
-    audit_writer_.Submit(entry, [&durable](const Status& s) { durable.set_value(s); });
-    return done.get();
-  }
-
-  // Queues `entry` for the ledger without waiting (connection events must not hold up a
-  // device); a failure is logged.
-  void AuditLater(ledger::LedgerEntry entry) {
-    audit_writer_.Submit(std::move(entry), [this](const Status& s) {
-      if (!s.ok()) {
-        failure_log_.Log(spdlog::level::err, "audit", "audit entry not recorded: " + s.ToString());
-      }
-    });
-  }
-
-  // One reading-batch ledger entry per group, in the group's transaction.
-  Status CommitWithLedgerEntry(std::span<const store::ReadingCommit> commits) {
-    size_t rows = commits.size();
-    for (const auto& c : commits) rows += c.observations.size();
-    const ledger::LedgerEntry entry{
-        ledger::EntryType::kReadingBatch,
-        SystemClock::Instance().NowMillis(),
-        {{"count", std::to_string(rows)}, {"digest", ledger::BatchDigest(commits, {})}}};
-    return ledger_->Append({entry}, [&](const store::LedgerAppend& append) {
-      return store_->CommitReadings(commits, &append);
-    });
   }
 
   void Checkpoint() {
@@ -345,15 +301,16 @@ class HubServerImpl final : public HubServer {
   uint64_t last_checkpoint_size_ = UINT64_MAX;
   std::unique_ptr<asio::ssl::context> mqtt_tls_;
   std::unique_ptr<asio::ssl::context> https_tls_;
-  std::unique_ptr<SiemForwarder> siem_;  // alerts and audit events to a SIEM; null when off
+  std::unique_ptr<respond::SiemForwarder>
+      siem_;  // alerts and audit events to a SIEM; null when off
   ingest::IngestMetrics metrics_;
   Readiness readiness_;  // the disk's free space and the store's commits
   LogLimiter failure_log_{SystemClock::Instance(), 5, 1000};  // the hub's own failures
-  store::GroupCommitWriter writer_;
+  ingest::ReadingCommitter committer_;
+  ledger::BatchedAuditTrail audit_trail_;  // access, connection and response events, batched
+  detect::DetectionEngine detection_;      // off the acknowledgement path
   ingest::ReadingPipeline pipeline_;
   StorageWatch storage_watch_;
-  BatchWriter<ledger::LedgerEntry> audit_writer_;  // access and login events, batched
-  detect::DetectionEngine detection_;              // off the acknowledgement path
   access::AuthService auth_;
   api::ApiService api_;
   asio::thread_pool api_pool_;
@@ -361,7 +318,8 @@ class HubServerImpl final : public HubServer {
   LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
   ConnectionAudit connection_audit_;
   AddressBlocklist blocklist_;
-  Responder responder_;
+  ServerContainment containment_;
+  respond::Responder responder_;
   MqttContext mqtt_context_;
   HttpsContext https_context_;
   asio::io_context io_;
@@ -402,14 +360,15 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   VIGIL_ASSIGN_OR_RETURN(auto https_tls, MakeServerTlsContext(layout, config.serve.tls_min_version,
                                                               ClientCertificate::kOptional));
   VIGIL_ASSIGN_OR_RETURN(std::string config_text, ReadFile(layout.config()));
-  std::unique_ptr<SiemForwarder> siem;
+  VIGIL_ASSIGN_OR_RETURN(respond::Playbooks playbooks, respond::PlaybooksOf(config.respond));
+  std::unique_ptr<respond::SiemForwarder> siem;
   if (!config.siem.jsonl_path.empty() || !config.siem.syslog.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(siem, SiemForwarder::Start(config.siem, layout.root));
+    VIGIL_ASSIGN_OR_RETURN(siem, respond::SiemForwarder::Start(config.siem, layout.root));
   }
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
       layout, config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
       std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls),
-      std::move(siem)));
+      std::move(siem), std::move(playbooks)));
 }
 
 }  // namespace vigil::server

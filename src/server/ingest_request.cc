@@ -78,7 +78,7 @@ std::string_view MediaType(std::string_view content_type) {
 
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,
                          std::string_view content_type, std::string body, size_t max_messages,
-                         std::function<void(HttpReply)> done, ObserveMessage observe) {
+                         std::function<void(HttpReply)> done) {
   const std::string_view media = MediaType(content_type);
   // The pipeline reads each message during Submit only, so views into `body` are enough.
   std::vector<std::string_view> messages;
@@ -104,13 +104,11 @@ void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::Device
   batch->single = media != "application/x-ndjson";
   // Submitted in order, so sequence numbers within a batch are checked in the order sent.
   for (size_t i = 0; i < messages.size(); ++i) {
-    pipeline.Submit(
-        device, messages[i], ingest::Delivery::kFirst,
-        [batch, i, size = messages[i].size(), observe](const ingest::IngestOutcome& outcome) {
-          if (observe) observe(size, outcome);
-          batch->outcomes[i] = outcome;
-          if (batch->remaining.fetch_sub(1) == 1) batch->Finish();
-        });
+    pipeline.Submit(device, messages[i], ingest::Delivery::kFirst,
+                    [batch, i](const ingest::IngestOutcome& outcome) {
+                      batch->outcomes[i] = outcome;
+                      if (batch->remaining.fetch_sub(1) == 1) batch->Finish();
+                    });
   }
 }
 

@@ -18,11 +18,10 @@ using api::Problem;
 
 // What the request's messages were, for the detection engine: `observe(size, outcome)` is called
 // for each message once its outcome is known, from any thread.
-using ObserveMessage = std::function<void(size_t size, const ingest::IngestOutcome& outcome)>;
 
 // Submits the body's messages; `done` is called exactly once, from any thread.
 void SubmitIngestRequest(ingest::ReadingPipeline& pipeline, const ingest::DeviceIdentity& device,
                          std::string_view content_type, std::string body, size_t max_messages,
-                         std::function<void(HttpReply)> done, ObserveMessage observe = {});
+                         std::function<void(HttpReply)> done);
 
 }  // namespace vigil::server

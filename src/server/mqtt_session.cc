@@ -68,6 +68,7 @@ void MqttSession::OnHandshake(const boost::system::error_code& ec) {
   auto auth = context_.directory.Authenticate(VerifiedPeerCertificateDer(stream_.native_handle()));
   if (auto* id = std::get_if<ingest::DeviceIdentity>(&auth)) {
     identity_ = *id;
+    identity_->address = peer_ip_;
     topic_ = "devices/" + id->device_id + "/vitals";
   } else {
     auth_refusal_ = std::get<ConnectionRefusal>(auth);  // told at CONNECT, with a reason code
@@ -236,9 +237,6 @@ void MqttSession::RefuseUndecodableConnect(std::string_view body, const mqtt::De
 }
 
 void MqttSession::Handle(mqtt::PublishPacket& publish) {
-  if (context_.audit && identity_) {
-    context_.audit->Message(identity_->device_id, peer_ip_, publish.payload.size());
-  }
   if (publish.qos == 2) {
     context_.metrics.Refused(Refusal::kQosNotSupported);
     return ProtocolFailure(mqtt::reason::kQosNotSupported, ConnectionRefusal::kProtocol,
@@ -258,6 +256,10 @@ void MqttSession::Handle(mqtt::PublishPacket& publish) {
     ingest::IngestOutcome refused;
     refused.refusal = {Refusal::kTopicNotAllowed, "a device may publish only to " + topic_};
     context_.metrics.Refused(Refusal::kTopicNotAllowed);
+    if (context_.audit) {
+      context_.audit->MessageRefused(identity_->device_id, peer_ip_,
+                                     ingest::RefusalName(Refusal::kTopicNotAllowed));
+    }
     Log(spdlog::level::warn, "publish refused {}: topic not allowed", Peer());
     return Complete(slot, std::move(refused));
   }
@@ -283,13 +285,6 @@ void MqttSession::FlushAcknowledgements() {
     inflight_.pop_front();
     ++first_slot_;
     const auto& refusal = entry.outcome.refusal;
-    if (refusal.refused() && context_.audit) {
-      context_.audit->MessageRefused(identity_->device_id, peer_ip_,
-                                     ingest::RefusalName(refusal.reason));
-    }
-    if (entry.outcome.implausible_change && context_.audit) {
-      context_.audit->MessageFlagged(identity_->device_id, peer_ip_, "implausible_change");
-    }
     if (refusal.refused() && !v5()) {
       // MQTT 3.1.1 has no way to say "refused" in a PUBACK: the refusal is logged and counted,
       // and the connection is closed so the device knows the message was not taken.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "access/auth_service.h"
+#include "recording_audit_trail.h"
 #include "test_hub.h"
 
 namespace vigil::api {
@@ -20,8 +21,8 @@ class ApiServiceTest : public ::testing::Test {
   ApiServiceTest()
       : clock_(kNow),
         ledger_(std::move(ledger::Ledger::Open(hub_.store())).value()),
-        auth_(hub_.store().access(), hub_.keys(), clock_, access::SessionSettings{}, Sink()),
-        api_({hub_.store(), hub_.keys(), auth_, Sink(), *ledger_, clock_, "test"}) {
+        auth_(hub_.store().access(), hub_.keys(), clock_, access::SessionSettings{}, audit_),
+        api_({hub_.store(), hub_.keys(), auth_, audit_, *ledger_, clock_, "test"}) {
     hub_.Enroll("p-1", "d-1");
     hub_.Enroll("p-2", "d-2");
     AddUser("alice", "clinician", "");
@@ -45,13 +46,6 @@ class ApiServiceTest : public ::testing::Test {
           {"d-1", o.seq, std::string(32, 'x'), kNow, {*store::SealObservation(key, o)}});
     }
     EXPECT_TRUE(hub_.store().CommitReadings(commits).ok());
-  }
-
-  access::AuditSink Sink() {
-    return [this](const ledger::LedgerEntry& e) {
-      entries_.push_back(e);
-      return Status::Ok();
-    };
   }
 
   void AddUser(const std::string& name, const std::string& role, const std::string& patient) {
@@ -78,7 +72,8 @@ class ApiServiceTest : public ::testing::Test {
 
   testing::TestHub hub_;
   ManualClock clock_;
-  std::vector<ledger::LedgerEntry> entries_;
+  testing::RecordingAuditTrail audit_;
+  std::vector<events::AuditRecord>& entries_ = audit_.records();
   std::unique_ptr<ledger::Ledger> ledger_;
   access::AuthService auth_;
   ApiService api_;

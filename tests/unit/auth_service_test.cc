@@ -4,6 +4,7 @@
 
 #include "access/password.h"
 #include "access/totp.h"
+#include "recording_audit_trail.h"
 #include "test_hub.h"
 
 namespace vigil::access {
@@ -16,11 +17,7 @@ class AuthServiceTest : public ::testing::Test {
  protected:
   AuthServiceTest()
       : clock_(kStart),
-        auth_(hub_.store().access(), hub_.keys(), clock_, SessionSettings{},
-              [this](const ledger::LedgerEntry& e) {
-                entries_.push_back(e);
-                return Status::Ok();
-              }) {
+        auth_(hub_.store().access(), hub_.keys(), clock_, SessionSettings{}, audit_) {
     AddUser("alice", "clinician", "alice-password-1");
   }
 
@@ -45,7 +42,8 @@ class AuthServiceTest : public ::testing::Test {
 
   testing::TestHub hub_;
   ManualClock clock_;
-  std::vector<ledger::LedgerEntry> entries_;
+  testing::RecordingAuditTrail audit_;
+  std::vector<events::AuditRecord>& entries_ = audit_.records();
   AuthService auth_;
 };
 
@@ -60,7 +58,7 @@ TEST_F(AuthServiceTest, PasswordThenCodeGivesASessionStoredOnlyHashed) {
   EXPECT_FALSE(hub_.store().access().FindSession(session->token)->has_value());
   EXPECT_TRUE(hub_.store().access().FindSession(TokenHash(session->token))->has_value());
   ASSERT_EQ(entries_.size(), 2u);
-  EXPECT_EQ(entries_[0].type, ledger::EntryType::kLogin);
+  EXPECT_EQ(entries_[0].type, events::AuditType::kLogin);
   EXPECT_EQ(entries_[1].fields.at("outcome"), "ok");
 }
 

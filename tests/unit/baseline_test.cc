@@ -59,8 +59,8 @@ TEST_F(BaselineTest, ADeviceSendingFasterIsExplainedByItsInterval) {
     Feed(EventKind::kReadingAccepted, t, "dev-2", "", "", 200);
   }
   ASSERT_FALSE(alerts_.empty());
-  EXPECT_EQ(alerts_[0].kind, "device-behaviour");
-  EXPECT_EQ(alerts_[0].entity, "device:dev-2");
+  EXPECT_EQ(alerts_[0].kind, AlertKind::kDeviceBehaviour);
+  EXPECT_EQ(alerts_[0].entity.ToString(), "device:dev-2");
   EXPECT_EQ(alerts_[0].evidence.at("feature"), "seconds_between_messages");
   EXPECT_EQ(alerts_[0].evidence.at("value"), "0.1");
 }
@@ -89,7 +89,7 @@ TEST_F(BaselineTest, AUserTouchingManyMorePatientsThanUsual) {
   }
   Feed(EventKind::kAccessDecision, t + 61'000, "", "carol", "p-0");  // the minute is over
   ASSERT_EQ(alerts_.size(), 1u);
-  EXPECT_EQ(alerts_[0].kind, "user-behaviour");
+  EXPECT_EQ(alerts_[0].kind, AlertKind::kUserBehaviour);
   EXPECT_EQ(alerts_[0].evidence.at("feature"), "patients_per_minute");
   EXPECT_EQ(alerts_[0].evidence.at("value"), "15");
 }

@@ -28,13 +28,15 @@ class DetectionTest : public ::testing::Test {
         }) {}
 
   void Feed(const std::vector<SecurityEvent>& events) {
-    for (const auto& e : events) ASSERT_TRUE(engine_.Submit(e));
+    for (const auto& e : events) ASSERT_TRUE(engine_.Offer(e));
     engine_.Flush();
   }
 
   std::vector<std::string> Kinds() const {
     std::vector<std::string> out;
-    for (const auto& a : raised_) out.push_back(a.kind + " " + a.entity);
+    for (const auto& a : raised_) {
+      out.push_back(std::string(events::AlertKindName(a.kind)) + " " + a.entity.ToString());
+    }
     return out;
   }
 
@@ -143,7 +145,7 @@ TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
       /*capacity=*/4);
   int accepted = 0;
   for (int i = 0; i < 50; ++i)
-    accepted += engine.Submit(Event(EventKind::kReadingAccepted, kT, "d", "", "a")) ? 1 : 0;
+    accepted += engine.Offer(Event(EventKind::kReadingAccepted, kT, "d", "", "a")) ? 1 : 0;
   engine.Flush();
   EXPECT_LT(accepted, 50);
   EXPECT_EQ(engine.shed(), static_cast<uint64_t>(50 - accepted));
@@ -151,7 +153,7 @@ TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
   engine.Flush();
   std::lock_guard lock(mu);
   ASSERT_FALSE(raised.empty());
-  EXPECT_EQ(raised.back().kind, "detection-shedding");
+  EXPECT_EQ(raised.back().kind, AlertKind::kDetectionShedding);
 }
 
 TEST_F(DetectionTest, RefusedReadingsByReason) {
@@ -175,7 +177,7 @@ TEST_F(DetectionTest, RefusedReadingsByReason) {
     Feed({Event(EventKind::kReadingRefused, kT + 20 + i, "dev-5", "", "a", "",
                 "implausible_value")});
   }
-  EXPECT_EQ(raised_.back().kind, "implausible-values");
+  EXPECT_EQ(raised_.back().kind, AlertKind::kImplausibleValues);
 }
 
 TEST_F(DetectionTest, ReconnectStorm) {

@@ -1,33 +1,38 @@
-#include "detect/incidents.h"
+#include "respond/incidents.h"
 
 #include <gtest/gtest.h>
 
-#include "detect/alert_record.h"
+#include "recording_audit_trail.h"
+#include "respond/alert_record.h"
 #include "test_hub.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
+
+using events::Alert;
+using events::Severity;
 
 constexpr int64_t kT = 1'800'000'000'000;
 
 class IncidentsTest : public ::testing::Test {
  protected:
   // Stores an alert and files it; the incident's id.
-  int64_t Raise(std::string kind, std::string entity, Severity severity, int64_t t,
+  int64_t Raise(std::string_view kind, std::string_view entity, Severity severity, int64_t t,
                 std::map<std::string, std::string> evidence = {}) {
     Alert a;
-    a.kind = std::move(kind);
-    a.entity = std::move(entity);
+    a.kind = *events::ParseAlertKind(kind);
+    a.entity = *events::Entity::Parse(entity);
     a.severity = severity;
     a.first_ms = a.last_ms = t;
     a.evidence = std::move(evidence);
-    a.summary = a.kind;
+    a.summary = std::string(kind);
     const int64_t id = alerts().InsertAlert(ToRecord(a)).value();
     return FileAlert(alerts(), a, id).value();
   }
   store::AlertStore& alerts() { return hub_.store().alerts(); }
 
   testing::TestHub hub_;
+  testing::RecordingAuditTrail audit_;
 };
 
 TEST_F(IncidentsTest, AlertsSharingAnEntityOrAnAddressAreOneIncident) {
@@ -54,17 +59,14 @@ TEST_F(IncidentsTest, AQuietOrClosedIncidentTakesNoMoreAlerts) {
   const int64_t later =
       Raise("brute-force", "user:bob", Severity::kHigh, kT + kIncidentWindowMs + 1);
   EXPECT_NE(later, first);
-  std::vector<ledger::LedgerEntry> recorded;
-  auto record = [&](const ledger::LedgerEntry& e) {
-    recorded.push_back(e);
-    return Status::Ok();
-  };
+  auto& record = audit_;
+  auto& recorded = audit_.records();
   ASSERT_TRUE(CloseIncident(alerts(), record, kT + 5, later, "sec", "done").ok());
   EXPECT_EQ(CloseIncident(alerts(), record, kT + 6, later, "sec", "").code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(CloseIncident(alerts(), record, kT + 6, 999, "sec", "").code(), StatusCode::kNotFound);
   ASSERT_EQ(recorded.size(), 1u);
-  EXPECT_EQ(recorded[0].type, ledger::EntryType::kIncidentClosed);
+  EXPECT_EQ(recorded[0].type, events::AuditType::kIncidentClosed);
   const int64_t after_close =
       Raise("mfa-failures", "user:bob", Severity::kHigh, kT + kIncidentWindowMs + 10);
   EXPECT_NE(after_close, later);
@@ -75,10 +77,9 @@ TEST_F(IncidentsTest, StatusChangesAndResponsesAreOnTheTimeline) {
   const int64_t alert_id = alerts().AlertsOfIncident(incident).value()[0].id;
   ASSERT_TRUE(
       NoteOnIncidentOf(alerts(), alert_id, kT + 1, "response", "quarantine-device dev-2").ok());
-  ASSERT_TRUE(ChangeAlertStatus(
-                  alerts(), [](const ledger::LedgerEntry&) { return Status::Ok(); }, kT + 2,
-                  alert_id, "resolved", "sec", "swapped the device")
-                  .ok());
+  ASSERT_TRUE(
+      ChangeAlertStatus(alerts(), audit_, kT + 2, alert_id, "resolved", "sec", "swapped the device")
+          .ok());
   auto timeline = alerts().IncidentEvents(incident).value();
   ASSERT_EQ(timeline.size(), 3u);
   EXPECT_EQ(timeline[1].detail, "quarantine-device dev-2");
@@ -87,4 +88,4 @@ TEST_F(IncidentsTest, StatusChangesAndResponsesAreOnTheTimeline) {
 }
 
 }  // namespace
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 
 #include "model/plausible_change.h"
 #include "test_hub.h"
@@ -31,8 +32,9 @@ class PipelineTest : public ::testing::Test {
   vigil::testing::TestHub hub_;
   ManualClock clock_{kNow};
   IngestMetrics metrics_;
-  store::GroupCommitWriter writer_{hub_.store(), 128};
-  ReadingPipeline pipeline_{hub_.store(), hub_.keys(), writer_, clock_, IngestLimits{}, metrics_};
+  ReadingCommitter committer_{hub_.store(), nullptr, clock_, 128};
+  ReadingPipeline pipeline_{hub_.store(), hub_.keys(),    committer_,
+                            clock_,       IngestLimits{}, metrics_};
 };
 
 TEST_F(PipelineTest, StoresAndSealsAcceptedReadings) {
@@ -60,7 +62,7 @@ TEST_F(PipelineTest, RefusesReplaysButAcknowledgesTrueRetransmissions) {
 TEST_F(PipelineTest, SequenceSurvivesARestartOfThePipeline) {
   ASSERT_FALSE(Send(Message(10, 72)).refusal.refused());
   IngestMetrics metrics;
-  ReadingPipeline fresh(hub_.store(), hub_.keys(), writer_, clock_, IngestLimits{}, metrics);
+  ReadingPipeline fresh(hub_.store(), hub_.keys(), committer_, clock_, IngestLimits{}, metrics);
   std::promise<IngestOutcome> promise;
   fresh.Submit({"d-1", "p-1"}, Message(9, 70), Delivery::kFirst,
                [&](const IngestOutcome& o) { promise.set_value(o); });
@@ -92,6 +94,61 @@ TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {
   EXPECT_FALSE(ImplausibleChange(VitalKind::kHeartRate, 70, 0, 180, 11 * 60'000));
   EXPECT_TRUE(ImplausibleChange(VitalKind::kBodyTemperature, 36.8, 0, 39.0, 60'000));
   EXPECT_FALSE(ImplausibleChange(VitalKind::kSystolicBp, 110, 0, 190, 1000));  // no bound
+}
+
+// Each message's fate reaches the security events once, decided by the pipeline: accepted
+// (stored or acknowledged again), refused with its reason, and flagged beside an accepted one.
+class RecordingEvents final : public events::SecurityEventSink {
+ public:
+  void Submit(events::SecurityEvent e) override {
+    std::lock_guard lock(mu_);
+    seen_.push_back(std::move(e));
+  }
+  std::vector<std::string> Seen() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& e : seen_) {
+      out.push_back(std::to_string(static_cast<int>(e.kind)) + ":" + e.reason + "@" + e.address);
+    }
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<events::SecurityEvent> seen_;
+};
+
+TEST(PipelineEventsTest, EachMessageIsReportedOnceWithItsOutcome) {
+  vigil::testing::TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  ManualClock clock{kNow};
+  IngestMetrics metrics;
+  RecordingEvents events;
+  ReadingCommitter committer{hub.store(), nullptr, clock, 16};
+  ReadingPipeline pipeline{hub.store(),    hub.keys(), committer, clock,
+                           IngestLimits{}, metrics,    nullptr,   &events};
+  auto send = [&](const std::string& payload, Delivery delivery) {
+    std::promise<IngestOutcome> done;
+    pipeline.Submit({"d-1", "p-1", "10.1.2.3"}, payload, delivery,
+                    [&](const IngestOutcome& o) { done.set_value(o); });
+    return done.get_future().get();
+  };
+  const auto message = [](int seq, int hr) {
+    return R"({"seq":)" + std::to_string(seq) + R"(,"ts":"2026-11-22T10:00:00Z","readings":[)" +
+           R"({"type":"heart_rate","value":)" + std::to_string(hr) + R"(,"unit":"/min"}]})";
+  };
+  ASSERT_FALSE(send(message(1, 72), Delivery::kFirst).refusal.refused());
+  ASSERT_TRUE(send(message(1, 72), Delivery::kFirst).refusal.refused());   // replay
+  ASSERT_TRUE(send(message(1, 72), Delivery::kRetransmission).duplicate);  // resent
+  ASSERT_TRUE(send("{not json", Delivery::kFirst).refusal.refused());      // malformed
+  const std::string accepted =
+      std::to_string(static_cast<int>(events::EventKind::kReadingAccepted));
+  const std::string refused = std::to_string(static_cast<int>(events::EventKind::kReadingRefused));
+  EXPECT_EQ(events.Seen(),
+            (std::vector<std::string>{accepted + ":@10.1.2.3", refused + ":replay@10.1.2.3",
+                                      accepted + ":retransmission@10.1.2.3",
+                                      refused + ":malformed_payload@10.1.2.3"}));
+  committer.Stop();
 }
 
 }  // namespace

@@ -1,17 +1,17 @@
-#include "detect/siem_record.h"
+#include "respond/siem_record.h"
 
 #include <gtest/gtest.h>
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
 
 constexpr int64_t kT = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
 
 TEST(SiemRecordTest, AnAlertAsRfc5424WithEscapedParameters) {
-  Alert a;
-  a.kind = "brute-force";
-  a.severity = Severity::kHigh;
-  a.entity = "user:al\"ice]";
+  events::Alert a;
+  a.kind = events::AlertKind::kBruteForce;
+  a.severity = events::Severity::kHigh;
+  a.entity = events::Entity::User("al\"ice]");
   a.technique = "T1110.001";
   a.summary = "5 failed logins";
   a.first_ms = kT;
@@ -30,9 +30,9 @@ TEST(SiemRecordTest, AnAlertAsRfc5424WithEscapedParameters) {
 }
 
 TEST(SiemRecordTest, LedgerEntriesAreAuditRecordsAndRefusalsAreNotices) {
-  const ledger::LedgerEntry ok{ledger::EntryType::kAccess, kT, {{"decision", "allowed"}}};
-  const ledger::LedgerEntry denied{ledger::EntryType::kAccess, kT, {{"decision", "denied"}}};
-  const ledger::LedgerEntry bad{ledger::EntryType::kLogin, kT, {{"outcome", "bad_password"}}};
+  const events::AuditRecord ok{events::AuditType::kAccess, kT, {{"decision", "allowed"}}};
+  const events::AuditRecord denied{events::AuditType::kAccess, kT, {{"decision", "denied"}}};
+  const events::AuditRecord bad{events::AuditType::kLogin, kT, {{"outcome", "bad_password"}}};
   EXPECT_EQ(SiemRecordOf(ok).severity, 6);
   EXPECT_EQ(SiemRecordOf(denied).severity, 5);
   EXPECT_EQ(SiemRecordOf(bad).severity, 5);
@@ -43,4 +43,4 @@ TEST(SiemRecordTest, LedgerEntriesAreAuditRecordsAndRefusalsAreNotices) {
 }
 
 }  // namespace
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -2,7 +2,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include "store/group_commit.h"
+#include "ingest/reading_committer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_receipts.h"
 #include "test_hub.h"
@@ -272,7 +272,7 @@ TEST(GroupCommitTest, EveryCallbackRunsOnceAndBadCommitsFailAlone) {
   const std::string key = *hub.keys().DataKey("p-1");
   std::atomic<int> ok{0}, failed{0};
   {
-    GroupCommitWriter writer(hub.store(), 64);
+    ingest::ReadingCommitter writer(hub.store(), nullptr, SystemClock::Instance(), 64);
     for (int i = 1; i <= 200; ++i) {
       auto obs = SampleObservation("d-1." + std::to_string(i) + ".0");
       obs.seq = static_cast<uint64_t>(i);

@@ -1,11 +1,11 @@
-#include "detect/breach_report.h"
+#include "respond/breach_report.h"
 
 #include <algorithm>
 #include <map>
 
 #include "ledger/ledger_scan.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
 
 constexpr size_t kMaxListed = 20;  // resources and ledger indices listed per patient
@@ -46,7 +46,7 @@ struct Collector {
   }
 };
 
-bool Field(const ledger::LedgerEntry& e, const char* name, std::string& out) {
+bool Field(const events::AuditRecord& e, const char* name, std::string& out) {
   auto it = e.fields.find(name);
   if (it == e.fields.end()) return false;
   out = it->second;
@@ -81,8 +81,8 @@ Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id,
   Collector c;
   VIGIL_RETURN_IF_ERROR(ledger::ScanLedgerByTime(
       store, report.from_ms, report.to_ms, [&](const ledger::ScannedEntry& scanned) {
-        const ledger::LedgerEntry& e = scanned.entry;
-        if (e.type != ledger::EntryType::kAccess) return;
+        const events::AuditRecord& e = scanned.entry;
+        if (e.type != events::AuditType::kAccess) return;
         std::string user, address, patient, decision, resource;
         Field(e, "user", user);
         Field(e, "resource", resource);
@@ -123,4 +123,4 @@ Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id,
   return report;
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

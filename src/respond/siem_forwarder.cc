@@ -1,4 +1,4 @@
-#include "server/siem_forwarder.h"
+#include "respond/siem_forwarder.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -11,7 +11,7 @@
 
 #include "core/clock.h"
 
-namespace vigil::server {
+namespace vigil::respond {
 namespace {
 
 constexpr size_t kCapacity = 65'536;
@@ -75,7 +75,7 @@ SiemForwarder::~SiemForwarder() {
   if (file_ >= 0) ::close(file_);
 }
 
-void SiemForwarder::Forward(detect::SiemRecord record) {
+void SiemForwarder::Forward(respond::SiemRecord record) {
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= kCapacity || stopping_) {
@@ -102,7 +102,7 @@ void SiemForwarder::Run() {
   while (true) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything sent
-    std::deque<detect::SiemRecord> batch;
+    std::deque<respond::SiemRecord> batch;
     batch.swap(queue_);
     lock.unlock();
     for (const auto& record : batch) Deliver(record);
@@ -110,15 +110,15 @@ void SiemForwarder::Run() {
   }
 }
 
-void SiemForwarder::Deliver(const detect::SiemRecord& record) {
+void SiemForwarder::Deliver(const respond::SiemRecord& record) {
   bool delivered = true;
   if (file_ >= 0) {
-    const std::string line = detect::SiemJsonLine(record, hostname_) + "\n";
+    const std::string line = respond::SiemJsonLine(record, hostname_) + "\n";
     // O_APPEND: each line is one write, whole, at the end of the file.
     delivered = ::write(file_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   }
   if (!options_.syslog.empty()) {
-    delivered = SendSyslog(detect::SiemSyslogMessage(record, hostname_, procid_)) && delivered;
+    delivered = SendSyslog(respond::SiemSyslogMessage(record, hostname_, procid_)) && delivered;
   }
   (delivered ? sent_ : dropped_).fetch_add(1);
 }
@@ -158,4 +158,4 @@ void SiemForwarder::CloseCollector() {
   socket_ = -1;
 }
 
-}  // namespace vigil::server
+}  // namespace vigil::respond

@@ -17,7 +17,7 @@
 #include "store/alert_store.h"
 #include "store/store.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
 struct AffectedPatient {
   std::string patient_id;
@@ -54,4 +54,4 @@ std::string BreachReportJson(const BreachReport& report);
 // The report as Markdown for people.
 std::string BreachReportMarkdown(const BreachReport& report);
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

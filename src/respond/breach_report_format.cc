@@ -4,9 +4,9 @@
 
 #include "core/json_string.h"
 #include "core/time_format.h"
-#include "detect/breach_report.h"
+#include "respond/breach_report.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
 
 using nlohmann::json;
@@ -168,4 +168,4 @@ std::string BreachReportMarkdown(const BreachReport& r) {
   return md;
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

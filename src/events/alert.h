@@ -5,26 +5,23 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <string_view>
 
-namespace vigil::detect {
+#include "events/alert_kind.h"
 
-enum class Severity { kLow, kMedium, kHigh, kCritical };
-
-std::string_view SeverityName(Severity severity);
+namespace vigil::events {
 
 struct Alert {
-  int64_t id = 0;    // assigned when stored
-  std::string kind;  // "device-clone", "brute-force", ...
+  int64_t id = 0;  // assigned when stored
+  AlertKind kind = AlertKind::kDeviceClone;
   Severity severity = Severity::kMedium;
-  std::string entity;     // "device:dev-0001", "user:alice", "address:10.0.0.5"
+  Entity entity;
   std::string technique;  // MITRE ATT&CK, e.g. "T1110.001"
   std::string summary;    // one line for people; no health data
   std::map<std::string, std::string> evidence;
   int64_t first_ms = 0;
   int64_t last_ms = 0;
-  int64_t count = 1;            // raised this many times while open
-  std::string status = "open";  // open, acknowledged, resolved
+  int64_t count = 1;  // raised this many times while open
+  AlertStatus status = AlertStatus::kOpen;
 };
 
-}  // namespace vigil::detect
+}  // namespace vigil::events

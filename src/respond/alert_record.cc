@@ -1,32 +1,32 @@
-#include "detect/alert_record.h"
+#include "respond/alert_record.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/json_string.h"
-#include "detect/incidents.h"
+#include "respond/incidents.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
-store::AlertRecord ToRecord(const Alert& a) {
+store::AlertRecord ToRecord(const events::Alert& a) {
   nlohmann::json evidence = nlohmann::json::object();
   for (const auto& [k, v] : a.evidence) evidence[k] = v;
   store::AlertRecord r;
   r.id = a.id;
-  r.kind = a.kind;
-  r.severity = std::string(SeverityName(a.severity));
-  r.entity = a.entity;
+  r.kind = std::string(events::AlertKindName(a.kind));
+  r.severity = std::string(events::SeverityName(a.severity));
+  r.entity = a.entity.ToString();
   r.technique = a.technique;
   r.summary = a.summary;
   r.evidence_json = DumpJson(evidence);
   r.first_ms = a.first_ms;
   r.last_ms = a.last_ms;
   r.count = a.count;
-  r.status = a.status;
+  r.status = std::string(events::AlertStatusName(a.status));
   return r;
 }
 
 Status ChangeAlertStatus(store::AlertStore& alerts,
-                         const std::function<Status(const ledger::LedgerEntry&)>& record,
+                         events::AuditTrail& audit,
                          int64_t now_ms, int64_t id, const std::string& status,
                          const std::string& by, const std::string& note) {
   VIGIL_RETURN_IF_ERROR(alerts.SetAlertStatus(id, status, by + ": " + note));
@@ -36,7 +36,7 @@ Status ChangeAlertStatus(store::AlertStore& alerts,
   std::map<std::string, std::string> fields{
       {"alert", std::to_string(id)}, {"status", status}, {"by", by}};
   if (!note.empty()) fields["note"] = note;
-  return record({ledger::EntryType::kAlertStatusChanged, now_ms, std::move(fields)});
+  return audit.Append({events::AuditType::kAlertStatusChanged, now_ms, std::move(fields)});
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -1,8 +1,8 @@
-#include "detect/case_json.h"
+#include "respond/case_json.h"
 
 #include "core/time_format.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
 using nlohmann::json;
 
@@ -49,4 +49,4 @@ json IncidentDetailJson(const store::IncidentRecord& incident,
   return out;
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -9,30 +9,30 @@
 #include <vector>
 
 #include "core/status.h"
-#include "detect/alert.h"
-#include "ledger/entry.h"
+#include "events/alert.h"
+#include "events/audit_trail.h"
 #include "store/alert_store.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
 constexpr int64_t kIncidentWindowMs = 3'600'000;  // an incident quiet for an hour takes no more
 
 // The entities an alert is about: its subject, and any address its evidence names.
-std::vector<std::string> RelatedEntities(const Alert& alert);
+std::vector<std::string> RelatedEntities(const events::Alert& alert);
 
 // Files alert `alert_id` (already stored) under an incident, opening one if none fits, and
 // adds it to the timeline. The incident's id.
-Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t alert_id,
+Result<int64_t> FileAlert(store::AlertStore& alerts, const events::Alert& alert, int64_t alert_id,
                           int64_t window_ms = kIncidentWindowMs);
 
 // Adds a line to the timeline of the incident alert `alert_id` belongs to (nothing if none).
 Status NoteOnIncidentOf(store::AlertStore& alerts, int64_t alert_id, int64_t time_ms,
                         const std::string& what, const std::string& detail);
 
-// Closes incident `id` on behalf of `by`, on the timeline and through `record` (durable before it
+// Closes incident `id` on behalf of `by`, on the timeline and through `audit` (durable before it
 // returns). NotFound for an unknown incident; FailedPrecondition if it is closed already.
 Status CloseIncident(store::AlertStore& alerts,
-                     const std::function<Status(const ledger::LedgerEntry&)>& record,
+                     events::AuditTrail& audit,
                      int64_t now_ms, int64_t id, const std::string& by, const std::string& note);
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

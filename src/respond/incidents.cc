@@ -1,15 +1,13 @@
-#include "detect/incidents.h"
+#include "respond/incidents.h"
 
 #include <algorithm>
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
 
 int SeverityRank(std::string_view name) {
-  for (Severity s : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    if (SeverityName(s) == name) return static_cast<int>(s);
-  }
-  return 0;
+  const auto severity = events::ParseSeverity(name);
+  return severity ? static_cast<int>(*severity) : 0;
 }
 
 bool SharesEntity(const store::IncidentRecord& incident, const std::vector<std::string>& related) {
@@ -21,12 +19,12 @@ bool SharesEntity(const store::IncidentRecord& incident, const std::vector<std::
 
 }  // namespace
 
-std::vector<std::string> RelatedEntities(const Alert& alert) {
-  std::vector<std::string> related{alert.entity};
+std::vector<std::string> RelatedEntities(const events::Alert& alert) {
+  std::vector<std::string> related{alert.entity.ToString()};
   for (const char* key : {"address", "latest_address"}) {
     auto it = alert.evidence.find(key);
     if (it == alert.evidence.end() || it->second.empty()) continue;
-    const std::string entity = "address:" + it->second;
+    const std::string entity = events::Entity::Address(it->second).ToString();
     if (std::find(related.begin(), related.end(), entity) == related.end()) {
       related.push_back(entity);
     }
@@ -34,7 +32,7 @@ std::vector<std::string> RelatedEntities(const Alert& alert) {
   return related;
 }
 
-Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t alert_id,
+Result<int64_t> FileAlert(store::AlertStore& alerts, const events::Alert& alert, int64_t alert_id,
                           int64_t window_ms) {
   const std::vector<std::string> related = RelatedEntities(alert);
   VIGIL_ASSIGN_OR_RETURN(std::vector<store::IncidentRecord> open,
@@ -46,7 +44,8 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t
       break;
     }
   }
-  const std::string severity(SeverityName(alert.severity));
+  const std::string severity(events::SeverityName(alert.severity));
+  const std::string kind(events::AlertKindName(alert.kind));
   if (incident) {
     if (SeverityRank(severity) > SeverityRank(incident->severity)) incident->severity = severity;
     incident->last_ms = std::max(incident->last_ms, alert.first_ms);
@@ -59,7 +58,7 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t
     VIGIL_RETURN_IF_ERROR(alerts.UpdateIncident(*incident));
   } else {
     incident = store::IncidentRecord{0,
-                                     alert.kind + " on " + alert.entity,
+                                     kind + " on " + alert.entity.ToString(),
                                      severity,
                                      "open",
                                      alert.first_ms,
@@ -72,7 +71,7 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const Alert& alert, int64_t
   VIGIL_RETURN_IF_ERROR(
       alerts.AddIncidentEvent({incident->id, alert.first_ms, "alert",
                                "alert " + std::to_string(alert_id) + " [" + severity + "] " +
-                                   alert.kind + ": " + alert.summary,
+                                   kind + ": " + alert.summary,
                                alert_id}));
   return incident->id;
 }
@@ -85,7 +84,7 @@ Status NoteOnIncidentOf(store::AlertStore& alerts, int64_t alert_id, int64_t tim
 }
 
 Status CloseIncident(store::AlertStore& alerts,
-                     const std::function<Status(const ledger::LedgerEntry&)>& record,
+                     events::AuditTrail& audit,
                      int64_t now_ms, int64_t id, const std::string& by, const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::IncidentRecord> incident, alerts.FindIncident(id));
   if (!incident) return Status::NotFound("no incident " + std::to_string(id));
@@ -99,7 +98,7 @@ Status CloseIncident(store::AlertStore& alerts,
       {id, now_ms, "incident-status", "closed by " + by + (note.empty() ? "" : ": " + note), 0}));
   std::map<std::string, std::string> fields{{"incident", std::to_string(id)}, {"by", by}};
   if (!note.empty()) fields["note"] = note;
-  return record({ledger::EntryType::kIncidentClosed, now_ms, std::move(fields)});
+  return audit.Append({events::AuditType::kIncidentClosed, now_ms, std::move(fields)});
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -16,9 +16,9 @@
 
 #include "core/hub_config.h"
 #include "core/status.h"
-#include "detect/siem_record.h"
+#include "respond/siem_record.h"
 
-namespace vigil::server {
+namespace vigil::respond {
 
 class SiemForwarder {
  public:
@@ -31,7 +31,7 @@ class SiemForwarder {
   SiemForwarder& operator=(const SiemForwarder&) = delete;
 
   // Queues a record; never blocks. Thread-safe.
-  void Forward(detect::SiemRecord record);
+  void Forward(respond::SiemRecord record);
   // Sends what is queued, then stops the thread. Idempotent.
   void Stop();
 
@@ -41,7 +41,7 @@ class SiemForwarder {
  private:
   explicit SiemForwarder(const SiemOptions& options);
   void Run();
-  void Deliver(const detect::SiemRecord& record);
+  void Deliver(const respond::SiemRecord& record);
   bool SendSyslog(const std::string& message);
   bool ConnectCollector();
   void CloseCollector();
@@ -55,10 +55,10 @@ class SiemForwarder {
   int64_t backoff_ms_ = 100;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<detect::SiemRecord> queue_;
+  std::deque<respond::SiemRecord> queue_;
   bool stopping_ = false;
   std::atomic<uint64_t> sent_{0}, dropped_{0};
   std::thread thread_;
 };
 
-}  // namespace vigil::server
+}  // namespace vigil::respond

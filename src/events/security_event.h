@@ -1,17 +1,18 @@
-// What the detection engine watches (issue #6): one stream of security-relevant events from
-// ingest (connections, readings) and access (logins, MFA, request decisions).
+// The stream of security-relevant events the detection engine watches: connections and readings
+// from ingest, logins, MFA and request decisions from access. Producers hold a
+// SecurityEventSink; they never know who listens.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-namespace vigil::detect {
+namespace vigil::events {
 
 enum class EventKind {
   kConnectionAccepted,  // device, address
   kConnectionRefused,   // address, reason, [device]
   kDisconnected,        // device, address (a device's MQTT connection ended)
-  kReadingAccepted,     // device, address, size (a message from a connected device)
+  kReadingAccepted,     // device, address, size (a message stored, or acknowledged again)
   kReadingRefused,      // device, address, reason (ingest::RefusalName, or "subscribe")
   kReadingFlagged,      // device, address, reason: stored, but suspicious ("implausible_change")
   kLoginFailed,         // user (the name tried), address, reason
@@ -31,4 +32,21 @@ struct SecurityEvent {
   int64_t size = 0;  // bytes of a message
 };
 
-}  // namespace vigil::detect
+// Where producers send security events. Submit never blocks on analysis and is thread-safe.
+class SecurityEventSink {
+ public:
+  virtual ~SecurityEventSink() = default;
+  virtual void Submit(SecurityEvent event) = 0;
+};
+
+// Drops every event: the sink when detection is switched off.
+class DiscardingEventSink final : public SecurityEventSink {
+ public:
+  void Submit(SecurityEvent) override {}
+  static DiscardingEventSink& Instance() {
+    static DiscardingEventSink sink;
+    return sink;
+  }
+};
+
+}  // namespace vigil::events

@@ -1,20 +1,20 @@
-#include "detect/siem_record.h"
+#include "respond/siem_record.h"
 
 #include "core/json_string.h"
 #include "core/time_format.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 namespace {
 
-int SyslogSeverity(Severity severity) {
+int SyslogSeverity(events::Severity severity) {
   switch (severity) {
-    case Severity::kCritical:
+    case events::Severity::kCritical:
       return 2;
-    case Severity::kHigh:
+    case events::Severity::kHigh:
       return 3;
-    case Severity::kMedium:
+    case events::Severity::kMedium:
       return 4;
-    case Severity::kLow:
+    case events::Severity::kLow:
       return 5;
   }
   return 5;
@@ -47,33 +47,33 @@ std::string HeaderField(const std::string& value, size_t max) {
 
 }  // namespace
 
-SiemRecord SiemRecordOf(const Alert& a, int64_t alert_id) {
+SiemRecord SiemRecordOf(const events::Alert& a, int64_t alert_id) {
   SiemRecord r;
   r.time_ms = a.first_ms;
   r.facility = 14;
   r.severity = SyslogSeverity(a.severity);
   r.type = "alert";
   r.fields = {{"alert", std::to_string(alert_id)},
-              {"kind", a.kind},
-              {"severity", std::string(SeverityName(a.severity))},
-              {"entity", a.entity},
+              {"kind", std::string(events::AlertKindName(a.kind))},
+              {"severity", std::string(events::SeverityName(a.severity))},
+              {"entity", a.entity.ToString()},
               {"technique", a.technique},
               {"summary", a.summary}};
   for (const auto& [k, v] : a.evidence) r.fields["evidence." + k] = v;
   return r;
 }
 
-SiemRecord SiemRecordOf(const ledger::LedgerEntry& e) {
+SiemRecord SiemRecordOf(const events::AuditRecord& e) {
   SiemRecord r;
   r.time_ms = e.time_ms;
-  r.type = std::string(ledger::EntryTypeName(e.type));
+  r.type = std::string(events::AuditTypeName(e.type));
   r.fields = e.fields;
   const auto decision = e.fields.find("decision");
   const auto outcome = e.fields.find("outcome");
   const bool refused =
       (decision != e.fields.end() && decision->second == "denied") ||
       (outcome != e.fields.end() && outcome->second != "ok" && outcome->second != "password_ok") ||
-      e.type == ledger::EntryType::kConnectionRefused;
+      e.type == events::AuditType::kConnectionRefused;
   r.severity = refused ? 5 : 6;
   return r;
 }
@@ -106,4 +106,4 @@ std::string SiemSyslogMessage(const SiemRecord& r, const std::string& hostname, 
   return out;
 }
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -6,7 +6,7 @@
 
 #include "store/alert_store.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
 nlohmann::json AlertJson(const store::AlertRecord& alert);
 nlohmann::json IncidentJson(const store::IncidentRecord& incident);
@@ -15,4 +15,4 @@ nlohmann::json IncidentDetailJson(const store::IncidentRecord& incident,
                                   const std::vector<store::AlertRecord>& alerts,
                                   const std::vector<store::IncidentEvent>& timeline);
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

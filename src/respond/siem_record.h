@@ -8,10 +8,10 @@
 #include <map>
 #include <string>
 
-#include "detect/alert.h"
-#include "ledger/entry.h"
+#include "events/alert.h"
+#include "events/audit_record.h"
 
-namespace vigil::detect {
+namespace vigil::respond {
 
 struct SiemRecord {
   int64_t time_ms = 0;
@@ -21,8 +21,8 @@ struct SiemRecord {
   std::map<std::string, std::string> fields;
 };
 
-SiemRecord SiemRecordOf(const Alert& alert, int64_t alert_id);
-SiemRecord SiemRecordOf(const ledger::LedgerEntry& entry);
+SiemRecord SiemRecordOf(const events::Alert& alert, int64_t alert_id);
+SiemRecord SiemRecordOf(const events::AuditRecord& entry);
 
 // {"time":"...","source":"vigil","type":"...", fields...} on one line, no newline.
 std::string SiemJsonLine(const SiemRecord& record, const std::string& hostname);
@@ -30,4 +30,4 @@ std::string SiemJsonLine(const SiemRecord& record, const std::string& hostname);
 // "<PRI>1 TIMESTAMP HOSTNAME vigil PROCID TYPE [vigil@32473 k="v" ...] JSON", no framing.
 std::string SiemSyslogMessage(const SiemRecord& record, const std::string& hostname, int procid);
 
-}  // namespace vigil::detect
+}  // namespace vigil::respond

@@ -1,0 +1,30 @@
+#include "ingest/reading_committer.h"
+
+#include <string>
+
+namespace vigil::ingest {
+
+ReadingCommitter::ReadingCommitter(store::Store& store, ledger::Ledger* ledger, const Clock& clock,
+                                   size_t max_batch, CommitObserver observer)
+    : store_(store),
+      ledger_(ledger),
+      clock_(clock),
+      writer_(
+          max_batch,
+          [this](std::span<const store::ReadingCommit> commits) { return Commit(commits); },
+          std::move(observer)) {}
+
+Status ReadingCommitter::Commit(std::span<const store::ReadingCommit> commits) {
+  if (!ledger_) return store_.CommitReadings(commits);
+  size_t rows = commits.size();
+  for (const auto& c : commits) rows += c.observations.size();
+  const events::AuditRecord entry{
+      events::AuditType::kReadingBatch,
+      clock_.NowMillis(),
+      {{"count", std::to_string(rows)}, {"digest", ledger::BatchDigest(commits, {})}}};
+  return ledger_->Append({entry}, [&](const store::LedgerAppend& append) {
+    return store_.CommitReadings(commits, &append);
+  });
+}
+
+}  // namespace vigil::ingest

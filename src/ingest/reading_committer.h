@@ -1,0 +1,42 @@
+// The reading commit: accepted readings, grouped by one writer thread into one transaction and
+// one fsync, each group with its reading_batch ledger entry in the same transaction (or, without
+// a ledger, the readings alone: tests and benchmarks). A reading is reported durable only after
+// its group's transaction is. The route is ingest -> ledger -> store, all downhill.
+#pragma once
+
+#include <functional>
+#include <span>
+
+#include "core/batch_writer.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+namespace vigil::ingest {
+
+class ReadingCommitter {
+ public:
+  using CommitObserver = BatchWriter<store::ReadingCommit>::CommitObserver;
+  using Done = std::function<void(const Status&)>;
+  // `ledger` may be null (no ledger entry); `observer` hears each commit's duration and size.
+  ReadingCommitter(store::Store& store, ledger::Ledger* ledger, const Clock& clock,
+                   size_t max_batch, CommitObserver observer = {});
+
+  // Queues `commit`; `done` runs on the writer thread once it is durable or failed to be.
+  void Submit(store::ReadingCommit commit, Done done) {
+    writer_.Submit(std::move(commit), std::move(done));
+  }
+  // Commits what is queued, then stops the writer thread. Idempotent.
+  void Stop() { writer_.Stop(); }
+
+ private:
+  Status Commit(std::span<const store::ReadingCommit> commits);
+
+  store::Store& store_;
+  ledger::Ledger* ledger_;
+  const Clock& clock_;
+  BatchWriter<store::ReadingCommit> writer_;
+};
+
+}  // namespace vigil::ingest

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Fails if src/ parses a ledger entry back by field name (`fields.at(`) or spells an alert kind as
+# a string anywhere but its name table (src/events/names.cc). "break-glass" is also the name of
+# an access decision (access/policy.cc), which events carry as their reason: it is not counted.
+set -euo pipefail
+src="$1"
+status=0
+if grep -rn 'fields\.at(' "$src"; then
+  echo "ledger entries parsed back by field name (use the typed record instead)" >&2
+  status=1
+fi
+kinds=$(grep -o '{K::k[A-Za-z]*, "[a-z-]*"}' "$src/events/names.cc" | sed -E 's/.*"([a-z-]+)".*/\1/')
+[ -n "$kinds" ] || { echo "no alert kinds found in $src/events/names.cc" >&2; exit 1; }
+for kind in $kinds; do
+  [ "$kind" = break-glass ] && continue
+  # Code lines only: comments may name a kind.
+  if grep -rn --include='*.cc' --include='*.h' "\"$kind\"" "$src" | grep -v "^$src/events/names.cc:" |
+     grep -v '^[^:]*:[0-9]*: *//'; then
+    echo "alert kind \"$kind\" spelled outside src/events/names.cc" >&2
+    status=1
+  fi
+done
+exit $status

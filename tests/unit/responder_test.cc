@@ -1,0 +1,107 @@
+#include "respond/responder.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace vigil::respond {
+namespace {
+
+using events::AlertKind;
+using events::Entity;
+using events::ResponseAction;
+
+// Containment that notes what it was asked to do, and can be told to fail.
+class NotedContainment final : public Containment {
+ public:
+  Status QuarantineDevice(const std::string& device, const std::string& reason, int64_t) override {
+    done.push_back("quarantine " + device + " (" + reason + ")");
+    return fail ? Status::Unavailable("store down") : Status::Ok();
+  }
+  Status BlockAddress(const std::string& address, int64_t for_ms) override {
+    done.push_back("block " + address + " " + std::to_string(for_ms));
+    return Status::Ok();
+  }
+  Status RevokeSessions(const std::string& user) override {
+    done.push_back("revoke " + user);
+    return Status::Ok();
+  }
+  std::vector<std::string> done;
+  bool fail = false;
+};
+
+events::Alert AlertOf(AlertKind kind, Entity entity, std::map<std::string, std::string> ev = {}) {
+  events::Alert a;
+  a.kind = kind;
+  a.entity = std::move(entity);
+  a.evidence = std::move(ev);
+  return a;
+}
+
+class ResponderTest : public ::testing::Test {
+ protected:
+  ManualClock clock_{1'800'000'000'000};
+  NotedContainment containment_;
+  std::vector<Response> recorded_;
+  Responder responder_{clock_, containment_, DefaultPlaybooks(),
+                       [this](const Response& r) { recorded_.push_back(r); }};
+};
+
+TEST_F(ResponderTest, EachPlaybookActsOnTheEntityItsAlertNames) {
+  responder_.Respond(AlertOf(AlertKind::kDeviceClone, Entity::Device("dev-1")), 7);
+  responder_.Respond(AlertOf(AlertKind::kPasswordSpraying, Entity::Address("10.0.0.5")), 8);
+  responder_.Respond(
+      AlertOf(AlertKind::kRefusedConnections, Entity::Hub(), {{"latest_address", "10.0.0.9"}}), 9);
+  responder_.Respond(AlertOf(AlertKind::kManyPatients, Entity::User("mallory")), 10);
+  responder_.Respond(AlertOf(AlertKind::kClockSkew, Entity::Device("dev-2")), 11);  // no playbook
+  EXPECT_EQ(containment_.done,
+            (std::vector<std::string>{"quarantine dev-1 (device-clone)", "block 10.0.0.5 900000",
+                                      "block 10.0.0.9 900000", "revoke mallory"}));
+  ASSERT_EQ(recorded_.size(), 4u);
+  EXPECT_EQ(recorded_[0].alert_id, 7);
+  EXPECT_EQ(recorded_[0].action, ResponseAction::kQuarantineDevice);
+  EXPECT_EQ(recorded_[0].target, "dev-1");
+  EXPECT_EQ(recorded_[2].target, "10.0.0.9");
+  EXPECT_EQ(recorded_[3].time_ms, clock_.NowMillis());
+}
+
+TEST_F(ResponderTest, AnActionThatFailsOrHasNoTargetIsNotRecorded) {
+  containment_.fail = true;
+  responder_.Respond(AlertOf(AlertKind::kDeviceClone, Entity::Device("dev-1")), 1);
+  responder_.Respond(AlertOf(AlertKind::kTopicViolation, Entity::User("not-a-device")), 2);
+  EXPECT_EQ(containment_.done.size(), 1u);
+  EXPECT_TRUE(recorded_.empty());
+}
+
+TEST(PlaybooksTest, ConfigOverridesByNameAndRefusesUnknownKindsAndActions) {
+  RespondOptions options;
+  options.actions = {{"device-clone", "none"}, {"brute-force", "block-address"}};
+  options.block_minutes = 30;
+  auto playbooks = PlaybooksOf(options);
+  ASSERT_TRUE(playbooks.ok()) << playbooks.status().ToString();
+  EXPECT_EQ(playbooks->action_by_kind.at(AlertKind::kDeviceClone), ResponseAction::kNone);
+  EXPECT_EQ(playbooks->action_by_kind.at(AlertKind::kBruteForce), ResponseAction::kBlockAddress);
+  EXPECT_EQ(playbooks->block_minutes, 30);
+
+  options.actions = {{"device-clones", "none"}};
+  EXPECT_EQ(PlaybooksOf(options).status().message(),
+            "config [respond]: unknown alert kind 'device-clones'");
+  options.actions = {{"device-clone", "shutdown"}};
+  EXPECT_EQ(PlaybooksOf(options).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(EntityTest, WrittenAndParsedTheSameWay) {
+  for (const char* text : {"device:dev-1", "user:alice", "address:10.0.0.5", "hub", "hub:store"}) {
+    auto entity = Entity::Parse(text);
+    ASSERT_TRUE(entity) << text;
+    EXPECT_EQ(entity->ToString(), text);
+  }
+  for (const char* text : {"", "device:", "printer:p-1", "device"}) {
+    EXPECT_FALSE(Entity::Parse(text)) << text;
+  }
+  EXPECT_EQ(events::ParseAlertKind(events::AlertKindName(AlertKind::kBulkReads)),
+            AlertKind::kBulkReads);
+}
+
+}  // namespace
+}  // namespace vigil::respond
