@@ -26,10 +26,10 @@
 namespace {
 
 using namespace vigil;
-using Clock = std::chrono::steady_clock;
+using Stopwatch = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
+double Seconds(Stopwatch::time_point since) {
+  return std::chrono::duration<double>(Stopwatch::now() - since).count();
 }
 
 // A realistic entry: an access decision (what most of a hub's entries are, besides batches).
@@ -57,12 +57,12 @@ Latency Measure(int count, Fn&& fn) {
   std::vector<double> us;
   us.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
-    const auto t0 = Clock::now();
+    const auto t0 = Stopwatch::now();
     if (!fn(i)) {
       std::fprintf(stderr, "ledger_bench: a proof failed\n");
       std::exit(1);
     }
-    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    us.push_back(std::chrono::duration<double, std::micro>(Stopwatch::now() - t0).count());
   }
   std::sort(us.begin(), us.end());
   return {us[us.size() / 2], us[us.size() * 99 / 100]};
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "bench")).value();
     const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
     for (int run = 0; run < 3; ++run) {
-      const auto v0 = Clock::now();
+      const auto v0 = Stopwatch::now();
       auto report = ledger::VerifyLedger(*store, vkey);
       Check(report.status());
       std::printf("verified %llu entries in %.2f s\n",
@@ -195,14 +195,14 @@ int main(int argc, char** argv) {
       const uint64_t n = std::min(batch, mark - appended);
       for (uint64_t i = 0; i < n; ++i) group.push_back(SampleEntry(appended + i, with_patients));
       // Only the append is timed: the entries are the caller's to make.
-      const auto t0 = Clock::now();
+      const auto t0 = Stopwatch::now();
       Check(ledger->Append(group));
       append_seconds += Seconds(t0);
       appended += n;
     }
     Check(ledger->MakeCheckpoint("bench/ledger", key, 1'800'000'000'000).status());
     const auto [inclusion, consistency] = MeasureProofs(*ledger, mark, rng);
-    const auto v0 = Clock::now();
+    const auto v0 = Stopwatch::now();
     auto report = ledger::VerifyLedger(*store, vkey);
     Check(report.status());
     const double verify_seconds = Seconds(v0);

@@ -15,6 +15,17 @@ ReadingCommitter::ReadingCommitter(store::Store& store, ledger::Ledger* ledger, 
           std::move(observer)) {}
 
 Status ReadingCommitter::Commit(std::span<const store::ReadingCommit> commits) {
+  if (!stopped_by_.ok()) return stopped_by_;
+  Status committed = CommitToStore(commits);
+  if (committed.code() == StatusCode::kDataLoss) {
+    stopped_by_ = Status::DataLoss("readings are no longer stored: " + committed.message() +
+                                   "; restart the hub once the disk is checked");
+    return stopped_by_;
+  }
+  return committed;
+}
+
+Status ReadingCommitter::CommitToStore(std::span<const store::ReadingCommit> commits) {
   if (!ledger_) return store_.CommitReadings(commits);
   size_t rows = commits.size();
   for (const auto& c : commits) rows += c.observations.size();

@@ -2,6 +2,11 @@
 // one fsync, each group with its reading_batch ledger entry in the same transaction (or, without
 // a ledger, the readings alone: tests and benchmarks). A reading is reported durable only after
 // its group's transaction is. The route is ingest -> ledger -> store, all downhill.
+//
+// A commit whose durability the store cannot vouch for (DataLoss: a failed fsync) stops the
+// committer: that group and every later one fail with a DataLoss that says so, for what a disk
+// reports after a failed fsync cannot be trusted, and nothing unsynced may be acknowledged. The
+// hub must be restarted once the disk is checked.
 #pragma once
 
 #include <functional>
@@ -32,10 +37,12 @@ class ReadingCommitter {
 
  private:
   Status Commit(std::span<const store::ReadingCommit> commits);
+  Status CommitToStore(std::span<const store::ReadingCommit> commits);
 
   store::Store& store_;
   ledger::Ledger* ledger_;
   const Clock& clock_;
+  Status stopped_by_;  // the DataLoss that stopped commits (writer thread only)
   BatchWriter<store::ReadingCommit> writer_;
 };
 

@@ -21,7 +21,7 @@ Status Unreadable(const std::string& path, const std::string& why) {
 
 }  // namespace
 
-Status WriteSignedHead(const std::string& path, const SignedHead& head) {
+Status WriteSignedHead(const std::string& path, const SignedHead& head, Env& env) {
   json devices = json::object();
   for (const auto& [id, seq] : head.device_last_seq) devices[id] = seq;
   const json doc = {{"version", 1},
@@ -30,7 +30,7 @@ Status WriteSignedHead(const std::string& path, const SignedHead& head) {
                     {"signed", FormatRfc3339Millis(head.signed_ms)},
                     {"signed_ms", head.signed_ms},
                     {"device_last_seq", std::move(devices)}};
-  return WriteFileAtomic(path, doc.dump(1) + "\n", 0600, Overwrite::kReplace);
+  return env.WriteFileAtomic(path, doc.dump(1) + "\n", 0600, Overwrite::kReplace);
 }
 
 Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
@@ -60,7 +60,8 @@ Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
 Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::Store& store,
                                                          const std::string& head_path,
                                                          const std::string& origin,
-                                                         const NoteKey& key, int64_t now_ms) {
+                                                         const NoteKey& key, int64_t now_ms,
+                                                         Env& env) {
   VIGIL_ASSIGN_OR_RETURN(auto made, ledger.MakeCheckpoint(origin, key, now_ms));
   SignedHead head;
   head.note = made.note;
@@ -70,7 +71,7 @@ Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::
   for (const auto& d : devices) {
     if (d.last_seq > 0) head.device_last_seq[d.id] = d.last_seq;
   }
-  VIGIL_RETURN_IF_ERROR(WriteSignedHead(head_path, head));
+  VIGIL_RETURN_IF_ERROR(WriteSignedHead(head_path, head, env));
   return made;
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/env.h"
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
@@ -27,8 +28,8 @@ struct SignedHead {
   std::map<std::string, uint64_t> device_last_seq;  // by device id
 };
 
-// Writes `head` to `path` (atomically, synced, 0600).
-Status WriteSignedHead(const std::string& path, const SignedHead& head);
+// Writes `head` to `path` (atomically, synced, 0600) through `env`.
+Status WriteSignedHead(const std::string& path, const SignedHead& head, Env& env = Env::Default());
 
 // The head at `path`, its note verified with `verifier_key`; nullopt if there is no file (a hub
 // that has not signed a checkpoint since it was made or upgraded). DataLoss naming the file if
@@ -37,11 +38,12 @@ Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
                                                  std::string_view verifier_key);
 
 // Signs a checkpoint of `ledger` as it stands (Ledger::MakeCheckpoint), then remembers it at
-// `head_path` with the devices' sequence numbers from `store`.
+// `head_path` with the devices' sequence numbers from `store` (written through `env`).
 Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::Store& store,
                                                          const std::string& head_path,
                                                          const std::string& origin,
-                                                         const NoteKey& key, int64_t now_ms);
+                                                         const NoteKey& key, int64_t now_ms,
+                                                         Env& env = Env::Default());
 
 // Appends `note` (a signed checkpoint) to the checkpoint log at `path` (created 0644: checkpoints
 // are public), followed by a blank line, and syncs it.

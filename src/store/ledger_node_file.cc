@@ -1,11 +1,8 @@
 #include "store/ledger_node_file.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 namespace vigil::store {
@@ -13,8 +10,9 @@ namespace {
 
 constexpr uint64_t kHashSize = 32;
 
-Status IoError(const std::string& what, const std::string& path) {
-  return Status::Internal(what + " " + path + ": " + std::strerror(errno));
+// The Env's error, said as the ledger's node file.
+Status NodeFileError(const Status& status) {
+  return Status(status.code(), "the ledger's node file: " + status.message());
 }
 
 bool AllZero(std::string_view bytes) {
@@ -34,42 +32,30 @@ void ForEachCompleted(uint64_t leaf, Visit&& visit) {
 
 }  // namespace
 
-Result<std::unique_ptr<LedgerNodeFile>> LedgerNodeFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot open the ledger's node file", path);
-  ::fchmod(fd, 0600);
-  return std::unique_ptr<LedgerNodeFile>(new LedgerNodeFile(fd, path));
+Result<std::unique_ptr<LedgerNodeFile>> LedgerNodeFile::Open(Env& env, const std::string& path) {
+  auto file = env.OpenFile(path, 0600);
+  if (!file.ok()) return NodeFileError(file.status());
+  ::chmod(path.c_str(), 0600);
+  return std::unique_ptr<LedgerNodeFile>(new LedgerNodeFile(std::move(file).value()));
 }
 
-LedgerNodeFile::~LedgerNodeFile() { ::close(fd_); }
+LedgerNodeFile::~LedgerNodeFile() = default;
 
 Status LedgerNodeFile::ReadSlots(uint64_t first_slot, uint64_t count, std::string& out) const {
-  out.assign(count * kHashSize, '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                              static_cast<off_t>(first_slot * kHashSize + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError("cannot read the ledger's node file", path_);
-    if (n == 0) break;  // past the end: slots never written read as zeros
-    done += static_cast<size_t>(n);
+  if (Status read = file_->Read(first_slot * kHashSize, count * kHashSize, out); !read.ok()) {
+    return NodeFileError(read);
   }
-  // A slot the file ends inside (a torn or truncated file) holds no node: it reads as zeros.
-  if (const size_t torn = done % kHashSize; torn != 0 && done < out.size()) {
-    std::fill(out.begin() + static_cast<long>(done - torn), out.begin() + static_cast<long>(done),
-              '\0');
-  }
+  // A slot the file ends inside (a torn or truncated file) holds no node: it reads as zeros,
+  // as do the slots past the end.
+  const size_t done = out.size();
+  if (const size_t torn = done % kHashSize; torn != 0) out.resize(done - torn);
+  out.resize(count * kHashSize, '\0');
   return Status::Ok();
 }
 
 Status LedgerNodeFile::WriteSlots(uint64_t first_slot, std::string_view bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
-                               static_cast<off_t>(first_slot * kHashSize + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return IoError("cannot write the ledger's node file", path_);
-    done += static_cast<size_t>(n);
+  if (Status written = file_->Write(first_slot * kHashSize, bytes); !written.ok()) {
+    return NodeFileError(written);
   }
   return Status::Ok();
 }
@@ -128,7 +114,7 @@ Result<std::vector<LedgerNodeRecord>> LedgerNodeFile::ReadCompletedBy(uint64_t f
 }
 
 Status LedgerNodeFile::Sync() {
-  if (::fdatasync(fd_) != 0) return IoError("cannot sync the ledger's node file", path_);
+  if (Status synced = file_->Sync(); !synced.ok()) return NodeFileError(synced);
   return Status::Ok();
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/env.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -25,8 +26,8 @@ namespace vigil::store {
 
 class LedgerNodeFile {
  public:
-  // Opens or creates (mode 0600) the file at `path`.
-  static Result<std::unique_ptr<LedgerNodeFile>> Open(const std::string& path);
+  // Opens or creates (mode 0600) the file at `path` through `env`.
+  static Result<std::unique_ptr<LedgerNodeFile>> Open(Env& env, const std::string& path);
   ~LedgerNodeFile();
   LedgerNodeFile(const LedgerNodeFile&) = delete;
   LedgerNodeFile& operator=(const LedgerNodeFile&) = delete;
@@ -47,12 +48,11 @@ class LedgerNodeFile {
   static uint64_t Slot(int level, uint64_t index) { return ((2 * index + 1) << level) - 1; }
 
  private:
-  explicit LedgerNodeFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  explicit LedgerNodeFile(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
   Status ReadSlots(uint64_t first_slot, uint64_t count, std::string& out) const;
   Status WriteSlots(uint64_t first_slot, std::string_view bytes);
 
-  int fd_;
-  std::string path_;
+  std::unique_ptr<RandomAccessFile> file_;
 };
 
 }  // namespace vigil::store

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/env.h"
 #include "core/status.h"
 #include "store/access_store.h"
 #include "store/alert_store.h"
@@ -245,9 +246,11 @@ using MigrationNotice = std::function<void(int from_version, int to_version)>;
 // What to tell a user about that migration, in a sentence.
 std::string DescribeMigration(int from_version, int to_version);
 
-// Opens (or creates) the SQLite store at `path`: WAL journal, synchronous=FULL, files 0600.
-// An older store is migrated first (`notice`, if given, is told).
+// Opens (or creates) the SQLite store at `path`: WAL journal, synchronous=FULL, files 0600,
+// every file's I/O through `env`. An older store is migrated first (`notice`, if given, is
+// told).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
-                                               const MigrationNotice& notice = {});
+                                               const MigrationNotice& notice = {},
+                                               Env& env = Env::Default());
 
 }  // namespace vigil::store

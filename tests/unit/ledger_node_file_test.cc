@@ -29,7 +29,7 @@ std::vector<LedgerNodeRecord> Grow(ledger::MerkleAppender& tree, uint64_t count)
 
 TEST(LedgerNodeFileTest, EveryNodeReadsBackFromItsSlotWhateverTheBatches) {
   vigil::testing::TestHub hub;
-  auto file = std::move(LedgerNodeFile::Open(hub.dir() + "/nodes")).value();
+  auto file = std::move(LedgerNodeFile::Open(Env::Default(), hub.dir() + "/nodes")).value();
   ledger::MerkleAppender tree;
   std::vector<LedgerNodeRecord> all;
   for (uint64_t batch : {1, 1, 5, 64, 3, 200, 1, 1000, 7}) {
@@ -64,7 +64,7 @@ TEST(LedgerNodeFileTest, EveryNodeReadsBackFromItsSlotWhateverTheBatches) {
 
 TEST(LedgerNodeFileTest, FileIsPrivate) {
   vigil::testing::TestHub hub;
-  ASSERT_TRUE(LedgerNodeFile::Open(hub.dir() + "/nodes").ok());
+  ASSERT_TRUE(LedgerNodeFile::Open(Env::Default(), hub.dir() + "/nodes").ok());
   EXPECT_EQ(
       std::filesystem::status(hub.dir() + "/nodes").permissions() & std::filesystem::perms::all,
       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);

@@ -27,12 +27,14 @@ inline constexpr const char* kReceiptsAsInSchema9 =
 
 class TestHub {
  public:
-  TestHub() {
+  // A new hub whose files are written through `env`.
+  explicit TestHub(Env& env = Env::Default()) : env_(env), master_key_(*crypto::RandomBytes(32)) {
     char tmpl[] = "/tmp/vigil-unit-XXXXXX";
     dir_ = mkdtemp(tmpl);
     store_ =
-        std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate)).value();
-    keys_ = std::make_unique<store::KeyRing>(*store_, *crypto::RandomBytes(32));
+        std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate, {}, env_))
+            .value();
+    keys_ = std::make_unique<store::KeyRing>(*store_, master_key_);
   }
   ~TestHub() { std::filesystem::remove_all(dir_); }
 
@@ -50,6 +52,19 @@ class TestHub {
     Check(store_->InsertDevice(d));
   }
 
+  // Closes the store (as a process that ends), then opens it again.
+  void Close() {
+    keys_.reset();
+    store_.reset();
+  }
+  void Reopen() {
+    Close();
+    store_ = std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kOpenExisting,
+                                              {}, env_))
+                 .value();
+    keys_ = std::make_unique<store::KeyRing>(*store_, master_key_);
+  }
+
   const std::string& dir() const { return dir_; }
   store::Store& store() { return *store_; }
   store::KeyRing& keys() { return *keys_; }
@@ -58,6 +73,8 @@ class TestHub {
   static void Check(const Status& s) {
     if (!s.ok()) throw std::runtime_error(s.ToString());
   }
+  Env& env_;
+  std::string master_key_;
   std::string dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;

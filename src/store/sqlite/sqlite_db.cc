@@ -34,17 +34,27 @@ Statement& Statement::Bind(int index, std::optional<uint64_t> value) {
   return *this;
 }
 
+Status ErrorOf(sqlite3* db, std::string_view what) {
+  const int ext = sqlite3_extended_errcode(db);
+  const std::string msg = std::string(what) + sqlite3_errmsg(db);
+  if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) {
+    return Status::AlreadyExists(msg);
+  }
+  if ((ext & 0xff) == SQLITE_CONSTRAINT) return Status::FailedPrecondition(msg);
+  if (ext == SQLITE_IOERR_FSYNC || ext == SQLITE_IOERR_DIR_FSYNC) {
+    // After a failed fsync the kernel may have dropped the pages it could not write; nothing
+    // written since the last confirmed sync can be trusted to be on the disk.
+    return Status::DataLoss(msg + " (the disk did not confirm a write: fsync failed)");
+  }
+  return Status::IoError(msg);
+}
+
 bool Statement::Step() {
   if (!stmt_) return false;
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) {
-    const int ext = sqlite3_extended_errcode(db_);
-    const std::string msg = std::string("SQL step failed: ") + sqlite3_errmsg(db_);
-    status_ = (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
-                  ? Status::AlreadyExists(msg)
-              : (ext & 0xff) == SQLITE_CONSTRAINT ? Status::FailedPrecondition(msg)
-                                                  : Status::IoError(msg);
+    status_ = ErrorOf(db_, "SQL step failed: ");
   }
   return false;
 }
@@ -113,20 +123,21 @@ void ConfigureSqliteOnce() {
 
 }  // namespace
 
-Status Database::Open(const std::string& path, bool create) {
+Status Database::Open(const std::string& path, bool create, const std::string& vfs) {
   ConfigureSqliteOnce();
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs.empty() ? nullptr : vfs.c_str()) !=
+      SQLITE_OK) {
     return Status::IoError("cannot open database " + path + ": " + LastError());
   }
   sqlite3_busy_timeout(db_, 5000);
   return Status::Ok();
 }
 
-Status Database::OpenReader(const std::string& path) {
+Status Database::OpenReader(const std::string& path, const std::string& vfs) {
   ConfigureSqliteOnce();
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      vfs.empty() ? nullptr : vfs.c_str()) != SQLITE_OK) {
     return Status::IoError("cannot open database " + path + ": " + LastError());
   }
   sqlite3_busy_timeout(db_, 5000);
@@ -143,7 +154,7 @@ Result<ReaderPool::Lease> ReaderPool::Acquire() {
     }
   }
   auto db = std::make_unique<Database>();
-  VIGIL_RETURN_IF_ERROR(db->OpenReader(path_));
+  VIGIL_RETURN_IF_ERROR(db->OpenReader(path_, vfs_));
   return Lease(*this, std::move(db));
 }
 
@@ -155,9 +166,8 @@ void ReaderPool::Release(std::unique_ptr<Database> db) {
 Status Database::Exec(std::string_view sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string msg = error ? error : "unknown";
     sqlite3_free(error);
-    return Status::IoError("SQL failed: " + msg);
+    return ErrorOf(db_, "SQL failed: ");
   }
   return Status::Ok();
 }

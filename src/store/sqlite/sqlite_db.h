@@ -57,6 +57,10 @@ class Statement {
 };
 
 // `value`, or the statement's failure if stepping it failed.
+// The status of the connection's last error, prefixed with `what`: a constraint is
+// AlreadyExists or FailedPrecondition, a failed fsync DataLoss, anything else IoError.
+Status ErrorOf(sqlite3* db, std::string_view what);
+
 template <typename T>
 Result<T> Checked(const Statement& st, T value) {
   if (!st.status().ok()) return st.status();
@@ -71,9 +75,10 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  Status Open(const std::string& path, bool create);
+  // `vfs`: the SQLite VFS to do I/O through (Env::database_vfs); empty for SQLite's default.
+  Status Open(const std::string& path, bool create, const std::string& vfs = {});
   // A read-only connection (WAL lets it read while another connection commits).
-  Status OpenReader(const std::string& path);
+  Status OpenReader(const std::string& path, const std::string& vfs = {});
   Status Exec(std::string_view sql);
   sqlite3* handle() const { return db_; }
 
@@ -103,7 +108,8 @@ class Database {
 // waits for the writer's transaction (and its fsync) under WAL.
 class ReaderPool {
  public:
-  explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+  explicit ReaderPool(std::string path, std::string vfs = {})
+      : path_(std::move(path)), vfs_(std::move(vfs)) {}
 
   // One connection, returned to the pool when the lease ends.
   class Lease {
@@ -128,6 +134,7 @@ class ReaderPool {
   void Release(std::unique_ptr<Database> db);
 
   const std::string path_;
+  const std::string vfs_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Database>> idle_;
 };

@@ -101,6 +101,8 @@ constexpr std::string_view kDeviceColumns =
 
 class SqliteStore final : public Store {
  public:
+  explicit SqliteStore(Env& env) : env_(env) {}
+
   Status Open(const std::string& path, OpenMode mode, const MigrationNotice& notice) {
     if (Status opened = OpenWriter(path, mode, notice); !opened.ok()) {
       if (opened.message().find(path) != std::string::npos) return opened;
@@ -111,7 +113,7 @@ class SqliteStore final : public Store {
       std::lock_guard lock(mu_);
       VIGIL_RETURN_IF_ERROR(recent_receipts_.Load(db_));
     }
-    readers_ = std::make_unique<sqlite::ReaderPool>(path);
+    readers_ = std::make_unique<sqlite::ReaderPool>(path, env_.database_vfs());
     access_ = sqlite::MakeSqliteAccessStore(db_, mu_, *readers_);
     alerts_ = sqlite::MakeSqliteAlertStore(db_, mu_, *readers_);
     return Status::Ok();
@@ -124,9 +126,9 @@ class SqliteStore final : public Store {
       return Status::NotFound("no hub database at " + path + " (run `vigil init` first)");
     }
     path_ = path;
-    VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate));
+    VIGIL_RETURN_IF_ERROR(db_.Open(path, mode == OpenMode::kCreate, env_.database_vfs()));
     ::chmod(path.c_str(), 0600);
-    VIGIL_ASSIGN_OR_RETURN(nodes_, LedgerNodeFile::Open(path + "-ledger-nodes"));
+    VIGIL_ASSIGN_OR_RETURN(nodes_, LedgerNodeFile::Open(env_, path + "-ledger-nodes"));
     VIGIL_RETURN_IF_ERROR(
         db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                  "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192;"));
@@ -420,6 +422,7 @@ class SqliteStore final : public Store {
     return s;
   }
 
+  Env& env_;
   std::string path_;  // the database file, named in errors
   std::mutex mu_;
   Database db_;  // the writer: every change, and reads that must see the writer's state
@@ -442,8 +445,8 @@ std::string DescribeMigration(int from_version, int to_version) {
 }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
-                                               const MigrationNotice& notice) {
-  auto store = std::make_unique<SqliteStore>();
+                                               const MigrationNotice& notice, Env& env) {
+  auto store = std::make_unique<SqliteStore>(env);
   VIGIL_RETURN_IF_ERROR(store->Open(path, mode, notice));
   return std::unique_ptr<Store>(std::move(store));
 }
