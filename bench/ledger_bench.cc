@@ -21,6 +21,7 @@
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
+#include "ledger/verify.h"
 #include "store/store.h"
 
 namespace {

@@ -13,11 +13,13 @@
 
 namespace vigil::ingest {
 
-ReadingPipeline::ReadingPipeline(store::Store& store, store::KeyRing& keys,
-                                 ReadingCommitter& committer, const Clock& clock,
-                                 const IngestLimits& limits, IngestMetrics& metrics,
-                                 Readiness* readiness, events::SecurityEventSink* events)
-    : store_(store),
+ReadingPipeline::ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
+                                 store::KeyRing& keys, ReadingCommitter& committer,
+                                 const Clock& clock, const IngestLimits& limits,
+                                 IngestMetrics& metrics, Readiness* readiness,
+                                 events::SecurityEventSink* events)
+    : devices_(devices),
+      readings_(readings),
       keys_(keys),
       committer_(committer),
       clock_(clock),
@@ -150,7 +152,7 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
   auto it = shard.sequences.find(device.device_id);
   if (it == shard.sequences.end()) {
     lock.unlock();  // first message of this device since start: its durable state
-    auto record = store_.FindDevice(device.device_id);
+    auto record = devices_.FindDevice(device.device_id);
     lock.lock();
     if (!record.ok() || !*record) {
       return {{Refusal::kUnknownDevice, "the device is not enrolled"}, false, 0};
@@ -168,7 +170,7 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
   const bool pending = state.IsPending(seq);
   lock.unlock();
   if (delivery == Delivery::kRetransmission && !pending) {
-    auto stored = store_.FindReceiptDigest(device.device_id, seq);
+    auto stored = readings_.FindReceiptDigest(device.device_id, seq);
     if (stored.ok() && *stored && crypto::ConstantTimeEquals(**stored, digest)) {
       return {{}, true, 0};
     }

@@ -21,8 +21,9 @@
 #include "ingest/reading_committer.h"
 #include "ingest/refusal.h"
 #include "model/reading.h"
+#include "store/device_registry.h"
 #include "store/keyring.h"
-#include "store/store.h"
+#include "store/reading_store.h"
 
 namespace vigil::ingest {
 
@@ -57,8 +58,9 @@ class ReadingPipeline {
   // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
   // kReadingRefused with the refusal's name, and kReadingFlagged beside an accepted reading
   // whose values changed implausibly fast.
-  ReadingPipeline(store::Store& store, store::KeyRing& keys, ReadingCommitter& committer,
-                  const Clock& clock, const IngestLimits& limits, IngestMetrics& metrics,
+  ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
+                  store::KeyRing& keys, ReadingCommitter& committer, const Clock& clock,
+                  const IngestLimits& limits, IngestMetrics& metrics,
                   Readiness* readiness = nullptr, events::SecurityEventSink* events = nullptr);
 
   // Processes one message. `done` is called exactly once: on the calling thread for a refusal
@@ -102,7 +104,8 @@ class ReadingPipeline {
               size_t size, int64_t at_ms);
   void LogFailure(const std::string& line);  // rate-limited: 5 lines, then 1 a second
 
-  store::Store& store_;
+  store::DeviceRegistry& devices_;
+  store::ReadingStore& readings_;
   store::KeyRing& keys_;
   ReadingCommitter& committer_;
   const Clock& clock_;

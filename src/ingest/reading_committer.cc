@@ -4,8 +4,8 @@
 
 namespace vigil::ingest {
 
-ReadingCommitter::ReadingCommitter(store::Store& store, ledger::Ledger* ledger, const Clock& clock,
-                                   size_t max_batch, CommitObserver observer)
+ReadingCommitter::ReadingCommitter(store::ReadingStore& store, ledger::Ledger* ledger,
+                                   const Clock& clock, size_t max_batch, CommitObserver observer)
     : store_(store),
       ledger_(ledger),
       clock_(clock),

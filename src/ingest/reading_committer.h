@@ -16,7 +16,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "ledger/ledger.h"
-#include "store/store.h"
+#include "store/reading_store.h"
 
 namespace vigil::ingest {
 
@@ -25,7 +25,7 @@ class ReadingCommitter {
   using CommitObserver = BatchWriter<store::ReadingCommit>::CommitObserver;
   using Done = std::function<void(const Status&)>;
   // `ledger` may be null (no ledger entry); `observer` hears each commit's duration and size.
-  ReadingCommitter(store::Store& store, ledger::Ledger* ledger, const Clock& clock,
+  ReadingCommitter(store::ReadingStore& store, ledger::Ledger* ledger, const Clock& clock,
                    size_t max_batch, CommitObserver observer = {});
 
   // Queues `commit`; `done` runs on the writer thread once it is durable or failed to be.
@@ -39,7 +39,7 @@ class ReadingCommitter {
   Status Commit(std::span<const store::ReadingCommit> commits);
   Status CommitToStore(std::span<const store::ReadingCommit> commits);
 
-  store::Store& store_;
+  store::ReadingStore& store_;
   ledger::Ledger* ledger_;
   const Clock& clock_;
   Status stopped_by_;  // the DataLoss that stopped commits (writer thread only)

@@ -15,7 +15,7 @@
 
 #include "core/status.h"
 #include "events/audit_record.h"
-#include "store/store.h"
+#include "store/reading_rows.h"
 
 namespace vigil::ledger {
 

@@ -15,18 +15,18 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
-#include "store/store.h"
+#include "store/ledger_store.h"
 
 namespace vigil::ledger {
 
 class Ledger {
  public:
   // Resumes the ledger in `store` (which must outlive it).
-  static Result<std::unique_ptr<Ledger>> Open(store::Store& store);
+  static Result<std::unique_ptr<Ledger>> Open(store::LedgerStore& store);
 
   using Writer = std::function<Status(const store::LedgerAppend&)>;
   // Appends `entries` through `write`, which makes them durable together with whatever the
-  // caller writes in the same transaction (store::Store::CommitReadings). If another process
+  // caller writes in the same transaction (store::ReadingStore::CommitReadings). If another process
   // appended meanwhile (Aborted), the ledger catches up from the store and tries again.
   // Thread-safe.
   Status Append(const std::vector<LedgerEntry>& entries, const Writer& write);
@@ -46,7 +46,7 @@ class Ledger {
                                                  int64_t now_ms);
 
  private:
-  explicit Ledger(store::Store& store) : store_(store) {}
+  explicit Ledger(store::LedgerStore& store) : store_(store) {}
   Status CatchUp();  // with mu_ held
   // Recomputes the nodes of the entries whose nodes are not known durable (a power loss may
   // have lost them) from the entries themselves; with mu_ held.
@@ -55,37 +55,11 @@ class Ledger {
     return (static_cast<uint64_t>(level) << 58) | index;
   }
 
-  store::Store& store_;
+  store::LedgerStore& store_;
   std::mutex mu_;
   MerkleAppender appender_;
   std::mutex cache_mu_;
   std::unordered_map<uint64_t, Hash> upper_nodes_;  // (level << 58 | index) -> hash
 };
-
-struct VerifyReport {
-  uint64_t entries = 0;
-  uint64_t checkpoints = 0;
-  uint64_t batches = 0;
-  uint64_t rows = 0;  // receipts and Observations checked against their batch digests
-  // What is true and worth knowing but lost nothing: entries a checkpoint does not cover yet
-  // (a hub that stopped abruptly, or could not write, signs them when it next starts).
-  std::vector<std::string> notes;
-};
-
-// A signed checkpoint kept outside the store (ledger.head, a checkpoint log, an auditor's
-// copy): the store must still hold it. `where` names it in errors.
-struct RememberedCheckpoint {
-  Checkpoint checkpoint;
-  std::string where;
-};
-
-// Recomputes the whole tree from the stored entries and checks every stored node, every
-// checkpoint (signature by `verifier_key` and root), every reading batch's digest against its
-// rows, that no row is outside a batch, that no receipt is stored twice, and that the store
-// holds every one of `remembered`. DataLoss naming the first entry, node, checkpoint or row
-// that does not match; FailedPrecondition when the store is behind one of `remembered` (lost
-// entries, or a rollback) or differs from it at its size (a rewrite).
-Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
-                                  const std::vector<RememberedCheckpoint>& remembered = {});
 
 }  // namespace vigil::ledger

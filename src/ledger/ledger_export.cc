@@ -31,7 +31,7 @@ std::vector<uint64_t> InclusionSample(uint64_t size) {
 
 }  // namespace
 
-Result<ExportSummary> ExportLedger(store::Store& store, Ledger& ledger,
+Result<ExportSummary> ExportLedger(store::LedgerStore& store, Ledger& ledger,
                                    const std::string& verifier_key, const std::string& dir,
                                    const std::function<void(uint64_t, uint64_t)>& progress) {
   std::error_code ec;

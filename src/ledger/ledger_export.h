@@ -7,7 +7,7 @@
 
 #include "core/status.h"
 #include "ledger/ledger.h"
-#include "store/store.h"
+#include "store/ledger_store.h"
 
 namespace vigil::ledger {
 
@@ -25,7 +25,7 @@ inline constexpr uint64_t kMaxInclusionProofs = 10'000;
 // exists and is not empty): verifier.key, checkpoint.txt (the latest signed note),
 // checkpoints.jsonl, entries.jsonl and proofs.json, up to the latest checkpoint. `progress(done,
 // total)` is called as entries are written.
-Result<ExportSummary> ExportLedger(store::Store& store, Ledger& ledger,
+Result<ExportSummary> ExportLedger(store::LedgerStore& store, Ledger& ledger,
                                    const std::string& verifier_key, const std::string& dir,
                                    const std::function<void(uint64_t, uint64_t)>& progress);
 

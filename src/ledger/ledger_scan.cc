@@ -6,7 +6,7 @@ namespace {
 constexpr int64_t kSlackMs = 60'000;  // how far out of time order an entry may be appended
 constexpr uint64_t kPage = 1000;
 
-Result<int64_t> EntryTime(store::Store& store, uint64_t index) {
+Result<int64_t> EntryTime(store::LedgerStore& store, uint64_t index) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> bytes, store.LedgerEntries(index, 1));
   if (bytes.empty()) return Status::DataLoss("ledger entry " + std::to_string(index) + " missing");
   auto entry = DecodeEntry(bytes[0]);
@@ -19,7 +19,7 @@ Result<int64_t> EntryTime(store::Store& store, uint64_t index) {
 
 }  // namespace
 
-Status ScanLedgerByTime(store::Store& store, int64_t from_ms, int64_t to_ms,
+Status ScanLedgerByTime(store::LedgerStore& store, int64_t from_ms, int64_t to_ms,
                         const std::function<void(const ScannedEntry&)>& visit) {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, store.LedgerSize());
   // The first entry recorded at or after from - slack.

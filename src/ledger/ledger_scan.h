@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 #include "ledger/entry.h"
-#include "store/store.h"
+#include "store/ledger_store.h"
 
 namespace vigil::ledger {
 
@@ -20,7 +20,7 @@ struct ScannedEntry {
 
 // Calls `visit` for each entry whose time is within [from_ms, to_ms], in ledger order.
 // DataLoss if an entry does not decode.
-Status ScanLedgerByTime(store::Store& store, int64_t from_ms, int64_t to_ms,
+Status ScanLedgerByTime(store::LedgerStore& store, int64_t from_ms, int64_t to_ms,
                         const std::function<void(const ScannedEntry&)>& visit);
 
 }  // namespace vigil::ledger

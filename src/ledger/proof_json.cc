@@ -16,13 +16,13 @@ json Hexes(const std::vector<Hash>& hashes) {
 
 }  // namespace
 
-Result<store::StoredCheckpoint> LatestCheckpoint(store::Store& store) {
+Result<store::StoredCheckpoint> LatestCheckpoint(store::LedgerStore& store) {
   VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
   if (all.empty()) return Status::NotFound("no checkpoint yet (run `vigil ledger checkpoint`)");
   return all.back();
 }
 
-Result<std::optional<std::string>> CheckpointNoteAt(store::Store& store, uint64_t size) {
+Result<std::optional<std::string>> CheckpointNoteAt(store::LedgerStore& store, uint64_t size) {
   VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     if (it->size == size) return std::optional(it->note);
@@ -30,7 +30,7 @@ Result<std::optional<std::string>> CheckpointNoteAt(store::Store& store, uint64_
   return std::optional<std::string>();
 }
 
-Result<json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t index,
+Result<json> InclusionProofJson(store::LedgerStore& store, Ledger& ledger, uint64_t index,
                                 uint64_t size) {
   VIGIL_ASSIGN_OR_RETURN(auto checkpoint, LatestCheckpoint(store));
   if (size == 0) size = checkpoint.size;
@@ -56,7 +56,7 @@ Result<json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t in
               {"checkpoint", note.value_or("")}};
 }
 
-Result<json> ConsistencyProofJson(store::Store& store, Ledger& ledger, uint64_t old_size,
+Result<json> ConsistencyProofJson(store::LedgerStore& store, Ledger& ledger, uint64_t old_size,
                                   uint64_t new_size) {
   VIGIL_ASSIGN_OR_RETURN(auto checkpoint, LatestCheckpoint(store));
   if (new_size == 0) new_size = checkpoint.size;

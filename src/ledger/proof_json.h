@@ -9,27 +9,27 @@
 
 #include "core/status.h"
 #include "ledger/ledger.h"
-#include "store/store.h"
+#include "store/ledger_store.h"
 
 namespace vigil::ledger {
 
 // The newest stored checkpoint; NotFound if none was made yet.
-Result<store::StoredCheckpoint> LatestCheckpoint(store::Store& store);
+Result<store::StoredCheckpoint> LatestCheckpoint(store::LedgerStore& store);
 
 // {"index","tree_size","entry","leaf_hash","inclusion_path","root_hash","checkpoint"} for
 // entry `index` in the tree of `size` entries (0: the latest checkpoint's size; the signed note
 // is included when a checkpoint of that size was signed, the latest or an older one).
 // NotFound / InvalidArgument for bad numbers.
-Result<nlohmann::json> InclusionProofJson(store::Store& store, Ledger& ledger, uint64_t index,
+Result<nlohmann::json> InclusionProofJson(store::LedgerStore& store, Ledger& ledger, uint64_t index,
                                           uint64_t size);
 
 // {"old_size","new_size","old_root","new_root","consistency_path"}; new_size 0: the latest
 // checkpoint's size.
-Result<nlohmann::json> ConsistencyProofJson(store::Store& store, Ledger& ledger, uint64_t old_size,
-                                            uint64_t new_size);
+Result<nlohmann::json> ConsistencyProofJson(store::LedgerStore& store, Ledger& ledger,
+                                            uint64_t old_size, uint64_t new_size);
 
 // The signed note of the checkpoint of `size` entries, if one was signed.
-Result<std::optional<std::string>> CheckpointNoteAt(store::Store& store, uint64_t size);
+Result<std::optional<std::string>> CheckpointNoteAt(store::LedgerStore& store, uint64_t size);
 
 // One entry for people and scripts: {"index","type","time","fields","entry","leaf_hash"}.
 nlohmann::json EntryJson(uint64_t index, const std::string& encoded);

@@ -57,18 +57,16 @@ Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
   return std::optional(std::move(head));
 }
 
-Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::Store& store,
-                                                         const std::string& head_path,
-                                                         const std::string& origin,
-                                                         const NoteKey& key, int64_t now_ms,
-                                                         Env& env) {
+Result<store::StoredCheckpoint> MakeRememberedCheckpoint(
+    Ledger& ledger, store::DeviceRegistry& devices, const std::string& head_path,
+    const std::string& origin, const NoteKey& key, int64_t now_ms, Env& env) {
   VIGIL_ASSIGN_OR_RETURN(auto made, ledger.MakeCheckpoint(origin, key, now_ms));
   SignedHead head;
   head.note = made.note;
   head.signed_ms = made.created_ms;
   // Read after the checkpoint is durable: every sequence number here was acknowledged.
-  VIGIL_ASSIGN_OR_RETURN(auto devices, store.ListDevices());
-  for (const auto& d : devices) {
+  VIGIL_ASSIGN_OR_RETURN(auto enrolled, devices.ListDevices());
+  for (const auto& d : enrolled) {
     if (d.last_seq > 0) head.device_last_seq[d.id] = d.last_seq;
   }
   VIGIL_RETURN_IF_ERROR(WriteSignedHead(head_path, head, env));

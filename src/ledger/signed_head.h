@@ -17,7 +17,9 @@
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
-#include "store/store.h"
+#include "ledger/verify.h"
+#include "store/device_registry.h"
+#include "store/ledger_store.h"
 
 namespace vigil::ledger {
 
@@ -38,12 +40,10 @@ Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
                                                  std::string_view verifier_key);
 
 // Signs a checkpoint of `ledger` as it stands (Ledger::MakeCheckpoint), then remembers it at
-// `head_path` with the devices' sequence numbers from `store` (written through `env`).
-Result<store::StoredCheckpoint> MakeRememberedCheckpoint(Ledger& ledger, store::Store& store,
-                                                         const std::string& head_path,
-                                                         const std::string& origin,
-                                                         const NoteKey& key, int64_t now_ms,
-                                                         Env& env = Env::Default());
+// `head_path` with the devices' sequence numbers from `devices` (written through `env`).
+Result<store::StoredCheckpoint> MakeRememberedCheckpoint(
+    Ledger& ledger, store::DeviceRegistry& devices, const std::string& head_path,
+    const std::string& origin, const NoteKey& key, int64_t now_ms, Env& env = Env::Default());
 
 // Appends `note` (a signed checkpoint) to the checkpoint log at `path` (created 0644: checkpoints
 // are public), followed by a blank line, and syncs it.

@@ -12,13 +12,13 @@
 
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
-#include "store/store.h"
+#include "store/device_registry.h"
 
 namespace vigil::server {
 
 class DeviceDirectory {
  public:
-  explicit DeviceDirectory(store::Store& store) : store_(store) {}
+  explicit DeviceDirectory(store::DeviceRegistry& store) : store_(store) {}
 
   // The device a verified peer certificate (DER) speaks for, or why it may not connect.
   std::variant<ingest::DeviceIdentity, ingest::ConnectionRefusal> Authenticate(
@@ -43,7 +43,7 @@ class DeviceDirectory {
     uint64_t token;
     CloseFunction close;
   };
-  store::Store& store_;
+  store::DeviceRegistry& store_;
   std::mutex mu_;
   uint64_t next_token_ = 1;
   std::unordered_map<std::string, Connection> live_;  // one connection per device id

@@ -24,6 +24,7 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
+#include "ledger/verify.h"
 #include "respond/alert_record.h"
 #include "respond/incidents.h"
 #include "respond/responder.h"
@@ -78,8 +79,8 @@ class HubServerImpl final : public HubServer {
                      }),
         detection_(SystemClock::Instance(), detect::DefaultRules(config.detect),
                    [this](const events::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
-        pipeline_(*store_, *keys_, committer_, SystemClock::Instance(), config.ingest, metrics_,
-                  &readiness_, Events()),
+        pipeline_(*store_, *store_, *keys_, committer_, SystemClock::Instance(), config.ingest,
+                  metrics_, &readiness_, Events()),
         storage_watch_(layout.root, uint64_t{config.serve.min_free_mb} * 1024 * 1024, *store_,
                        readiness_),
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),

@@ -15,7 +15,7 @@ std::string WrapAad(const std::string& patient_id) {
 
 }  // namespace
 
-KeyRing::KeyRing(Store& store, std::string master_key)
+KeyRing::KeyRing(DeviceRegistry& store, std::string master_key)
     : store_(store), master_key_(std::move(master_key)) {}
 
 KeyRing::~KeyRing() {

@@ -8,14 +8,14 @@
 #include <unordered_map>
 
 #include "core/status.h"
-#include "store/store.h"
+#include "store/device_registry.h"
 
 namespace vigil::store {
 
 class KeyRing {
  public:
   // `master_key` is the 32-byte KEK; the KeyRing keeps a copy and wipes it when destroyed.
-  KeyRing(Store& store, std::string master_key);
+  KeyRing(DeviceRegistry& store, std::string master_key);
   ~KeyRing();
   KeyRing(const KeyRing&) = delete;
   KeyRing& operator=(const KeyRing&) = delete;
@@ -24,8 +24,8 @@ class KeyRing {
     std::string key;      // the data key; a secret
     std::string wrapped;  // the key sealed under the master key, to store with the patient
   };
-  // Makes a new data key for a patient. It is not stored: Store::InsertPatient stores `wrapped`
-  // together with the patient.
+  // Makes a new data key for a patient. It is not stored: DeviceRegistry::InsertPatient stores
+  // `wrapped` together with the patient.
   Result<NewDataKey> MakeDataKey(const std::string& patient_id);
 
   // The patient's data key; NotFound if none was made (or it was destroyed). Thread-safe.
@@ -37,7 +37,7 @@ class KeyRing {
   Result<std::string> OpenSecret(std::string_view sealed, const std::string& purpose) const;
 
  private:
-  Store& store_;
+  DeviceRegistry& store_;
   std::string master_key_;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> cache_;  // patient id -> data key

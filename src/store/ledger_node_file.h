@@ -8,7 +8,7 @@
 //    back left there) and is never read as a node.
 // The file is derived data (the tree can be recomputed from the entries): it is synced in
 // batches, and the database records up to which entry it is known durable
-// (Store::LedgerNodesDurableSize). Not thread-safe for writes; reads may run concurrently.
+// (LedgerStore::LedgerNodesDurableSize). Not thread-safe for writes; reads may run concurrently.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,9 @@
 # Fails if src/ parses a ledger entry back by field name (`fields.at(`) or spells an alert kind as
 # a string anywhere but its name table (src/events/names.cc). "break-glass" is also the name of
 # an access decision (access/policy.cc), which events carry as their reason: it is not counted.
+# Also fails if the ledger's core (the log, its proofs, scans and export) reaches past the store
+# interface it owns (store/ledger_store.h): only verification, which cross-checks the ledger
+# against everything it covers, and the signed head may read more.
 set -euo pipefail
 src="$1"
 status=0
@@ -17,6 +20,13 @@ for kind in $kinds; do
   if grep -rn --include='*.cc' --include='*.h' "\"$kind\"" "$src" | grep -v "^$src/events/names.cc:" |
      grep -v '^[^:]*:[0-9]*: *//'; then
     echo "alert kind \"$kind\" spelled outside src/events/names.cc" >&2
+    status=1
+  fi
+done
+for f in ledger.h ledger.cc proof_json.h proof_json.cc ledger_scan.h ledger_scan.cc \
+         ledger_export.h ledger_export.cc entry.h entry.cc merkle.h merkle.cc checkpoint.h; do
+  if grep -n '#include "store/' "$src/ledger/$f" | grep -v 'store/ledger_store.h\|store/reading_rows.h'; then
+    echo "src/ledger/$f reaches past store/ledger_store.h" >&2
     status=1
   fi
 done

@@ -9,6 +9,7 @@
 
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
+#include "ledger/verify.h"
 #include "test_hub.h"
 
 namespace vigil::store {

@@ -4,6 +4,7 @@
 
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
+#include "ledger/verify.h"
 #include "test_hub.h"
 
 namespace vigil::ledger {

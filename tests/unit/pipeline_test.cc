@@ -33,7 +33,7 @@ class PipelineTest : public ::testing::Test {
   ManualClock clock_{kNow};
   IngestMetrics metrics_;
   ReadingCommitter committer_{hub_.store(), nullptr, clock_, 128};
-  ReadingPipeline pipeline_{hub_.store(), hub_.keys(),    committer_,
+  ReadingPipeline pipeline_{hub_.store(), hub_.store(),   hub_.keys(), committer_,
                             clock_,       IngestLimits{}, metrics_};
 };
 
@@ -62,7 +62,8 @@ TEST_F(PipelineTest, RefusesReplaysButAcknowledgesTrueRetransmissions) {
 TEST_F(PipelineTest, SequenceSurvivesARestartOfThePipeline) {
   ASSERT_FALSE(Send(Message(10, 72)).refusal.refused());
   IngestMetrics metrics;
-  ReadingPipeline fresh(hub_.store(), hub_.keys(), committer_, clock_, IngestLimits{}, metrics);
+  ReadingPipeline fresh(hub_.store(), hub_.store(), hub_.keys(), committer_, clock_, IngestLimits{},
+                        metrics);
   std::promise<IngestOutcome> promise;
   fresh.Submit({"d-1", "p-1"}, Message(9, 70), Delivery::kFirst,
                [&](const IngestOutcome& o) { promise.set_value(o); });
@@ -125,8 +126,8 @@ TEST(PipelineEventsTest, EachMessageIsReportedOnceWithItsOutcome) {
   IngestMetrics metrics;
   RecordingEvents events;
   ReadingCommitter committer{hub.store(), nullptr, clock, 16};
-  ReadingPipeline pipeline{hub.store(),    hub.keys(), committer, clock,
-                           IngestLimits{}, metrics,    nullptr,   &events};
+  ReadingPipeline pipeline{hub.store(),    hub.store(), hub.keys(), committer, clock,
+                           IngestLimits{}, metrics,     nullptr,    &events};
   auto send = [&](const std::string& payload, Delivery delivery) {
     std::promise<IngestOutcome> done;
     pipeline.Submit({"d-1", "p-1", "10.1.2.3"}, payload, delivery,

@@ -12,6 +12,7 @@
 #include "ingest/reading_committer.h"
 #include "ledger/ledger.h"
 #include "ledger/signed_head.h"
+#include "ledger/verify.h"
 #include "power_cut_env.h"
 #include "test_hub.h"
 
@@ -60,7 +61,8 @@ class Scenario {
     IngestMetrics metrics;
     auto ledger = std::move(ledger::Ledger::Open(hub_.store())).value();
     ReadingCommitter committer(hub_.store(), ledger.get(), clock, 4);
-    ReadingPipeline pipeline(hub_.store(), hub_.keys(), committer, clock, IngestLimits{}, metrics);
+    ReadingPipeline pipeline(hub_.store(), hub_.store(), hub_.keys(), committer, clock,
+                             IngestLimits{}, metrics);
     env_.CutPowerAtOperation(cut_at);
     uint64_t seq = first_seq;
     for (int round = 0; round < kRounds; ++round) {
@@ -175,8 +177,8 @@ TEST(PowerCutTest, AFailedFsyncStopsAcknowledgingUntilTheHubIsRestarted) {
   Readiness readiness;
   auto ledger = std::move(ledger::Ledger::Open(s.hub().store())).value();
   ReadingCommitter committer(s.hub().store(), ledger.get(), clock, 4);
-  ReadingPipeline pipeline(s.hub().store(), s.hub().keys(), committer, clock, IngestLimits{},
-                           metrics, &readiness);
+  ReadingPipeline pipeline(s.hub().store(), s.hub().store(), s.hub().keys(), committer, clock,
+                           IngestLimits{}, metrics, &readiness);
   const auto send = [&](uint64_t seq) {
     std::promise<IngestOutcome> done;
     pipeline.Submit({"d-1", "p-1"}, Message(seq), Delivery::kFirst,

@@ -1,0 +1,56 @@
+// The rows an accepted device message leaves in the store: its receipt and its sealed
+// Observations. Shared by the reading store that writes them and the ledger store that reads
+// them back for verification.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::store {
+
+struct SealedObservation {
+  std::string id;
+  std::string patient_id;
+  std::string device_id;
+  std::string code;  // LOINC
+  int64_t effective_ms = 0;
+  uint64_t seq = 0;
+  std::string sealed;  // SealedRecord bytes
+};
+
+// A stored Observation as a page visit sees it: views into the store's row, valid only for the
+// duration of the visitor's call.
+struct SealedObservationView {
+  std::string_view id, patient_id, device_id, code;
+  int64_t effective_ms = 0;
+  uint64_t seq = 0;
+  std::string_view sealed;
+
+  SealedObservationView() = default;
+  explicit SealedObservationView(const SealedObservation& row)
+      : id(row.id),
+        patient_id(row.patient_id),
+        device_id(row.device_id),
+        code(row.code),
+        effective_ms(row.effective_ms),
+        seq(row.seq),
+        sealed(row.sealed) {}
+};
+
+// Called for each row of a page in order; returning false ends the visit early (not an error).
+using ObservationVisitor = std::function<bool(const SealedObservationView&)>;
+
+// One accepted device message: its receipt (which makes resends idempotent and replays
+// detectable) and the Observations it produced.
+struct ReadingCommit {
+  std::string device_id;
+  uint64_t seq = 0;
+  std::string payload_digest;  // SHA-256 of the payload as received, 32 bytes
+  int64_t received_ms = 0;
+  std::vector<SealedObservation> observations;
+};
+
+}  // namespace vigil::store

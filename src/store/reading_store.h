@@ -1,0 +1,59 @@
+// Sealed readings: each accepted message's receipt and Observations, committed in groups with
+// the ledger entry that covers them (one transaction), and the searches the FHIR API runs over
+// them. Every method is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/ledger_store.h"
+#include "store/reading_rows.h"
+
+namespace vigil::store {
+
+// A search of one patient's Observations (FHIR Observation?patient=...).
+struct ObservationQuery {
+  std::string patient_id;
+  std::vector<std::string> codes;  // LOINC codes; empty: any
+  std::optional<int64_t> from_ms;  // effective >= from
+  std::optional<int64_t> to_ms;    // effective <= to
+  bool newest_first = false;
+  uint64_t limit = 100;
+  uint64_t offset = 0;
+};
+
+class ReadingStore {
+ public:
+  virtual ~ReadingStore() = default;
+
+  // Makes all of `commits` durable in one transaction (fsync'd before it returns ok), and
+  // raises each device's last_seq. With `ledger`, its entries are appended in the same
+  // transaction and the rows are tagged with the batch's entry (ledger->first_index).
+  // All or nothing.
+  virtual Status CommitReadings(std::span<const ReadingCommit> commits,
+                                const LedgerAppend* ledger = nullptr) = 0;
+
+  // The payload digest of the committed message (device, seq), if there is one.
+  virtual Result<std::optional<std::string>> FindReceiptDigest(const std::string& device_id,
+                                                               uint64_t seq) = 0;
+
+  // A patient's sealed Observations ordered by effective time, then device, sequence and the
+  // order they were made in.
+  virtual Result<std::vector<SealedObservation>> ListObservations(
+      const std::string& patient_id) = 0;
+
+  // Visits one page of a patient's Observations, ordered by effective time then id, straight
+  // from the store's rows (nothing copied). Errors only if the store could not be read.
+  virtual Status VisitObservations(const ObservationQuery& q, const ObservationVisitor& visit) = 0;
+  // How many Observations `q` matches, ignoring its limit and offset.
+  virtual Result<uint64_t> CountObservations(const ObservationQuery& q) = 0;
+  // The Observation with `id` of `patient_id`, if there is one.
+  virtual Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
+                                                                   const std::string& id) = 0;
+};
+
+}  // namespace vigil::store
