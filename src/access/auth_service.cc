@@ -53,24 +53,18 @@ AuthService::AuthService(store::AccessStore& store, const store::KeyRing& keys, 
       anonymous_(clock),
       events_(events) {}
 
-Status AuthService::Record(events::AuditType type, std::map<std::string, std::string> fields) {
-  return audit_.Append({type, clock_.NowMillis(), std::move(fields)});
-}
-
 void AuthService::Observe(events::EventKind kind, const std::string& user,
                           const std::string& address, const std::string& reason) {
   if (events_) events_->Submit({kind, clock_.NowMillis(), "", user, address, "", reason});
 }
 
-Status AuthService::RecordAnonymous(std::map<std::string, std::string> fields) {
-  const auto admitted = anonymous_.Admit(fields["address"]);
+Status AuthService::RecordAnonymous(events::audit::Login login) {
+  const auto admitted = anonymous_.Admit(login.address);
   if (!admitted.write) return Status::Ok();  // counted, and carried by the next entry written
-  fields["prefix"] = admitted.prefix;
-  if (admitted.suppressed > 0) fields["suppressed"] = std::to_string(admitted.suppressed);
-  if (admitted.suppressed_all > 0) {
-    fields["suppressed_elsewhere"] = std::to_string(admitted.suppressed_all);
-  }
-  return Record(events::AuditType::kLogin, std::move(fields));
+  login.suppression = {.prefix = admitted.prefix,
+                       .suppressed = admitted.suppressed,
+                       .suppressed_elsewhere = admitted.suppressed_all};
+  return Record(login);
 }
 
 Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
@@ -82,7 +76,7 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     Observe(events::EventKind::kLoginFailed, exists ? username : "sha256:" + NameDigest(username),
             address, "throttled");
     VIGIL_RETURN_IF_ERROR(RecordAnonymous(
-        {{"user_sha256", NameDigest(username)}, {"address", address}, {"outcome", "throttled"}}));
+        {.user_sha256 = NameDigest(username), .address = address, .outcome = "throttled"}));
     return Status::ResourceExhausted("too many failed logins: try again later");
   }
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.FindUser(username));
@@ -93,13 +87,11 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     Observe(events::EventKind::kLoginFailed, user ? username : "sha256:" + NameDigest(username),
             address, "bad_password");
     if (user) {
-      VIGIL_RETURN_IF_ERROR(
-          Record(events::AuditType::kLogin,
-                 {{"user", username}, {"address", address}, {"outcome", "bad_password"}}));
+      VIGIL_RETURN_IF_ERROR(Record(
+          events::audit::Login{.user = username, .address = address, .outcome = "bad_password"}));
     } else {
-      VIGIL_RETURN_IF_ERROR(RecordAnonymous({{"user_sha256", NameDigest(username)},
-                                             {"address", address},
-                                             {"outcome", "bad_password"}}));
+      VIGIL_RETURN_IF_ERROR(RecordAnonymous(
+          {.user_sha256 = NameDigest(username), .address = address, .outcome = "bad_password"}));
     }
     return Unauthenticated("invalid username or password");
   }
@@ -114,8 +106,7 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     challenges_[TokenHash(challenge)] = {username, now + settings_.challenge_ms, 0};
   }
   VIGIL_RETURN_IF_ERROR(
-      Record(events::AuditType::kLogin,
-             {{"user", username}, {"address", address}, {"outcome", "password_ok"}}));
+      Record(events::audit::Login{.user = username, .address = address, .outcome = "password_ok"}));
   return LoginChallenge{challenge, now + settings_.challenge_ms};
 }
 
@@ -136,9 +127,8 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
   auto fail = [&](const std::string& outcome) -> Status {
     throttle_.RecordFailure(pending.username, address);
     Observe(events::EventKind::kLoginFailed, pending.username, address, outcome);
-    VIGIL_RETURN_IF_ERROR(
-        Record(events::AuditType::kMfa,
-               {{"user", pending.username}, {"address", address}, {"outcome", outcome}}));
+    VIGIL_RETURN_IF_ERROR(Record(
+        events::audit::Mfa{.user = pending.username, .address = address, .outcome = outcome}));
     return Unauthenticated("invalid code");
   };
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store_.FindUser(pending.username));
@@ -160,8 +150,7 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
   VIGIL_RETURN_IF_ERROR(
       store_.InsertSession({TokenHash(token), user->username, now, now, address}));
   VIGIL_RETURN_IF_ERROR(
-      Record(events::AuditType::kMfa,
-             {{"user", user->username}, {"address", address}, {"outcome", "ok"}}));
+      Record(events::audit::Mfa{.user = user->username, .address = address, .outcome = "ok"}));
   return NewSession{token, now + settings_.idle_ms, now + settings_.absolute_ms,
                     user->must_change_password};
 }
@@ -190,11 +179,10 @@ Result<AuthenticatedSession> AuthService::Authenticate(const std::string& token,
                        session->address});
     }
     VIGIL_RETURN_IF_ERROR(store_.DeleteSession(hash));
-    VIGIL_RETURN_IF_ERROR(
-        Record(events::AuditType::kSessionsRevoked, {{"user", user->username},
-                                                     {"by", "hub:token-from-new-address"},
-                                                     {"count", "1"},
-                                                     {"address", address}}));
+    VIGIL_RETURN_IF_ERROR(Record(events::audit::SessionsRevoked{.user = user->username,
+                                                                .by = "hub:token-from-new-address",
+                                                                .count = 1,
+                                                                .address = address}));
     return Unauthenticated(
         "session ended: its token was presented from another network address than the one "
         "that logged in; log in again");
@@ -218,7 +206,7 @@ Status AuthService::ApplyUnlocks() {
 
 Status AuthService::Logout(const AuthenticatedSession& session) {
   VIGIL_RETURN_IF_ERROR(store_.DeleteSession(session.token_hash));
-  return Record(events::AuditType::kLogout, {{"user", session.who.username}});
+  return Record(events::audit::Logout{.user = session.who.username});
 }
 
 Status AuthService::ChangePassword(const AuthenticatedSession& session, const std::string& current,
@@ -232,14 +220,13 @@ Status AuthService::ChangePassword(const AuthenticatedSession& session, const st
       CheckNewPassword(replacement, {user->username, settings_.hub_name, current}));
   VIGIL_ASSIGN_OR_RETURN(std::string hash, HashPassword(replacement));
   VIGIL_RETURN_IF_ERROR(store_.SetPassword(user->username, hash, /*must_change=*/false));
-  VIGIL_RETURN_IF_ERROR(Record(events::AuditType::kPasswordChanged, {{"user", user->username}}));
+  VIGIL_RETURN_IF_ERROR(Record(events::audit::PasswordChanged{.user = user->username}));
   // Whoever held the old password may hold a session made with it: every other one ends.
   VIGIL_ASSIGN_OR_RETURN(const int64_t ended,
                          store_.DeleteUserSessions(user->username, session.token_hash));
   if (ended == 0) return Status::Ok();
   return Record(
-      events::AuditType::kSessionsRevoked,
-      {{"user", user->username}, {"by", user->username}, {"count", std::to_string(ended)}});
+      events::audit::SessionsRevoked{.user = user->username, .by = user->username, .count = ended});
 }
 
 }  // namespace vigil::access

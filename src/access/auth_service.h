@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/unauthenticated_budget.h"
+#include "events/audit_records.h"
 #include "events/audit_trail.h"
 #include "events/security_event.h"
 #include "store/access_store.h"
@@ -84,9 +85,13 @@ class AuthService {
     int64_t expires_ms = 0;
     int attempts = 0;
   };
-  Status Record(events::AuditType type, std::map<std::string, std::string> fields);
+  // Appends `record` (an events::audit type) to the trail, durably, at the clock's time.
+  template <class T>
+  Status Record(const T& record) {
+    return audit_.Append(events::Record(clock_.NowMillis(), record));
+  }
   // A login entry of an attempt that names no known account, within anonymous_'s budget.
-  Status RecordAnonymous(std::map<std::string, std::string> fields);
+  Status RecordAnonymous(events::audit::Login login);
   void Observe(events::EventKind kind, const std::string& user, const std::string& address,
                const std::string& reason);
 

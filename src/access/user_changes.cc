@@ -1,5 +1,7 @@
 #include "access/user_changes.h"
 
+#include "events/audit_records.h"
+
 namespace vigil::access {
 
 Status AddToCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
@@ -13,20 +15,18 @@ Status AddToCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64
                                    user->role);
   }
   VIGIL_RETURN_IF_ERROR(store.AddCareTeamMember(patient_id, username));
-  return audit.Append(
-      {events::AuditType::kCareTeamChanged,
-       now_ms,
-       {{"patient", patient_id}, {"user", username}, {"change", "added"}, {"by", by}}});
+  return audit.Append(events::Record(
+      now_ms, events::audit::CareTeamChanged{
+                  .patient = patient_id, .user = username, .change = "added", .by = by}));
 }
 
 Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                           const std::string& patient_id, const std::string& username,
                           const std::string& by) {
   VIGIL_RETURN_IF_ERROR(store.RemoveCareTeamMember(patient_id, username));
-  return audit.Append(
-      {events::AuditType::kCareTeamChanged,
-       now_ms,
-       {{"patient", patient_id}, {"user", username}, {"change", "removed"}, {"by", by}}});
+  return audit.Append(events::Record(
+      now_ms, events::audit::CareTeamChanged{
+                  .patient = patient_id, .user = username, .change = "removed", .by = by}));
 }
 
 Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
@@ -35,7 +35,7 @@ Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_RETURN_IF_ERROR(store.RequestUnlock(username, by, now_ms));
   return audit.Append(
-      {events::AuditType::kLoginUnlocked, now_ms, {{"user", username}, {"by", by}}});
+      events::Record(now_ms, events::audit::LoginUnlocked{.user = username, .by = by}));
 }
 
 Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
@@ -43,10 +43,8 @@ Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& au
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_ASSIGN_OR_RETURN(int64_t count, store.DeleteUserSessions(username));
-  VIGIL_RETURN_IF_ERROR(
-      audit.Append({events::AuditType::kSessionsRevoked,
-                    now_ms,
-                    {{"user", username}, {"by", by}, {"count", std::to_string(count)}}}));
+  VIGIL_RETURN_IF_ERROR(audit.Append(events::Record(
+      now_ms, events::audit::SessionsRevoked{.user = username, .by = by, .count = count})));
   return count;
 }
 

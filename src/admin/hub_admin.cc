@@ -10,6 +10,7 @@
 #include "core/files.h"
 #include "core/time_format.h"
 #include "crypto/bytes.h"
+#include "events/audit_records.h"
 #include "model/reading.h"
 #include "store/sealed_record.h"
 
@@ -85,7 +86,7 @@ Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
   const int64_t now = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(
       hub.store->InsertPatient({id, std::move(sealed).value(), now}, key.wrapped));
-  return hub.ledger->Append({{events::AuditType::kPatientAdded, now, {{"patient", id}}}});
+  return hub.ledger->Append({events::Record(now, events::audit::PatientAdded{.patient = id})});
 }
 
 Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
@@ -119,20 +120,19 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
   device.cert_fingerprint = out.info.sha256_fingerprint;
   device.enrolled_ms = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(hub.store->InsertDevice(device));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{events::AuditType::kDeviceEnrolled,
-                                             device.enrolled_ms,
-                                             {{"device", e.id},
-                                              {"patient", e.patient_id},
-                                              {"type", e.type},
-                                              {"cert_sha256", out.info.sha256_fingerprint}}}}));
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append(
+      {events::Record(device.enrolled_ms,
+                      events::audit::DeviceEnrolled{.device = e.id,
+                                                    .patient = e.patient_id,
+                                                    .type = e.type,
+                                                    .cert_sha256 = out.info.sha256_fingerprint})}));
   return out;
 }
 
 Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
   VIGIL_RETURN_IF_ERROR(hub.store->SetDeviceStatus(device_id, store::DeviceStatus::kRevoked));
-  return hub.ledger->Append({{events::AuditType::kDeviceRevoked,
-                              SystemClock::Instance().NowMillis(),
-                              {{"device", device_id}}}});
+  return hub.ledger->Append({events::Record(SystemClock::Instance().NowMillis(),
+                                            events::audit::DeviceRevoked{.device = device_id})});
 }
 
 std::string OperatorIdentity() {
@@ -147,15 +147,13 @@ Status RecordOperatorReads(AdminHub& hub, const std::vector<std::string>& patien
   std::vector<events::AuditRecord> entries;
   entries.reserve(patients.size());
   for (const auto& patient : patients) {
-    entries.push_back({events::AuditType::kAccess,
-                       now,
-                       {{"user", who},
-                        {"role", "operator"},
-                        {"patient", patient},
-                        {"action", "read"},
-                        {"resource", resource + patient},
-                        {"decision", "allowed"},
-                        {"basis", "cli: " + command}}});
+    entries.push_back(events::Record(now, events::audit::Access{.user = who,
+                                                                .role = "operator",
+                                                                .patient = patient,
+                                                                .action = "read",
+                                                                .resource = resource + patient,
+                                                                .decision = "allowed",
+                                                                .basis = "cli: " + command}));
   }
   if (entries.empty()) return Status::Ok();
   return hub.ledger->Append(entries);

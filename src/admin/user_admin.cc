@@ -4,6 +4,7 @@
 #include "access/totp.h"
 #include "core/clock.h"
 #include "crypto/bytes.h"
+#include "events/audit_records.h"
 
 namespace vigil::admin {
 namespace {
@@ -47,10 +48,11 @@ Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
   crypto::Wipe(secret);
   record.created_ms = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(hub.store->access().InsertUser(record));
-  std::map<std::string, std::string> fields{{"user", user.username}, {"role", record.role}};
-  if (is_patient) fields["patient"] = user.patient_id;
-  VIGIL_RETURN_IF_ERROR(hub.audit->Append(
-      {events::AuditType::kUserAdded, SystemClock::Instance().NowMillis(), std::move(fields)}));
+  VIGIL_RETURN_IF_ERROR(hub.audit->Append(events::Record(
+      SystemClock::Instance().NowMillis(),
+      events::audit::UserAdded{.user = user.username,
+                               .role = record.role,
+                               .patient = is_patient ? user.patient_id : std::string()})));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/fhir_resources.h"
+#include "events/audit_records.h"
 
 namespace vigil::api {
 namespace {
@@ -109,19 +110,18 @@ Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const 
   }
   const access::Decision decision = access::Decide(session.who, action, patient_id, facts);
   const int64_t now = deps_.clock.NowMillis();
-  std::map<std::string, std::string> fields{
-      {"user", session.who.username},
-      {"role", std::string(access::RoleName(session.who.role))},
-      {"patient", patient_id},
-      {"action", std::string(access::ActionName(action))},
-      {"resource", resource},
-      {"decision", std::string(access::OutcomeName(decision.outcome))},
-      {"basis", decision.basis}};
-  if (decision.outcome == access::Outcome::kBreakGlass) {
-    fields["reason"] = request.break_glass_reason;
-  }
-  if (!request.peer_address.empty()) fields["address"] = request.peer_address;
-  VIGIL_RETURN_IF_ERROR(deps_.audit.Append({events::AuditType::kAccess, now, std::move(fields)}));
+  const events::audit::Access record{.user = session.who.username,
+                                     .role = std::string(access::RoleName(session.who.role)),
+                                     .patient = patient_id,
+                                     .action = std::string(access::ActionName(action)),
+                                     .resource = resource,
+                                     .decision = std::string(access::OutcomeName(decision.outcome)),
+                                     .basis = decision.basis,
+                                     .reason = decision.outcome == access::Outcome::kBreakGlass
+                                                   ? request.break_glass_reason
+                                                   : std::string(),
+                                     .address = request.peer_address};
+  VIGIL_RETURN_IF_ERROR(deps_.audit.Append(events::Record(now, record)));
   if (deps_.events) {
     deps_.events->Submit({events::EventKind::kAccessDecision, now, "", session.who.username,
                           request.peer_address, patient_id,

@@ -16,11 +16,6 @@ json Coding(std::string_view system, std::string_view code, std::string_view dis
   return c;
 }
 
-std::string Field(const events::AuditRecord& e, const std::string& name) {
-  auto it = e.fields.find(name);
-  return it == e.fields.end() ? std::string() : it->second;
-}
-
 json SearchParam(std::string_view name, std::string_view type) {
   return {{"name", name}, {"type", type}};
 }
@@ -58,11 +53,11 @@ std::string DeviceResource(const store::DeviceRecord& device) {
   return DumpJson(resource);
 }
 
-std::string AuditEventResource(uint64_t index, const events::AuditRecord& entry,
+std::string AuditEventResource(uint64_t index, int64_t time_ms, const events::audit::Access& entry,
                                const std::string& hub_name, AgentView view) {
-  const std::string decision = Field(entry, "decision");
-  const std::string user = Field(entry, "user");
-  const std::string role = Field(entry, "role");
+  const std::string& decision = entry.decision;
+  const std::string& user = entry.user;
+  const std::string& role = entry.role;
   const json who = view == AgentView::kUser
                        ? json{{"identifier", {{"system", "urn:vigil:user"}, {"value", user}}},
                               {"display", user + " (" + role + ")"}}
@@ -80,19 +75,18 @@ std::string AuditEventResource(uint64_t index, const events::AuditRecord& entry,
       {"type", Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest",
                       "RESTful Operation")},
       {"action", "R"},
-      {"recorded", FormatRfc3339Millis(entry.time_ms)},
+      {"recorded", FormatRfc3339Millis(time_ms)},
       {"outcome", decision == "denied" ? "4" : "0"},
-      {"outcomeDesc", decision + " (" + Field(entry, "basis") + ")"},
+      {"outcomeDesc", decision + " (" + entry.basis + ")"},
       {"agent", json::array({agent})},
       {"source", {{"site", hub_name}, {"observer", {{"display", "Vigil hub " + hub_name}}}}},
-      {"entity",
-       json::array({{{"what", {{"reference", "Patient/" + Field(entry, "patient")}}},
-                     {"description", Field(entry, "action") + " " + Field(entry, "resource")}}})}};
+      {"entity", json::array({{{"what", {{"reference", "Patient/" + entry.patient}}},
+                               {"description", entry.action + " " + entry.resource}}})}};
   if (decision == "break-glass") {
     event["purposeOfEvent"] = json::array(
         {{{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason",
                                          "ETREAT", "Emergency Treatment")})},
-          {"text", Field(entry, "reason")}}});
+          {"text", entry.reason}}});
   }
   return DumpJson(event);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/http_reply.h"
+#include "events/audit_records.h"
 #include "ledger/entry.h"
 #include "store/store.h"
 
@@ -28,7 +29,7 @@ std::string DeviceResource(const store::DeviceRecord& device);
 enum class AgentView { kUser, kRoleOnly };
 
 // An access entry of the ledger as an AuditEvent (the accounting of disclosures).
-std::string AuditEventResource(uint64_t index, const events::AuditRecord& entry,
+std::string AuditEventResource(uint64_t index, int64_t time_ms, const events::audit::Access& entry,
                                const std::string& hub_name, AgentView view = AgentView::kUser);
 std::string CapabilityStatement(const std::string& hub_name);
 

@@ -8,6 +8,7 @@
 #include "core/percent_encoding.h"
 #include "core/time_format.h"
 #include "crypto/bytes.h"
+#include "events/audit_records.h"
 #include "model/observation.h"
 #include "store/sealed_record.h"
 
@@ -330,7 +331,8 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
   // pages. Entries about the patient are read until the page (and one more) is covered.
   struct Event {
     uint64_t index;
-    events::AuditRecord entry;
+    int64_t time_ms;
+    events::audit::Access entry;
   };
   std::vector<Event> events;
   bool exhausted = false;
@@ -341,9 +343,10 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
     events.clear();
     for (const auto& s : *stored) {
       auto entry = ledger::DecodeEntry(s.entry);
-      if (!entry.ok() || entry->type != events::AuditType::kAccess) continue;
-      if (entry->fields["patient"] != patient) continue;  // the index column is not trusted
-      events.push_back({s.index, std::move(entry).value()});
+      if (!entry.ok()) continue;
+      auto access = events::As<events::audit::Access>(*entry);
+      if (!access || access->patient != patient) continue;  // the index column is not trusted
+      events.push_back({s.index, entry->time_ms, std::move(*access)});
     }
     if (events.size() > offset + count) break;
   }
@@ -351,11 +354,11 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
   for (uint64_t i = offset; i < events.size() && i < offset + count; ++i) {
     auto& e = events[i];
     // A patient sees who read their data by role; other people's names stay with the staff.
-    const bool own = e.entry.fields["user"] == session.who.username;
+    const bool own = e.entry.user == session.who.username;
     const auto view = session.who.role == access::Role::kPatient && !own ? AgentView::kRoleOnly
                                                                          : AgentView::kUser;
     entries.push_back({request.base_url + "/fhir/AuditEvent/ledger-" + std::to_string(e.index),
-                       AuditEventResource(e.index, e.entry, deps_.hub_name, view)});
+                       AuditEventResource(e.index, e.time_ms, e.entry, deps_.hub_name, view)});
   }
   BundleLinks links{PageUrl(request, offset), "", ""};
   if (count > 0 && events.size() > offset + count) links.next = PageUrl(request, offset + count);
@@ -401,11 +404,11 @@ HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& ses
   const std::string encoded = access::EncodeConsent(*directive);
   Status stored = deps_.store.access().PutConsent(patient_id, encoded, directive->updated_ms);
   if (stored.ok()) {  // the digest lets `vigil verify` check the stored directive is this one
-    stored = deps_.audit.Append({events::AuditType::kConsentChanged,
-                                 directive->updated_ms,
-                                 {{"patient", patient_id},
-                                  {"by", session.who.username},
-                                  {"consent_sha256", crypto::Hex(crypto::Sha256(encoded))}}});
+    stored = deps_.audit.Append(events::Record(
+        directive->updated_ms,
+        events::audit::ConsentChanged{.patient = patient_id,
+                                      .by = session.who.username,
+                                      .consent_sha256 = crypto::Hex(crypto::Sha256(encoded))}));
   }
   if (!stored.ok()) return FhirError(stored);
   return Fhir(access::ConsentToFhir(*directive, patient_id));

@@ -5,6 +5,7 @@
 
 #include "api/api_service.h"
 #include "core/json_string.h"
+#include "events/audit_records.h"
 #include "respond/breach_report.h"
 #include "respond/case_json.h"
 #include "respond/incidents.h"
@@ -52,11 +53,10 @@ HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& 
     }
     auto report = respond::BuildBreachReport(deps_.store, target->id, now);
     if (!report.ok()) return ProblemFor(report.status());
-    if (Status s = deps_.audit.Append({events::AuditType::kBreachReported,
-                                       now,
-                                       {{"incident", std::to_string(target->id)},
-                                        {"by", session.who.username},
-                                        {"patients", std::to_string(report->patients.size())}}});
+    if (Status s = deps_.audit.Append(events::Record(
+            now, events::audit::BreachReported{.incident = target->id,
+                                               .by = session.who.username,
+                                               .patients = report->patients.size()}));
         !s.ok()) {
       return ProblemFor(s);
     }

@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
+#include "events/audit_records.h"
 #include "respond/breach_report.h"
 #include "respond/case_json.h"
 #include "respond/incidents.h"
@@ -49,12 +50,9 @@ Status RunIncidentReport(const std::string& data_dir, int64_t id, const std::str
   const int64_t now = SystemClock::Instance().NowMillis();
   VIGIL_ASSIGN_OR_RETURN(respond::BreachReport report,
                          respond::BuildBreachReport(*hub.store, id, now));
-  VIGIL_RETURN_IF_ERROR(
-      hub.audit->Append({events::AuditType::kBreachReported,
-                         now,
-                         {{"incident", std::to_string(id)},
-                          {"by", "cli"},
-                          {"patients", std::to_string(report.patients.size())}}}));
+  VIGIL_RETURN_IF_ERROR(hub.audit->Append(
+      events::Record(now, events::audit::BreachReported{
+                              .incident = id, .by = "cli", .patients = report.patients.size()})));
   const std::string text = format == "json" ? respond::BreachReportJson(report) + "\n"
                                             : respond::BreachReportMarkdown(report);
   if (out.empty()) {

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/time_format.h"
+#include "events/audit_records.h"
 #include "model/observation.h"
 #include "store/sealed_record.h"
 
@@ -72,9 +73,9 @@ Status RunDeviceRevoke(const std::string& data_dir, const std::string& id) {
 Status RunDeviceRelease(const std::string& data_dir, const std::string& id) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_RETURN_IF_ERROR(hub.store->ReleaseDevice(id));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({{events::AuditType::kDeviceReleased,
-                                             SystemClock::Instance().NowMillis(),
-                                             {{"device", id}, {"by", "cli"}}}}));
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append(
+      {events::Record(SystemClock::Instance().NowMillis(),
+                      events::audit::DeviceReleased{.device = id, .by = "cli"})}));
   std::cout << "Released device " << id << " from quarantine: it may connect again\n";
   return Status::Ok();
 }

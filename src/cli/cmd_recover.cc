@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/time_format.h"
+#include "events/audit_records.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
 
@@ -104,17 +105,15 @@ Status AcceptLoss(admin::AdminHub& hub, const LossReport& r, const HubLayout& la
     VIGIL_RETURN_IF_ERROR(hub.store->RaiseLastSequence(d.device, d.last));
   }
   const int64_t now = SystemClock::Instance().NowMillis();
-  VIGIL_RETURN_IF_ERROR(
-      hub.ledger->Append({{events::AuditType::kDataLoss,
-                           now,
-                           {{"lost_entries", std::to_string(r.stored_entries) + ".." +
-                                                 std::to_string(r.signed_entries - 1)},
-                            {"signed_size", std::to_string(r.signed_entries)},
-                            {"signed_at", FormatRfc3339Millis(r.signed_ms)},
-                            {"last_kept_at", FormatRfc3339Millis(r.last_kept_ms)},
-                            {"devices", DeviceRanges(r)},
-                            {"messages", std::to_string(r.messages)},
-                            {"by", admin::OperatorIdentity()}}}}));
+  VIGIL_RETURN_IF_ERROR(hub.ledger->Append({events::Record(
+      now, events::audit::DataLoss{.lost_entries = std::to_string(r.stored_entries) + ".." +
+                                                   std::to_string(r.signed_entries - 1),
+                                   .signed_size = r.signed_entries,
+                                   .signed_at = FormatRfc3339Millis(r.signed_ms),
+                                   .last_kept_at = FormatRfc3339Millis(r.last_kept_ms),
+                                   .devices = DeviceRanges(r),
+                                   .messages = r.messages,
+                                   .by = admin::OperatorIdentity()})}));
   // The old head stays beside the data, for the record; the new one is the ledger as it is.
   const std::string kept = layout.ledger_head() + ".lost-" + std::to_string(now);
   if (::rename(layout.ledger_head().c_str(), kept.c_str()) != 0) {

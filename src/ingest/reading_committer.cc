@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "events/audit_records.h"
+
 namespace vigil::ingest {
 
 ReadingCommitter::ReadingCommitter(store::ReadingStore& store, ledger::Ledger* ledger,
@@ -29,10 +31,9 @@ Status ReadingCommitter::CommitToStore(std::span<const store::ReadingCommit> com
   if (!ledger_) return store_.CommitReadings(commits);
   size_t rows = commits.size();
   for (const auto& c : commits) rows += c.observations.size();
-  const events::AuditRecord entry{
-      events::AuditType::kReadingBatch,
+  const events::AuditRecord entry = events::Record(
       clock_.NowMillis(),
-      {{"count", std::to_string(rows)}, {"digest", ledger::BatchDigest(commits, {})}}};
+      events::audit::ReadingBatch{.count = rows, .digest = ledger::BatchDigest(commits, {})});
   return ledger_->Append({entry}, [&](const store::LedgerAppend& append) {
     return store_.CommitReadings(commits, &append);
   });

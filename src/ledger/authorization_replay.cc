@@ -1,14 +1,10 @@
 #include "ledger/authorization_replay.h"
 
 #include "crypto/bytes.h"
+#include "events/audit_records.h"
 
 namespace vigil::ledger {
 namespace {
-
-std::string Field(const LedgerEntry& e, const char* name) {
-  const auto it = e.fields.find(name);
-  return it == e.fields.end() ? std::string() : it->second;
-}
 
 Status Mismatch(const std::string& what) {
   return Status::DataLoss(what +
@@ -25,28 +21,21 @@ bool AuthorizationReplay::Concerns(EntryType type) {
 }
 
 void AuthorizationReplay::Apply(uint64_t, const LedgerEntry& e) {
-  switch (e.type) {
-    case EntryType::kUserAdded:
-      users_[Field(e, "user")] = {Field(e, "role"), Field(e, "patient")};
-      break;
-    case EntryType::kCareTeamChanged:
-      if (Field(e, "change") == "added") {
-        care_team_.insert({Field(e, "patient"), Field(e, "user")});
-      } else {
-        care_team_.erase({Field(e, "patient"), Field(e, "user")});
-      }
-      break;
-    case EntryType::kConsentChanged:
-      consent_sha256_[Field(e, "patient")] = Field(e, "consent_sha256");
-      break;
-    case EntryType::kDeviceEnrolled:
-      devices_[Field(e, "device")] = {Field(e, "patient"), Field(e, "cert_sha256"), false};
-      break;
-    case EntryType::kDeviceRevoked:
-      devices_[Field(e, "device")].revoked = true;
-      break;
-    default:
-      break;
+  namespace audit = events::audit;
+  if (auto user = events::As<audit::UserAdded>(e)) {
+    users_[user->user] = {user->role, user->patient};
+  } else if (auto change = events::As<audit::CareTeamChanged>(e)) {
+    if (change->change == "added") {
+      care_team_.insert({change->patient, change->user});
+    } else {
+      care_team_.erase({change->patient, change->user});
+    }
+  } else if (auto consent = events::As<audit::ConsentChanged>(e)) {
+    consent_sha256_[consent->patient] = consent->consent_sha256;
+  } else if (auto enrolled = events::As<audit::DeviceEnrolled>(e)) {
+    devices_[enrolled->device] = {enrolled->patient, enrolled->cert_sha256, false};
+  } else if (auto revoked = events::As<audit::DeviceRevoked>(e)) {
+    devices_[revoked->device].revoked = true;
   }
 }
 

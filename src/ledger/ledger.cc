@@ -4,6 +4,7 @@
 #include <array>
 
 #include "crypto/bytes.h"
+#include "events/audit_fields.h"
 
 namespace vigil::ledger {
 namespace {
@@ -117,8 +118,7 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
       } else {
         append.entries.push_back(EncodeEntry(entry));
       }
-      const auto patient = entry.fields.find("patient");
-      append.subjects.push_back(patient == entry.fields.end() ? std::string() : patient->second);
+      append.subjects.push_back(events::PatientOf(entry));
       for (const auto& node : next.Append(LeafHash(append.entries.back()))) {
         append.nodes.push_back({node.level, node.index, FromHash(node.hash)});
       }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "crypto/bytes.h"
+#include "events/audit_records.h"
 #include "ledger/authorization_replay.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
@@ -123,8 +124,9 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         VIGIL_RETURN_IF_ERROR(entry.status());
         VIGIL_ASSIGN_OR_RETURN(auto rows, batches->Read(index));
         const size_t count = rows.receipts.size() + rows.observations.size();
-        if (BatchDigest(rows.receipts, rows.observations) != entry->fields["digest"] ||
-            std::to_string(count) != entry->fields["count"]) {
+        const auto batch = events::As<events::audit::ReadingBatch>(*entry);
+        if (!batch || BatchDigest(rows.receipts, rows.observations) != batch->digest ||
+            count != batch->count) {
           fail(index, "the stored readings of ledger entry " + std::to_string(index) +
                           " were changed, deleted or added to");
           break;

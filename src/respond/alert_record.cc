@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_string.h"
+#include "events/audit_records.h"
 #include "respond/incidents.h"
 
 namespace vigil::respond {
@@ -25,18 +26,16 @@ store::AlertRecord ToRecord(const events::Alert& a) {
   return r;
 }
 
-Status ChangeAlertStatus(store::AlertStore& alerts,
-                         events::AuditTrail& audit,
-                         int64_t now_ms, int64_t id, const std::string& status,
-                         const std::string& by, const std::string& note) {
+Status ChangeAlertStatus(store::AlertStore& alerts, events::AuditTrail& audit, int64_t now_ms,
+                         int64_t id, const std::string& status, const std::string& by,
+                         const std::string& note) {
   VIGIL_RETURN_IF_ERROR(alerts.SetAlertStatus(id, status, by + ": " + note));
   VIGIL_RETURN_IF_ERROR(NoteOnIncidentOf(alerts, id, now_ms, "alert-status",
                                          "alert " + std::to_string(id) + " " + status + " by " +
                                              by + (note.empty() ? "" : ": " + note)));
-  std::map<std::string, std::string> fields{
-      {"alert", std::to_string(id)}, {"status", status}, {"by", by}};
-  if (!note.empty()) fields["note"] = note;
-  return audit.Append({events::AuditType::kAlertStatusChanged, now_ms, std::move(fields)});
+  return audit.Append(events::Record(
+      now_ms,
+      events::audit::AlertStatusChanged{.alert = id, .status = status, .by = by, .note = note}));
 }
 
 }  // namespace vigil::respond

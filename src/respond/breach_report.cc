@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "events/audit_records.h"
 #include "ledger/ledger_scan.h"
 
 namespace vigil::respond {
@@ -46,13 +47,6 @@ struct Collector {
   }
 };
 
-bool Field(const events::AuditRecord& e, const char* name, std::string& out) {
-  auto it = e.fields.find(name);
-  if (it == e.fields.end()) return false;
-  out = it->second;
-  return true;
-}
-
 }  // namespace
 
 Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id, int64_t now_ms,
@@ -81,18 +75,12 @@ Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id,
   Collector c;
   VIGIL_RETURN_IF_ERROR(ledger::ScanLedgerByTime(
       store, report.from_ms, report.to_ms, [&](const ledger::ScannedEntry& scanned) {
-        const events::AuditRecord& e = scanned.entry;
-        if (e.type != events::AuditType::kAccess) return;
-        std::string user, address, patient, decision, resource;
-        Field(e, "user", user);
-        Field(e, "resource", resource);
-        Field(e, "address", address);
-        if (!Field(e, "patient", patient) || patient.empty()) return;
-        if (!users.count(user) && !addresses.count(address)) return;
-        Field(e, "decision", decision);
-        if (decision == "allowed" || decision == "break-glass") {
-          c.Read(scanned, patient, user, resource);
-          if (!address.empty()) c.parties.insert("address:" + address);
+        const auto access = events::As<events::audit::Access>(scanned.entry);
+        if (!access || access->patient.empty()) return;
+        if (!users.count(access->user) && !addresses.count(access->address)) return;
+        if (access->decision == "allowed" || access->decision == "break-glass") {
+          c.Read(scanned, access->patient, access->user, access->resource);
+          if (!access->address.empty()) c.parties.insert("address:" + access->address);
         } else {
           ++report.denied_reads;
         }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "events/audit_records.h"
+
 namespace vigil::respond {
 namespace {
 
@@ -68,11 +70,10 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const events::Alert& alert,
     VIGIL_ASSIGN_OR_RETURN(incident->id, alerts.InsertIncident(*incident));
   }
   VIGIL_RETURN_IF_ERROR(alerts.SetAlertIncident(alert_id, incident->id));
-  VIGIL_RETURN_IF_ERROR(
-      alerts.AddIncidentEvent({incident->id, alert.first_ms, "alert",
-                               "alert " + std::to_string(alert_id) + " [" + severity + "] " +
-                                   kind + ": " + alert.summary,
-                               alert_id}));
+  VIGIL_RETURN_IF_ERROR(alerts.AddIncidentEvent(
+      {incident->id, alert.first_ms, "alert",
+       "alert " + std::to_string(alert_id) + " [" + severity + "] " + kind + ": " + alert.summary,
+       alert_id}));
   return incident->id;
 }
 
@@ -83,9 +84,8 @@ Status NoteOnIncidentOf(store::AlertStore& alerts, int64_t alert_id, int64_t tim
   return alerts.AddIncidentEvent({alert->incident_id, time_ms, what, detail, alert_id});
 }
 
-Status CloseIncident(store::AlertStore& alerts,
-                     events::AuditTrail& audit,
-                     int64_t now_ms, int64_t id, const std::string& by, const std::string& note) {
+Status CloseIncident(store::AlertStore& alerts, events::AuditTrail& audit, int64_t now_ms,
+                     int64_t id, const std::string& by, const std::string& note) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::IncidentRecord> incident, alerts.FindIncident(id));
   if (!incident) return Status::NotFound("no incident " + std::to_string(id));
   if (incident->status == "closed") {
@@ -96,9 +96,8 @@ Status CloseIncident(store::AlertStore& alerts,
   VIGIL_RETURN_IF_ERROR(alerts.UpdateIncident(*incident));
   VIGIL_RETURN_IF_ERROR(alerts.AddIncidentEvent(
       {id, now_ms, "incident-status", "closed by " + by + (note.empty() ? "" : ": " + note), 0}));
-  std::map<std::string, std::string> fields{{"incident", std::to_string(id)}, {"by", by}};
-  if (!note.empty()) fields["note"] = note;
-  return audit.Append({events::AuditType::kIncidentClosed, now_ms, std::move(fields)});
+  return audit.Append(events::Record(
+      now_ms, events::audit::IncidentClosed{.incident = id, .by = by, .note = note}));
 }
 
 }  // namespace vigil::respond

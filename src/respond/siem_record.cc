@@ -2,6 +2,7 @@
 
 #include "core/json_string.h"
 #include "core/time_format.h"
+#include "events/audit_records.h"
 
 namespace vigil::respond {
 namespace {
@@ -68,12 +69,14 @@ SiemRecord SiemRecordOf(const events::AuditRecord& e) {
   r.time_ms = e.time_ms;
   r.type = std::string(events::AuditTypeName(e.type));
   r.fields = e.fields;
-  const auto decision = e.fields.find("decision");
-  const auto outcome = e.fields.find("outcome");
-  const bool refused =
-      (decision != e.fields.end() && decision->second == "denied") ||
-      (outcome != e.fields.end() && outcome->second != "ok" && outcome->second != "password_ok") ||
-      e.type == events::AuditType::kConnectionRefused;
+  namespace audit = events::audit;
+  const auto access = events::As<audit::Access>(e);
+  const auto login = events::As<audit::Login>(e);
+  const auto mfa = events::As<audit::Mfa>(e);
+  const bool refused = (access && access->decision == "denied") ||
+                       (login && login->outcome != "password_ok") ||
+                       (mfa && mfa->outcome != "ok") ||
+                       e.type == events::AuditType::kConnectionRefused;
   r.severity = refused ? 5 : 6;
   return r;
 }

@@ -1,5 +1,7 @@
 #include "server/connection_audit.h"
 
+#include "events/audit_records.h"
+
 namespace vigil::server {
 namespace {
 
@@ -25,11 +27,11 @@ void ConnectionAudit::Connected(const std::string& device_id, const std::string&
   }
   uint64_t suppressed = 0;
   if (!per_device_.Allow(device_id, suppressed)) return;
-  events::AuditRecord entry{events::AuditType::kDeviceConnected,
-                            clock_.NowMillis(),
-                            {{"device", device_id}, {"address", address}, {"protocol", protocol}}};
-  if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
-  audit_.AppendLater(std::move(entry));
+  audit_.AppendLater(
+      events::Record(clock_.NowMillis(), events::audit::DeviceConnected{.device = device_id,
+                                                                        .address = address,
+                                                                        .protocol = protocol,
+                                                                        .suppressed = suppressed}));
 }
 
 void ConnectionAudit::Refused(std::string_view reason, const std::string& address,
@@ -38,25 +40,19 @@ void ConnectionAudit::Refused(std::string_view reason, const std::string& addres
     events_->Submit({events::EventKind::kConnectionRefused, clock_.NowMillis(), device_id, "",
                      address, "", std::string(reason)});
   }
-  events::AuditRecord entry{
-      events::AuditType::kConnectionRefused,
-      clock_.NowMillis(),
-      {{"reason", std::string(reason)}, {"address", address}, {"protocol", protocol}}};
-  uint64_t suppressed = 0;
+  events::audit::ConnectionRefused entry{
+      .reason = std::string(reason), .address = address, .protocol = protocol};
   if (!device_id.empty()) {
-    if (!per_address_.Allow(address, suppressed)) return;
-    entry.fields["device"] = device_id;
+    if (!per_address_.Allow(address, entry.suppression.suppressed)) return;
+    entry.device = device_id;
   } else {
     const auto admitted = anonymous_.Admit(address);
     if (!admitted.write) return;
-    suppressed = admitted.suppressed;
-    entry.fields["prefix"] = admitted.prefix;
-    if (admitted.suppressed_all > 0) {
-      entry.fields["suppressed_elsewhere"] = std::to_string(admitted.suppressed_all);
-    }
+    entry.suppression = {.prefix = admitted.prefix,
+                         .suppressed = admitted.suppressed,
+                         .suppressed_elsewhere = admitted.suppressed_all};
   }
-  if (suppressed > 0) entry.fields["suppressed"] = std::to_string(suppressed);
-  audit_.AppendLater(std::move(entry));
+  audit_.AppendLater(events::Record(clock_.NowMillis(), entry));
 }
 
 void ConnectionAudit::Disconnected(const std::string& device_id, const std::string& address) {

@@ -18,6 +18,7 @@
 #include "core/files.h"
 #include "crypto/bytes.h"
 #include "detect/detection_engine.h"
+#include "events/audit_records.h"
 #include "ingest/pipeline.h"
 #include "ingest/reading_committer.h"
 #include "ledger/audit_trails.h"
@@ -119,10 +120,9 @@ class HubServerImpl final : public HubServer {
     // error on that connection, not a SIGPIPE that ends the hub.
     std::signal(SIGPIPE, SIG_IGN);
     // What configuration this run serves with, so a change between runs is on record.
-    VIGIL_RETURN_IF_ERROR(
-        audit_trail_.Append({events::AuditType::kHubStarted,
-                             SystemClock::Instance().NowMillis(),
-                             {{"config_sha256", config_digest_}, {"version", kVersion}}}));
+    VIGIL_RETURN_IF_ERROR(audit_trail_.Append(events::Record(
+        SystemClock::Instance().NowMillis(),
+        events::audit::HubStarted{.config_sha256 = config_digest_, .version = kVersion})));
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
@@ -213,13 +213,13 @@ class HubServerImpl final : public HubServer {
                  incident.ok() ? *incident : 0);
     if (siem_) siem_->Forward(respond::SiemRecordOf(alert, *id));
     responder_.Respond(alert, *id);
-    audit_trail_.AppendLater({events::AuditType::kAlertRaised,
-                              alert.first_ms,
-                              {{"alert", std::to_string(*id)},
-                               {"kind", std::string(events::AlertKindName(alert.kind))},
-                               {"severity", std::string(events::SeverityName(alert.severity))},
-                               {"entity", alert.entity.ToString()},
-                               {"technique", alert.technique}}});
+    audit_trail_.AppendLater(events::Record(
+        alert.first_ms,
+        events::audit::AlertRaised{.alert = *id,
+                                   .kind = std::string(events::AlertKindName(alert.kind)),
+                                   .severity = std::string(events::SeverityName(alert.severity)),
+                                   .entity = alert.entity.ToString(),
+                                   .technique = alert.technique}));
     return *id;
   }
 
@@ -229,10 +229,9 @@ class HubServerImpl final : public HubServer {
     const Status noted = respond::NoteOnIncidentOf(store_->alerts(), r.alert_id, r.time_ms,
                                                    "response", action + " " + r.target);
     if (!noted.ok()) spdlog::error("response not on the timeline: {}", noted.ToString());
-    audit_trail_.AppendLater(
-        {events::AuditType::kResponseTaken,
-         r.time_ms,
-         {{"alert", std::to_string(r.alert_id)}, {"action", action}, {"target", r.target}}});
+    audit_trail_.AppendLater(events::Record(
+        r.time_ms,
+        events::audit::ResponseTaken{.alert = r.alert_id, .action = action, .target = r.target}));
   }
 
   static access::SessionSettings SessionSettingsOf(const HubConfig& config) {

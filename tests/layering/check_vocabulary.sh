@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fails if src/ parses a ledger entry back by field name (`fields.at(`) or spells an alert kind as
-# a string anywhere but its name table (src/events/names.cc). "break-glass" is also the name of
+# Fails if src/ parses a ledger entry back by field name (`fields.at(`, `fields.find(`), builds
+# one from a bare type and field map instead of its typed record (src/events/audit_records.h), or
+# spells an alert kind as a string anywhere but its name table (src/events/names.cc). "break-glass" is also the name of
 # an access decision (access/policy.cc), which events carry as their reason: it is not counted.
 # Also fails if the ledger's core (the log, its proofs, scans and export) reaches past the store
 # interface it owns (store/ledger_store.h): only verification, which cross-checks the ledger
@@ -8,8 +9,12 @@
 set -euo pipefail
 src="$1"
 status=0
-if grep -rn 'fields\.at(' "$src"; then
-  echo "ledger entries parsed back by field name (use the typed record instead)" >&2
+if grep -rn 'fields\.at(\|fields\.find(' "$src" | grep -v "^$src/events/"; then
+  echo "ledger entries parsed back by field name (use events::As<the typed record>)" >&2
+  status=1
+fi
+if grep -rn 'AuditType::k[A-Za-z]*,' "$src" | grep -v "^$src/events/"; then
+  echo "ledger entries built from a bare type (use events::Record(time, the typed record))" >&2
   status=1
 fi
 kinds=$(grep -o '{K::k[A-Za-z]*, "[a-z-]*"}' "$src/events/names.cc" | sed -E 's/.*"([a-z-]+)".*/\1/')

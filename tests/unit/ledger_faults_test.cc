@@ -3,6 +3,7 @@
 // appending, tree nodes lost past what was synced.
 #include <gtest/gtest.h>
 
+#include "events/audit_records.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "memory_ledger_store.h"
@@ -11,7 +12,8 @@ namespace vigil::ledger {
 namespace {
 
 LedgerEntry Entry(int64_t time_ms) {
-  return {events::AuditType::kPatientAdded, time_ms, {{"patient", "p-" + std::to_string(time_ms)}}};
+  return events::Record(time_ms,
+                        events::audit::PatientAdded{.patient = "p-" + std::to_string(time_ms)});
 }
 
 // The root of the entries as stored, computed from nothing else.

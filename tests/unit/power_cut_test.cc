@@ -8,6 +8,7 @@
 
 #include "core/readiness.h"
 #include "crypto/ed25519.h"
+#include "events/audit_records.h"
 #include "ingest/pipeline.h"
 #include "ingest/reading_committer.h"
 #include "ledger/ledger.h"
@@ -38,15 +39,14 @@ class Scenario {
     auto ledger = std::move(ledger::Ledger::Open(hub_.store())).value();
     for (const auto& [patient, device] : {std::pair{"p-1", "d-1"}, std::pair{"p-2", "d-2"}}) {
       hub_.Enroll(patient, device);  // as `vigil patient add` and `vigil device enroll` record it
-      EXPECT_TRUE(ledger
-                      ->Append({{events::AuditType::kPatientAdded, kNow, {{"patient", patient}}},
-                                {events::AuditType::kDeviceEnrolled,
-                                 kNow,
-                                 {{"device", device},
-                                  {"patient", patient},
-                                  {"type", "pulse-oximeter"},
-                                  {"cert_sha256", "ff"}}}})
-                      .ok());
+      EXPECT_TRUE(
+          ledger
+              ->Append({events::Record(kNow, events::audit::PatientAdded{.patient = patient}),
+                        events::Record(kNow, events::audit::DeviceEnrolled{.device = device,
+                                                                           .patient = patient,
+                                                                           .type = "pulse-oximeter",
+                                                                           .cert_sha256 = "ff"})})
+              .ok());
     }
     const auto pair = *crypto::GenerateEd25519();
     key_ = {"test-hub", pair.private_key, pair.public_key};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "events/audit_records.h"
+
 namespace vigil::respond {
 namespace {
 
@@ -30,16 +32,28 @@ TEST(SiemRecordTest, AnAlertAsRfc5424WithEscapedParameters) {
 }
 
 TEST(SiemRecordTest, LedgerEntriesAreAuditRecordsAndRefusalsAreNotices) {
-  const events::AuditRecord ok{events::AuditType::kAccess, kT, {{"decision", "allowed"}}};
-  const events::AuditRecord denied{events::AuditType::kAccess, kT, {{"decision", "denied"}}};
-  const events::AuditRecord bad{events::AuditType::kLogin, kT, {{"outcome", "bad_password"}}};
-  EXPECT_EQ(SiemRecordOf(ok).severity, 6);
-  EXPECT_EQ(SiemRecordOf(denied).severity, 5);
-  EXPECT_EQ(SiemRecordOf(bad).severity, 5);
-  EXPECT_EQ(SiemRecordOf(ok).type, "access");
-  EXPECT_EQ(SiemJsonLine(SiemRecordOf(ok), "h"),
-            R"({"time":"2027-01-15T08:00:00.000Z","host":"h","source":"vigil","type":"access",)"
-            R"("decision":"allowed"})");
+  namespace audit = events::audit;
+  const auto access = [](const char* decision) {
+    return events::Record(kT, audit::Access{.user = "dr-a",
+                                            .role = "clinician",
+                                            .patient = "p-1",
+                                            .action = "read",
+                                            .resource = "Patient/p-1",
+                                            .decision = decision,
+                                            .basis = "care team"});
+  };
+  const auto login = [](const char* outcome) {
+    return events::Record(kT,
+                          audit::Login{.user = "dr-a", .address = "10.0.0.5", .outcome = outcome});
+  };
+  EXPECT_EQ(SiemRecordOf(access("allowed")).severity, 6);
+  EXPECT_EQ(SiemRecordOf(access("denied")).severity, 5);
+  EXPECT_EQ(SiemRecordOf(login("password_ok")).severity, 6);
+  EXPECT_EQ(SiemRecordOf(login("bad_password")).severity, 5);
+  EXPECT_EQ(SiemRecordOf(access("allowed")).type, "access");
+  EXPECT_EQ(SiemJsonLine(SiemRecordOf(events::Record(kT, audit::Logout{.user = "dr-a"})), "h"),
+            R"({"time":"2027-01-15T08:00:00.000Z","host":"h","source":"vigil","type":"logout",)"
+            R"("user":"dr-a"})");
 }
 
 }  // namespace
