@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "api/fhir_resources.h"
-#include "events/audit_records.h"
 
 namespace vigil::api {
 namespace {
@@ -93,47 +92,12 @@ Status ApiService::Require(const ApiRequest& request, const Session& session, ac
 Result<access::Decision> ApiService::Authorize(const ApiRequest& request, const Session& session,
                                                access::Action action, const std::string& patient_id,
                                                const std::string& resource) {
-  access::PatientFacts facts;
-  facts.break_glass_reason = request.break_glass_reason;
-  std::optional<access::ConsentDirective> consent;
-  const bool care_giver =
-      session.who.role == access::Role::kClinician || session.who.role == access::Role::kNurse;
-  if (care_giver && !patient_id.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(facts.on_care_team,
-                           deps_.store.access().IsOnCareTeam(patient_id, session.who.username));
-    VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                           deps_.store.access().FindConsent(patient_id));
-    if (stored) {
-      VIGIL_ASSIGN_OR_RETURN(consent, access::DecodeConsent(*stored));
-      facts.consent = &*consent;
-    }
-  }
-  const access::Decision decision = access::Decide(session.who, action, patient_id, facts);
-  const int64_t now = deps_.clock.NowMillis();
-  const events::audit::Access record{.user = session.who.username,
-                                     .role = std::string(access::RoleName(session.who.role)),
-                                     .patient = patient_id,
-                                     .action = std::string(access::ActionName(action)),
-                                     .resource = resource,
-                                     .decision = std::string(access::OutcomeName(decision.outcome)),
-                                     .basis = decision.basis,
-                                     .reason = decision.outcome == access::Outcome::kBreakGlass
-                                                   ? request.break_glass_reason
-                                                   : std::string(),
-                                     .address = request.peer_address};
-  VIGIL_RETURN_IF_ERROR(deps_.audit.Append(events::Record(now, record)));
-  if (deps_.events) {
-    deps_.events->Submit({events::EventKind::kAccessDecision, now, "", session.who.username,
-                          request.peer_address, patient_id,
-                          std::string(access::OutcomeName(decision.outcome))});
-  }
-  if (decision.outcome == access::Outcome::kBreakGlass) {
-    VIGIL_RETURN_IF_ERROR(deps_.store.access()
-                              .InsertReview({0, session.who.username, patient_id,
-                                             request.break_glass_reason, resource, now, true})
-                              .status());
-  }
-  return decision;
+  return authorizer_.Authorize({.who = session.who,
+                                .action = action,
+                                .patient_id = patient_id,
+                                .resource = resource,
+                                .break_glass_reason = request.break_glass_reason,
+                                .address = request.peer_address});
 }
 
 }  // namespace vigil::api

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "access/auth_service.h"
+#include "access/authorizer.h"
 #include "access/policy.h"
 #include "api/api_request.h"
 #include "api/http_reply.h"
@@ -36,7 +37,9 @@ struct ApiDependencies {
 
 class ApiService {
  public:
-  explicit ApiService(ApiDependencies deps) : deps_(std::move(deps)) {}
+  explicit ApiService(ApiDependencies deps)
+      : deps_(std::move(deps)),
+        authorizer_(deps_.store.access(), deps_.audit, deps_.clock, deps_.events) {}
 
   // Whether this service answers `path` (the server routes the rest elsewhere).
   static bool Serves(std::string_view path);
@@ -69,9 +72,9 @@ class ApiService {
   HttpReply WriteConsent(const ApiRequest& request, const Session& session,
                          const std::string& patient_id);
 
-  // Decides whether the session may do `action` on `patient_id` (the resource named by
-  // `resource`), records the decision in the ledger (and a review item for break-glass), and
-  // returns it. An error only if the decision could not be recorded.
+  // The session's request to do `action` on `patient_id` (the resource named by `resource`),
+  // authorized by access::Authorizer: decided, recorded, and returned. An error only if the
+  // decision could not be recorded.
   Result<access::Decision> Authorize(const ApiRequest& request, const Session& session,
                                      access::Action action, const std::string& patient_id,
                                      const std::string& resource);
@@ -80,6 +83,7 @@ class ApiService {
                  const std::string& patient_id, const std::string& resource);
 
   ApiDependencies deps_;
+  access::Authorizer authorizer_;
 };
 
 // The FHIR reply for a failed Status (401/403/404/400/429/500 OperationOutcome).
