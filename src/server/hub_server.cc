@@ -22,12 +22,12 @@
 #include "ingest/pipeline.h"
 #include "ingest/reading_committer.h"
 #include "ledger/audit_trails.h"
+#include "ledger/checkpointer.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
 #include "ledger/verify.h"
-#include "respond/alert_record.h"
-#include "respond/incidents.h"
+#include "respond/alert_desk.h"
 #include "respond/responder.h"
 #include "respond/siem_forwarder.h"
 #include "server/address_blocklist.h"
@@ -44,7 +44,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr auto kRevocationPoll = std::chrono::seconds(1);
+constexpr auto kSharedStatePoll = std::chrono::seconds(1);
 constexpr auto kCheckpointInterval = std::chrono::seconds(5);
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 constexpr const char* kVersion = "0.1.0";
@@ -63,7 +63,10 @@ class HubServerImpl final : public HubServer {
         store_(std::move(store)),
         keys_(std::move(keys)),
         ledger_(std::move(ledger)),
-        ledger_key_(std::move(ledger_key)),
+        checkpointer_(*ledger_, *store_, std::move(ledger_key),
+                      {.origin = ledger::LedgerOrigin(config.hub_name),
+                       .head_path = layout.ledger_head(),
+                       .checkpoint_log = config.ledger.checkpoint_log}),
         mqtt_tls_(std::move(mqtt_tls)),
         https_tls_(std::move(https_tls)),
         siem_(std::move(siem)),
@@ -78,8 +81,9 @@ class HubServerImpl final : public HubServer {
                        if (!siem_ || !config_.siem.audit) return;
                        for (const auto& e : entries) siem_->Forward(respond::SiemRecordOf(e));
                      }),
-        detection_(SystemClock::Instance(), detect::DefaultRules(config.detect),
-                   [this](const events::Alert& a, bool is_new) { return RecordAlert(a, is_new); }),
+        detection_(
+            SystemClock::Instance(), detect::DefaultRules(config.detect),
+            [this](const events::Alert& a, bool is_new) { return alert_desk_.Take(a, is_new); }),
         pipeline_(*store_, *store_, *keys_, committer_, SystemClock::Instance(), config.ingest,
                   metrics_, &readiness_, Events()),
         storage_watch_(layout.root, uint64_t{config.serve.min_free_mb} * 1024 * 1024, *store_,
@@ -94,8 +98,8 @@ class HubServerImpl final : public HubServer {
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
         blocklist_(SystemClock::Instance()),
         containment_(*store_, directory_, blocklist_),
-        responder_(SystemClock::Instance(), containment_, std::move(playbooks),
-                   [this](const respond::Response& r) { RecordResponse(r); }),
+        alert_desk_(store_->alerts(), audit_trail_, siem_.get(), SystemClock::Instance(),
+                    containment_, std::move(playbooks)),
         mqtt_context_{pipeline_,       directory_,         metrics_,   config.ingest,
                       connection_log_, &connection_audit_, &blocklist_},
         https_context_{pipeline_,
@@ -110,7 +114,7 @@ class HubServerImpl final : public HubServer {
                        &readiness_},
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
-        revocation_timer_(io_),
+        shared_state_timer_(io_),
         checkpoint_timer_(io_) {}
 
   ~HubServerImpl() override { Stop(); }
@@ -126,7 +130,7 @@ class HubServerImpl final : public HubServer {
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
-    PollRevocations();
+    PollSharedState();
     ScheduleCheckpoint();
     for (int i = 0; i < config_.serve.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
     started_ = true;
@@ -151,7 +155,7 @@ class HubServerImpl final : public HubServer {
     stopped_ = true;
     mqtt_.StopAccepting();
     https_.StopAccepting();
-    revocation_timer_.cancel();
+    shared_state_timer_.cancel();
     checkpoint_timer_.cancel();
     mqtt_.DrainSessions();
     const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
@@ -189,51 +193,6 @@ class HubServerImpl final : public HubServer {
   // What hears the security events: the detection engine, or nothing when it is off.
   events::SecurityEventSink* Events() { return config_.detect.enabled ? &detection_ : nullptr; }
 
-  // Stores a new alert (and records it in the ledger) or a repeat of one; the alert's id.
-  int64_t RecordAlert(const events::Alert& alert, bool is_new) {
-    const store::AlertRecord record = respond::ToRecord(alert);
-    if (!is_new) {
-      if (Status s = store_->alerts().UpdateAlert(record); !s.ok()) {
-        spdlog::error("alert {} not updated: {}", alert.id, s.ToString());
-      }
-      return alert.id;
-    }
-    auto id = store_->alerts().InsertAlert(record);
-    if (!id.ok()) {
-      spdlog::error("alert {} on {} not stored: {}", events::AlertKindName(alert.kind),
-                    alert.entity.ToString(), id.status().ToString());
-      return 0;
-    }
-    auto incident = respond::FileAlert(store_->alerts(), alert, *id);
-    if (!incident.ok()) {
-      spdlog::error("alert {} not filed under an incident: {}", *id, incident.status().ToString());
-    }
-    spdlog::warn("ALERT {} [{}] {} {}: {} (incident {})", *id, events::SeverityName(alert.severity),
-                 events::AlertKindName(alert.kind), alert.entity.ToString(), alert.summary,
-                 incident.ok() ? *incident : 0);
-    if (siem_) siem_->Forward(respond::SiemRecordOf(alert, *id));
-    responder_.Respond(alert, *id);
-    audit_trail_.AppendLater(events::Record(
-        alert.first_ms,
-        events::audit::AlertRaised{.alert = *id,
-                                   .kind = std::string(events::AlertKindName(alert.kind)),
-                                   .severity = std::string(events::SeverityName(alert.severity)),
-                                   .entity = alert.entity.ToString(),
-                                   .technique = alert.technique}));
-    return *id;
-  }
-
-  // A containment action: on its incident's timeline, and in the ledger.
-  void RecordResponse(const respond::Response& r) {
-    const std::string action(events::ResponseActionName(r.action));
-    const Status noted = respond::NoteOnIncidentOf(store_->alerts(), r.alert_id, r.time_ms,
-                                                   "response", action + " " + r.target);
-    if (!noted.ok()) spdlog::error("response not on the timeline: {}", noted.ToString());
-    audit_trail_.AppendLater(events::Record(
-        r.time_ms,
-        events::audit::ResponseTaken{.alert = r.alert_id, .action = action, .target = r.target}));
-  }
-
   static access::SessionSettings SessionSettingsOf(const HubConfig& config) {
     access::SessionSettings s;
     s.idle_ms = config.access.session_idle_seconds * 1000;
@@ -243,23 +202,8 @@ class HubServerImpl final : public HubServer {
   }
 
   void Checkpoint() {
-    const uint64_t size = ledger_->size();
-    if (size == last_checkpoint_size_) return;
-    auto made = ledger::MakeRememberedCheckpoint(*ledger_, *store_, layout_.ledger_head(),
-                                                 ledger::LedgerOrigin(config_.hub_name),
-                                                 ledger_key_, SystemClock::Instance().NowMillis());
-    if (!made.ok()) {
-      failure_log_.Log(spdlog::level::err, "checkpoint",
-                       "ledger checkpoint failed: " + made.status().ToString());
-      return;
-    }
-    last_checkpoint_size_ = made->size;
-    if (!config_.ledger.checkpoint_log.empty()) {
-      if (Status s = ledger::AppendCheckpointLog(config_.ledger.checkpoint_log, made->note);
-          !s.ok()) {
-        failure_log_.Log(spdlog::level::err, "checkpoint_log",
-                         "checkpoint not appended to the log: " + s.ToString());
-      }
+    if (Status s = checkpointer_.CheckpointIfGrown(SystemClock::Instance().NowMillis()); !s.ok()) {
+      failure_log_.Log(spdlog::level::err, "checkpoint", s.ToString());
     }
   }
 
@@ -272,16 +216,18 @@ class HubServerImpl final : public HubServer {
     });
   }
 
-  void PollRevocations() {
-    revocation_timer_.expires_after(kRevocationPoll);
-    revocation_timer_.async_wait([this](const boost::system::error_code& ec) {
+  // What other processes change through the store (`vigil device revoke`, `vigil user unlock`)
+  // and the disk's free space, looked at once a second.
+  void PollSharedState() {
+    shared_state_timer_.expires_after(kSharedStatePoll);
+    shared_state_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       directory_.RefreshRevocations();
       storage_watch_.Poll();
       if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
         spdlog::error("unlock requests not applied: {}", s.ToString());
       }
-      PollRevocations();
+      PollSharedState();
     });
   }
 
@@ -297,8 +243,7 @@ class HubServerImpl final : public HubServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;
   std::unique_ptr<ledger::Ledger> ledger_;
-  ledger::NoteKey ledger_key_;
-  uint64_t last_checkpoint_size_ = UINT64_MAX;
+  ledger::Checkpointer checkpointer_;  // a signed checkpoint whenever the ledger grew
   std::unique_ptr<asio::ssl::context> mqtt_tls_;
   std::unique_ptr<asio::ssl::context> https_tls_;
   std::unique_ptr<respond::SiemForwarder>
@@ -319,13 +264,13 @@ class HubServerImpl final : public HubServer {
   ConnectionAudit connection_audit_;
   AddressBlocklist blocklist_;
   ServerContainment containment_;
-  respond::Responder responder_;
+  respond::AlertDesk alert_desk_;  // the engine's alerts: stored, filed, forwarded, acted on
   MqttContext mqtt_context_;
   HttpsContext https_context_;
   asio::io_context io_;
   MqttListener mqtt_;
   HttpsListener https_;
-  asio::steady_timer revocation_timer_;
+  asio::steady_timer shared_state_timer_;
   asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;
   bool started_ = false;
