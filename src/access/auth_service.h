@@ -1,4 +1,4 @@
-// Authentication (issue #5): password (Argon2id), then a TOTP second factor, then an opaque
+// Authentication: password (Argon2id), then a TOTP second factor, then an opaque
 // session token. Every attempt, success or failure, is recorded in the audit ledger through
 // the AuditTrail before the answer is given. Failures are throttled per account and per address;
 // an unknown username costs the same work and gets the same answer as a wrong password.

@@ -1,4 +1,4 @@
-// A patient's consent directive (issue #5): which categories of their data which recipients
+// A patient's consent directive: which categories of their data which recipients
 // may see, as a base decision plus exceptions, where a matching deny always wins. Read and
 // written as the subset of FHIR R4 Consent documented in docs/access.md.
 #pragma once

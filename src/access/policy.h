@@ -1,4 +1,4 @@
-// The one authorization policy every route calls (issue #5). Deny by default: a request is
+// The one authorization policy every route calls. Deny by default: a request is
 // allowed only by a rule below, and every decision says why (its basis goes to the ledger).
 //
 //   patient            their own record, Observations, Devices, Consent and accounting of

@@ -1,4 +1,4 @@
-// The people who use Vigil and what they are (issue #5): each user has exactly one role.
+// The people who use Vigil and what they are: each user has exactly one role.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// Administration of users and care teams (issue #5), shared by the `vigil` commands: adding a
+// Administration of users and care teams, shared by the `vigil` commands: adding a
 // user with a one-time enrolment (initial password + TOTP secret), care-team membership and
 // revoking a user's sessions. Every change is recorded in the audit ledger.
 #pragma once

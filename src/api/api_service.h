@@ -1,6 +1,6 @@
-// The people-facing HTTPS API (issue #5): /auth (login, MFA, logout, password), /admin (care
+// The people-facing HTTPS API: /auth (login, MFA, logout, password), /admin (care
 // teams, session revocation), /security (break-glass reviews), the FHIR R4 read API under
-// /fhir, and the ledger's public checkpoint and proofs under /ledger (no login: issue #4). Every
+// /fhir, and the ledger's public checkpoint and proofs under /ledger (no login). Every
 // request is authenticated by a session token (except login and /fhir/metadata), decided by
 // access/policy and the decision recorded in the audit ledger before any data is read or returned.
 //

@@ -1,4 +1,4 @@
-// `vigil user ...` and `vigil careteam ...`: people and who looks after whom (issue #5).
+// `vigil user ...` and `vigil careteam ...`: people and who looks after whom.
 #include <CLI/CLI.hpp>
 #include <iostream>
 

@@ -70,14 +70,14 @@ struct ServeOptions {
 // The base of absolute links: `public_url` with `https_port` added when it names no port.
 std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port);
 
-// People-facing access (issue #5): sessions and the API's worker pool.
+// People-facing access: sessions and the API's worker pool.
 struct AccessOptions {
   int64_t session_idle_seconds = 900;        // a session unused this long expires
   int64_t session_absolute_seconds = 28800;  // every session expires after 8 h
   int api_threads = 16;  // workers for API requests (they wait on Argon2id and durable audits)
 };
 
-// Detection thresholds (issue #6; detect/rules.h says what each rule watches). The rules take
+// Detection thresholds (detect/rules.h says what each rule watches). The rules take
 // this struct as their settings (detect::RuleSettings).
 struct DetectOptions {
   bool enabled = true;  // off: no events are produced (to measure what detection costs)
@@ -103,14 +103,14 @@ struct DetectOptions {
   std::vector<std::pair<const char*, int*>> Thresholds();
 };
 
-// Containment playbooks (issue #6; server/responder.h): per alert kind an action, overriding
+// Containment playbooks (respond/responder.h): per alert kind an action, overriding
 // the defaults; and how long a blocked address stays blocked.
 struct RespondOptions {
   std::map<std::string, std::string> actions;  // alert kind -> action
   int64_t block_minutes = 15;
 };
 
-// SIEM export (issue #6; server/siem_forwarder.h): alerts and audit events as JSON lines to a
+// SIEM export (respond/siem_forwarder.h): alerts and audit events as JSON lines to a
 // file and as RFC 5424 syslog to a collector.
 struct SiemOptions {
   std::string jsonl_path;  // append JSON lines here (relative: to the data directory); "" off

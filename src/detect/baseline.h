@@ -1,4 +1,4 @@
-// Learned baselines (issue #6, the unsupervised part of detection): per device and per user,
+// Learned baselines (the unsupervised part of detection): per device and per user,
 // a streaming estimate of each feature's normal value and spread that needs no labels, adapts
 // slowly, and says which feature made an alert and by how much.
 //

@@ -1,4 +1,4 @@
-// The detection engine (issue #6): one thread that runs every rule over the event stream, off
+// The detection engine: one thread that runs every rule over the event stream, off
 // the acknowledgement path, in batches every 10 ms. Submitting never blocks or wakes anyone: the
 // queue is bounded, and events that do not fit are shed, counted, and reported as an alert of their
 // own. Repeats of an open alert (same kind and entity) fold into it; the sink hears of a new alert

@@ -1,4 +1,4 @@
-// Detection rules (issue #6): each watches the event stream and raises alerts through the sink.
+// Detection rules: each watches the event stream and raises alerts through the sink.
 // Rules run on the engine's one thread: no locking inside. Thresholds are configurable
 // (`[detect]` in config.toml) with the defaults below.
 #pragma once

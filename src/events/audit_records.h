@@ -254,8 +254,8 @@ struct HubStarted {
 struct AlertRaised {
   static constexpr AuditType kType = AuditType::kAlertRaised;
   int64_t alert = 0;
-  std::string kind = {};  // events::AlertKindName
-  std::string severity = {};  // events::SeverityName
+  std::string kind = {};       // events::AlertKindName
+  std::string severity = {};   // events::SeverityName
   std::string entity = {};     // events::Entity::ToString
   std::string technique = {};  // MITRE ATT&CK id
   template <class Self, class F>
@@ -349,10 +349,10 @@ struct DataLoss {
   static constexpr AuditType kType = AuditType::kDataLoss;
   std::string lost_entries = {};  // "first..last"
   uint64_t signed_size = 0;
-  std::string signed_at = {};  // RFC 3339
+  std::string signed_at = {};     // RFC 3339
   std::string last_kept_at = {};  // RFC 3339
-  std::string devices = {};  // "id:first..last,...": sequence numbers acknowledged and lost
-  uint64_t messages = 0;     // how many those ranges hold
+  std::string devices = {};       // "id:first..last,...": sequence numbers acknowledged and lost
+  uint64_t messages = 0;          // how many those ranges hold
   std::string by = {};
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {

@@ -1,4 +1,4 @@
-// Reading the ledger by time (issue #6): the entries recorded within a period, for breach reports
+// Reading the ledger by time: the entries recorded within a period, for breach reports
 // and investigations. Entries are appended in time order, give or take the audit writer's
 // batching, so the first one is found by a binary search on entry time (widened by a minute),
 // and the rest are read in pages until the period is passed.

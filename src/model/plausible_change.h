@@ -1,4 +1,4 @@
-// How fast a vital sign can really change (issue #6): a reading that moves further from the
+// How fast a vital sign can really change: a reading that moves further from the
 // device's previous one than physiology allows in the time between them is suspicious — a
 // tampered device, a spoofed stream, or a failing sensor. Conservative bounds: a change is
 // implausible when |Δ| > step + rate × minutes, for readings at most 10 minutes apart.

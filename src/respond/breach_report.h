@@ -1,4 +1,4 @@
-// Breach reports (issue #6): for an incident, who was affected and what the law asks next.
+// Breach reports: for an incident, who was affected and what the law asks next.
 // Affected patients come from the access records in the ledger (every allowed or break-glass read
 // by a user the incident names, or from an address it names, during the incident) and from the
 // devices it names (their patients' readings in the period may be forged or exposed). The report

@@ -1,4 +1,4 @@
-// Incidents (issue #6): related alerts grouped into one case with a timeline. An alert joins the
+// Incidents: related alerts grouped into one case with a timeline. An alert joins the
 // open incident that shares an entity with it (its subject, or an address its evidence names)
 // and was active within the grouping window; otherwise it opens a new incident. The incident's
 // severity is the worst of its alerts'. Every step is a line of the incident's timeline.
@@ -31,8 +31,7 @@ Status NoteOnIncidentOf(store::AlertStore& alerts, int64_t alert_id, int64_t tim
 
 // Closes incident `id` on behalf of `by`, on the timeline and through `audit` (durable before it
 // returns). NotFound for an unknown incident; FailedPrecondition if it is closed already.
-Status CloseIncident(store::AlertStore& alerts,
-                     events::AuditTrail& audit,
-                     int64_t now_ms, int64_t id, const std::string& by, const std::string& note);
+Status CloseIncident(store::AlertStore& alerts, events::AuditTrail& audit, int64_t now_ms,
+                     int64_t id, const std::string& by, const std::string& note);
 
 }  // namespace vigil::respond

@@ -1,4 +1,4 @@
-// SIEM export (issue #6): alerts and audit events leave the hub as they happen, as JSON lines
+// SIEM export: alerts and audit events leave the hub as they happen, as JSON lines
 // appended to a file (0600) and as RFC 5424 syslog messages to a collector over UDP (one message
 // per datagram, RFC 5426) or TCP (octet-counting framing, RFC 6587 section 3.4.1). A thread of
 // its own does the I/O; the queue is bounded and what does not fit is dropped and counted, so a

@@ -73,10 +73,9 @@ SiemRecord SiemRecordOf(const events::AuditRecord& e) {
   const auto access = events::As<audit::Access>(e);
   const auto login = events::As<audit::Login>(e);
   const auto mfa = events::As<audit::Mfa>(e);
-  const bool refused = (access && access->decision == "denied") ||
-                       (login && login->outcome != "password_ok") ||
-                       (mfa && mfa->outcome != "ok") ||
-                       e.type == events::AuditType::kConnectionRefused;
+  const bool refused =
+      (access && access->decision == "denied") || (login && login->outcome != "password_ok") ||
+      (mfa && mfa->outcome != "ok") || e.type == events::AuditType::kConnectionRefused;
   r.severity = refused ? 5 : 6;
   return r;
 }

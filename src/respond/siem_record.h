@@ -1,4 +1,4 @@
-// What Vigil tells a SIEM (issue #6): alerts and audit ledger entries as records that render as
+// What Vigil tells a SIEM: alerts and audit ledger entries as records that render as
 // one JSON line each, or as an RFC 5424 syslog message (structured data under the private
 // enterprise number 32473, which RFC 5612 reserves for documentation and examples). Records
 // carry ids, kinds and reasons as the ledger does, never health data.

@@ -1,4 +1,4 @@
-// Device connections in the audit ledger (issue #4) and the detection engine (issue #6): every
+// Device connections in the audit ledger and the detection engine: every
 // accepted connection and every refused one, without letting a flood of either fill the ledger. Per
 // device (accepted, and refused with a device's certificate), a burst of entries is written, then
 // one a minute carrying how many were left out ("suppressed"); refusals of peers that named no

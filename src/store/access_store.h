@@ -1,4 +1,4 @@
-// The people-facing records (issue #5): users, sessions, care teams, consent directives and
+// The people-facing records: users, sessions, care teams, consent directives and
 // break-glass reviews. Kept in the hub's store beside the readings (Store::access()); every
 // method is thread-safe. Secrets are stored only as hashes (passwords: Argon2id; session
 // tokens: SHA-256) or sealed (TOTP secrets, under the master key).

@@ -1,4 +1,4 @@
-// Alerts of the detection engine (issue #6) and the incidents that group them, kept in the hub's
+// Alerts of the detection engine and the incidents that group them, kept in the hub's
 // store (Store::alerts()) so that the security officer's CLI and API see them across restarts.
 // Thread-safe.
 #pragma once
