@@ -1,8 +1,8 @@
-// /security/alerts of ApiService: the security officer lists, reads, acknowledges and resolves
-// the detection engine's alerts. Status changes are recorded in the ledger.
+#include "api/alert_routes.h"
+
 #include <nlohmann/json.hpp>
 
-#include "api/api_service.h"
+#include "api/api_errors.h"
 #include "core/json_string.h"
 #include "core/time_format.h"
 #include "respond/alert_record.h"
@@ -13,8 +13,9 @@ namespace vigil::api {
 using nlohmann::json;
 using respond::AlertJson;
 
-HttpReply ApiService::HandleAlerts(const ApiRequest& request, const Session& session) {
-  if (Status s = Require(request, session, access::Action::kManageAlerts, "", "alerts"); !s.ok()) {
+HttpReply AlertRoutes::Handle(const ApiRequest& request, const Session& session) {
+  if (Status s = context_.Require(request, session, access::Action::kManageAlerts, "", "alerts");
+      !s.ok()) {
     return ProblemFor(s);
   }
   constexpr std::string_view kPrefix = "/security/alerts";

@@ -81,4 +81,22 @@ Result<std::string> NoteFromBody(const std::string& body_text) {
   return body.value("note", "");
 }
 
+Result<std::vector<std::string>> StringMembers(const std::string& body_text,
+                                               std::initializer_list<std::string_view> names) {
+  using nlohmann::json;
+  const json body = json::parse(body_text, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Status::InvalidArgument("the body must be a JSON object");
+  }
+  std::vector<std::string> out;
+  for (std::string_view name : names) {
+    const auto it = body.find(name);
+    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      return Status::InvalidArgument("\"" + std::string(name) + "\" (a string) is required");
+    }
+    out.push_back(it->get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace vigil::api

@@ -2,6 +2,7 @@
 // few headers they read. Independent of the server that received it.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,5 +46,10 @@ std::optional<IdPath> ParseIdPath(std::string_view rest);
 
 // The optional note of a body {"note": "..."} (empty body: no note). InvalidArgument otherwise.
 Result<std::string> NoteFromBody(const std::string& body);
+
+// The non-empty string members `names` of a JSON object body, in order; InvalidArgument naming
+// what is missing.
+Result<std::vector<std::string>> StringMembers(const std::string& body,
+                                               std::initializer_list<std::string_view> names);
 
 }  // namespace vigil::api

@@ -1,9 +1,9 @@
-// /fhir/* of ApiService: the FHIR R4 read API over sealed records, each request authorized and
-// recorded before anything is read.
+#include "api/fhir_routes.h"
+
 #include <algorithm>
 #include <charconv>
 
-#include "api/api_service.h"
+#include "api/api_errors.h"
 #include "api/fhir_resources.h"
 #include "core/percent_encoding.h"
 #include "core/time_format.h"
@@ -140,7 +140,12 @@ std::string PageUrl(const ApiRequest& request, uint64_t offset) {
 
 }  // namespace
 
-HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& session) {
+HttpReply FhirRoutes::Metadata(const ApiRequest& request) {
+  if (request.method != "GET") return OperationOutcome(405, "not-supported", "use GET");
+  return HttpReply(200, std::string(kFhirJson), CapabilityStatement(deps_.hub_name));
+}
+
+HttpReply FhirRoutes::Handle(const ApiRequest& request, const Session& session) {
   if (request.break_glass_reason.size() > kMaxBreakGlassReason) {
     return FhirError(Status::InvalidArgument("the break-glass reason is too long"));
   }
@@ -180,10 +185,10 @@ HttpReply ApiService::HandleFhir(const ApiRequest& request, const Session& sessi
   return OperationOutcome(404, "not-found", "no such resource type or interaction");
 }
 
-HttpReply ApiService::ReadPatient(const ApiRequest& request, const Session& session,
+HttpReply FhirRoutes::ReadPatient(const ApiRequest& request, const Session& session,
                                   const std::string& id) {
   if (auto refused = FhirRefusal(
-          Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id)))
+          context_.Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id)))
     return *refused;
   auto patient = deps_.store.FindPatient(id);
   if (!patient.ok()) return FhirError(patient.status());
@@ -195,12 +200,12 @@ HttpReply ApiService::ReadPatient(const ApiRequest& request, const Session& sess
   return Fhir(PatientResource(id, *demographics));
 }
 
-HttpReply ApiService::SearchObservations(const ApiRequest& request, const Session& session) {
+HttpReply FhirRoutes::SearchObservations(const ApiRequest& request, const Session& session) {
   auto query = ParseObservationSearch(request);
   if (!query.ok()) return FhirError(query.status());
-  if (auto refused =
-          FhirRefusal(Authorize(request, session, access::Action::kReadObservations,
-                                query->patient_id, "Observation?patient=" + query->patient_id)))
+  if (auto refused = FhirRefusal(
+          context_.Authorize(request, session, access::Action::kReadObservations, query->patient_id,
+                             "Observation?patient=" + query->patient_id)))
     return *refused;
   std::optional<uint64_t> total;
   if (query->limit == 0 || request.Param("_total") == "accurate") {  // _count=0: the count only
@@ -250,7 +255,7 @@ HttpReply ApiService::SearchObservations(const ApiRequest& request, const Sessio
   return Fhir(std::move(bundle).Finish());
 }
 
-HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& session,
+HttpReply FhirRoutes::ReadObservation(const ApiRequest& request, const Session& session,
                                       const std::string& id) {
   // The id names its message's device, and the device the patient whose rules apply.
   std::string patient;
@@ -267,8 +272,8 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
   auto row = deps_.store.FindObservation(patient, id);
   if (!row.ok()) return FhirError(row.status());
   if (!*row) return not_found;
-  auto decision =
-      Authorize(request, session, access::Action::kReadObservations, patient, "Observation/" + id);
+  auto decision = context_.Authorize(request, session, access::Action::kReadObservations, patient,
+                                     "Observation/" + id);
   if (decision.ok() && !decision->allowed()) return not_found;
   if (auto refused = FhirRefusal(decision)) return *refused;
   auto key = deps_.keys.DataKey(patient);
@@ -278,25 +283,25 @@ HttpReply ApiService::ReadObservation(const ApiRequest& request, const Session& 
   return Fhir(model::ToFhirJson(*observation));
 }
 
-HttpReply ApiService::ReadDevice(const ApiRequest& request, const Session& session,
+HttpReply FhirRoutes::ReadDevice(const ApiRequest& request, const Session& session,
                                  const std::string& id) {
   // As for an Observation: one the caller may not read is answered as if it did not exist.
   const HttpReply not_found = FhirError(Status::NotFound("no Device/" + id));
   auto device = deps_.store.FindDevice(id);
   if (!device.ok()) return FhirError(device.status());
   if (!*device) return not_found;
-  auto decision = Authorize(request, session, access::Action::kReadDevices, (*device)->patient_id,
-                            "Device/" + id);
+  auto decision = context_.Authorize(request, session, access::Action::kReadDevices,
+                                     (*device)->patient_id, "Device/" + id);
   if (decision.ok() && !decision->allowed()) return not_found;
   if (auto refused = FhirRefusal(decision)) return *refused;
   return Fhir(DeviceResource(**device));
 }
 
-HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& session) {
+HttpReply FhirRoutes::SearchDevices(const ApiRequest& request, const Session& session) {
   const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
   if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
-  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadDevices, patient,
-                                           "Device?patient=" + patient)))
+  if (auto refused = FhirRefusal(context_.Authorize(request, session, access::Action::kReadDevices,
+                                                    patient, "Device?patient=" + patient)))
     return *refused;
   auto devices = deps_.store.ListDevices();
   if (!devices.ok()) return FhirError(devices.status());
@@ -310,7 +315,7 @@ HttpReply ApiService::SearchDevices(const ApiRequest& request, const Session& se
   return Fhir(SearchBundle(entries, {PageUrl(request, 0), "", ""}, total));
 }
 
-HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session& session) {
+HttpReply FhirRoutes::SearchAuditEvents(const ApiRequest& request, const Session& session) {
   const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
   if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
   uint64_t count = kDefaultCount, offset = 0;
@@ -324,8 +329,9 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
     if (!parsed.ok()) return FhirError(parsed.status());
     offset = *parsed;
   }
-  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadAuditEvents,
-                                           patient, "AuditEvent?patient=" + patient)))
+  if (auto refused =
+          FhirRefusal(context_.Authorize(request, session, access::Action::kReadAuditEvents,
+                                         patient, "AuditEvent?patient=" + patient)))
     return *refused;
   // Oldest first: the ledger only grows at the end, so offset pages stay stable while a client
   // pages. Entries about the patient are read until the page (and one more) is covered.
@@ -368,10 +374,10 @@ HttpReply ApiService::SearchAuditEvents(const ApiRequest& request, const Session
   return Fhir(SearchBundle(entries, links, total));
 }
 
-HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& session,
+HttpReply FhirRoutes::ReadConsent(const ApiRequest& request, const Session& session,
                                   const std::string& patient_id) {
-  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kReadConsent,
-                                           patient_id, "Consent/" + patient_id)))
+  if (auto refused = FhirRefusal(context_.Authorize(request, session, access::Action::kReadConsent,
+                                                    patient_id, "Consent/" + patient_id)))
     return *refused;
   auto stored = deps_.store.access().FindConsent(patient_id);
   if (!stored.ok()) return FhirError(stored.status());
@@ -389,10 +395,10 @@ HttpReply ApiService::ReadConsent(const ApiRequest& request, const Session& sess
   return Fhir(consent);
 }
 
-HttpReply ApiService::WriteConsent(const ApiRequest& request, const Session& session,
+HttpReply FhirRoutes::WriteConsent(const ApiRequest& request, const Session& session,
                                    const std::string& patient_id) {
-  if (auto refused = FhirRefusal(Authorize(request, session, access::Action::kWriteConsent,
-                                           patient_id, "Consent/" + patient_id)))
+  if (auto refused = FhirRefusal(context_.Authorize(request, session, access::Action::kWriteConsent,
+                                                    patient_id, "Consent/" + patient_id)))
     return *refused;
   if (request.content_type.rfind("application/fhir+json", 0) != 0 &&
       request.content_type.rfind("application/json", 0) != 0) {

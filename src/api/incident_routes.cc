@@ -1,9 +1,8 @@
-// /security/incidents of ApiService: the security officer lists incidents, reads one with its
-// alerts and timeline, gets its breach report (JSON, or Markdown with ?format=markdown), and
-// closes it. Closing and every breach report are recorded in the ledger.
+#include "api/incident_routes.h"
+
 #include <nlohmann/json.hpp>
 
-#include "api/api_service.h"
+#include "api/api_errors.h"
 #include "core/json_string.h"
 #include "events/audit_records.h"
 #include "respond/breach_report.h"
@@ -14,8 +13,8 @@ namespace vigil::api {
 
 using nlohmann::json;
 
-HttpReply ApiService::HandleIncidents(const ApiRequest& request, const Session& session) {
-  if (Status s = Require(request, session, access::Action::kManageAlerts, "", "incidents");
+HttpReply IncidentRoutes::Handle(const ApiRequest& request, const Session& session) {
+  if (Status s = context_.Require(request, session, access::Action::kManageAlerts, "", "incidents");
       !s.ok()) {
     return ProblemFor(s);
   }

@@ -1,8 +1,8 @@
-// /ledger/* of ApiService: the audit ledger's latest signed checkpoint and its proofs, for
-// anyone to verify (they carry hashes only; entries themselves are not served here).
+#include "api/ledger_routes.h"
+
 #include <charconv>
 
-#include "api/api_service.h"
+#include "api/api_errors.h"
 #include "core/json_string.h"
 #include "ledger/proof_json.h"
 
@@ -23,7 +23,7 @@ Result<uint64_t> NumberParam(const ApiRequest& request, std::string_view name, u
 
 }  // namespace
 
-HttpReply ApiService::HandleLedger(const ApiRequest& request) {
+HttpReply LedgerRoutes::Handle(const ApiRequest& request) {
   if (request.method != "GET") {
     return MethodNotAllowed("GET");
   }

@@ -1,0 +1,37 @@
+// /fhir/*: the FHIR R4 API over sealed records (Patient, Observation, Device, AuditEvent,
+// Consent), each request authorized and recorded before anything is read.
+#pragma once
+
+#include "api/api_request.h"
+#include "api/http_reply.h"
+#include "api/route_context.h"
+
+namespace vigil::api {
+
+class FhirRoutes {
+ public:
+  explicit FhirRoutes(RouteContext& context) : context_(context), deps_(context.deps) {}
+
+  // GET /fhir/metadata: the CapabilityStatement (no session).
+  HttpReply Metadata(const ApiRequest& request);
+  // A session's request under /fhir.
+  HttpReply Handle(const ApiRequest& request, const Session& session);
+
+ private:
+  HttpReply ReadPatient(const ApiRequest& request, const Session& session, const std::string& id);
+  HttpReply SearchObservations(const ApiRequest& request, const Session& session);
+  HttpReply ReadObservation(const ApiRequest& request, const Session& session,
+                            const std::string& id);
+  HttpReply ReadDevice(const ApiRequest& request, const Session& session, const std::string& id);
+  HttpReply SearchDevices(const ApiRequest& request, const Session& session);
+  HttpReply SearchAuditEvents(const ApiRequest& request, const Session& session);
+  HttpReply ReadConsent(const ApiRequest& request, const Session& session,
+                        const std::string& patient_id);
+  HttpReply WriteConsent(const ApiRequest& request, const Session& session,
+                         const std::string& patient_id);
+
+  RouteContext& context_;
+  ApiDependencies& deps_;
+};
+
+}  // namespace vigil::api

@@ -1,0 +1,26 @@
+#include "api/route_context.h"
+
+namespace vigil::api {
+
+Status RouteContext::Require(const ApiRequest& request, const Session& session,
+                             access::Action action, const std::string& patient_id,
+                             const std::string& resource) {
+  VIGIL_ASSIGN_OR_RETURN(access::Decision d,
+                         Authorize(request, session, action, patient_id, resource));
+  if (!d.allowed()) return Status::PermissionDenied("not permitted for this role");
+  return Status::Ok();
+}
+
+Result<access::Decision> RouteContext::Authorize(const ApiRequest& request, const Session& session,
+                                                 access::Action action,
+                                                 const std::string& patient_id,
+                                                 const std::string& resource) {
+  return authorizer_.Authorize({.who = session.who,
+                                .action = action,
+                                .patient_id = patient_id,
+                                .resource = resource,
+                                .break_glass_reason = request.break_glass_reason,
+                                .address = request.peer_address});
+}
+
+}  // namespace vigil::api
