@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/files.h"
-#include "core/hub_config.h"
+#include "core/hub_layout.h"
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/hub_config.h"
+#include "config/hub_config.h"
 #include "core/status.h"
 #include "crypto/x509_ca.h"
 #include "ledger/audit_trails.h"

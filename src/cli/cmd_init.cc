@@ -5,8 +5,8 @@
 
 #include "admin/hub_integrity.h"
 #include "cli/commands.h"
+#include "config/hub_config.h"
 #include "core/files.h"
-#include "core/hub_config.h"
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/x509_ca.h"

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/hub_config.h"
+#include "detect/detect_options.h"
 #include "events/alert.h"
 #include "events/security_event.h"
 
@@ -32,7 +32,7 @@ class Rule {
   virtual void Observe(const SecurityEvent& event, const AlertSink& raise) = 0;
 };
 
-// The thresholds, as configured in `[detect]` (core/hub_config.h lists them with defaults).
+// The thresholds, as configured in `[detect]` (detect/detect_options.h lists them with defaults).
 using RuleSettings = DetectOptions;
 
 inline int64_t WindowMs(const RuleSettings& s) { return s.window_seconds * 1000; }

@@ -13,10 +13,10 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "core/hub_config.h"
 #include "core/log_limiter.h"
 #include "core/readiness.h"
 #include "events/security_event.h"
+#include "ingest/ingest_limits.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/reading_committer.h"
 #include "ingest/refusal.h"

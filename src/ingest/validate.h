@@ -5,7 +5,7 @@
 
 #include <variant>
 
-#include "core/hub_config.h"
+#include "ingest/ingest_limits.h"
 #include "ingest/payload/device_payload.h"
 #include "ingest/refusal.h"
 #include "model/reading.h"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/hub_config.h"
+#include "core/hub_layout.h"
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 

@@ -12,10 +12,10 @@
 #include <string>
 
 #include "core/clock.h"
-#include "core/hub_config.h"
 #include "core/status.h"
 #include "events/alert.h"
 #include "events/response_action.h"
+#include "respond/respond_options.h"
 
 namespace vigil::respond {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <thread>
 
-#include "core/hub_config.h"
 #include "core/status.h"
+#include "respond/respond_options.h"
 #include "respond/siem_record.h"
 
 namespace vigil::respond {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "config/hub_config.h"
 #include "core/clock.h"
-#include "core/hub_config.h"
 #include "core/status.h"
 #include "store/keyring.h"
 #include "store/store.h"

@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "core/hub_config.h"
 #include "core/log_limiter.h"
+#include "ingest/ingest_limits.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/mqtt/codec.h"
 #include "ingest/pipeline.h"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "core/hub_config.h"
+#include "config/hub_config.h"
 #include "core/status.h"
 
 namespace vigil::server {
