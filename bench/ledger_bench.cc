@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "admin/ledger_verify.h"
 #include "core/files.h"
 #include "core/hub_layout.h"
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
-#include "ledger/verify.h"
 #include "store/store.h"
 
 namespace {
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
     for (int run = 0; run < 3; ++run) {
       const auto v0 = Stopwatch::now();
-      auto report = ledger::VerifyLedger(*store, vkey);
+      auto report = admin::VerifyLedger(*store, vkey);
       Check(report.status());
       std::printf("verified %llu entries in %.2f s\n",
                   static_cast<unsigned long long>(report->entries), Seconds(v0));
@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
     Check(ledger->MakeCheckpoint("bench/ledger", key, 1'800'000'000'000).status());
     const auto [inclusion, consistency] = MeasureProofs(*ledger, mark, rng);
     const auto v0 = Stopwatch::now();
-    auto report = ledger::VerifyLedger(*store, vkey);
+    auto report = admin::VerifyLedger(*store, vkey);
     Check(report.status());
     const double verify_seconds = Seconds(v0);
     std::printf("| %llu | %.0f | %.1f / %.1f | %.1f / %.1f | %.1f |\n",

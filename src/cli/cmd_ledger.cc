@@ -13,6 +13,7 @@
 #include "ledger/ledger_export.h"
 #include "ledger/ledger_key.h"
 #include "ledger/proof_json.h"
+#include "admin/ledger_verify.h"
 #include "ledger/signed_head.h"
 
 namespace vigil::cli {
@@ -41,14 +42,14 @@ Status RunVerify(const std::string& data_dir, const std::vector<std::string>& ch
     VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, keys));
   }
   VIGIL_ASSIGN_OR_RETURN(auto head, ledger::ReadSignedHead(layout.ledger_head(), vkey));
-  std::vector<ledger::RememberedCheckpoint> remembered;
+  std::vector<admin::RememberedCheckpoint> remembered;
   if (head) remembered.push_back({head->checkpoint, layout.ledger_head()});
   for (const auto& file : checkpoint_files) {  // kept off the hub: they catch a rollback
     VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
     VIGIL_ASSIGN_OR_RETURN(auto notes, ledger::ReadCheckpointNotes(text, vkey, file));
     for (auto& c : notes) remembered.push_back({std::move(c), file});
   }
-  VIGIL_ASSIGN_OR_RETURN(auto report, ledger::VerifyLedger(*store, vkey, remembered));
+  VIGIL_ASSIGN_OR_RETURN(auto report, admin::VerifyLedger(*store, vkey, remembered));
   for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
   std::cout << "ledger verified: " << report.entries << " entries, " << report.checkpoints
             << " signed checkpoints, " << report.batches << " reading batches covering "

@@ -17,7 +17,6 @@
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
-#include "ledger/verify.h"
 #include "store/device_registry.h"
 #include "store/ledger_store.h"
 

@@ -26,7 +26,6 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
-#include "ledger/verify.h"
 #include "respond/alert_desk.h"
 #include "respond/responder.h"
 #include "respond/siem_forwarder.h"

@@ -7,9 +7,9 @@
 
 #include <filesystem>
 
+#include "admin/ledger_verify.h"
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
-#include "ledger/verify.h"
 #include "test_hub.h"
 
 namespace vigil::store {
@@ -90,8 +90,8 @@ class LedgerRecoveryTest : public ::testing::Test {
     }
     ASSERT_TRUE(ledger->MakeCheckpoint("test-hub/ledger", key_, 1).ok());
   }
-  Result<ledger::VerifyReport> Verify(Store& store) {
-    return ledger::VerifyLedger(store, ledger::VerifierKey(key_.name, key_.public_key));
+  Result<admin::VerifyReport> Verify(Store& store) {
+    return admin::VerifyLedger(store, ledger::VerifierKey(key_.name, key_.public_key));
   }
 
   vigil::testing::TestHub hub_;

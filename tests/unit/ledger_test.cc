@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "admin/ledger_verify.h"
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
-#include "ledger/verify.h"
 #include "test_hub.h"
 
 namespace vigil::ledger {
@@ -63,7 +63,7 @@ TEST(LedgerTest, TwoWritersOnOneStoreStayConsistent) {
   const auto pair = *crypto::GenerateEd25519();
   const NoteKey key{"test-hub", pair.private_key, pair.public_key};
   ASSERT_TRUE((*first)->MakeCheckpoint("test-hub/ledger", key, 1).ok());
-  const auto report = VerifyLedger(hub.store(), VerifierKey(key.name, key.public_key));
+  const auto report = admin::VerifyLedger(hub.store(), VerifierKey(key.name, key.public_key));
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->entries, 3u);
   EXPECT_EQ(report->checkpoints, 1u);

@@ -6,6 +6,7 @@
 #include <future>
 #include <set>
 
+#include "admin/ledger_verify.h"
 #include "core/readiness.h"
 #include "crypto/ed25519.h"
 #include "events/audit_records.h"
@@ -13,7 +14,6 @@
 #include "ingest/reading_committer.h"
 #include "ledger/ledger.h"
 #include "ledger/signed_head.h"
-#include "ledger/verify.h"
 #include "power_cut_env.h"
 #include "test_hub.h"
 
@@ -107,9 +107,9 @@ class Scenario {
     const std::string verifier = ledger::VerifierKey(key_.name, key_.public_key);
     auto head = ledger::ReadSignedHead(HeadPath(), verifier);
     ASSERT_TRUE(head.ok()) << when << ": " << head.status().ToString();
-    std::vector<ledger::RememberedCheckpoint> remembered;
+    std::vector<admin::RememberedCheckpoint> remembered;
     if (*head) remembered.push_back({(*head)->checkpoint, HeadPath()});
-    auto report = ledger::VerifyLedger(hub_.store(), verifier, remembered);
+    auto report = admin::VerifyLedger(hub_.store(), verifier, remembered);
     ASSERT_TRUE(report.ok()) << when << ": " << report.status().ToString();
     std::set<Reading> stored, observed;
     for (const std::string device : {"d-1", "d-2"}) {

@@ -1,17 +1,26 @@
-#include "ledger/verify.h"
+#include "admin/ledger_verify.h"
 
 #include <algorithm>
 #include <cstring>
 #include <future>
 #include <map>
 
+#include "admin/authorization_replay.h"
 #include "crypto/bytes.h"
 #include "events/audit_records.h"
-#include "ledger/authorization_replay.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 
-namespace vigil::ledger {
+namespace vigil::admin {
+
+using ledger::BatchDigest;
+using ledger::CheckEntry;
+using ledger::DecodeEntry;
+using ledger::EntryType;
+using ledger::Hash;
+using ledger::LeafHash;
+using ledger::MerkleAppender;
+using ledger::OpenCheckpoint;
 
 namespace {
 
@@ -215,4 +224,4 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   return report;
 }
 
-}  // namespace vigil::ledger
+}  // namespace vigil::admin

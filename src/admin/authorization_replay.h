@@ -15,14 +15,14 @@
 #include "ledger/entry.h"
 #include "store/store.h"
 
-namespace vigil::ledger {
+namespace vigil::admin {
 
 class AuthorizationReplay {
  public:
   // Whether entries of `type` change authorization state (and must be fed to Apply).
-  static bool Concerns(EntryType type);
+  static bool Concerns(ledger::EntryType type);
   // Applies one such entry, in ledger order.
-  void Apply(uint64_t index, const LedgerEntry& entry);
+  void Apply(uint64_t index, const ledger::LedgerEntry& entry);
   // DataLoss naming the first row of `store` that the entries do not account for (or an entry
   // whose row is gone); Ok otherwise. `notes` gets what cannot be checked (consent entries
   // written before they carried a digest).
@@ -42,4 +42,4 @@ class AuthorizationReplay {
   std::map<std::string, Device> devices_;
 };
 
-}  // namespace vigil::ledger
+}  // namespace vigil::admin

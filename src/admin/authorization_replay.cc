@@ -1,9 +1,13 @@
-#include "ledger/authorization_replay.h"
+#include "admin/authorization_replay.h"
 
 #include "crypto/bytes.h"
 #include "events/audit_records.h"
 
-namespace vigil::ledger {
+namespace vigil::admin {
+
+using ledger::EntryType;
+using ledger::LedgerEntry;
+
 namespace {
 
 Status Mismatch(const std::string& what) {
@@ -103,4 +107,4 @@ Status AuthorizationReplay::Compare(store::Store& store, std::vector<std::string
   return Status::Ok();
 }
 
-}  // namespace vigil::ledger
+}  // namespace vigil::admin

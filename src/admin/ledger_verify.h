@@ -12,7 +12,7 @@
 #include "ledger/checkpoint.h"
 #include "store/store.h"
 
-namespace vigil::ledger {
+namespace vigil::admin {
 
 struct VerifyReport {
   uint64_t entries = 0;
@@ -27,7 +27,7 @@ struct VerifyReport {
 // A signed checkpoint kept outside the store (ledger.head, a checkpoint log, an auditor's
 // copy): the store must still hold it. `where` names it in errors.
 struct RememberedCheckpoint {
-  Checkpoint checkpoint;
+  ledger::Checkpoint checkpoint;
   std::string where;
 };
 
@@ -40,4 +40,4 @@ struct RememberedCheckpoint {
 Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier_key,
                                   const std::vector<RememberedCheckpoint>& remembered = {});
 
-}  // namespace vigil::ledger
+}  // namespace vigil::admin
