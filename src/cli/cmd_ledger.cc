@@ -5,6 +5,7 @@
 
 #include "admin/hub_admin.h"
 #include "admin/hub_integrity.h"
+#include "admin/ledger_verify.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/files.h"
@@ -13,7 +14,6 @@
 #include "ledger/ledger_export.h"
 #include "ledger/ledger_key.h"
 #include "ledger/proof_json.h"
-#include "admin/ledger_verify.h"
 #include "ledger/signed_head.h"
 
 namespace vigil::cli {
