@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,7 +40,6 @@ enum class AuditType : uint8_t {
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...
-std::optional<AuditType> ParseAuditType(std::string_view name);
 
 struct AuditRecord {
   AuditType type = AuditType::kReadingBatch;

@@ -89,7 +89,6 @@ constexpr NameTable<AuditType, 24> kAuditTypes({{
 }  // namespace
 
 std::string_view AuditTypeName(AuditType type) { return kAuditTypes.Name(type); }
-std::optional<AuditType> ParseAuditType(std::string_view name) { return kAuditTypes.Parse(name); }
 std::string_view AlertKindName(AlertKind kind) { return kAlertKinds.Name(kind); }
 std::optional<AlertKind> ParseAlertKind(std::string_view name) { return kAlertKinds.Parse(name); }
 std::string_view SeverityName(Severity severity) { return kSeverities.Name(severity); }

@@ -39,14 +39,4 @@ class SecurityEventSink {
   virtual void Submit(SecurityEvent event) = 0;
 };
 
-// Drops every event: the sink when detection is switched off.
-class DiscardingEventSink final : public SecurityEventSink {
- public:
-  void Submit(SecurityEvent) override {}
-  static DiscardingEventSink& Instance() {
-    static DiscardingEventSink sink;
-    return sink;
-  }
-};
-
 }  // namespace vigil::events
