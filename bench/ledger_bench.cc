@@ -139,7 +139,9 @@ int main(int argc, char** argv) {
     auto store =
         std::move(store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting))
             .value();
-    auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "bench")).value();
+    auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "localhost/ledger/bench", "bench"))
+                   .value()
+                   .key;
     const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
     for (int run = 0; run < 3; ++run) {
       const auto v0 = Stopwatch::now();
@@ -179,7 +181,9 @@ int main(int argc, char** argv) {
   auto store =
       std::move(store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate)).value();
   auto ledger = std::move(ledger::Ledger::Open(*store)).value();
-  auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "bench")).value();
+  auto key = std::move(ledger::LoadOrCreateLedgerKey(layout, "localhost/ledger/bench", "bench"))
+                 .value()
+                 .key;
   const std::string vkey = ledger::VerifierKey(key.name, key.public_key);
 
   std::printf(
@@ -201,7 +205,7 @@ int main(int argc, char** argv) {
       append_seconds += Seconds(t0);
       appended += n;
     }
-    Check(ledger->MakeCheckpoint("bench/ledger", key, 1'800'000'000'000).status());
+    Check(ledger->MakeCheckpoint(key.name, key, 1'800'000'000'000).status());
     const auto [inclusion, consistency] = MeasureProofs(*ledger, mark, rng);
     const auto v0 = Stopwatch::now();
     auto report = admin::VerifyLedger(*store, vkey);

@@ -4,11 +4,13 @@
 #include <cstring>
 #include <future>
 #include <map>
+#include <optional>
 
 #include "admin/authorization_replay.h"
 #include "crypto/bytes.h"
 #include "events/audit_records.h"
 #include "ledger/entry.h"
+#include "ledger/ledger_key.h"
 #include "ledger/merkle.h"
 
 namespace vigil::admin {
@@ -16,11 +18,11 @@ namespace vigil::admin {
 using ledger::BatchDigest;
 using ledger::CheckEntry;
 using ledger::DecodeEntry;
+using ledger::EntryLeafHash;
 using ledger::EntryType;
 using ledger::Hash;
-using ledger::LeafHash;
 using ledger::MerkleAppender;
-using ledger::OpenCheckpoint;
+using ledger::OpenOwnCheckpoint;
 
 namespace {
 
@@ -75,9 +77,9 @@ std::vector<Hash> LeafHashes(const std::vector<std::string>& entries) {
   std::vector<Hash> leaves(entries.size());
   const size_t half = entries.size() / 2;
   auto first = std::async(std::launch::async, [&] {
-    for (size_t i = 0; i < half; ++i) leaves[i] = LeafHash(entries[i]);
+    for (size_t i = 0; i < half; ++i) leaves[i] = EntryLeafHash(entries[i]);
   });
-  for (size_t i = half; i < entries.size(); ++i) leaves[i] = LeafHash(entries[i]);
+  for (size_t i = half; i < entries.size(); ++i) leaves[i] = EntryLeafHash(entries[i]);
   first.get();
   return leaves;
 }
@@ -95,6 +97,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   size_t next_checkpoint = 0;
   std::optional<uint64_t> node_file_gap;  // the first entry whose durable node is missing
   AuthorizationReplay authorization;      // who may do what, as the entries say
+  std::optional<std::string> origin;      // what checkpoints are signed for, as entries say
   MerkleAppender tree;
   constexpr uint64_t kChunk = 16384;
   // The next chunk is read from the store while this one is hashed and checked.
@@ -128,6 +131,18 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         VIGIL_RETURN_IF_ERROR(entry.status());
         authorization.Apply(index, *entry);
       }
+      if (*type == EntryType::kLedgerOriginChanged) {
+        auto entry = DecodeEntry(entries[i]);
+        VIGIL_RETURN_IF_ERROR(entry.status());
+        const auto change = events::As<events::audit::LedgerOriginChanged>(*entry);
+        // A change repeated after a crash (its entry written, ledger.vkey not yet) is one change.
+        if (!change || (origin && *origin != change->old_origin && *origin != change->origin)) {
+          fail(index, "ledger entry " + std::to_string(index) +
+                          " changes the origin from one the checkpoints were not signed for");
+          break;
+        }
+        origin = change->origin;
+      }
       if (*type == EntryType::kReadingBatch) {
         auto entry = DecodeEntry(entries[i]);
         VIGIL_RETURN_IF_ERROR(entry.status());
@@ -146,12 +161,19 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
       while (next_checkpoint < checkpoints.size() &&
              checkpoints[next_checkpoint].size == tree.size()) {
         const auto& c = checkpoints[next_checkpoint++];
-        auto opened = OpenCheckpoint(c.note, verifier_key);
+        auto opened = OpenOwnCheckpoint(c.note, verifier_key);
         if (!opened.ok() || opened->size != c.size || opened->root != tree.Root()) {
           fail(index, "checkpoint at size " + std::to_string(c.size) +
                           " does not verify against the recomputed tree");
           break;
         }
+        if (origin && opened->origin != *origin) {
+          fail(index, "checkpoint at size " + std::to_string(c.size) + " is signed for origin '" +
+                          opened->origin + "', but the ledger's origin is '" + *origin +
+                          "' and no entry records a change");
+          break;
+        }
+        origin = opened->origin;
         ++report.checkpoints;
       }
       for (const auto& r : remembered) {
@@ -214,6 +236,13 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
         (covered < report.entries ? ", and later ones are checked when their nodes are rebuilt"
                                   : "") +
         ". Starting the hub, or `vigil ledger checkpoint`, rebuilds the nodes from the entries");
+  }
+  const std::string published =
+      ledger::OriginOfKeyName(verifier_key.substr(0, verifier_key.find('+')));
+  if (origin && *origin != published) {
+    report.notes.push_back("ledger.vkey names the origin '" + published +
+                           "', but the ledger's checkpoints are signed for '" + *origin +
+                           "' (the hub rewrites ledger.vkey when it next starts)");
   }
   VIGIL_RETURN_IF_ERROR(authorization.Compare(store, report.notes));
   VIGIL_ASSIGN_OR_RETURN(auto anomaly, store.FindReceiptAnomaly());

@@ -48,7 +48,12 @@ Status WriteDefaultConfig(const HubLayout& layout) {
   }
   VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(layout));
   HubConfig config;
-  config.hub_name = vkey.substr(0, vkey.find('+'));
+  // The key is named after the origin "<host[:port]>/ledger/<hub>" (before session 10: "<hub>").
+  const std::string key_name = vkey.substr(0, vkey.find('+'));
+  config.hub_name = key_name.substr(key_name.rfind('/') + 1);
+  if (const auto at = key_name.find("/ledger/"); at != std::string::npos) {
+    config.serve.public_url = "https://" + key_name.substr(0, at);
+  }
   VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.config(), RenderHubConfig(config), 0600));
   std::cout << "Wrote a default " << layout.config() << " for hub '" << config.hub_name
             << "'; review its settings (ports, limits, detection) before serving\n";
@@ -94,7 +99,8 @@ Status RunInit(const InitOptions& options) {
 
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate));
-  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, options.hub_name));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(
+                                              layout, LedgerOriginOf(config), options.hub_name));
 
   std::string hosts;
   for (const auto& h : options.hostnames) hosts += (hosts.empty() ? "" : ", ") + h;
@@ -107,7 +113,7 @@ Status RunInit(const InitOptions& options) {
             << "  store         " << layout.database() << "\n"
             << "  ledger key    " << layout.ledger_key() << " (0600; signs checkpoints)\n"
             << "  verifier key  " << layout.ledger_verifier_key() << ": "
-            << ledger::VerifierKey(ledger_key.name, ledger_key.public_key) << "\n"
+            << ledger::VerifierKey(ledger_key.key.name, ledger_key.key.public_key) << "\n"
             << "Next: vigil patient add --data-dir " << layout.root
             << " --id ID --name NAME --birth-date YYYY-MM-DD\n";
   return Status::Ok();

@@ -34,7 +34,8 @@ Status RunVerify(const std::string& data_dir, const std::vector<std::string>& ch
   // The hub's own files, where this copy has them: they must belong to each other.
   if (PathExists(layout.config()) && PathExists(layout.ledger_key())) {
     VIGIL_ASSIGN_OR_RETURN(HubConfig config, LoadHubConfig(layout.config()));
-    VIGIL_RETURN_IF_ERROR(ledger::LoadOrCreateLedgerKey(layout, config.hub_name).status());
+    VIGIL_RETURN_IF_ERROR(
+        ledger::LoadOrCreateLedgerKey(layout, LedgerOriginOf(config), config.hub_name).status());
   }
   if (PathExists(layout.master_key())) {
     VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(layout.master_key()));
@@ -59,13 +60,16 @@ Status RunVerify(const std::string& data_dir, const std::vector<std::string>& ch
 
 Status RunLedgerCheckpoint(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
-  VIGIL_ASSIGN_OR_RETURN(auto key, ledger::LoadOrCreateLedgerKey(hub.layout, hub.config.hub_name));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto key,
+      ledger::LoadOrCreateLedgerKey(hub.layout, LedgerOriginOf(hub.config), hub.config.hub_name));
   VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(hub.layout));
   VIGIL_RETURN_IF_ERROR(admin::CheckLedgerHead(hub.layout, *hub.ledger, vkey));
+  const int64_t now = SystemClock::Instance().NowMillis();
+  VIGIL_RETURN_IF_ERROR(ledger::AdoptOrigin(hub.layout, *hub.ledger, key, now));
   VIGIL_ASSIGN_OR_RETURN(
       auto made, ledger::MakeRememberedCheckpoint(*hub.ledger, *hub.store, hub.layout.ledger_head(),
-                                                  ledger::LedgerOrigin(hub.config.hub_name), key,
-                                                  SystemClock::Instance().NowMillis()));
+                                                  key.key.name, key.key, now));
   if (!hub.config.ledger.checkpoint_log.empty()) {
     VIGIL_RETURN_IF_ERROR(ledger::AppendCheckpointLog(hub.config.ledger.checkpoint_log, made.note));
   }

@@ -119,10 +119,12 @@ Status AcceptLoss(admin::AdminHub& hub, const LossReport& r, const HubLayout& la
   if (::rename(layout.ledger_head().c_str(), kept.c_str()) != 0) {
     return Status::IoError("cannot move " + layout.ledger_head() + " to " + kept);
   }
-  VIGIL_ASSIGN_OR_RETURN(auto key, ledger::LoadOrCreateLedgerKey(layout, hub.config.hub_name));
-  VIGIL_ASSIGN_OR_RETURN(auto made, ledger::MakeRememberedCheckpoint(
-                                        *hub.ledger, *hub.store, layout.ledger_head(),
-                                        ledger::LedgerOrigin(hub.config.hub_name), key, now));
+  VIGIL_ASSIGN_OR_RETURN(auto key, ledger::LoadOrCreateLedgerKey(layout, LedgerOriginOf(hub.config),
+                                                                 hub.config.hub_name));
+  VIGIL_RETURN_IF_ERROR(ledger::AdoptOrigin(layout, *hub.ledger, key, now));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto made, ledger::MakeRememberedCheckpoint(*hub.ledger, *hub.store, layout.ledger_head(),
+                                                  key.key.name, key.key, now));
   std::cout << "Recorded the loss as ledger entry " << made.size - 1 << " and signed the ledger at "
             << made.size << " entries (the superseded checkpoint "
             << "is kept in " << kept << "). The hub can start.\n";

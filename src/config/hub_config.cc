@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "ledger/ledger_key.h"
+
 namespace vigil {
 namespace {
 
@@ -243,6 +245,12 @@ std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port) {
       colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
   if (!has_port) url += ":" + std::to_string(https_port);
   return url;
+}
+
+std::string LedgerOriginOf(const HubConfig& config) {
+  const std::string& url = config.serve.public_url;
+  return ledger::LedgerOrigin(url.empty() ? "localhost" : url.substr(url.find("://") + 3),
+                              config.hub_name);
 }
 
 std::string RenderHubConfig(const HubConfig& c) {

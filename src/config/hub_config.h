@@ -48,6 +48,11 @@ struct HubConfig {
   LedgerOptions ledger;
 };
 
+// The origin of the hub's signed checkpoints and its ledger key's name (ledger/ledger_key.h):
+// public_url's host[:port] as written (its port only if it names one, so a --https-port on the
+// command line changes nothing; "localhost" if unset) + "/ledger/" + the hub's name.
+std::string LedgerOriginOf(const HubConfig& config);
+
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.
 Result<HubConfig> LoadHubConfig(const std::string& path);
 

@@ -36,7 +36,8 @@ enum class AuditType : uint8_t {
   kLoginUnlocked = 22,
   kBreachReported = 23,
   kDataLoss = 24,
-  kLastType = kDataLoss,
+  kLedgerOriginChanged = 25,
+  kLastType = kLedgerOriginChanged,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

@@ -366,4 +366,19 @@ struct DataLoss {
   }
 };
 
+// The ledger's checkpoints are signed for a new origin (and key name) from this entry on: the
+// same key, named after the hub's public address (docs/ledger.md "Origin").
+struct LedgerOriginChanged {
+  static constexpr AuditType kType = AuditType::kLedgerOriginChanged;
+  std::string old_origin = {};
+  std::string origin = {};
+  std::string key = {};  // the verifier key for `origin`
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("old_origin", r.old_origin, kRequired);
+    field("origin", r.origin, kRequired);
+    field("key", r.key, kRequired);
+  }
+};
+
 }  // namespace vigil::events::audit

@@ -59,7 +59,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 24> kAuditTypes({{
+constexpr NameTable<AuditType, 25> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -84,6 +84,7 @@ constexpr NameTable<AuditType, 24> kAuditTypes({{
     {AuditType::kLoginUnlocked, "login_unlocked"},
     {AuditType::kBreachReported, "breach_reported"},
     {AuditType::kDataLoss, "data_loss"},
+    {AuditType::kLedgerOriginChanged, "ledger_origin_changed"},
 }});
 
 }  // namespace

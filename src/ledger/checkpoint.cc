@@ -1,6 +1,8 @@
 #include "ledger/checkpoint.h"
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
@@ -50,7 +52,44 @@ Result<ParsedVerifier> ParseVerifierKey(std::string_view vkey) {
   return v;
 }
 
+// The key names of a note's signature lines (not checked further).
+std::vector<std::string> SignatureNames(std::string_view note) {
+  std::vector<std::string> names;
+  const auto split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return names;
+  std::string_view lines = note.substr(split + 2);
+  while (!lines.empty()) {
+    const auto end = lines.find('\n');
+    std::string_view line = lines.substr(0, end);
+    lines.remove_prefix(end == std::string_view::npos ? lines.size() : end + 1);
+    if (line.substr(0, kEmDashSpace.size()) != kEmDashSpace) continue;
+    line.remove_prefix(kEmDashSpace.size());
+    const std::string name(line.substr(0, line.find(' ')));
+    if (ValidName(name) && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
 }  // namespace
+
+Result<std::string> VerifierPublicKey(std::string_view verifier_key) {
+  VIGIL_ASSIGN_OR_RETURN(ParsedVerifier verifier, ParseVerifierKey(verifier_key));
+  return verifier.public_key;
+}
+
+Result<Checkpoint> OpenOwnCheckpoint(std::string_view note, std::string_view verifier_key) {
+  VIGIL_ASSIGN_OR_RETURN(ParsedVerifier verifier, ParseVerifierKey(verifier_key));
+  for (const std::string& name : SignatureNames(note)) {
+    auto opened = OpenCheckpoint(note, VerifierKey(name, verifier.public_key));
+    if (opened.ok() && (opened->origin == name || opened->origin == name + "/ledger")) {
+      return opened;
+    }
+    if (opened.status().code() == StatusCode::kInvalidArgument) return opened.status();
+  }
+  return Status::PermissionDenied("checkpoint signature does not verify");
+}
 
 std::string VerifierKey(const std::string& name, std::string_view public_key) {
   return name + "+" + crypto::Hex(KeyId(name, public_key)) + "+" +

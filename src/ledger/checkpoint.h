@@ -39,4 +39,14 @@ Result<std::string> SignCheckpoint(const Checkpoint& checkpoint, const NoteKey& 
 // no signature by that key verifies; InvalidArgument if the note is malformed.
 Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view verifier_key);
 
+// A checkpoint signed by the key of `verifier_key` under any name the hub has used it with:
+// its origin (checkpoints since session 10: key name == origin line) or, before, the hub's
+// name with the origin "<name>/ledger". What the hub itself checks its own notes with (the
+// head, checkpoint logs, `vigil verify`), since an origin change renames the key; an outsider
+// verifies with the published key alone (OpenCheckpoint).
+Result<Checkpoint> OpenOwnCheckpoint(std::string_view note, std::string_view verifier_key);
+
+// The public key (32 bytes) a verifier key holds; InvalidArgument if it is not one.
+Result<std::string> VerifierPublicKey(std::string_view verifier_key);
+
 }  // namespace vigil::ledger

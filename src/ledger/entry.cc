@@ -11,6 +11,7 @@ namespace {
 
 constexpr char kVersion1 = 0x01;
 constexpr char kVersion2 = 0x02;  // with a salt
+constexpr char kVersion3 = 0x03;  // with a salt, committed to by its hash
 
 void PutBytes(std::string& out, std::string_view bytes) {
   PutBigEndian(out, bytes.size(), 4);
@@ -22,7 +23,7 @@ void PutBytes(std::string& out, std::string_view bytes) {
 std::string EncodeEntry(const LedgerEntry& e) {
   std::string out;
   if (e.salt.size() == kEntrySaltBytes) {
-    out.push_back(kVersion2);
+    out.push_back(kVersion3);
     out.append(e.salt);
   } else {
     out.push_back(kVersion1);
@@ -46,8 +47,8 @@ template <typename OnField>
 bool WalkEntry(std::string_view in, uint64_t& type, uint64_t& time, std::string_view& salt,
                OnField&& on_field) {
   uint64_t version, count;
-  if (!ReadBigEndian(in, 1, version) || (version != 1 && version != 2)) return false;
-  if (version == 2) {
+  if (!ReadBigEndian(in, 1, version) || version < 1 || version > 3) return false;
+  if (version >= 2) {
     if (in.size() < kEntrySaltBytes) return false;
     salt = in.substr(0, kEntrySaltBytes);
     in.remove_prefix(kEntrySaltBytes);
@@ -82,7 +83,7 @@ Result<LedgerEntry> DecodeEntry(std::string_view in) {
   if (!WalkEntry(in, type, time, salt, [&](std::string_view name, std::string_view value) {
         e.fields.emplace(std::string(name), std::string(value));
       })) {
-    return Status::InvalidArgument("not a canonical ledger entry (version 1 or 2)");
+    return Status::InvalidArgument("not a canonical ledger entry (version 1, 2 or 3)");
   }
   e.salt = std::string(salt);
   e.type = static_cast<EntryType>(type);
@@ -94,9 +95,23 @@ Result<EntryType> CheckEntry(std::string_view in) {
   uint64_t type = 0, time = 0;
   std::string_view salt;
   if (!WalkEntry(in, type, time, salt, [](std::string_view, std::string_view) {})) {
-    return Status::InvalidArgument("not a canonical ledger entry (version 1 or 2)");
+    return Status::InvalidArgument("not a canonical ledger entry (version 1, 2 or 3)");
   }
   return static_cast<EntryType>(type);
+}
+
+bool HasPublicLeaf(std::string_view entry) { return !entry.empty() && entry[0] == kVersion3; }
+
+std::string LeafData(std::string_view entry) {
+  if (!HasPublicLeaf(entry)) return std::string(entry);
+  const auto digest = crypto::Sha256(entry);
+  std::string leaf(1, kVersion3);
+  leaf.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return leaf;
+}
+
+Hash EntryLeafHash(std::string_view entry) {
+  return HasPublicLeaf(entry) ? LeafHash(LeafData(entry)) : LeafHash(entry);
 }
 
 std::string BatchDigest(std::span<const store::ReadingCommit> receipts,

@@ -94,7 +94,7 @@ Status Ledger::RepairNodes() {
                            store_.LedgerEntries(first, std::min(kChunk, size - first)));
     std::vector<store::LedgerNodeRecord> computed;
     for (const auto& entry : entries) {
-      for (const auto& node : tree.Append(LeafHash(entry))) {
+      for (const auto& node : tree.Append(EntryLeafHash(entry))) {
         computed.push_back({node.level, node.index, FromHash(node.hash)});
       }
     }
@@ -119,7 +119,7 @@ Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& wri
         append.entries.push_back(EncodeEntry(entry));
       }
       append.subjects.push_back(events::PatientOf(entry));
-      for (const auto& node : next.Append(LeafHash(append.entries.back()))) {
+      for (const auto& node : next.Append(EntryLeafHash(append.entries.back()))) {
         append.nodes.push_back({node.level, node.index, FromHash(node.hash)});
       }
     }

@@ -2,6 +2,7 @@
 
 #include "core/files.h"
 #include "crypto/ed25519.h"
+#include "events/audit_records.h"
 
 namespace vigil::ledger {
 namespace {
@@ -16,11 +17,27 @@ std::string NameOf(const std::string& verifier_key) {
   return verifier_key.substr(0, verifier_key.find('+'));
 }
 
+// Whether a published key name is this hub's: its name (before session 10) or an origin that
+// ends with it.
+bool NamesHub(std::string_view key_name, std::string_view hub_name) {
+  if (key_name == hub_name) return true;
+  return key_name.size() > hub_name.size() + 1 && key_name.ends_with(hub_name) &&
+         key_name[key_name.size() - hub_name.size() - 1] == '/';
+}
+
 }  // namespace
 
-std::string LedgerOrigin(const std::string& hub_name) { return hub_name + "/ledger"; }
+std::string LedgerOrigin(std::string_view public_authority, std::string_view hub_name) {
+  return std::string(public_authority) + "/ledger/" + std::string(hub_name);
+}
 
-Result<NoteKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::string& hub_name) {
+std::string OriginOfKeyName(std::string_view name) {
+  return name.find('/') == std::string_view::npos ? std::string(name) + "/ledger"
+                                                  : std::string(name);
+}
+
+Result<LedgerKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::string& origin,
+                                        const std::string& hub_name) {
   const bool have_key = PathExists(layout.ledger_key());
   const bool have_verifier = PathExists(layout.ledger_verifier_key());
   std::string published;
@@ -28,8 +45,9 @@ Result<NoteKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::string
     VIGIL_ASSIGN_OR_RETURN(published, ReadFile(layout.ledger_verifier_key()));
     published = Trimmed(std::move(published));
   }
-  NoteKey key;
-  key.name = hub_name;
+  LedgerKey out;
+  NoteKey& key = out.key;
+  key.name = origin;
   if (have_key) {
     VIGIL_ASSIGN_OR_RETURN(key.private_key, ReadFile(layout.ledger_key()));
   } else if (have_verifier) {
@@ -52,20 +70,34 @@ Result<NoteKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::string
   const std::string mine = VerifierKey(key.name, key.public_key);
   if (!have_verifier) {
     VIGIL_RETURN_IF_ERROR(WriteFileAtomic(layout.ledger_verifier_key(), mine + "\n", 0644));
-  } else if (mine != published) {
-    if (NameOf(published) != hub_name &&
-        VerifierKey(NameOf(published), key.public_key) == published) {
-      return Status::FailedPrecondition(layout.config() + " names the hub '" + hub_name +
-                                        "', but its checkpoints are signed as '" +
-                                        NameOf(published) + "' (" + layout.ledger_verifier_key() +
-                                        "): set hub_name = \"" + NameOf(published) +
-                                        "\" in config.toml");
-    }
+    return out;
+  }
+  if (mine == published) return out;
+  const std::string published_name = NameOf(published);
+  if (VerifierKey(published_name, key.public_key) != published) {
     return Status::FailedPrecondition(layout.ledger_key() + " is not the key " +
                                       layout.ledger_verifier_key() + " publishes (" + published +
                                       "): restore the hub's own keys/ledger.key from your backup");
   }
-  return key;
+  if (!NamesHub(published_name, hub_name)) {
+    return Status::FailedPrecondition(
+        layout.config() + " names the hub '" + hub_name + "', but its checkpoints are signed as '" +
+        published_name + "' (" + layout.ledger_verifier_key() + "): set [hub] name back to the " +
+        "name the hub was made with");
+  }
+  out.superseded = published;
+  return out;
+}
+
+Status AdoptOrigin(const HubLayout& layout, Ledger& ledger, const LedgerKey& key, int64_t now_ms) {
+  if (key.superseded.empty()) return Status::Ok();
+  const std::string vkey = VerifierKey(key.key.name, key.key.public_key);
+  VIGIL_RETURN_IF_ERROR(ledger.Append(
+      {events::Record(now_ms, events::audit::LedgerOriginChanged{
+                                  .old_origin = OriginOfKeyName(NameOf(key.superseded)),
+                                  .origin = key.key.name,
+                                  .key = vkey})}));
+  return WriteFileAtomic(layout.ledger_verifier_key(), vkey + "\n", 0644);
 }
 
 }  // namespace vigil::ledger

@@ -47,13 +47,15 @@ Result<json> InclusionProofJson(store::LedgerStore& store, Ledger& ledger, uint6
   if (entries.empty()) return Status::NotFound("no entry " + std::to_string(index));
   VIGIL_ASSIGN_OR_RETURN(auto proof, InclusionProof(index, size, ledger.nodes()));
   VIGIL_ASSIGN_OR_RETURN(auto root, ledger.Root(size));
-  return json{{"index", index},
+  json out = {{"index", index},
               {"tree_size", size},
               {"entry", crypto::Hex(entries[0])},
-              {"leaf_hash", crypto::Hex(LeafHash(entries[0]))},
+              {"leaf_hash", crypto::Hex(EntryLeafHash(entries[0]))},
               {"inclusion_path", Hexes(proof)},
               {"root_hash", crypto::Hex(root)},
               {"checkpoint", note.value_or("")}};
+  if (HasPublicLeaf(entries[0])) out["leaf"] = crypto::Hex(LeafData(entries[0]));
+  return out;
 }
 
 Result<json> ConsistencyProofJson(store::LedgerStore& store, Ledger& ledger, uint64_t old_size,
@@ -76,7 +78,8 @@ Result<json> ConsistencyProofJson(store::LedgerStore& store, Ledger& ledger, uin
 json EntryJson(uint64_t index, const std::string& encoded) {
   json out = {{"index", index},
               {"entry", crypto::Hex(encoded)},
-              {"leaf_hash", crypto::Hex(LeafHash(encoded))}};
+              {"leaf_hash", crypto::Hex(EntryLeafHash(encoded))}};
+  if (HasPublicLeaf(encoded)) out["leaf"] = crypto::Hex(LeafData(encoded));
   auto entry = DecodeEntry(encoded);
   if (entry.ok()) {
     out["type"] = EntryTypeName(entry->type);

@@ -16,7 +16,8 @@ namespace vigil::ledger {
 // The newest stored checkpoint; NotFound if none was made yet.
 Result<store::StoredCheckpoint> LatestCheckpoint(store::LedgerStore& store);
 
-// {"index","tree_size","entry","leaf_hash","inclusion_path","root_hash","checkpoint"} for
+// {"index","tree_size","entry","leaf_hash","inclusion_path","root_hash","checkpoint"} (and
+// "leaf", the public commitment a version-3 entry's leaf hashes, entry.h) for
 // entry `index` in the tree of `size` entries (0: the latest checkpoint's size; the signed note
 // is included when a checkpoint of that size was signed, the latest or an older one).
 // NotFound / InvalidArgument for bad numbers.
@@ -31,7 +32,8 @@ Result<nlohmann::json> ConsistencyProofJson(store::LedgerStore& store, Ledger& l
 // The signed note of the checkpoint of `size` entries, if one was signed.
 Result<std::optional<std::string>> CheckpointNoteAt(store::LedgerStore& store, uint64_t size);
 
-// One entry for people and scripts: {"index","type","time","fields","entry","leaf_hash"}.
+// One entry for people and scripts: {"index","type","time","fields","entry","leaf_hash"} and,
+// for version 3, "leaf".
 nlohmann::json EntryJson(uint64_t index, const std::string& encoded);
 
 }  // namespace vigil::ledger

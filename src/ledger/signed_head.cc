@@ -45,7 +45,7 @@ Result<std::optional<SignedHead>> ReadSignedHead(const std::string& path,
   SignedHead head;
   head.note = doc["note"].get<std::string>();
   head.signed_ms = doc["signed_ms"].get<int64_t>();
-  auto opened = OpenCheckpoint(head.note, verifier_key);
+  auto opened = OpenOwnCheckpoint(head.note, verifier_key);
   if (!opened.ok()) return Unreadable(path, "does not verify with ledger.vkey");
   head.checkpoint = *opened;
   if (const auto it = doc.find("device_last_seq"); it != doc.end() && it->is_object()) {
@@ -99,7 +99,7 @@ Result<std::vector<Checkpoint>> ReadCheckpointNotes(std::string_view text,
     if (body_end == std::string_view::npos) break;
     size_t end = text.find("\n\n", body_end + 2);
     end = end == std::string_view::npos ? text.size() : end + 1;
-    auto opened = OpenCheckpoint(text.substr(start, end - start), verifier_key);
+    auto opened = OpenOwnCheckpoint(text.substr(start, end - start), verifier_key);
     if (!opened.ok()) {
       return Status::InvalidArgument(where + ": a checkpoint does not verify with ledger.vkey (" +
                                      opened.status().message() + ")");

@@ -63,7 +63,7 @@ class HubServerImpl final : public HubServer {
         keys_(std::move(keys)),
         ledger_(std::move(ledger)),
         checkpointer_(*ledger_, *store_, std::move(ledger_key),
-                      {.origin = ledger::LedgerOrigin(config.hub_name),
+                      {.origin = LedgerOriginOf(config),
                        .head_path = layout.ledger_head(),
                        .checkpoint_log = config.ledger.checkpoint_log}),
         mqtt_tls_(std::move(mqtt_tls)),
@@ -289,12 +289,21 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   // Nothing is served, and nothing written, unless the hub's files are whole and belong together.
   const auto checking = std::chrono::steady_clock::now();
   VIGIL_RETURN_IF_ERROR(admin::CheckDatabaseStructure(*store));
-  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(layout, config.hub_name));
+  VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(
+                                              layout, LedgerOriginOf(config), config.hub_name));
   VIGIL_ASSIGN_OR_RETURN(const std::string verifier_key, admin::ReadVerifierKey(layout));
   auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
   VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, *keys));
   VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
   VIGIL_RETURN_IF_ERROR(admin::CheckLedgerHead(layout, *ledger, verifier_key));
+  if (!ledger_key.superseded.empty()) {
+    spdlog::info(
+        "the ledger's checkpoints are signed as '{}' from now on (an entry records the "
+        "change; ledger.vkey is rewritten)",
+        ledger_key.key.name);
+  }
+  VIGIL_RETURN_IF_ERROR(
+      ledger::AdoptOrigin(layout, *ledger, ledger_key, SystemClock::Instance().NowMillis()));
   spdlog::info("hub files checked in {} ms (database structure, keys, signed ledger head)",
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - checking)
@@ -311,7 +320,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   }
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
       layout, config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
-      std::move(ledger), std::move(ledger_key), std::move(mqtt_tls), std::move(https_tls),
+      std::move(ledger), std::move(ledger_key.key), std::move(mqtt_tls), std::move(https_tls),
       std::move(siem), std::move(playbooks)));
 }
 

@@ -7,8 +7,16 @@ import hashlib
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
+def leaf_data(entry):
+    """What the tree hashes for an entry (docs/ledger.md): a version-3 entry (first byte 3) is
+    committed to by 0x03 || SHA-256(entry); older entries are hashed as they are."""
+    if entry[:1] == b"\x03":
+        return b"\x03" + hashlib.sha256(entry).digest()
+    return entry
+
+
 def leaf(entry):
-    return hashlib.sha256(b"\x00" + entry).digest()
+    return hashlib.sha256(b"\x00" + leaf_data(entry)).digest()
 
 
 def node(left, right):
@@ -48,6 +56,9 @@ def open_checkpoint(note, vkey):
         if signer == name and blob[:4].hex() == key_id:
             Ed25519PublicKey.from_public_bytes(key[1:]).verify(blob[4:], body.encode())
             origin, size, root = body.split("\n")[:3]
+            # C2SP tlog-checkpoint: the key is named after the log's origin, so that a verifier
+            # built from the origin and the public key alone accepts it.
+            assert origin == name, (origin, name)
             return int(size), base64.b64decode(root)
     raise AssertionError("no signature by the hub's key")
 

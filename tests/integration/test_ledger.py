@@ -11,6 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import Hub, VIGIL  # noqa: E402
+import rfc9162  # noqa: E402
 from rfc9162 import open_checkpoint, verify_inclusion  # noqa: E402
 
 
@@ -112,7 +113,8 @@ class LedgerTest(unittest.TestCase):
             proof = json.loads(out)
             size, root = open_checkpoint(proof["checkpoint"], vkey)
             self.assertEqual(size, proof["tree_size"])
-            leaf = hashlib.sha256(b"\x00" + bytes.fromhex(proof["entry"])).digest()
+            leaf = rfc9162.leaf(bytes.fromhex(proof["entry"]))
+            self.assertEqual(leaf, hashlib.sha256(b"\x00" + bytes.fromhex(proof["leaf"])).digest())
             path = [bytes.fromhex(h) for h in proof["inclusion_path"]]
             self.assertTrue(verify_inclusion(leaf, index, size, path, root))
             self.assertFalse(verify_inclusion(leaf, index ^ 1, size, path, root))

@@ -163,9 +163,15 @@ class LedgerExportTest(unittest.TestCase):
         mine = [e for e in shown if e["type"] == "login" and e["fields"].get("user") == "pat1"
                 and e["fields"].get("outcome") == "bad_password"][-1]
         entry = bytes.fromhex(mine["entry"])
-        self.assertEqual(entry[0], 2)  # version 2: salted
+        self.assertEqual(entry[0], 3)  # version 3: salted, committed to by its hash
         self.assertIn(leaf(b"\x01" + entry[17:]).hex(), candidates)
         self.assertIn(leaf(entry).hex(), public)
+        # The public commitment (what tlog-tiles entry bundles hold) names nobody either.
+        proof = json.loads(get(self.hub, f"/ledger/proof/inclusion?index={mine['index']}")[1])
+        self.assertNotIn("entry", proof)
+        commitment = bytes.fromhex(proof["leaf"])
+        self.assertEqual(commitment, b"\x03" + hashlib.sha256(entry).digest())
+        self.assertNotIn(b"pat1", commitment)
 
     def test_every_signed_checkpoint_comes_with_its_proofs(self):
         sizes = []

@@ -19,7 +19,7 @@ TEST(AuditRecordsTest, EveryEntryTypeHasOneRecordType) {
       audit::Access, audit::ConsentChanged, audit::CareTeamChanged, audit::PasswordChanged,
       audit::DeviceConnected, audit::ConnectionRefused, audit::HubStarted, audit::AlertRaised,
       audit::AlertStatusChanged, audit::ResponseTaken, audit::DeviceReleased, audit::IncidentClosed,
-      audit::LoginUnlocked, audit::BreachReported, audit::DataLoss>;
+      audit::LoginUnlocked, audit::BreachReported, audit::DataLoss, audit::LedgerOriginChanged>;
   std::set<AuditType> covered;
   std::apply([&](auto... record) { (covered.insert(decltype(record)::kType), ...); }, All{});
   EXPECT_EQ(covered.size(), std::tuple_size_v<All>);  // no type twice

@@ -19,7 +19,7 @@ LedgerEntry Entry(int64_t time_ms) {
 // The root of the entries as stored, computed from nothing else.
 Hash RootOfStoredEntries(store::MemoryLedgerStore& store) {
   MerkleAppender tree;
-  for (const auto& entry : store.entries()) tree.Append(LeafHash(entry));
+  for (const auto& entry : store.entries()) tree.Append(EntryLeafHash(entry));
   return tree.Root();
 }
 

@@ -142,8 +142,8 @@ TEST_F(LedgerRecoveryTest, NodesLostToAPowerLossAreRecomputedWhenTheLedgerOpens)
   auto root = (*ledger)->Root(700);
   auto proof = ledger::InclusionProof(650, 700, (*ledger)->nodes());
   ASSERT_TRUE(root.ok() && proof.ok());
-  EXPECT_TRUE(ledger::VerifyInclusion(ledger::LeafHash(hub.store().LedgerEntries(650, 1)->at(0)),
-                                      650, 700, *proof, *root));
+  EXPECT_TRUE(ledger::VerifyInclusion(
+      ledger::EntryLeafHash(hub.store().LedgerEntries(650, 1)->at(0)), 650, 700, *proof, *root));
 }
 
 // Turns a hub's store back into a schema-7 one: nodes in the ledger_nodes table, no node file,

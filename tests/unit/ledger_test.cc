@@ -28,6 +28,36 @@ TEST(LedgerEntryTest, EncodingIsCanonicalAndRoundTrips) {
   EXPECT_FALSE(DecodeEntry("").ok());
 }
 
+// A salted entry is version 3: the tree commits to 0x03 || SHA-256(entry), which is what
+// outsiders may see; entries of versions 1 and 2 (already in hubs' ledgers) keep their leaves.
+TEST(LedgerEntryTest, SaltedEntriesAreCommittedToByTheirHash) {
+  LedgerEntry e{EntryType::kLogin, 42, {{"user", "alice"}, {"outcome", "bad_password"}}};
+  e.salt = std::string(kEntrySaltBytes, '\x07');
+  const std::string v3 = EncodeEntry(e);
+  ASSERT_EQ(v3[0], '\x03');
+  ASSERT_TRUE(DecodeEntry(v3).ok());
+  EXPECT_EQ(DecodeEntry(v3)->salt, e.salt);
+  const auto digest = crypto::Sha256(v3);
+  const std::string commitment = "\x03" + std::string(digest.begin(), digest.end());
+  EXPECT_TRUE(HasPublicLeaf(v3));
+  EXPECT_EQ(LeafData(v3), commitment);
+  EXPECT_EQ(EntryLeafHash(v3), LeafHash(commitment));
+  EXPECT_EQ(LeafData(v3).find("alice"), std::string::npos);
+
+  std::string v2 = v3;
+  v2[0] = '\x02';  // version 2 (sessions 8-9): the same fields, hashed as they are
+  ASSERT_TRUE(DecodeEntry(v2).ok());
+  EXPECT_FALSE(HasPublicLeaf(v2));
+  EXPECT_EQ(EntryLeafHash(v2), LeafHash(v2));
+  e.salt.clear();
+  const std::string v1 = EncodeEntry(e);
+  EXPECT_EQ(v1[0], '\x01');
+  EXPECT_EQ(EntryLeafHash(v1), LeafHash(v1));
+  std::string v4 = v3;
+  v4[0] = '\x04';
+  EXPECT_FALSE(DecodeEntry(v4).ok());
+}
+
 // Entries already in hubs' ledgers are verified by recomputing their digest: its encoding may
 // not change. The expected value was computed independently (Python's hashlib) from the encoding
 // docs/ledger.md gives; the rows are given out of the order the digest sorts them into.
