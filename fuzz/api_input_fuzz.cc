@@ -1,7 +1,8 @@
 // libFuzzer target: what people-facing clients send the API — request targets (path and
 // query, and the "/{id}/verb" tails of /security routes), FHIR Consent bodies, {"note"} bodies
-// and base32 secrets — must never crash a parser; whatever parses must round-trip (a parsed
-// Consent renders to FHIR that parses back to the same rules; a parsed id is positive).
+// base32 secrets and C2SP tlog-tiles paths — must never crash a parser; whatever parses must
+// round-trip (a parsed Consent renders to FHIR that parses back to the same rules; a parsed id is
+// positive).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -9,6 +10,7 @@
 #include "access/consent.h"
 #include "access/totp.h"
 #include "api/api_request.h"
+#include "ledger/tiles.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
@@ -17,6 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)vigil::access::Base32Decode(input);
   (void)vigil::api::NoteFromBody(input);
   if (auto id_path = vigil::api::ParseIdPath(input); id_path && id_path->id <= 0) abort();
+  // A tile path parses only in its one spelling: printing it back gives the same bytes.
+  if (auto tile = vigil::ledger::ParseTilePath(input);
+      tile && vigil::ledger::TilePathString(*tile) != input) {
+    abort();
+  }
   auto consent = vigil::access::ConsentFromFhir(input, "p-1");
   if (consent.ok()) {
     auto again =

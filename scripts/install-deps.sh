@@ -18,6 +18,9 @@ packages=(
   procps iproute2 zbar-tools
   # the load generator of bench/api_bench.py
   wrk
+  # the reference transparency-log code (golang.org/x/mod/sumdb/note and tlog) that checks the
+  # ledger's checkpoints and tiles in tests/tlog
+  golang-go golang-golang-x-mod-dev
 )
 
 # Node.js runs the FHIR validator and client of the API tests; the machine may have its own

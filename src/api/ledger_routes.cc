@@ -5,6 +5,7 @@
 #include "api/api_errors.h"
 #include "core/json_string.h"
 #include "ledger/proof_json.h"
+#include "ledger/tiles.h"
 
 namespace vigil::api {
 namespace {
@@ -21,16 +22,55 @@ Result<uint64_t> NumberParam(const ApiRequest& request, std::string_view name, u
   return v;
 }
 
+HttpReply Note(std::string note, const char* cache_control) {
+  HttpReply reply(200, "text/plain; charset=utf-8", std::move(note));
+  reply.headers.emplace_back("Cache-Control", cache_control);
+  return reply;
+}
+
 }  // namespace
+
+// C2SP tlog-tiles under the log's prefix (its origin's path): the checkpoint, which changes, and
+// tiles and entry bundles, which never do, up to the latest signed checkpoint.
+HttpReply LedgerRoutes::Tiles(std::string_view resource) {
+  auto signed_head = ledger::LatestCheckpoint(deps_.store);
+  if (!signed_head.ok()) return ProblemFor(signed_head.status());
+  if (resource == "checkpoint") return Note(std::move(signed_head->note), "max-age=5");
+  const auto tile = ledger::ParseTilePath(resource);
+  if (!tile) return ProblemFor(Status::NotFound("no such tile (C2SP tlog-tiles paths)"));
+  if (!ledger::TileWithin(*tile, signed_head->size)) {
+    return ProblemFor(Status::NotFound("the latest signed checkpoint covers " +
+                                       std::to_string(signed_head->size) + " entries, not " +
+                                       ledger::TilePathString(*tile)));
+  }
+  auto bytes = tile->entries ? ledger::ReadEntryBundle(*tile, deps_.store)
+                             : ledger::ReadHashTile(*tile, deps_.ledger.nodes());
+  if (!bytes.ok()) return ProblemFor(bytes.status());
+  HttpReply reply(200, "application/octet-stream", std::move(*bytes));
+  reply.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  return reply;
+}
 
 HttpReply LedgerRoutes::Handle(const ApiRequest& request) {
   if (request.method != "GET") {
     return MethodNotAllowed("GET");
   }
+  const std::string tiles = "/ledger/" + deps_.hub_name + "/";
+  if (request.path.starts_with(tiles)) {
+    return Tiles(std::string_view(request.path).substr(tiles.size()));
+  }
   if (request.path == "/ledger/checkpoint") {
+    auto size = NumberParam(request, "size", 0);
+    if (!size.ok()) return ProblemFor(size.status());
+    if (*size > 0) {  // an older signed checkpoint: every one stays retrievable
+      auto note = ledger::CheckpointNoteAt(deps_.store, *size);
+      if (!note.ok()) return ProblemFor(note.status());
+      if (!*note) return ProblemFor(Status::NotFound("no checkpoint was signed at that size"));
+      return Note(std::move(**note), "public, max-age=31536000, immutable");
+    }
     auto checkpoint = ledger::LatestCheckpoint(deps_.store);
     if (!checkpoint.ok()) return ProblemFor(checkpoint.status());
-    return HttpReply(200, "text/plain; charset=utf-8", checkpoint->note);
+    return Note(std::move(checkpoint->note), "max-age=5");
   }
   // Outsiders see the ledger as far as it is signed: no proof reaches past the latest signed
   // checkpoint, and no answer names the live, unsigned size.

@@ -1,6 +1,9 @@
-// /ledger/*: the audit ledger's latest signed checkpoint and its proofs, for anyone to verify
-// (no session; they carry hashes only, entries themselves are not served here).
+// /ledger/*: the audit ledger's signed checkpoints and proofs, and the log as C2SP tlog-tiles
+// under /ledger/<hub name>/ (its origin's path), for anyone to verify: no session; hashes and
+// the entries' public commitments only, never entries themselves.
 #pragma once
+
+#include <string_view>
 
 #include "api/api_request.h"
 #include "api/http_reply.h"
@@ -16,6 +19,7 @@ class LedgerRoutes {
   HttpReply Handle(const ApiRequest& request);
 
  private:
+  HttpReply Tiles(std::string_view resource);
   RouteContext& context_;
   ApiDependencies& deps_;
 };
