@@ -13,13 +13,8 @@ namespace {
 constexpr std::string_view kEmDashSpace = "\xe2\x80\x94 ";
 constexpr char kEd25519 = 0x01;
 
-std::string KeyId(const std::string& name, std::string_view public_key) {
-  std::string material = name;
-  material.push_back('\n');
-  material.push_back(kEd25519);
-  material.append(public_key);
-  const auto digest = crypto::Sha256(material);
-  return std::string(reinterpret_cast<const char*>(digest.data()), 4);
+std::string KeyId(std::string_view name, std::string_view public_key) {
+  return NoteKeyHash(name, kEd25519, public_key);
 }
 
 std::string Body(const Checkpoint& c) {
@@ -74,6 +69,25 @@ std::vector<std::string> SignatureNames(std::string_view note) {
 
 }  // namespace
 
+std::string NoteKeyHash(std::string_view name, char algorithm, std::string_view public_key) {
+  std::string material(name);
+  material.push_back('\n');
+  material.push_back(algorithm);
+  material.append(public_key);
+  const auto digest = crypto::Sha256(material);
+  return std::string(reinterpret_cast<const char*>(digest.data()), 4);
+}
+
+std::optional<NoteParts> SplitNote(std::string_view note) {
+  const auto split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return std::nullopt;
+  return NoteParts{note.substr(0, split + 1), note.substr(split + 2)};
+}
+
+std::string NoteSignatureLine(std::string_view name, std::string_view blob) {
+  return std::string(kEmDashSpace) + std::string(name) + " " + crypto::Base64Encode(blob) + "\n";
+}
+
 Result<std::string> VerifierPublicKey(std::string_view verifier_key) {
   VIGIL_ASSIGN_OR_RETURN(ParsedVerifier verifier, ParseVerifierKey(verifier_key));
   return verifier.public_key;
@@ -103,8 +117,7 @@ Result<std::string> SignCheckpoint(const Checkpoint& checkpoint, const NoteKey& 
   }
   const std::string body = Body(checkpoint);
   VIGIL_ASSIGN_OR_RETURN(std::string signature, crypto::Ed25519Sign(key.private_key, body));
-  return body + "\n" + std::string(kEmDashSpace) + key.name + " " +
-         crypto::Base64Encode(KeyId(key.name, key.public_key) + signature) + "\n";
+  return body + "\n" + NoteSignatureLine(key.name, KeyId(key.name, key.public_key) + signature);
 }
 
 Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view verifier_key) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,21 @@ Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view verifi
 // head, checkpoint logs, `vigil verify`), since an origin change renames the key; an outsider
 // verifies with the published key alone (OpenCheckpoint).
 Result<Checkpoint> OpenOwnCheckpoint(std::string_view note, std::string_view verifier_key);
+
+// A C2SP signed note's key hash: SHA-256(name || 0x0A || algorithm || public key)[:4]
+// (algorithm 0x01 for Ed25519 note signatures, 0x04 for Ed25519 cosignatures).
+std::string NoteKeyHash(std::string_view name, char algorithm, std::string_view public_key);
+
+// A note split into its body (through the newline before the blank line) and its signature
+// lines; nullopt if it has no blank line.
+struct NoteParts {
+  std::string_view body;
+  std::string_view signatures;
+};
+std::optional<NoteParts> SplitNote(std::string_view note);
+
+// "— <name> <base64(blob)>\n", a note signature line.
+std::string NoteSignatureLine(std::string_view name, std::string_view blob);
 
 // The public key (32 bytes) a verifier key holds; InvalidArgument if it is not one.
 Result<std::string> VerifierPublicKey(std::string_view verifier_key);
