@@ -15,6 +15,7 @@
 #include "ledger/ledger_key.h"
 #include "ledger/proof_json.h"
 #include "ledger/signed_head.h"
+#include "server/http_client.h"
 
 namespace vigil::cli {
 namespace {
@@ -23,9 +24,9 @@ using nlohmann::json;
 
 }  // namespace
 
-Status RunVerify(const std::string& data_dir, const std::vector<std::string>& checkpoint_files) {
+Status RunVerify(const VerifyOptions& options) {
   // Only the store: verification must not trust (or need) the ledger state a hub would resume.
-  const HubLayout layout(data_dir);
+  const HubLayout layout(options.data_dir);
   VIGIL_ASSIGN_OR_RETURN(auto store,
                          store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
                                                 admin::NoticeMigrationOnStderr));
@@ -45,10 +46,18 @@ Status RunVerify(const std::string& data_dir, const std::vector<std::string>& ch
   VIGIL_ASSIGN_OR_RETURN(auto head, ledger::ReadSignedHead(layout.ledger_head(), vkey));
   std::vector<admin::RememberedCheckpoint> remembered;
   if (head) remembered.push_back({head->checkpoint, layout.ledger_head()});
-  for (const auto& file : checkpoint_files) {  // kept off the hub: they catch a rollback
+  for (const auto& file : options.checkpoint_files) {  // kept off the hub: they catch a rollback
     VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
     VIGIL_ASSIGN_OR_RETURN(auto notes, ledger::ReadCheckpointNotes(text, vkey, file));
     for (auto& c : notes) remembered.push_back({std::move(c), file});
+  }
+  for (const auto& url : options.checkpoint_urls) {
+    VIGIL_ASSIGN_OR_RETURN(auto answer, server::CallHttp({.url = url, .cafile = options.cafile}));
+    if (answer.status != 200) {
+      return Status::Unavailable(url + " answered HTTP " + std::to_string(answer.status));
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto notes, ledger::ReadCheckpointNotes(answer.body, vkey, url));
+    for (auto& c : notes) remembered.push_back({std::move(c), url});
   }
   VIGIL_ASSIGN_OR_RETURN(auto report, admin::VerifyLedger(*store, vkey, remembered));
   for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";

@@ -54,7 +54,14 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
 // The audit ledger: full verification, a checkpoint now, proofs as JSON (0: latest checkpoint).
 // `vigil verify`; each of `checkpoint_files` (a signed note or a checkpoint log kept off the
 // hub) must be held by the store.
-Status RunVerify(const std::string& data_dir, const std::vector<std::string>& checkpoint_files);
+// Each of `checkpoint_urls` (fetched over http(s); `cafile` verifies an https server) likewise.
+struct VerifyOptions {
+  std::string data_dir;
+  std::vector<std::string> checkpoint_files;
+  std::vector<std::string> checkpoint_urls;
+  std::string cafile;
+};
+Status RunVerify(const VerifyOptions& options);
 // `vigil recover`: reports (and with `accept_loss` records) what a database that came back
 // behind the hub's last signed checkpoint lost.
 Status RunRecover(const std::string& data_dir, bool accept_loss);
@@ -73,5 +80,17 @@ struct ServeCommandOptions {
   std::string ready_file;  // JSON with the bound ports, written once listening
 };
 Status RunServe(const ServeCommandOptions& options);
+
+// `vigil witness`: a C2SP tlog-witness for the logs whose verifier keys are given, keeping its
+// key and state in `dir`, until SIGTERM.
+struct WitnessCommandOptions {
+  std::string dir;
+  std::string name;
+  std::string bind = "127.0.0.1";
+  int port = 0;
+  std::vector<std::string> log_keys;
+  std::string ready_file;  // JSON with the bound port and the witness's key
+};
+Status RunWitness(const WitnessCommandOptions& options);
 
 }  // namespace vigil::cli

@@ -99,14 +99,36 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--ready-file", serve.ready_file, "Write the bound ports here as JSON");
   serve_cmd->callback([&] { status = vigil::cli::RunServe(serve); });
 
-  std::string verify_dir;
+  vigil::cli::VerifyOptions verify;
   auto* verify_cmd =
       app.add_subcommand("verify", "Verify the audit ledger and the stored readings");
-  verify_cmd->add_option("--data-dir", verify_dir)->required();
-  std::vector<std::string> verify_checkpoints;
-  verify_cmd->add_option("--checkpoint", verify_checkpoints,
+  verify_cmd->add_option("--data-dir", verify.data_dir)->required();
+  verify_cmd->add_option("--checkpoint", verify.checkpoint_files,
                          "A signed checkpoint, or a checkpoint log, kept off the hub (repeatable)");
-  verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify_dir, verify_checkpoints); });
+  verify_cmd->add_option("--checkpoint-url", verify.checkpoint_urls,
+                         "Where a signed checkpoint or checkpoint log is kept off the hub, "
+                         "http(s):// (repeatable)");
+  verify_cmd->add_option("--cafile", verify.cafile,
+                         "The CA of the --checkpoint-url server's certificate (default: system)");
+  verify_cmd->callback([&] { status = vigil::cli::RunVerify(verify); });
+
+  vigil::cli::WitnessCommandOptions witness;
+  auto* witness_cmd = app.add_subcommand(
+      "witness", "Run a C2SP tlog-witness that cosigns only consistent growth of the given logs");
+  witness_cmd->add_option("--dir", witness.dir, "Its key and state (made on first use)")
+      ->required();
+  witness_cmd->add_option("--name", witness.name, "Its name, e.g. witness.example.org/w1")
+      ->required();
+  witness_cmd->add_option("--bind", witness.bind, "Address to listen on");
+  witness_cmd->add_option("--port", witness.port, "HTTP port (0: any free)")
+      ->check(CLI::Range(0, 65535));
+  witness_cmd
+      ->add_option("--log", witness.log_keys,
+                   "A log's verifier key (ledger.vkey), named after its origin; repeatable")
+      ->required();
+  witness_cmd->add_option("--ready-file", witness.ready_file,
+                          "Write the bound port and the witness's key here as JSON");
+  witness_cmd->callback([&] { status = vigil::cli::RunWitness(witness); });
 
   std::string recover_dir;
   bool accept_loss = false;

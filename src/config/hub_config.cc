@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ledger/ledger_key.h"
+#include "witness/cosignature.h"
 
 namespace vigil {
 namespace {
@@ -188,6 +189,32 @@ Status ReadSiem(const toml::table& t, SiemOptions& o) {
   return Status::Ok();
 }
 
+// [[ledger.witness]] tables: url (http:// or https://), key (a cosigner verifier key), cafile.
+Status ReadWitnesses(const toml::table& ledger, std::vector<WitnessOptions>& out) {
+  const auto* node = ledger.get("witness");
+  if (!node) return Status::Ok();
+  const auto* list = node->as_array();
+  if (!list) return Status::InvalidArgument("config [[ledger.witness]] must be tables");
+  for (const auto& item : *list) {
+    const auto* table = item.as_table();
+    if (!table) return Status::InvalidArgument("config [[ledger.witness]] must be tables");
+    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*table, {"url", "key", "cafile"}, "ledger.witness"));
+    WitnessOptions w;
+    w.url = (*table)["url"].value_or(std::string());
+    w.key = (*table)["key"].value_or(std::string());
+    w.cafile = (*table)["cafile"].value_or(std::string());
+    if (!w.url.starts_with("http://") && !w.url.starts_with("https://")) {
+      return Status::InvalidArgument(
+          "config [[ledger.witness]] url must be http(s)://host[:port][/prefix]");
+    }
+    if (auto key = witness::ParseCosignerVerifierKey(w.key); !key.ok()) {
+      return Status::InvalidArgument("config [[ledger.witness]] key: " + key.status().message());
+    }
+    out.push_back(std::move(w));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<HubConfig> LoadHubConfig(const std::string& path) {
@@ -225,13 +252,14 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
     VIGIL_RETURN_IF_ERROR(ReadSiem(*siem, config.siem));
   }
   if (const auto* ledger = root["ledger"].as_table()) {
-    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*ledger, {"checkpoint_log"}, "ledger"));
+    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*ledger, {"checkpoint_log", "witness"}, "ledger"));
     if (const auto path = (*ledger)["checkpoint_log"].value<std::string>()) {
       if (!path->empty() && path->front() != '/') {
         return Status::InvalidArgument("config [ledger] checkpoint_log must be an absolute path");
       }
       config.ledger.checkpoint_log = *path;
     }
+    VIGIL_RETURN_IF_ERROR(ReadWitnesses(*ledger, config.ledger.witnesses));
   }
   return config;
 }
@@ -303,7 +331,15 @@ std::string RenderHubConfig(const HubConfig& c) {
       << "  # every audit ledger entry too, not only alerts\n\n"
       << "[ledger]\n"
       << "checkpoint_log = \"" << c.ledger.checkpoint_log
-      << "\"  # also append each signed checkpoint here (absolute; off this disk)\n";
+      << "\"  # also append each signed checkpoint here (absolute; off this disk)\n"
+      << "# Witnesses cosigning each checkpoint (C2SP tlog-witness), one table each:\n"
+      << "# [[ledger.witness]]\n"
+      << "# url = \"https://witness.example.org\"\n"
+      << "# key = \"witness.example.org/w1+<hex id>+<base64 key>\"\n";
+  for (const auto& w : c.ledger.witnesses) {
+    out << "\n[[ledger.witness]]\nurl = \"" << w.url << "\"\nkey = \"" << w.key << "\"\n";
+    if (!w.cafile.empty()) out << "cafile = \"" << w.cafile << "\"\n";
+  }
   return out.str();
 }
 

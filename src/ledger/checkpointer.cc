@@ -11,6 +11,7 @@ Status Checkpointer::CheckpointIfGrown(int64_t now_ms) {
   if (!made.ok())
     return Status(made.status().code(), "ledger checkpoint failed: " + made.status().message());
   last_size_ = made->size;
+  if (options_.on_signed) options_.on_signed(*made);
   if (options_.checkpoint_log.empty()) return Status::Ok();
   Status logged = AppendCheckpointLog(options_.checkpoint_log, made->note);
   if (!logged.ok()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/env.h"
@@ -19,6 +20,8 @@ struct CheckpointerOptions {
   std::string origin = {};          // the log's origin line (LedgerOrigin of the hub's name)
   std::string head_path = {};       // <data dir>/ledger.head
   std::string checkpoint_log = {};  // a file each signed checkpoint is appended to; empty: none
+  // Called with each checkpoint signed (the witnesses are sent it); may be empty.
+  std::function<void(const store::StoredCheckpoint&)> on_signed = {};
 };
 
 class Checkpointer {

@@ -97,7 +97,7 @@ Status AdoptOrigin(const HubLayout& layout, Ledger& ledger, const LedgerKey& key
                                   .old_origin = OriginOfKeyName(NameOf(key.superseded)),
                                   .origin = key.key.name,
                                   .key = vkey})}));
-  return WriteFileAtomic(layout.ledger_verifier_key(), vkey + "\n", 0644);
+  return WriteFileAtomic(layout.ledger_verifier_key(), vkey + "\n", 0644, Overwrite::kReplace);
 }
 
 }  // namespace vigil::ledger

@@ -37,6 +37,7 @@
 #include "server/server_containment.h"
 #include "server/storage_watch.h"
 #include "server/tls_context.h"
+#include "server/witness_publisher.h"
 
 namespace vigil::server {
 namespace {
@@ -55,17 +56,23 @@ class HubServerImpl final : public HubServer {
                 std::unique_ptr<ledger::Ledger> ledger, ledger::NoteKey ledger_key,
                 std::unique_ptr<asio::ssl::context> mqtt_tls,
                 std::unique_ptr<asio::ssl::context> https_tls,
-                std::unique_ptr<respond::SiemForwarder> siem, respond::Playbooks playbooks)
+                std::unique_ptr<respond::SiemForwarder> siem, respond::Playbooks playbooks,
+                std::unique_ptr<WitnessPublisher> witnesses)
       : layout_(layout),
         config_(config),
         config_digest_(std::move(config_digest)),
         store_(std::move(store)),
         keys_(std::move(keys)),
         ledger_(std::move(ledger)),
+        witnesses_(std::move(witnesses)),
         checkpointer_(*ledger_, *store_, std::move(ledger_key),
                       {.origin = LedgerOriginOf(config),
                        .head_path = layout.ledger_head(),
-                       .checkpoint_log = config.ledger.checkpoint_log}),
+                       .checkpoint_log = config.ledger.checkpoint_log,
+                       .on_signed =
+                           [this](const store::StoredCheckpoint& c) {
+                             if (witnesses_) witnesses_->Publish(c);
+                           }}),
         mqtt_tls_(std::move(mqtt_tls)),
         https_tls_(std::move(https_tls)),
         siem_(std::move(siem)),
@@ -173,6 +180,7 @@ class HubServerImpl final : public HubServer {
       spdlog::info("SIEM: {} records sent, {} dropped", siem_->sent(), siem_->dropped());
     }
     Checkpoint();  // the last entries get their signature before the hub goes
+    if (witnesses_) witnesses_->Drain();  // ... and the witnesses their say on it
     spdlog::info("hub stopped: {} messages stored, {} refused in this run",
                  metrics_.messages_accepted.load(), TotalRefused());
   }
@@ -242,7 +250,8 @@ class HubServerImpl final : public HubServer {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;
   std::unique_ptr<ledger::Ledger> ledger_;
-  ledger::Checkpointer checkpointer_;  // a signed checkpoint whenever the ledger grew
+  std::unique_ptr<WitnessPublisher> witnesses_;  // null when no witness is configured
+  ledger::Checkpointer checkpointer_;            // a signed checkpoint whenever the ledger grew
   std::unique_ptr<asio::ssl::context> mqtt_tls_;
   std::unique_ptr<asio::ssl::context> https_tls_;
   std::unique_ptr<respond::SiemForwarder>
@@ -318,10 +327,15 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   if (!config.siem.jsonl_path.empty() || !config.siem.syslog.empty()) {
     VIGIL_ASSIGN_OR_RETURN(siem, respond::SiemForwarder::Start(config.siem, layout.root));
   }
+  std::unique_ptr<WitnessPublisher> witnesses;
+  if (!config.ledger.witnesses.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(witnesses, WitnessPublisher::Start(*ledger, *store, config.ledger,
+                                                              SystemClock::Instance()));
+  }
   return std::unique_ptr<HubServer>(std::make_unique<HubServerImpl>(
       layout, config, crypto::Hex(crypto::Sha256(config_text)), std::move(store), std::move(keys),
       std::move(ledger), std::move(ledger_key.key), std::move(mqtt_tls), std::move(https_tls),
-      std::move(siem), std::move(playbooks)));
+      std::move(siem), std::move(playbooks), std::move(witnesses)));
 }
 
 }  // namespace vigil::server

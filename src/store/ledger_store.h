@@ -93,6 +93,10 @@ class LedgerStore {
   // range, described for an operator; nullopt if there is none (for verification).
   virtual Result<std::optional<std::string>> FindReceiptAnomaly() = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& checkpoint) = 0;
+  // Replaces the note of the checkpoint of `size` entries by `cosigned`, the same note with
+  // more signature lines (witnesses' cosignatures); NotFound unless `cosigned` begins with the
+  // stored note.
+  virtual Status CosignCheckpoint(uint64_t size, const std::string& cosigned) = 0;
   virtual Result<std::vector<StoredCheckpoint>> ListCheckpoints() = 0;
 
   // The ledger entries about `patient_id` (LedgerAppend::subjects), oldest first.

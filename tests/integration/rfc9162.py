@@ -103,3 +103,25 @@ def verify_consistency(old_size, new_size, old_root, new_root, path):
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+def verify_cosignature(note, witness_vkey):
+    """C2SP tlog-cosignature v1 (Ed25519), from the spec: finds the witness's line in `note`
+    and checks it over "cosignature/v1\\ntime <t>\\n" + the checkpoint body; returns t."""
+    name, key_id, key_b64 = witness_vkey.strip().split("+", 2)
+    key = base64.b64decode(key_b64)
+    assert key[0] == 4, "not a cosignature/v1 key"
+    body, sigs = note.rsplit("\n\n", 1)
+    body += "\n"
+    expected_id = hashlib.sha256(name.encode() + b"\n\x04" + key[1:]).digest()[:4]
+    assert expected_id.hex() == key_id
+    for line in sigs.strip().split("\n"):
+        dash, signer, blob = line.split(" ")
+        blob = base64.b64decode(blob)
+        if signer != name or blob[:4] != expected_id:
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        message = f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+        Ed25519PublicKey.from_public_bytes(key[1:]).verify(blob[12:], message)
+        return timestamp
+    raise AssertionError("no cosignature by " + name)

@@ -84,6 +84,16 @@ class MemoryLedgerStore : public LedgerStore {
     checkpoints_.push_back(checkpoint);
     return Status::Ok();
   }
+  Status CosignCheckpoint(uint64_t size, const std::string& cosigned) override {
+    std::lock_guard lock(mu_);
+    for (auto& c : checkpoints_) {
+      if (c.size == size && cosigned.starts_with(c.note)) {
+        c.note = cosigned;
+        return Status::Ok();
+      }
+    }
+    return Status::NotFound("no such checkpoint");
+  }
   Result<std::vector<StoredCheckpoint>> ListCheckpoints() override {
     std::lock_guard lock(mu_);
     return checkpoints_;

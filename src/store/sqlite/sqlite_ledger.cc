@@ -328,6 +328,19 @@ Status WriteCheckpoint(Database& db, const StoredCheckpoint& c) {
   return st.Run();
 }
 
+Status CosignCheckpoint(Database& db, uint64_t size, const std::string& cosigned) {
+  // Only more signatures: the stored note must be where the new one begins.
+  Statement st(db.handle(),
+               "UPDATE ledger_checkpoints SET note = ?1 WHERE size = ?2 AND "
+               "substr(?1, 1, length(note)) = note");
+  st.Bind(1, cosigned).Bind(2, static_cast<int64_t>(size));
+  VIGIL_RETURN_IF_ERROR(st.Run());
+  if (sqlite3_changes(db.handle()) != 1) {
+    return Status::NotFound("no checkpoint of " + std::to_string(size) + " that this note extends");
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Database& db) {
   Statement st(db.handle(), "SELECT size, note, created_ms FROM ledger_checkpoints ORDER BY size");
   VIGIL_RETURN_IF_ERROR(st.prepared());

@@ -45,5 +45,6 @@ Result<std::unique_ptr<LedgerBatchReader>> MakeLedgerBatchReader(ReaderPool::Lea
 Result<uint64_t> CountUnledgered(Database& db);
 Status WriteCheckpoint(Database& db, const StoredCheckpoint& checkpoint);
 Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Database& db);
+Status CosignCheckpoint(Database& db, uint64_t size, const std::string& cosigned);
 
 }  // namespace vigil::store::sqlite

@@ -393,6 +393,11 @@ class SqliteStore final : public Store {
     return sqlite::WriteCheckpoint(db_, checkpoint);
   }
 
+  Status CosignCheckpoint(uint64_t size, const std::string& cosigned) override {
+    std::lock_guard lock(mu_);
+    return sqlite::CosignCheckpoint(db_, size, cosigned);
+  }
+
   Result<std::vector<StoredCheckpoint>> ListCheckpoints() override {
     std::lock_guard lock(mu_);
     return sqlite::ReadCheckpoints(db_);
