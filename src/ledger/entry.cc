@@ -10,7 +10,6 @@ namespace vigil::ledger {
 namespace {
 
 constexpr char kVersion1 = 0x01;
-constexpr char kVersion2 = 0x02;  // with a salt
 constexpr char kVersion3 = 0x03;  // with a salt, committed to by its hash
 
 void PutBytes(std::string& out, std::string_view bytes) {

@@ -17,6 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import Hub, heart_rate  # noqa: E402
 from rfc9162 import open_checkpoint  # noqa: E402
+from test_ledger_export import get  # noqa: E402
 
 TLOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tlog")
 
@@ -79,6 +80,11 @@ class TlogInteropTest(unittest.TestCase):
         for seq in range(1, 4):
             self.assertIn("RC:0", self.hub.mosquitto_pub(heart_rate(seq)).stdout)
         grown = self.signed()
+        # Every signed checkpoint stays retrievable by its size.
+        status, older = get(self.hub, f"/ledger/checkpoint?size={first[0]}")
+        self.assertEqual(status, 200)
+        self.assertEqual(open_checkpoint(older, self.vkey()), first)
+        self.assertEqual(get(self.hub, f"/ledger/checkpoint?size={grown[0] + 1000}")[0], 404)
         result = self.check(old=first)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(result.stdout.startswith(f"ok {grown[0]} "), result.stdout)
