@@ -33,7 +33,8 @@ Result<AddCheckpoint> ParseAddCheckpoint(std::string_view body) {
     if (hash->empty()) break;
     if (out.proof.size() == kMaxProofLines) return Status::InvalidArgument("too many proof lines");
     auto bytes = crypto::Base64Decode(*hash);
-    if (!bytes.ok() || bytes->size() != 32) {
+    // Canonical base64 only: one spelling per hash (the fuzz target found a second one).
+    if (!bytes.ok() || bytes->size() != 32 || crypto::Base64Encode(*bytes) != *hash) {
       return Status::InvalidArgument("a proof line is not a base64 SHA-256 hash");
     }
     ledger::Hash h;

@@ -125,7 +125,8 @@ TEST_F(WitnessTest, RefusesUnknownLogsForeignSignaturesAndMalformedRequests) {
       .old_size = 0,
       .checkpoint = log.ledger->MakeCheckpoint(stranger.name, stranger, 1).value().note};
   EXPECT_EQ(witness_->AddCheckpoint(RenderAddCheckpoint(unknown)).status, 404);
-  for (const char* body : {"", "old 01\n\nx", "old 1\nnot base64!\n\nx", "old 0\n", "new 0\n\nx"}) {
+  for (const char* body : {"", "old 01\n\nx", "old 1\nnot base64!\n\nx", "old 0\n", "new 0\n\nx",
+                           "old 5\nPlRNCrwHpqhDJsX3b2oyin1nPZqhf5temvuZZDDpkan=\n\nx\n"}) {
     EXPECT_EQ(witness_->AddCheckpoint(body).status, 400) << body;
   }
   AddCheckpoint above{.old_size = 9, .checkpoint = log.Note(key_)};
