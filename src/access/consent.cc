@@ -1,5 +1,7 @@
 #include "access/consent.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "core/json_string.h"
@@ -39,10 +41,39 @@ bool Matches(const ConsentException& e, std::optional<DataCategory> category,
   return false;
 }
 
+// Refuses every element of `object` outside `known`: an element the policy would not enforce
+// (a period, a nested provision, data, action, a security label, a modifier extension...) must
+// not be stored as if it were, nor silently dropped. Throws std::invalid_argument naming it.
+void RefuseUnsupported(const json& object, std::initializer_list<std::string_view> known,
+                       const std::string& at) {
+  for (const auto& [name, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    throw std::invalid_argument(
+        at + "." + name +
+        " is not supported: Vigil could not enforce it, so the directive is refused and the "
+        "stored one is unchanged (docs/access.md lists the elements it enforces)");
+  }
+}
+
+// The one coding of a CodeableConcept (or none), each coding holding only system/code/display.
+void RefuseOtherCodings(const json& codeable, std::string_view system, std::string_view code,
+                        const std::string& at) {
+  if (!codeable.is_object()) throw std::invalid_argument(at + " must be a CodeableConcept");
+  RefuseUnsupported(codeable, {"coding", "text"}, at);
+  for (const json& c : codeable.value("coding", json::array())) {
+    if (!c.is_object() || c.value("system", "") != system || c.value("code", "") != code) {
+      throw std::invalid_argument(at + " must be " + std::string(system) + "|" + std::string(code) +
+                                  " (the only one Vigil enforces)");
+    }
+    RefuseUnsupported(c, {"system", "code", "display", "version"}, at + ".coding");
+  }
+}
+
 // Reads one exception provision; throws std::invalid_argument with the element's path.
 ConsentException ReadException(const json& p, const std::string& patient_id, size_t i) {
   const std::string at = "Consent.provision.provision[" + std::to_string(i) + "]";
   auto fail = [&](const std::string& what) { throw std::invalid_argument(at + ": " + what); };
+  RefuseUnsupported(p, {"id", "type", "class", "purpose", "actor"}, at);
   ConsentException e;
   const std::string type = p.value("type", "");
   if (type != "permit" && type != "deny") fail("type must be permit or deny");
@@ -50,6 +81,7 @@ ConsentException ReadException(const json& p, const std::string& patient_id, siz
   if (p.contains("class")) {
     if (!p["class"].is_array() || p["class"].size() != 1) fail("class takes one coding");
     const json& c = p["class"][0];
+    RefuseUnsupported(c, {"system", "code", "display", "version"}, at + ".class[0]");
     const std::string system = c.value("system", ""), code = c.value("code", "");
     if (system == kCategorySystem && code == "vital-signs") {
       e.category = DataCategory::kVitalSigns;
@@ -60,8 +92,9 @@ ConsentException ReadException(const json& p, const std::string& patient_id, siz
     }
   }
   if (p.contains("purpose")) {
-    if (!p["purpose"].is_array() || p["purpose"].size() != 1 ||
-        p["purpose"][0].value("code", "") != "HRESCH") {
+    if (!p["purpose"].is_array() || p["purpose"].size() != 1 || !p["purpose"][0].is_object() ||
+        p["purpose"][0].value("code", "") != "HRESCH" ||
+        p["purpose"][0].value("system", std::string(kActReason)) != kActReason) {
       fail("the only purpose supported is v3-ActReason HRESCH (research)");
     }
     e.recipient = RecipientKind::kResearch;
@@ -69,6 +102,10 @@ ConsentException ReadException(const json& p, const std::string& patient_id, siz
   if (p.contains("actor")) {
     if (e.recipient == RecipientKind::kResearch) fail("actor and purpose together");
     if (!p["actor"].is_array() || p["actor"].size() != 1) fail("actor takes one recipient");
+    RefuseUnsupported(p["actor"][0], {"role", "reference"}, at + ".actor[0]");
+    if (p["actor"][0].contains("role")) {
+      RefuseOtherCodings(p["actor"][0]["role"], kParticipation, "IRCP", at + ".actor[0].role");
+    }
     const std::string ref = p["actor"][0].value("reference", json::object()).value("reference", "");
     if (ref == "CareTeam/" + patient_id) {
       e.recipient = RecipientKind::kCareTeam;
@@ -89,6 +126,27 @@ Result<ConsentDirective> ParseConsent(const std::string& text, const std::string
   if (doc.value("resourceType", "") != "Consent") {
     return Status::InvalidArgument("resourceType must be Consent");
   }
+  // What a client may send back as it got it (GET), and what carries no rule: the rest is
+  // refused by name (a period, a policy, an extension the hub would not enforce).
+  RefuseUnsupported(
+      doc,
+      {"resourceType", "id", "meta", "language", "text", "identifier", "status", "scope",
+       "category", "patient", "dateTime", "performer", "organization", "policyRule", "provision"},
+      "Consent");
+  if (doc.contains("meta")) {
+    if (!doc["meta"].is_object()) return Status::InvalidArgument("Consent.meta must be an object");
+    RefuseUnsupported(doc["meta"], {"versionId", "lastUpdated", "source", "profile", "tag"},
+                      "Consent.meta");
+  }
+  if (doc.contains("scope")) {
+    RefuseOtherCodings(doc["scope"], "http://terminology.hl7.org/CodeSystem/consentscope",
+                       "patient-privacy", "Consent.scope");
+  }
+  if (doc.contains("policyRule")) {
+    RefuseOtherCodings(doc["policyRule"],
+                       "http://terminology.hl7.org/CodeSystem/consentpolicycodes", "hipaa-npp",
+                       "Consent.policyRule");
+  }
   if (doc.value("status", "") != "active") {
     return Status::InvalidArgument("Consent.status must be active");
   }
@@ -101,6 +159,7 @@ Result<ConsentDirective> ParseConsent(const std::string& text, const std::string
     return Status::InvalidArgument("Consent.provision is required");
   }
   const json& provision = doc["provision"];
+  RefuseUnsupported(provision, {"id", "type", "provision"}, "Consent.provision");
   const std::string base = provision.value("type", "");
   if (base != "permit" && base != "deny") {
     return Status::InvalidArgument("Consent.provision.type must be permit or deny");

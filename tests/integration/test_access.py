@@ -228,6 +228,57 @@ class AccessTest(unittest.TestCase):
         self.assertEqual(status, 400, raw)
         self.assertEqual(raw and json.loads(raw)["resourceType"], "OperationOutcome")
 
+    def put_consent(self, consent):
+        status, _, _, raw = self.api.request("PUT", "/fhir/Consent/p-001", json.dumps(consent),
+                                             token=self.token("pat1"),
+                                             headers={"Content-Type": "application/fhir+json"})
+        return status, raw
+
+    def test_consent_elements_are_enforced_or_refused(self):
+        status, original, raw = self.api.get("/fhir/Consent/p-001", self.token("pat1"))
+        self.assertEqual(status, 200, raw)
+        try:
+            # A permit meant to start in 2027 is refused by name, not stored as a permit now.
+            later = json.loads(json.dumps(original))
+            later["provision"]["period"] = {"start": "2027-01-01"}
+            status, raw = self.put_consent(later)
+            self.assertEqual(status, 400, raw)
+            outcome = json.loads(raw)
+            self.assertEqual(outcome["resourceType"], "OperationOutcome")
+            self.assertIn("Consent.provision.period", json.dumps(outcome))
+            self.assertEqual(self.api.get("/fhir/Consent/p-001", self.token("pat1"))[1], original)
+            # Each element taken has its effect on a read. A base deny: the care team is refused.
+            base = {k: v for k, v in original.items() if k not in ("provision", "dateTime")}
+            self.assertEqual(self.put_consent({**base, "provision": {"type": "deny"}})[0], 200)
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001", self.token("alice"))
+            self.assert_refused(status, raw, 403)
+            # ... with a permit for one practitioner and one class: she reads it, carol does not.
+            ircp = {"coding": [{"system":
+                                "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                "code": "IRCP"}]}
+            vitals = [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                       "code": "vital-signs"}]
+            self.assertEqual(self.put_consent({**base, "provision": {"type": "deny", "provision": [
+                {"type": "permit", "class": vitals, "actor": [
+                    {"role": ircp, "reference": {"reference": "Practitioner/alice"}}]}]}})[0], 200)
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001", self.token("alice"))
+            self.assertEqual(status, 200, raw)
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001", self.token("carol"))
+            self.assert_refused(status, raw, 403)
+            # A deny of device data to the care team: devices refused, vitals still read.
+            self.assertEqual(self.put_consent({**base, "provision": {"type": "permit", "provision": [
+                {"type": "deny", "class": [{"system": "urn:vigil:data-category",
+                                            "code": "device-data"}],
+                 "actor": [{"role": ircp, "reference": {"reference": "CareTeam/p-001"}}]}]}})[0],
+                200)
+            status, _, raw = self.api.get("/fhir/Device?patient=p-001", self.token("alice"))
+            self.assertEqual(status, 403, raw)
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001", self.token("alice"))
+            self.assertEqual(status, 200, raw)
+        finally:
+            restored = {k: v for k, v in original.items() if k != "dateTime"}
+            self.assertEqual(self.put_consent(restored)[0], 200)
+
     def test_logout_and_admin_revocation(self):
         user = add_user(self.hub, "hank", "clinician")
         token = self.api.login(user)

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
+
 namespace vigil::access {
 namespace {
 
@@ -91,6 +95,49 @@ TEST(ConsentTest, FhirRoundTripAndClearErrors) {
             "provision":{"type":"permit","provision":[{"type":"deny","class":"x"}]}})"}) {
     const auto parsed = ConsentFromFhir(bad, "p-1");
     EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+// Elements the policy cannot enforce are refused by name, never stored without their meaning
+// (a permit meant to start in 2027 must not become a permit now).
+TEST(ConsentTest, ElementsThePolicyCannotEnforceAreRefusedByName) {
+  ConsentDirective d;
+  d.exceptions.push_back({false, DataCategory::kVitalSigns, RecipientKind::kUser, "bob"});
+  const nlohmann::json as_served = nlohmann::json::parse(ConsentToFhir(d, "p-1"));
+  auto with = [&](const std::string& pointer, const nlohmann::json& value) {
+    nlohmann::json doc = as_served;
+    doc[nlohmann::json::json_pointer(pointer)] = value;
+    return doc.dump();
+  };
+  // What a client got, sent back with the usual housekeeping, is taken.
+  EXPECT_TRUE(ConsentFromFhir(with("/meta", {{"versionId", "3"}}), "p-1").ok());
+  EXPECT_TRUE(
+      ConsentFromFhir(with("/text", {{"status", "generated"}, {"div", "<div/>"}}), "p-1").ok());
+  const nlohmann::json period = {{"start", "2027-01-01"}};
+  for (const auto& [pointer, value, named] :
+       std::vector<std::tuple<std::string, nlohmann::json, std::string>>{
+           {"/provision/period", period, "Consent.provision.period"},
+           {"/provision/provision/0/period", period, "Consent.provision.provision[0].period"},
+           {"/provision/provision/0/provision", nlohmann::json::array({{{"type", "permit"}}}),
+            "Consent.provision.provision[0].provision"},
+           {"/provision/provision/0/data", nlohmann::json::array({{{"meaning", "instance"}}}),
+            "Consent.provision.provision[0].data"},
+           {"/provision/provision/0/action", nlohmann::json::array({{{"text", "access"}}}),
+            "Consent.provision.provision[0].action"},
+           {"/provision/provision/0/securityLabel", nlohmann::json::array({{{"code", "R"}}}),
+            "Consent.provision.provision[0].securityLabel"},
+           {"/provision/actor", nlohmann::json::array(), "Consent.provision.actor"},
+           {"/modifierExtension", nlohmann::json::array(), "Consent.modifierExtension"},
+           {"/implicitRules", "http://example.org/rules", "Consent.implicitRules"},
+           {"/meta/security", nlohmann::json::array({{{"code", "R"}}}), "Consent.meta.security"},
+           {"/scope/coding/0/code", "research", "Consent.scope"},
+           {"/policyRule/coding/0/code", "cric", "Consent.policyRule"},
+           {"/provision/provision/0/actor/0/role/coding/0/code", "PRCP",
+            "Consent.provision.provision[0].actor[0].role"}}) {
+    const auto parsed = ConsentFromFhir(with(pointer, value), "p-1");
+    ASSERT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << pointer;
+    EXPECT_NE(parsed.status().message().find(named), std::string::npos)
+        << pointer << ": " << parsed.status().message();
   }
 }
 
