@@ -148,8 +148,9 @@ class RefusedReadingsRule final : public Rule {
          Severity::kMedium,
          "T0856",
          s.implausible_readings,
-         {"implausible_value", "implausible_change"},
-         "readings physiologically implausible (out of range, or changing too fast)"},
+         {"implausible_value", "implausible_change", "timestamp_backwards"},
+         "readings physiologically implausible (out of range, changing too fast, or timestamped "
+         "before the device's latest)"},
         {AlertKind::kClockSkew,
          Severity::kLow,
          "",

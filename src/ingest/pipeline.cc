@@ -96,6 +96,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   }
 
   const bool implausible_change = reserved.implausible_change;
+  const bool backwards = reserved.timestamp_backwards;
   auto key = keys_.DataKey(device.patient_id);
   store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
   if (key.ok()) {
@@ -118,7 +119,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   const size_t count = commit.observations.size();
   committer_.Submit(
       std::move(commit), [this, device, seq = reading.seq, count, size, now, implausible_change,
-                          done = std::move(done)](const Status& status) {
+                          backwards, done = std::move(done)](const Status& status) {
         Release(device.device_id, seq, status.ok());
         if (!status.ok()) {
           LogFailure("commit failed for device=" + device.device_id + ": " + status.ToString());
@@ -133,12 +134,14 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
         metrics_.messages_accepted.fetch_add(1);
         metrics_.observations_stored.fetch_add(count);
         Report(device, events::EventKind::kReadingAccepted, "", size, now);
-        if (implausible_change) {
-          Report(device, events::EventKind::kReadingFlagged, "implausible_change", size, now);
+        if (implausible_change || backwards) {  // one flag a message: each counts once
+          Report(device, events::EventKind::kReadingFlagged,
+                 implausible_change ? "implausible_change" : "timestamp_backwards", size, now);
         }
         IngestOutcome outcome;
         outcome.observations = count;
         outcome.implausible_change = implausible_change;
+        outcome.timestamp_backwards = backwards;
         done(outcome);
       });
 }
@@ -164,7 +167,7 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
   if (seq > state.highest()) {
     state.pending.push_back(seq);
     IngestOutcome reserved;
-    reserved.implausible_change = state.RememberValues(reading);
+    state.RememberValues(reading, reserved);
     return reserved;
   }
   const bool pending = state.IsPending(seq);
@@ -181,17 +184,22 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
           0};
 }
 
-bool ReadingPipeline::SequenceState::RememberValues(const model::Reading& reading) {
-  bool implausible = false;
+void ReadingPipeline::SequenceState::RememberValues(const model::Reading& reading,
+                                                    IngestOutcome& checks) {
   for (const auto& m : reading.measurements) {
     LastValue& previous = last[static_cast<size_t>(m.kind) % last.size()];
     if (previous.effective_ms >= 0 && m.effective_ms >= previous.effective_ms) {
-      implausible |= model::ImplausibleChange(m.kind, previous.value, previous.effective_ms,
-                                              m.value, m.effective_ms);
+      checks.implausible_change |= model::ImplausibleChange(
+          m.kind, previous.value, previous.effective_ms, m.value, m.effective_ms);
+    } else if (previous.effective_ms >= 0) {
+      // Backdated: judged against the latest value all the same, over the time between them
+      // (it used to skip the check), and said.
+      checks.timestamp_backwards = true;
+      checks.implausible_change |= model::ImplausibleChange(m.kind, m.value, m.effective_ms,
+                                                            previous.value, previous.effective_ms);
     }
     if (m.effective_ms >= previous.effective_ms) previous = {m.value, m.effective_ms};
   }
-  return implausible;
 }
 
 void ReadingPipeline::Release(const std::string& device_id, uint64_t seq, bool committed) {

@@ -47,6 +47,9 @@ struct IngestOutcome {
   // Stored, but a value moved faster than physiology allows since the device's previous reading
   // (model/plausible_change.h): for the detection engine.
   bool implausible_change = false;
+  // Stored, but a value is timestamped earlier than the device's latest one of that kind (its
+  // sequence number being higher): a backdated reading, for the detection engine.
+  bool timestamp_backwards = false;
 };
 
 class ReadingPipeline {
@@ -57,7 +60,8 @@ class ReadingPipeline {
   // and it is told whether commits succeed. With `events`, each message's fate is reported once
   // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
   // kReadingRefused with the refusal's name, and kReadingFlagged beside an accepted reading
-  // whose values changed implausibly fast.
+  // whose values changed implausibly fast ("implausible_change") or whose time went backwards
+  // ("timestamp_backwards").
   ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
                   store::KeyRing& keys, ReadingCommitter& committer, const Clock& clock,
                   const IngestLimits& limits, IngestMetrics& metrics,
@@ -87,9 +91,10 @@ class ReadingPipeline {
       const auto at = std::lower_bound(pending.begin(), pending.end(), seq);
       if (at != pending.end() && *at == seq) pending.erase(at);
     }
-    // Whether a value of `reading` moved implausibly fast since the device's previous one;
-    // remembers the new values.
-    bool RememberValues(const model::Reading& reading);
+    // Whether a value of `reading` moved implausibly fast from the device's latest one of its
+    // kind (over the time between them, whichever is earlier), and whether one is timestamped
+    // before it; remembers the values that are the latest.
+    void RememberValues(const model::Reading& reading, IngestOutcome& checks);
   };
 
   // Reserves the reading's sequence number for the device, or says why not (replay, duplicate);

@@ -15,7 +15,7 @@ import unittest
 import paho.mqtt.client as paho
 
 from api_client import Api, add_user
-from hub import Hub, heart_rate
+from hub import Hub, heart_rate, now_rfc3339, vigil_json
 
 
 def connect(hub, device_id, bind_address):
@@ -88,6 +88,16 @@ class DetectionTest(unittest.TestCase):
         shown = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir).stdout
         self.assertIn('"action":"quarantine-device"', shown)
         self.assertIn('"device_released"', shown)
+
+    def test_backdated_readings_are_judged_and_caught(self):
+        # Each a small step, each stamped before the last: they used to skip the change check.
+        for i, offset in enumerate((0, -20, -40, -60)):
+            payload = vigil_json(200 + i, [{"type": "heart_rate", "value": 70 + i, "unit": "/min"}],
+                                 ts=now_rfc3339(offset))
+            self.assertIn("RC:0", self.hub.mosquitto_pub(payload, device_id="dev-0002").stdout)
+        alert = self.alerts("implausible-values", "device:dev-0002")[0]
+        self.assertEqual(alert["severity"], "medium")
+        self.assertIn("timestamped before the device's latest", alert["summary"])
 
     def test_brute_force_and_spraying_are_caught(self):
         for _ in range(5):

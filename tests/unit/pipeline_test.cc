@@ -24,8 +24,8 @@ class PipelineTest : public ::testing::Test {
     return promise.get_future().get();
   }
 
-  static std::string Message(int seq, int hr) {
-    return R"({"seq":)" + std::to_string(seq) + R"(,"ts":"2026-11-22T10:00:00Z","readings":[)" +
+  static std::string Message(int seq, int hr, const std::string& ts = "2026-11-22T10:00:00Z") {
+    return R"({"seq":)" + std::to_string(seq) + R"(,"ts":")" + ts + R"(","readings":[)" +
            R"({"type":"heart_rate","value":)" + std::to_string(hr) + R"(,"unit":"/min"}]})";
   }
 
@@ -85,6 +85,23 @@ TEST_F(PipelineTest, AValueChangingFasterThanPhysiologyIsStoredButFlagged) {
   EXPECT_FALSE(jump.refusal.refused());
   EXPECT_EQ(jump.observations, 1u);
   EXPECT_FALSE(Send(Message(4, 175)).implausible_change);  // compared with the latest value
+}
+
+// A reading stamped before the device's latest used to skip the change check: a falsifier could
+// jump any distance by backdating. It is judged against the latest value and flagged.
+TEST_F(PipelineTest, ABackdatedReadingIsJudgedAndFlagged) {
+  EXPECT_FALSE(Send(Message(1, 70, "2026-11-22T10:00:00Z")).timestamp_backwards);
+  const auto small = Send(Message(2, 72, "2026-11-22T09:59:59Z"));
+  EXPECT_TRUE(small.timestamp_backwards);
+  EXPECT_FALSE(small.implausible_change);
+  EXPECT_EQ(small.observations, 1u);  // stored: a clock may step back once
+  const auto jump = Send(Message(3, 180, "2026-11-22T09:59:58Z"));
+  EXPECT_TRUE(jump.timestamp_backwards);
+  EXPECT_TRUE(jump.implausible_change);  // 70 -> 180 in two seconds, whichever way round
+  // The latest stays the latest: a later reading near it is not flagged.
+  const auto later = Send(Message(4, 71, "2026-11-22T10:00:01Z"));
+  EXPECT_FALSE(later.timestamp_backwards);
+  EXPECT_FALSE(later.implausible_change);
 }
 
 TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {
