@@ -102,7 +102,7 @@ def main():
     hub = Hub()
     try:
         # A benchmark reads in bulk on purpose: the bulk-reads rule would end its session.
-        hub.configure(max_clock_skew_seconds=ROWS + 3600, bulk_reads=1000000)
+        hub.configure(max_clock_skew_seconds=ROWS + 3600, bulk_rows=1000000)
         user = add_user(hub, "dr.bench", "clinician")
         hub.run("careteam", "add", "--data-dir", hub.data_dir, "--patient", "p-001",
                 "--user", "dr.bench")

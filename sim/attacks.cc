@@ -320,11 +320,13 @@ class Attack {
     Endpoint from = https_;
     from.bind = Source(11);
     MarkStart();
-    for (int i = 0; i < 80; ++i) {  // ... pulling everything, page after page
+    // ... pulling everything they hold, again and again: volume (rows sent) is what gives it
+    // away, not the number of requests (docs/detection.md, bulk-reads).
+    for (int i = 0; i < 200; ++i) {
       (void)HttpsRequest(
           from, "GET", "/fhir/Observation?patient=" + patients[i % 3] + "&_count=1000", "", token);
     }
-    return Truth{"user:" + user, {"bulk-reads"}, {}, "80 bulk reads of 3 patients' data"};
+    return Truth{"user:" + user, {"bulk-reads"}, {}, "200 bulk reads of 3 patients' data"};
   }
 
   AttackOptions o_;

@@ -197,6 +197,7 @@ HttpReply FhirRoutes::ReadPatient(const ApiRequest& request, const Session& sess
   if (!key.ok()) return FhirError(key.status());
   auto demographics = store::OpenDemographics(*key, id, (*patient)->sealed_demographics);
   if (!demographics.ok()) return FhirError(demographics.status());
+  context_.ReportSent(request, session, id, 1);
   return Fhir(PatientResource(id, *demographics));
 }
 
@@ -252,6 +253,7 @@ HttpReply FhirRoutes::SearchObservations(const ApiRequest& request, const Sessio
   if (!read.ok()) return FhirError(read);
   if (!failed.ok()) return FhirError(failed);
   if (rows <= query->limit || query->limit == 0) bundle.DropNextLink();  // never a page to itself
+  context_.ReportSent(request, session, query->patient_id, std::min<uint64_t>(rows, query->limit));
   return Fhir(std::move(bundle).Finish());
 }
 
@@ -280,6 +282,7 @@ HttpReply FhirRoutes::ReadObservation(const ApiRequest& request, const Session& 
   if (!key.ok()) return FhirError(key.status());
   auto observation = store::OpenObservation(*key, **row);
   if (!observation.ok()) return FhirError(Status::DataLoss("Observation " + id + " does not open"));
+  context_.ReportSent(request, session, patient, 1);
   return Fhir(model::ToFhirJson(*observation));
 }
 

@@ -23,4 +23,12 @@ Result<access::Decision> RouteContext::Authorize(const ApiRequest& request, cons
                                 .address = request.peer_address});
 }
 
+void RouteContext::ReportSent(const ApiRequest& request, const Session& session,
+                              const std::string& patient_id, size_t rows) {
+  if (!deps.events || rows == 0) return;
+  deps.events->Submit({events::EventKind::kDataSent, deps.clock.NowMillis(), "",
+                       session.who.username, request.peer_address, patient_id, "",
+                       static_cast<int64_t>(rows)});
+}
+
 }  // namespace vigil::api

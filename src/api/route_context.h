@@ -46,6 +46,10 @@ class RouteContext {
   // Authorize for actions without break-glass: PermissionDenied unless allowed.
   Status Require(const ApiRequest& request, const Session& session, access::Action action,
                  const std::string& patient_id, const std::string& resource);
+  // Tells detection how many rows of `patient_id`'s data the session was just sent (its
+  // volume, which paging does not inflate; detect/rules.h "bulk-reads").
+  void ReportSent(const ApiRequest& request, const Session& session, const std::string& patient_id,
+                  size_t rows);
 
   ApiDependencies deps;
 

@@ -128,7 +128,9 @@ Status ReadAccess(const toml::table& t, AccessOptions& a) {
 }
 
 Status ReadDetect(const toml::table& t, DetectOptions& d) {
-  std::vector<std::string> keys = {"enabled", "window_seconds"};
+  // bulk_reads (a count of requests, which paging clients inflated) gave way to bulk_rows: a
+  // config that still names it is taken, the value unused (docs/detection.md).
+  std::vector<std::string> keys = {"enabled", "window_seconds", "bulk_reads"};
   for (const auto& [key, field] : d.Thresholds()) keys.emplace_back(key);
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(t, {keys.begin(), keys.end()}, "detect"));
   VIGIL_RETURN_IF_ERROR(ReadBool(t, "enabled", d.enabled, "detect"));

@@ -63,6 +63,7 @@ class BaselineRule final : public Rule {
       case EventKind::kReadingAccepted:
         return ObserveMessage(e, raise);
       case EventKind::kAccessDecision:
+      case EventKind::kDataSent:
         return ObserveAccess(e, raise);
       default:
         return;
@@ -90,11 +91,13 @@ class BaselineRule final : public Rule {
   };
   struct User {
     explicit User(const BaselineSettings& s)
-        : requests{s.user_warmup, s.rate * 10, 0.5, 1},
+        : rows{s.user_warmup, s.rate * 10, 0.5, 100},
           patients{s.user_warmup, s.rate * 10, 0.5, 1} {}
-    RobustBaseline requests, patients;
+    // Rows of patients' data sent a minute (not requests: paging with small pages is not more
+    // reading), and distinct patients read a minute.
+    RobustBaseline rows, patients;
     int64_t bucket_start = -1;
-    int64_t bucket_requests = 0;
+    int64_t bucket_rows = 0;
     std::set<std::string> bucket_patients;
   };
 
@@ -153,28 +156,30 @@ class BaselineRule final : public Rule {
       CloseBucket(u, Entity::User(e.user), e.time_ms, raise);
     }
     if (u.bucket_start < 0) u.bucket_start = e.time_ms;
-    ++u.bucket_requests;
-    if (!e.patient.empty()) u.bucket_patients.insert(e.patient);
+    if (e.kind == EventKind::kDataSent) {
+      u.bucket_rows += e.size;
+    } else if (!e.patient.empty()) {
+      u.bucket_patients.insert(e.patient);
+    }
   }
 
   void CloseBucket(User& u, const Entity& entity, int64_t now, const AlertSink& raise) {
-    const double requests = static_cast<double>(u.bucket_requests);
+    const double rows = static_cast<double>(u.bucket_rows);
     const double patients = static_cast<double>(u.bucket_patients.size());
-    const double r = u.requests.Score(requests), p = u.patients.Score(patients);
+    const double r = u.rows.Score(rows), p = u.patients.Score(patients);
     // Only more than usual is suspicious: a quiet minute is not.
-    const bool r_high = r > s_.threshold && requests > u.requests.center();
+    const bool r_high = r > s_.threshold && rows > u.rows.center();
     const bool p_high = p > s_.threshold && patients > u.patients.center();
     if (p_high) {
       raise(Describe(AlertKind::kUserBehaviour, entity, "patients_per_minute", patients, u.patients,
                      p, now));
     } else if (r_high) {
-      raise(Describe(AlertKind::kUserBehaviour, entity, "requests_per_minute", requests, u.requests,
-                     r, now));
+      raise(Describe(AlertKind::kUserBehaviour, entity, "rows_per_minute", rows, u.rows, r, now));
     }
-    u.requests.Learn(requests, r_high);
+    u.rows.Learn(rows, r_high);
     u.patients.Learn(patients, p_high);
     u.bucket_start = -1;
-    u.bucket_requests = 0;
+    u.bucket_rows = 0;
     u.bucket_patients.clear();
   }
 

@@ -57,9 +57,9 @@ struct BaselineSettings {
 };
 
 // The rule that keeps the baselines: per device, the interval between messages (its log) and
-// message size, each as the median of the last few messages; per user, requests and distinct
-// patients per bucket of activity. Raises "device-behaviour" and "user-behaviour" alerts whose
-// evidence names the feature, the value, the learned centre and spread, and the score.
+// message size, each as the median of the last few messages; per user, rows of data sent and
+// distinct patients per bucket of activity. Raises "device-behaviour" and "user-behaviour" alerts
+// whose evidence names the feature, the value, the learned centre and spread, and the score.
 std::unique_ptr<Rule> MakeBaselineRule(const BaselineSettings& settings);
 
 }  // namespace vigil::detect

@@ -17,7 +17,7 @@ std::vector<std::pair<const char*, int*>> DetectOptions::Thresholds() {
           {"topic_violations", &topic_violations},
           {"reconnects", &reconnects},
           {"mfa_failures", &mfa_failures},
-          {"bulk_reads", &bulk_reads},
+          {"bulk_rows", &bulk_rows},
           {"baseline_score", &baseline_score}};
 }
 

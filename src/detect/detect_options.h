@@ -26,7 +26,8 @@ struct DetectOptions {
   int topic_violations = 1;            // publishes to another topic, or subscriptions, by a device
   int reconnects = 10;                 // connections of one device in the window (reconnect storm)
   int mfa_failures = 3;                // wrong or reused TOTP codes for one account
-  int bulk_reads = 60;                 // data requests by one user in the window (bulk collection)
+  int bulk_rows = 20000;               // rows of patients' data sent to one user in the window
+                                       // (bulk collection; paging does not add to it)
   int baseline_score = 8;              // robust z-score at which a learned baseline alerts
 
   // Every threshold above by its config key, in the order config.toml lists them.

@@ -8,26 +8,36 @@ namespace vigil::detect {
 namespace {
 
 // Events per key within a sliding window.
+// How much each key added within the window (by default one per call: a count).
 class CountInWindow {
  public:
   explicit CountInWindow(int64_t window_ms) : window_ms_(window_ms) {}
-  size_t Add(const std::string& key, int64_t now_ms) {
-    auto& times = keys_[key];
-    times.push_back(now_ms);
-    while (!times.empty() && times.front() <= now_ms - window_ms_) times.pop_front();
+  size_t Add(const std::string& key, int64_t now_ms, size_t amount = 1) {
+    Sum& sum = keys_[key];
+    sum.events.emplace_back(now_ms, amount);
+    sum.total += amount;
+    while (!sum.events.empty() && sum.events.front().first <= now_ms - window_ms_) {
+      sum.total -= sum.events.front().second;
+      sum.events.pop_front();
+    }
+    const size_t total = sum.total;
     if (keys_.size() > kMaxKeys) Prune(now_ms);
-    return times.size();
+    return total;
   }
 
  private:
+  struct Sum {
+    std::deque<std::pair<int64_t, size_t>> events;
+    size_t total = 0;
+  };
   static constexpr size_t kMaxKeys = 100'000;
   void Prune(int64_t now_ms) {
     std::erase_if(keys_, [&](const auto& k) {
-      return k.second.empty() || k.second.back() <= now_ms - window_ms_;
+      return k.second.events.empty() || k.second.events.back().first <= now_ms - window_ms_;
     });
   }
   int64_t window_ms_;
-  std::unordered_map<std::string, std::deque<int64_t>> keys_;
+  std::unordered_map<std::string, Sum> keys_;
 };
 
 // Many refused connections from one address: someone trying certificates or topics that are not
@@ -251,21 +261,26 @@ class SessionRule final : public Rule {
   CountInWindow mfa_failures_;
 };
 
-// Access decisions: break-glass use, reads refused outside the care team, and one user reading
-// many patients (an insider browsing).
+// Access decisions: break-glass use, reads refused outside the care team, one user reading
+// many patients (an insider browsing), and one user sent more rows of patients' data than
+// anyone's care needs in the window (bulk collection). Rows, not requests: a client paging one
+// patient's record with small pages sends many requests for ordinary amounts of data.
 class AccessRule final : public Rule {
  public:
-  explicit AccessRule(const RuleSettings& s)
-      : s_(s), patients_(WindowMs(s)), requests_(WindowMs(s)) {}
+  explicit AccessRule(const RuleSettings& s) : s_(s), patients_(WindowMs(s)), rows_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
-    if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
-    const size_t requests = requests_.Add(e.user, e.time_ms);
-    if (requests >= static_cast<size_t>(s_.bulk_reads)) {
-      raise(MakeAlert(AlertKind::kBulkReads, Severity::kHigh, Entity::User(e.user), "T1119",
-                      e.user + " made " + std::to_string(requests) +
-                          " requests for patients' data within the window",
-                      e.time_ms, {{"requests_in_window", std::to_string(requests)}}));
+    if (e.kind == EventKind::kDataSent && e.size > 0) {
+      const size_t rows = rows_.Add(e.user, e.time_ms, static_cast<size_t>(e.size));
+      if (rows >= static_cast<size_t>(s_.bulk_rows)) {
+        raise(MakeAlert(AlertKind::kBulkReads, Severity::kHigh, Entity::User(e.user), "T1119",
+                        e.user + " was sent " + std::to_string(rows) +
+                            " rows of patients' data within the window",
+                        e.time_ms,
+                        {{"rows_in_window", std::to_string(rows)}, {"latest_patient", e.patient}}));
+      }
+      return;
     }
+    if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
     if (e.reason == "break-glass") {
       raise(MakeAlert(AlertKind::kBreakGlass, Severity::kMedium, Entity::User(e.user), "T1078",
                       "break-glass access by " + e.user, e.time_ms, {{"patient", e.patient}}));
@@ -286,7 +301,7 @@ class AccessRule final : public Rule {
  private:
   RuleSettings s_;
   DistinctInWindow patients_;
-  CountInWindow requests_;
+  CountInWindow rows_;
 };
 
 // Readings the hub acknowledged it could not store (a failing disk, a message that fails its

@@ -19,6 +19,7 @@ enum class EventKind {
   kLoginSucceeded,      // user, address
   kAccessDecision,      // user, address, patient, reason (the decision)
   kSessionNewAddress,   // user, address (now), reason (the address that completed MFA)
+  kDataSent,            // user, address, patient, size (rows of the patient's data sent)
 };
 
 struct SecurityEvent {

@@ -99,6 +99,22 @@ class DetectionTest(unittest.TestCase):
         self.assertEqual(alert["severity"], "medium")
         self.assertIn("timestamped before the device's latest", alert["summary"])
 
+    def test_a_client_paging_with_small_pages_keeps_its_session(self):
+        # fhir-kit-client's habit: many requests, small pages. Before session 10 the 60th
+        # request raised bulk-reads and the session was revoked.
+        pager = add_user(self.hub, "dr.pager", "clinician")
+        self.hub.run("careteam", "add", "--data-dir", self.hub.data_dir, "--patient", "p-001",
+                     "--user", "dr.pager")
+        token = self.api.login(pager)
+        for _ in range(100):
+            status, _, raw = self.api.get("/fhir/Observation?patient=p-001&_count=2", token)
+            self.assertEqual(status, 200, raw)
+        time.sleep(1)
+        status, body, raw = self.api.get("/security/alerts", self.token)
+        self.assertEqual(status, 200, raw)
+        self.assertEqual([a for a in body["alerts"] if a["entity"] == "user:dr.pager"], [])
+        self.assertEqual(self.api.get("/fhir/Observation?patient=p-001&_count=2", token)[0], 200)
+
     def test_brute_force_and_spraying_are_caught(self):
         for _ in range(5):
             self.api.request("POST", "/auth/login", {"username": "dr.who", "password": "guess"})

@@ -123,6 +123,31 @@ TEST_F(DetectionTest, FloodsInsidersAndBreakGlass) {
   }
 }
 
+// A client paging one patient's record with small pages makes many requests for an ordinary
+// amount of data: nothing. Bulk is rows sent, whatever the number of requests.
+TEST_F(DetectionTest, BulkReadsCountRowsNotRequests) {
+  std::vector<SecurityEvent> events;
+  for (int page = 0; page < 1430; ++page) {  // 10,000 rows at _count=7
+    events.push_back(
+        Event(EventKind::kAccessDecision, kT + page, "", "dr.page", "10.0.0.5", "p-1", "allowed"));
+    SecurityEvent sent = Event(EventKind::kDataSent, kT + page, "", "dr.page", "10.0.0.5", "p-1");
+    sent.size = 7;
+    events.push_back(sent);
+  }
+  for (int pull = 0; pull < 21; ++pull) {  // 21,000 rows in 21 requests
+    events.push_back(Event(EventKind::kAccessDecision, kT + pull, "", "dr.pull", "10.0.0.6",
+                           "p-" + std::to_string(pull % 3), "allowed"));
+    SecurityEvent sent = Event(EventKind::kDataSent, kT + pull, "", "dr.pull", "10.0.0.6",
+                               "p-" + std::to_string(pull % 3));
+    sent.size = 1000;
+    events.push_back(sent);
+  }
+  Feed(events);
+  EXPECT_EQ(Kinds(), std::vector<std::string>{"bulk-reads user:dr.pull"});
+  ASSERT_EQ(raised_.size(), 1u);
+  EXPECT_EQ(raised_[0].evidence.at("rows_in_window"), "20000");
+}
+
 TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
   ManualClock clock(kT);
   std::vector<Alert> raised;
