@@ -114,6 +114,12 @@ Status RunInit(const InitOptions& options) {
             << "  ledger key    " << layout.ledger_key() << " (0600; signs checkpoints)\n"
             << "  verifier key  " << layout.ledger_verifier_key() << ": "
             << ledger::VerifierKey(ledger_key.key.name, ledger_key.key.public_key) << "\n"
+            << "  ledger origin " << ledger_key.key.name
+            << (ledger_key.key.name.starts_with("localhost/")
+                    ? " (a local name: give --hostname <public name> so that witnesses and "
+                      "monitors can tell this hub's log from others')"
+                    : "")
+            << "\n"
             << "Next: vigil patient add --data-dir " << layout.root
             << " --id ID --name NAME --birth-date YYYY-MM-DD\n";
   return Status::Ok();
