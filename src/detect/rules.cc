@@ -146,7 +146,8 @@ class FloodRule final : public Rule {
 // topic violations (publishing as another device, or subscribing: a device that starts scanning).
 class RefusedReadingsRule final : public Rule {
  public:
-  explicit RefusedReadingsRule(const RuleSettings& s) : refused_(WindowMs(s)) {
+  explicit RefusedReadingsRule(const RuleSettings& s)
+      : refused_(WindowMs(s)), resent_(WindowMs(s)) {
     kinds_ = {
         {AlertKind::kReplayedReadings,
          Severity::kHigh,
@@ -182,16 +183,25 @@ class RefusedReadingsRule final : public Rule {
     };
   }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
-    if (e.kind != EventKind::kReadingRefused && e.kind != EventKind::kReadingFlagged) return;
+    std::string_view reason = e.reason;
+    if (e.kind == EventKind::kReadingAccepted &&
+        (reason == "retransmission" || reason == "resend")) {
+      // A lost acknowledgement makes a device send a message again, once. The same message
+      // again and again is somebody replaying it (acknowledged, nothing stored twice).
+      if (resent_.Add(e.device + '#' + std::to_string(e.seq), e.time_ms) < 2) return;
+      reason = "replay";
+    } else if (e.kind != EventKind::kReadingRefused && e.kind != EventKind::kReadingFlagged) {
+      return;
+    }
     for (const Kind& k : kinds_) {
-      if (std::find(k.reasons.begin(), k.reasons.end(), e.reason) == k.reasons.end()) continue;
+      if (std::find(k.reasons.begin(), k.reasons.end(), reason) == k.reasons.end()) continue;
       const size_t n =
           refused_.Add(std::string(events::AlertKindName(k.name)) + '|' + e.device, e.time_ms);
       if (n >= static_cast<size_t>(k.threshold)) {
         raise(MakeAlert(k.name, k.severity, Entity::Device(e.device), k.technique,
                         "device " + e.device + ": " + std::to_string(n) + " " + k.what, e.time_ms,
                         {{"refused_in_window", std::to_string(n)},
-                         {"reason", e.reason},
+                         {"reason", std::string(reason)},
                          {"address", e.address}}));
       }
       return;
@@ -209,6 +219,7 @@ class RefusedReadingsRule final : public Rule {
   };
   std::vector<Kind> kinds_;
   CountInWindow refused_;
+  CountInWindow resent_;  // per device and sequence number: how often a stored one came again
 };
 
 // One device connecting again and again: a reconnect storm (a crashing or hijacked device, or

@@ -31,6 +31,7 @@ struct SecurityEvent {
   std::string patient;
   std::string reason;
   int64_t size = 0;  // bytes of a message
+  uint64_t seq = 0;  // a re-sent reading's sequence number
 };
 
 // Where producers send security events. Submit never blocks on analysis and is thread-safe.

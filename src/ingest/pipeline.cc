@@ -35,10 +35,10 @@ void ReadingPipeline::LogFailure(const std::string& line) {
 }
 
 void ReadingPipeline::Report(const DeviceIdentity& device, events::EventKind kind,
-                             std::string_view reason, size_t size, int64_t at_ms) {
+                             std::string_view reason, size_t size, int64_t at_ms, uint64_t seq) {
   if (!events_) return;
   events_->Submit({kind, at_ms, device.device_id, "", device.address, "", std::string(reason),
-                   static_cast<int64_t>(size)});
+                   static_cast<int64_t>(size), seq});
 }
 
 void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size,
@@ -85,13 +85,15 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
 
   const auto digest = crypto::Sha256(payload);
   const std::string digest_bytes(digest.begin(), digest.end());
-  IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes, delivery);
+  IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes);
   if (reserved.refusal.refused()) {
     return Refuse(device, std::move(reserved.refusal), size, now, done);
   }
   if (reserved.duplicate) {
     metrics_.duplicates_acknowledged.fetch_add(1);
-    Report(device, events::EventKind::kReadingAccepted, "retransmission", size, now);
+    Report(device, events::EventKind::kReadingAccepted,
+           delivery == Delivery::kRetransmission ? "retransmission" : "resend", size, now,
+           reading.seq);
     return done(reserved);
   }
 
@@ -148,7 +150,7 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
 
 IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
                                                const model::Reading& reading,
-                                               const std::string& digest, Delivery delivery) {
+                                               const std::string& digest) {
   const uint64_t seq = reading.seq;
   Shard& shard = ShardOf(device.device_id);
   std::unique_lock lock(shard.mu);
@@ -172,7 +174,7 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
   }
   const bool pending = state.IsPending(seq);
   lock.unlock();
-  if (delivery == Delivery::kRetransmission && !pending) {
+  if (!pending) {
     auto stored = readings_.FindReceiptDigest(device.device_id, seq);
     if (stored.ok() && *stored && crypto::ConstantTimeEquals(**stored, digest)) {
       return {{}, true, 0};

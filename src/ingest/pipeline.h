@@ -35,8 +35,10 @@ struct DeviceIdentity {
   std::string address = {};
 };
 
-// Whether the transport says this message is a retransmission (MQTT's DUP flag). Only a
-// retransmission of a stored message, byte for byte, is acknowledged again; any other reuse of a
+// Whether the transport says this message is a retransmission (MQTT's DUP flag). A stored
+// message sent again byte for byte is acknowledged again, DUP flag or not (a device whose
+// acknowledgement was lost may resend as new: reported "retransmission" or "resend" for
+// detection, which counts a message re-sent more than once as replayed); any other reuse of a
 // sequence number is a replay.
 enum class Delivery { kFirst, kRetransmission };
 
@@ -100,13 +102,13 @@ class ReadingPipeline {
   // Reserves the reading's sequence number for the device, or says why not (replay, duplicate);
   // a reserved reading's outcome says whether its values changed implausibly fast.
   IngestOutcome ReserveSequence(const DeviceIdentity& device, const model::Reading& reading,
-                                const std::string& digest, Delivery delivery);
+                                const std::string& digest);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
   // A message that is not stored: counted, logged (rate-limited), reported; `done` told.
   void Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size, int64_t at_ms,
               const Done& done);
   void Report(const DeviceIdentity& device, events::EventKind kind, std::string_view reason,
-              size_t size, int64_t at_ms);
+              size_t size, int64_t at_ms, uint64_t seq = 0);
   void LogFailure(const std::string& line);  // rate-limited: 5 lines, then 1 a second
 
   store::DeviceRegistry& devices_;

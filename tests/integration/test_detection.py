@@ -92,7 +92,7 @@ class DetectionTest(unittest.TestCase):
     def test_backdated_readings_are_judged_and_caught(self):
         # Each a small step, each stamped before the last: they used to skip the change check.
         for i, offset in enumerate((0, -20, -40, -60)):
-            payload = vigil_json(200 + i, [{"type": "heart_rate", "value": 70 + i, "unit": "/min"}],
+            payload = vigil_json(500 + i, [{"type": "heart_rate", "value": 70 + i, "unit": "/min"}],
                                  ts=now_rfc3339(offset))
             self.assertIn("RC:0", self.hub.mosquitto_pub(payload, device_id="dev-0002").stdout)
         alert = self.alerts("implausible-values", "device:dev-0002")[0]
@@ -114,6 +114,23 @@ class DetectionTest(unittest.TestCase):
         self.assertEqual(status, 200, raw)
         self.assertEqual([a for a in body["alerts"] if a["entity"] == "user:dr.pager"], [])
         self.assertEqual(self.api.get("/fhir/Observation?patient=p-001&_count=2", token)[0], 200)
+
+    def test_a_resend_after_a_lost_ack_is_acknowledged_and_a_replay_is_caught(self):
+        hub = self.hub
+        payload = vigil_json(300, [{"type": "heart_rate", "value": 66, "unit": "/min"}])
+        before = len(hub.observations("p-002"))
+        for _ in range(2):  # the acknowledgement was lost: the device sends it again, as new
+            self.assertIn("RC:0", hub.mosquitto_pub(payload, device_id="dev-0002").stdout)
+        self.assertEqual(len(hub.observations("p-002")), before + 1)  # stored once
+        time.sleep(1)
+        status, body, raw = self.api.get("/security/alerts", self.token)
+        self.assertFalse([a for a in body["alerts"] if a["kind"] == "replayed-readings"
+                          and a["entity"] == "device:dev-0002"], raw)
+        # The same captured message again and again: acknowledged, never stored, and caught.
+        for _ in range(4):
+            self.assertIn("RC:0", hub.mosquitto_pub(payload, device_id="dev-0002").stdout)
+        self.assertEqual(len(hub.observations("p-002")), before + 1)
+        self.alerts("replayed-readings", "device:dev-0002")
 
     def test_brute_force_and_spraying_are_caught(self):
         for _ in range(5):

@@ -47,7 +47,9 @@ class HttpsIngestTest(unittest.TestCase):
 
     def test_refusals_are_problem_json(self):
         self.request("POST", "/ingest", heart_rate(3))
-        status, ctype, body = self.request("POST", "/ingest", heart_rate(3))
+        # The same sequence number with other content is a replay (the same bytes again would
+        # be a client retrying after a lost answer: acknowledged, stored once).
+        status, ctype, body = self.request("POST", "/ingest", heart_rate(3, 99))
         self.assertEqual(status, 409)
         self.assertEqual(ctype, "application/problem+json")
         problem = json.loads(body)

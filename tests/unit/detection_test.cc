@@ -205,6 +205,24 @@ TEST_F(DetectionTest, RefusedReadingsByReason) {
   EXPECT_EQ(raised_.back().kind, AlertKind::kImplausibleValues);
 }
 
+// A device whose acknowledgements were lost sends its backlog again, each message once: nothing.
+// One captured message sent again and again is a replay, even though each copy is acknowledged.
+TEST_F(DetectionTest, AResentBacklogIsNormalTheSameMessageAgainAndAgainIsAReplay) {
+  auto resent = [](int64_t t, const std::string& device, uint64_t seq) {
+    SecurityEvent e = Event(EventKind::kReadingAccepted, t, device, "", "10.0.0.1", "", "resend");
+    e.seq = seq;
+    return e;
+  };
+  std::vector<SecurityEvent> backlog;
+  for (uint64_t seq = 1; seq <= 20; ++seq) backlog.push_back(resent(kT + seq, "dev-lost", seq));
+  Feed(backlog);
+  EXPECT_TRUE(raised_.empty());
+  std::vector<SecurityEvent> replayed;
+  for (int i = 0; i < 5; ++i) replayed.push_back(resent(kT + 100 + i, "dev-replayed", 3));
+  Feed(replayed);
+  EXPECT_EQ(Kinds(), std::vector<std::string>{"replayed-readings device:dev-replayed"});
+}
+
 TEST_F(DetectionTest, ReconnectStorm) {
   for (int i = 0; i < 9; ++i) {
     Feed({Event(EventKind::kConnectionAccepted, kT + i * 1000, "dev-1", "", "10.0.0.1")});

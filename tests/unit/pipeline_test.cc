@@ -49,9 +49,11 @@ TEST_F(PipelineTest, StoresAndSealsAcceptedReadings) {
 
 TEST_F(PipelineTest, RefusesReplaysButAcknowledgesTrueRetransmissions) {
   ASSERT_FALSE(Send(Message(5, 72)).refusal.refused());
-  EXPECT_EQ(Send(Message(5, 72)).refusal.reason, Refusal::kReplay);
+  // Sent again byte for byte, DUP flag or not (a lost acknowledgement): acknowledged, not stored.
+  EXPECT_TRUE(Send(Message(5, 72)).duplicate);
   EXPECT_EQ(Send(Message(4, 60)).refusal.reason, Refusal::kReplay);
   EXPECT_EQ(Send(Message(5, 99), Delivery::kRetransmission).refusal.reason, Refusal::kReplay);
+  EXPECT_EQ(Send(Message(5, 99)).refusal.reason, Refusal::kReplay);
   const auto dup = Send(Message(5, 72), Delivery::kRetransmission);
   EXPECT_FALSE(dup.refusal.refused());
   EXPECT_TRUE(dup.duplicate);
@@ -156,7 +158,7 @@ TEST(PipelineEventsTest, EachMessageIsReportedOnceWithItsOutcome) {
            R"({"type":"heart_rate","value":)" + std::to_string(hr) + R"(,"unit":"/min"}]})";
   };
   ASSERT_FALSE(send(message(1, 72), Delivery::kFirst).refusal.refused());
-  ASSERT_TRUE(send(message(1, 72), Delivery::kFirst).refusal.refused());   // replay
+  ASSERT_TRUE(send(message(1, 99), Delivery::kFirst).refusal.refused());   // replay
   ASSERT_TRUE(send(message(1, 72), Delivery::kRetransmission).duplicate);  // resent
   ASSERT_TRUE(send("{not json", Delivery::kFirst).refusal.refused());      // malformed
   const std::string accepted =
