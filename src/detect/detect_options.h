@@ -12,11 +12,12 @@ namespace vigil {
 struct DetectOptions {
   bool enabled = true;  // off: no events are produced (to measure what detection costs)
   int64_t window_seconds = 60;
-  int refused_connections = 10;        // refused connections from one address in the window
-  int failed_logins = 5;               // failures for one account in the window (brute force)
-  int spray_accounts = 5;              // distinct accounts failing from one address (spraying)
-  int stuffing_addresses = 5;          // distinct addresses failing for one account (stuffing)
-  int clone_addresses = 2;             // distinct addresses one device connects from (clone)
+  int refused_connections = 10;  // refused connections from one address in the window
+  int failed_logins = 5;         // failures for one account in the window (brute force)
+  int spray_accounts = 5;        // distinct accounts failing from one address (spraying)
+  int stuffing_addresses = 5;    // distinct addresses failing for one account (stuffing)
+  int clone_addresses = 2;       // distinct addresses one device's connections switch between, at
+                            // least 3 times in the window (a clone; roaming changes once or twice)
   int flood_messages_per_second = 50;  // one device's readings (accepted or refused)
   int patients_touched = 20;           // distinct patients one user reads in the window (insider)
   int replayed_readings = 3;           // one device's readings refused as replays

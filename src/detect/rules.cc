@@ -61,25 +61,43 @@ class RefusedConnectionsRule final : public Rule {
   CountInWindow refused_;
 };
 
-// One device identity connecting from several addresses within the window: a cloned certificate.
+// One device identity whose connections keep switching between addresses within the window:
+// two holders of one certificate taking the connection from each other (a clone). A device that
+// roams (Wi-Fi to cellular, and back) changes address once or twice; a clone and its original
+// fight: A, B, A, B.
 class DeviceCloneRule final : public Rule {
  public:
-  explicit DeviceCloneRule(const RuleSettings& s) : s_(s), addresses_(WindowMs(s)) {}
+  explicit DeviceCloneRule(const RuleSettings& s)
+      : s_(s), addresses_(WindowMs(s)), changes_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionAccepted) return;
     const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
-    if (n >= static_cast<size_t>(s_.clone_addresses)) {
+    std::string& last = last_address_[e.device];
+    if (last_address_.size() > kMaxDevices) last_address_.clear();
+    const bool moved = !last.empty() && last != e.address;
+    const std::string previous = last;
+    last = e.address;
+    if (!moved) return;
+    const size_t changes = changes_.Add(e.device, e.time_ms);
+    if (n >= static_cast<size_t>(s_.clone_addresses) && changes >= kFightingChanges) {
       raise(MakeAlert(AlertKind::kDeviceClone, Severity::kHigh, Entity::Device(e.device), "T1078",
-                      "device " + e.device + " connected from " + std::to_string(n) +
-                          " addresses within the window",
+                      "device " + e.device + " switched between " + std::to_string(n) +
+                          " addresses " + std::to_string(changes) + " times within the window",
                       e.time_ms,
-                      {{"addresses", std::to_string(n)}, {"latest_address", e.address}}));
+                      {{"addresses", std::to_string(n)},
+                       {"address_changes", std::to_string(changes)},
+                       {"latest_address", e.address},
+                       {"previous_address", previous}}));
     }
   }
 
  private:
+  static constexpr size_t kFightingChanges = 3;
+  static constexpr size_t kMaxDevices = 200'000;
   RuleSettings s_;
   DistinctInWindow addresses_;
+  CountInWindow changes_;
+  std::unordered_map<std::string, std::string> last_address_;
 };
 
 // Login failures: one account failing repeatedly (brute force), one address failing for many

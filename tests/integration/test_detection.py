@@ -66,10 +66,23 @@ class DetectionTest(unittest.TestCase):
             time.sleep(0.2)
         self.fail(f"no {kind} alert on {entity}: {raw}")
 
+    def test_a_roaming_device_is_not_a_clone(self):
+        # Wi-Fi to cellular and back: one device, two addresses, one connection at a time.
+        self.hub.enroll("dev-0007", "p-002")
+        for address in ("127.0.0.1", "127.0.0.3", "127.0.0.1"):
+            connect(self.hub, "dev-0007", address)
+        time.sleep(1)
+        status, body, raw = self.api.get("/security/alerts", self.token)
+        self.assertFalse([a for a in body["alerts"] if a["entity"] == "device:dev-0007"], raw)
+        listed = self.hub.run("device", "list", "--data-dir", self.hub.data_dir).stdout
+        self.assertNotIn("dev-0007\tp-002\tpulse-oximeter\tquarantined", listed)
+        self.assertIn("RC:0", self.hub.mosquitto_pub(heart_rate(1), device_id="dev-0007").stdout)
+
     def test_a_cloned_device_is_caught(self):
         started = time.time()
-        connect(self.hub, "dev-0001", "127.0.0.1")
-        connect(self.hub, "dev-0001", "127.0.0.2")  # the same certificate, elsewhere
+        # The same certificate from two places, each taking the connection from the other.
+        for address in ("127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.2"):
+            connect(self.hub, "dev-0001", address)
         alert = self.alerts("device-clone", "device:dev-0001")[0]
         self.assertLess(time.time() - started, 5)
         self.assertEqual(alert["severity"], "high")

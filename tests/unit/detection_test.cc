@@ -45,16 +45,23 @@ class DetectionTest : public ::testing::Test {
   DetectionEngine engine_;
 };
 
-TEST_F(DetectionTest, ACloneIsOneIdentityFromTwoAddresses) {
+TEST_F(DetectionTest, ACloneIsOneIdentityFightingFromTwoAddresses) {
   Feed({Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1"),
         Event(EventKind::kConnectionAccepted, kT + 5000, "dev-1", "", "10.0.0.1"),
         Event(EventKind::kConnectionAccepted, kT + 6000, "dev-2", "", "10.0.0.2")});
   EXPECT_TRUE(raised_.empty());  // reconnects from one address are not a clone
-  Feed({Event(EventKind::kConnectionAccepted, kT + 7000, "dev-1", "", "10.9.9.9")});
+  // Roaming: Wi-Fi to cellular and back again is not a clone either.
+  Feed({Event(EventKind::kConnectionAccepted, kT + 7000, "dev-1", "", "10.9.9.9"),
+        Event(EventKind::kConnectionAccepted, kT + 20000, "dev-1", "", "10.0.0.1")});
+  EXPECT_TRUE(raised_.empty());
+  // Two holders of the certificate taking the connection from each other are.
+  Feed({Event(EventKind::kConnectionAccepted, kT + 21000, "dev-1", "", "10.9.9.9")});
   ASSERT_EQ(Kinds(), std::vector<std::string>{"device-clone device:dev-1"});
   EXPECT_EQ(raised_[0].technique, "T1078");
   EXPECT_EQ(raised_[0].severity, Severity::kHigh);
-  // Outside the window the old address no longer counts.
+  EXPECT_EQ(raised_[0].evidence.at("latest_address"), "10.9.9.9");
+  EXPECT_EQ(raised_[0].evidence.at("address_changes"), "3");
+  // Outside the window the old changes no longer count.
   Feed({Event(EventKind::kConnectionAccepted, kT + 200'000, "dev-2", "", "10.0.0.3")});
   EXPECT_EQ(raised_.size(), 1u);
 }
