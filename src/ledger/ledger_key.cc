@@ -82,8 +82,8 @@ Result<LedgerKey> LoadOrCreateLedgerKey(const HubLayout& layout, const std::stri
   if (!NamesHub(published_name, hub_name)) {
     return Status::FailedPrecondition(
         layout.config() + " names the hub '" + hub_name + "', but its checkpoints are signed as '" +
-        published_name + "' (" + layout.ledger_verifier_key() + "): set [hub] name back to the " +
-        "name the hub was made with");
+        published_name + "' (" + layout.ledger_verifier_key() + "): set [hub] name = \"" +
+        published_name.substr(published_name.rfind('/') + 1) + "\" in config.toml");
   }
   out.superseded = published;
   return out;
