@@ -105,7 +105,11 @@ void DetectionEngine::Raise(Alert alert) {
   o.alert.last_ms = alert.last_ms;
   o.alert.summary = alert.summary;
   for (auto& [k, v] : alert.evidence) o.alert.evidence[k] = v;
-  if (o.alert.last_ms - o.notified_ms >= kRepeatNotifyMs) {
+  // A repeat that is worse than the alert (break-glass into more and more patients) raises its
+  // severity, and says so at once.
+  const bool escalated = alert.severity > o.alert.severity;
+  if (escalated) o.alert.severity = alert.severity;
+  if (escalated || o.alert.last_ms - o.notified_ms >= kRepeatNotifyMs) {
     o.notified_ms = o.alert.last_ms;
     on_alert_(o.alert, false);
   }

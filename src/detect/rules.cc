@@ -296,7 +296,8 @@ class SessionRule final : public Rule {
 // patient's record with small pages sends many requests for ordinary amounts of data.
 class AccessRule final : public Rule {
  public:
-  explicit AccessRule(const RuleSettings& s) : s_(s), patients_(WindowMs(s)), rows_(WindowMs(s)) {}
+  explicit AccessRule(const RuleSettings& s)
+      : s_(s), patients_(WindowMs(s)), rows_(WindowMs(s)), break_glass_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kDataSent && e.size > 0) {
       const size_t rows = rows_.Add(e.user, e.time_ms, static_cast<size_t>(e.size));
@@ -311,8 +312,26 @@ class AccessRule final : public Rule {
     }
     if (e.kind != EventKind::kAccessDecision || e.patient.empty()) return;
     if (e.reason == "break-glass") {
-      raise(MakeAlert(AlertKind::kBreakGlass, Severity::kMedium, Entity::User(e.user), "T1078",
-                      "break-glass access by " + e.user, e.time_ms, {{"patient", e.patient}}));
+      // One emergency is medium; break-glass into patient after patient is high, and the alert
+      // lists them all (not only the last).
+      const size_t n = break_glass_.Add(e.user, e.patient, e.time_ms);
+      std::deque<std::string>& recent = break_glass_patients_[e.user];
+      if (std::find(recent.begin(), recent.end(), e.patient) == recent.end()) {
+        recent.push_back(e.patient);
+        if (recent.size() > kListedPatients) recent.pop_front();
+      }
+      std::string listed;
+      for (const auto& p : recent) listed += (listed.empty() ? "" : ",") + p;
+      if (break_glass_patients_.size() > 100'000) break_glass_patients_.clear();
+      raise(MakeAlert(AlertKind::kBreakGlass,
+                      n >= kBreakGlassEscalation ? Severity::kHigh : Severity::kMedium,
+                      Entity::User(e.user), "T1078",
+                      "break-glass access by " + e.user + " to " + std::to_string(n) +
+                          (n == 1 ? " patient" : " patients") + " within the window",
+                      e.time_ms,
+                      {{"patient", e.patient},
+                       {"patients_in_window", std::to_string(n)},
+                       {"patients", listed}}));
     } else if (e.reason == "denied") {
       raise(MakeAlert(AlertKind::kAccessOutsideCareTeam, Severity::kMedium, Entity::User(e.user),
                       "T1078", "refused access to a patient's data by " + e.user, e.time_ms,
@@ -328,9 +347,13 @@ class AccessRule final : public Rule {
   }
 
  private:
+  static constexpr size_t kBreakGlassEscalation = 3;  // patients
+  static constexpr size_t kListedPatients = 50;
   RuleSettings s_;
   DistinctInWindow patients_;
   CountInWindow rows_;
+  DistinctInWindow break_glass_;
+  std::unordered_map<std::string, std::deque<std::string>> break_glass_patients_;  // latest
 };
 
 // Readings the hub acknowledged it could not store (a failing disk, a message that fails its

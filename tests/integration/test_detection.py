@@ -180,6 +180,10 @@ class DetectionTest(unittest.TestCase):
             if status == 401:
                 break
         self.alerts("many-patients", "user:nosy")
+        # Break-glass into patient after patient: one alert, escalated, listing them.
+        glass = self.alerts("break-glass", "user:nosy")[0]
+        self.assertEqual(glass["severity"], "high")
+        self.assertIn("p-000,p-001,p-002", glass["evidence"]["patients"])
         time.sleep(0.5)
         status, _, raw = self.api.get("/fhir/Patient/p-001", self.nurse_token,
                                       headers={"Vigil-Break-Glass": "again"})

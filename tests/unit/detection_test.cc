@@ -155,6 +155,23 @@ TEST_F(DetectionTest, BulkReadsCountRowsNotRequests) {
   EXPECT_EQ(raised_[0].evidence.at("rows_in_window"), "20000");
 }
 
+// One break-glass is an emergency (medium); into patient after patient it escalates to high,
+// and the alert lists every patient, not only the last.
+TEST_F(DetectionTest, BreakGlassIntoManyPatientsEscalatesAndListsThem) {
+  Feed({Event(EventKind::kAccessDecision, kT, "", "nina", "10.0.0.9", "p-1", "break-glass")});
+  ASSERT_EQ(raised_.size(), 1u);
+  EXPECT_EQ(raised_[0].severity, Severity::kMedium);
+  Feed(
+      {Event(EventKind::kAccessDecision, kT + 1000, "", "nina", "10.0.0.9", "p-2", "break-glass"),
+       Event(EventKind::kAccessDecision, kT + 2000, "", "nina", "10.0.0.9", "p-3", "break-glass")});
+  ASSERT_EQ(raised_.size(), 1u);  // one alert, folded and escalated
+  ASSERT_FALSE(repeats_.empty());
+  const Alert& latest = repeats_.back();
+  EXPECT_EQ(latest.severity, Severity::kHigh);
+  EXPECT_EQ(latest.evidence.at("patients_in_window"), "3");
+  EXPECT_EQ(latest.evidence.at("patients"), "p-1,p-2,p-3");
+}
+
 TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
   ManualClock clock(kT);
   std::vector<Alert> raised;

@@ -105,9 +105,10 @@ class SqliteAlertStore final : public AlertStore {
     std::lock_guard lock(mu_);
     Statement st(
         db_.handle(),
-        "UPDATE alerts SET last_ms = ?, count = ?, evidence = ?, summary = ? WHERE id = ?");
+        "UPDATE alerts SET last_ms = ?, count = ?, evidence = ?, summary = ?, severity = ? "
+        "WHERE id = ?");
     st.Bind(1, a.last_ms).Bind(2, a.count).Bind(3, a.evidence_json).Bind(4, a.summary);
-    st.Bind(5, a.id);
+    st.Bind(5, a.severity).Bind(6, a.id);
     return st.RunChanging("no alert " + std::to_string(a.id));
   }
 
