@@ -47,6 +47,13 @@ class RefusedConnectionsRule final : public Rule {
   explicit RefusedConnectionsRule(const RuleSettings& s) : s_(s), refused_(WindowMs(s)) {}
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionRefused) return;
+    // A contained identity's refusals (quarantined, revoked), the hub's own limits and blocks,
+    // and peers that stopped answering say nothing about who else is behind the address.
+    for (std::string_view contained :
+         {"quarantined", "revoked", "address_blocked", "too_many_connections", "keep_alive_timeout",
+          "write_timeout"}) {
+      if (e.reason == contained) return;
+    }
     const size_t n = refused_.Add(e.address, e.time_ms);
     if (n >= static_cast<size_t>(s_.refused_connections)) {
       raise(MakeAlert(AlertKind::kRefusedConnections, Severity::kMedium, Entity::Address(e.address),

@@ -1,6 +1,7 @@
-// Peer addresses a containment playbook has blocked for a while: their new connections, to
-// either listener, are closed before TLS. In memory (a restart lifts every block; the ledger
-// keeps the record). Thread-safe.
+// Peer addresses a containment playbook has blocked for a while: sign-ins from them (POST
+// /auth/login and /auth/mfa) are refused; devices and signed-in people behind the same address
+// go on (https_server.cc). In memory (a restart lifts every block; the ledger keeps the
+// record). Thread-safe.
 #pragma once
 
 #include <cstdint>

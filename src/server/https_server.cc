@@ -136,10 +136,28 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     if (context_.api) {
       api::ApiRequest api_request;
       if (ParseTarget(target, api_request).ok() && api::ApiService::Serves(api_request.path)) {
+        if (IsBlockedEntryPoint(api_request.path)) {
+          context_.metrics.Refused(ingest::ConnectionRefusal::kAddressBlocked);
+          HttpReply refused =
+              Problem(429, "address_blocked", "Too many failures from this address",
+                      "sign-ins from this address are paused for a while after repeated "
+                      "failures; devices and people already signed in are not affected");
+          refused.headers.emplace_back("Retry-After", "60");
+          return Reply(std::move(refused));
+        }
         return CallApi(std::move(request), std::move(api_request));
       }
     }
     Reply(Problem(404, "not_found", "Not found", "no such resource"));
+  }
+
+  // A blocked address (a containment playbook's, after an unauthenticated flood or password
+  // spraying) is refused only where nobody is authenticated yet: signing in. Devices (client
+  // certificates), signed-in people (their tokens are checked as always), /healthz and the
+  // public ledger go on, so a block never cuts off everyone behind one NAT or gateway.
+  bool IsBlockedEntryPoint(const std::string& path) const {
+    return context_.blocklist && (path == "/auth/login" || path == "/auth/mfa") &&
+           context_.blocklist->IsBlocked(peer_address_);
   }
 
   void Ingest(http::request<http::string_body> request) {
@@ -246,13 +264,8 @@ Status HttpsListener::Listen(const std::string& address, uint16_t port) {
       [this](tcp::socket socket) {
         std::make_shared<HttpsSession>(std::move(socket), tls_, context_)->Start();
       },
-      [this](const tcp::endpoint& peer) {
-        if (!context_.blocklist || !context_.blocklist->IsBlocked(peer.address().to_string())) {
-          return true;
-        }
-        context_.metrics.Refused(ingest::ConnectionRefusal::kAddressBlocked);
-        return false;
-      });
+      // Address blocks are per request (Route): everyone else behind the address goes on.
+      [](const tcp::endpoint&) { return true; });
 }
 
 void HttpsListener::StopAccepting() { acceptor_.Stop(); }

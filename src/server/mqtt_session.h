@@ -24,7 +24,6 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/mqtt/codec.h"
 #include "ingest/pipeline.h"
-#include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/tls_socket.h"
@@ -37,9 +36,8 @@ struct MqttContext {
   DeviceDirectory& directory;
   ingest::IngestMetrics& metrics;
   IngestLimits limits;
-  LogLimiter& log_limiter;                // per peer address, so no peer can flood the log
-  ConnectionAudit* audit = nullptr;       // connections in the ledger; none in tests of the codec
-  AddressBlocklist* blocklist = nullptr;  // addresses a playbook has blocked
+  LogLimiter& log_limiter;           // per peer address, so no peer can flood the log
+  ConnectionAudit* audit = nullptr;  // connections in the ledger; none in tests of the codec
 };
 
 class MqttSession : public std::enable_shared_from_this<MqttSession> {

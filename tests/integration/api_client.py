@@ -66,21 +66,23 @@ class Api:
             parsed = raw
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, parsed, raw
 
-    def login(self, user, change_password=True):
-        """Password + TOTP; changes the initial password when asked to. The session token."""
+    def login(self, user, change_password=True, source=None):
+        """Password + TOTP; changes the initial password when asked to. The session token.
+        `source`: the local address to sign in from (the token is bound to it)."""
         status, _, body, _ = self.request("POST", "/auth/login",
-                                          {"username": user.username, "password": user.password})
+                                          {"username": user.username, "password": user.password},
+                                          source=source)
         assert status == 200, (status, body)
         status, _, session, _ = self.request("POST", "/auth/mfa",
                                              {"challenge": body["challenge"],
-                                              "code": user.next_code()})
+                                              "code": user.next_code()}, source=source)
         assert status == 200, (status, session)
         token = session["token"]
         if session["must_change_password"] and change_password:
             new_password = user.password + "-Changed1"
             status, _, out, _ = self.request("POST", "/auth/password",
                                              {"current": user.password, "new": new_password},
-                                             token=token)
+                                             token=token, source=source)
             assert status == 204, (status, out)
             user.password = new_password
         return token
