@@ -100,15 +100,13 @@ std::string CapabilityStatement(const std::string& hub_name) {
   };
   const json rest = {
       {"mode", "server"},
+      // What there is, and no more: Vigil's own bearer sessions, not OAuth or SMART on FHIR.
       {"security",
-       {{"service",
-         json::array({{{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/"
-                                                      "restful-security-service",
-                                                      "OAuth")})},
-                       {"text",
-                        "Bearer session tokens from /auth/login + /auth/mfa "
-                        "(password and TOTP)"}}})},
-        {"description", "Deny by default: roles, care teams, patient consent, break-glass"}}},
+       {{"cors", false},
+        {"description",
+         "Bearer session tokens from POST /auth/login then /auth/mfa (password and TOTP; not "
+         "OAuth or SMART on FHIR). Deny by default: roles, care teams, patient consent, "
+         "break-glass"}}},
       {"resource",
        json::array(
            {resource("Patient", {"read"}, json::array()),
@@ -119,7 +117,8 @@ std::string CapabilityStatement(const std::string& hub_name) {
             resource("Device", {"read", "search-type"},
                      json::array({SearchParam("patient", "reference")})),
             resource("AuditEvent", {"search-type"},
-                     json::array({SearchParam("patient", "reference")})),
+                     json::array(
+                         {SearchParam("patient", "reference"), SearchParam("_count", "number")})),
             resource("Consent", {"read", "update", "search-type"},
                      json::array({SearchParam("patient", "reference")}))})}};
   const json statement = {{"resourceType", "CapabilityStatement"},

@@ -91,6 +91,20 @@ class FhirSearchTest(unittest.TestCase):
                                           self.token, headers=headers)
             self.assertEqual(status, 200, (headers, query, raw))
 
+    def test_the_capability_statement_claims_nothing_that_is_not_there(self):
+        status, _, cap, raw = self.api.request("GET", "/fhir/metadata")
+        self.assertEqual(status, 200, raw)
+        rest = cap["rest"][0]
+        self.assertNotIn("service", rest["security"])  # no OAuth: Vigil's own bearer sessions
+        declared = {r["type"]: {p["name"] for p in r.get("searchParam", [])}
+                    for r in rest["resource"]}
+        self.assertEqual(declared["AuditEvent"], {"patient", "_count"})
+        self.assertEqual(declared["Patient"], set())
+        # Every declared Observation search parameter is answered, not refused as unknown.
+        for query in ("patient=p-001", "patient=p-001&code=8867-4", "patient=p-001&date=ge2020-01-01",
+                      "patient=p-001&_count=1", "patient=p-001&_sort=-date"):
+            self.assertEqual(self.api.get("/fhir/Observation?" + query, self.token)[0], 200, query)
+
     def test_observation_device_references_resolve(self):
         obs = self.search("patient=p-001&_count=1")["entry"][0]["resource"]
         status, device, raw = self.api.get("/fhir/" + obs["device"]["reference"], self.token)
