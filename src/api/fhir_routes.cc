@@ -75,24 +75,9 @@ Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request
     if (name == "patient" || name == "subject") {
       q.patient_id = PatientIdOf(value);
     } else if (name == "code") {
-      size_t start = 0;
-      while (start <= value.size()) {
-        const size_t comma = value.find(',', start);
-        std::string code = value.substr(start, comma - start);
-        if (const size_t bar = code.find('|'); bar != std::string::npos) {
-          if (code.substr(0, bar) != "http://loinc.org") {
-            return Status::InvalidArgument("code: only LOINC (http://loinc.org) codes");
-          }
-          code = code.substr(bar + 1);
-        }
-        if (!code.empty()) {
-          // A search matches any coding a resource carries: an Observation is stored under its
-          // first LOINC code, so the other codes it also carries are searched as that one.
-          q.codes.push_back(std::string(model::PrimaryLoincCode(code)));
-        }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
+      // A search matches any coding a resource carries (model::SearchedLoincCodes).
+      VIGIL_ASSIGN_OR_RETURN(auto codes, model::SearchedLoincCodes(value));
+      for (auto& c : codes) q.codes.push_back(std::move(c));
     } else if (name == "date") {
       VIGIL_RETURN_IF_ERROR(ApplyDate(value, q));
     } else if (name == "_count") {  // FHIR lets a server cap it: larger asks get the maximum

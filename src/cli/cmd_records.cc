@@ -1,4 +1,5 @@
 // Patients, devices and reading them back: `vigil patient`, `vigil device`, `vigil observations`.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -102,23 +103,31 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
   VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(patient_id));
   VIGIL_RETURN_IF_ERROR(
       admin::RecordOperatorReads(hub, {patient_id}, "Observation?patient=", "vigil observations"));
+  // As the API reads `code`: LOINC, "http://loinc.org|" allowed, any coding matched.
+  std::vector<std::string> codes;
+  if (!code.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(codes, model::SearchedLoincCodes(code));
+  }
   VIGIL_ASSIGN_OR_RETURN(auto rows, hub.store->ListObservations(patient_id));
+  const std::string base =
+      PublicBaseUrl(hub.config.serve.public_url, hub.config.serve.https_port) + "/fhir/";
   json entries = json::array();
   store::ObservationOpener opener(key);  // the patient's key expanded once
   model::Observation observation;
   for (const auto& row : rows) {
-    if (!code.empty() && row.code != code) continue;
+    if (!codes.empty() && std::find(codes.begin(), codes.end(), row.code) == codes.end()) {
+      continue;
+    }
     if (!opener.OpenInto(store::SealedObservationView(row), observation).ok()) {
       return Status::DataLoss("Observation " + row.id + " failed to open: the row was altered");
     }
-    entries.push_back({{"fullUrl", "Observation/" + row.id},
+    entries.push_back({{"fullUrl", base + "Observation/" + row.id},
                        {"resource", json::parse(model::ToFhirJson(observation))},
                        {"search", {{"mode", "match"}}}});
   }
-  const json bundle = {{"resourceType", "Bundle"},
-                       {"type", "searchset"},
-                       {"total", entries.size()},
-                       {"entry", entries}};
+  // FHIR JSON has no empty arrays: a search that matched nothing has no "entry".
+  json bundle = {{"resourceType", "Bundle"}, {"type", "searchset"}, {"total", entries.size()}};
+  if (!entries.empty()) bundle["entry"] = std::move(entries);
   std::cout << bundle.dump(2) << "\n";
   return Status::Ok();
 }

@@ -261,6 +261,25 @@ std::string ToFhirJson(const Observation& observation) {
   return out;
 }
 
+Result<std::vector<std::string>> SearchedLoincCodes(std::string_view value) {
+  std::vector<std::string> codes;
+  size_t start = 0;
+  while (start <= value.size()) {
+    const size_t comma = value.find(',', start);
+    std::string_view code = value.substr(start, comma - start);
+    if (const size_t bar = code.find('|'); bar != std::string_view::npos) {
+      if (code.substr(0, bar) != "http://loinc.org") {
+        return Status::InvalidArgument("code: only LOINC (http://loinc.org) codes");
+      }
+      code = code.substr(bar + 1);
+    }
+    if (!code.empty()) codes.emplace_back(PrimaryLoincCode(code));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return codes;
+}
+
 std::string_view PrimaryLoincCode(std::string_view code) {
   if (code == kArterialSpo2Code) return SpecOf(VitalKind::kSpo2).loinc;
   return code;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "model/reading.h"
 
 namespace vigil::model {
@@ -51,6 +52,11 @@ std::string ToFhirJson(const Observation& observation);
 // Observation.code carries: 2708-6, which SpO2 Observations carry beside 59408-5 (the FHIR
 // oxygensat profile asks for both), is 59408-5; every other code is itself.
 std::string_view PrimaryLoincCode(std::string_view code);
+
+// The stored codes a FHIR token search value asks for: comma-separated LOINC codes, each
+// optionally "http://loinc.org|code", each as PrimaryLoincCode says (so a search matches any
+// coding an Observation carries). InvalidArgument for another system.
+Result<std::vector<std::string>> SearchedLoincCodes(std::string_view value);
 // The same, appended to `out` (a Bundle being written).
 void AppendFhirJson(std::string& out, const Observation& observation);
 

@@ -136,6 +136,27 @@ class FhirSearchTest(unittest.TestCase):
         self.assertEqual(len(ids), len(set(ids)))  # each once
         self.assertEqual(ids[:len(expected)], expected)  # in order; reads made meanwhile follow
 
+    def test_the_cli_bundle_is_valid_fhir_and_searches_codes_as_the_api_does(self):
+        def cli(*args):
+            return json.loads(self.hub.run("observations", "--data-dir", self.hub.data_dir,
+                                           "--patient", "p-001", *args).stdout)
+        everything = cli()
+        self.assertTrue(everything["entry"])
+        for e in everything["entry"]:  # absolute, as the API writes them
+            self.assertTrue(e["fullUrl"].startswith("https://"), e["fullUrl"])
+            self.assertTrue(e["fullUrl"].endswith("/fhir/Observation/" + e["resource"]["id"]))
+        spo2 = self.search("patient=p-001&code=2708-6&_total=accurate")
+        self.assertGreater(spo2["total"], 0)
+        for code in ("2708-6", "http://loinc.org|2708-6"):  # any coding, system or not
+            self.assertEqual(cli("--code", code)["total"], spo2["total"], code)
+        none = cli("--code", "0000-0")
+        self.assertEqual(none["total"], 0)
+        self.assertNotIn("entry", none)  # FHIR JSON has no empty arrays
+        refused = self.hub.run("observations", "--data-dir", self.hub.data_dir, "--patient",
+                               "p-001", "--code", "http://snomed.info/sct|1", check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("only LOINC", refused.stderr)
+
     def test_reads_through_the_cli_are_in_the_ledger_and_the_patients_accounting(self):
         self.hub.run("observations", "--data-dir", self.hub.data_dir, "--patient", "p-001")
         self.hub.run("patient", "list", "--data-dir", self.hub.data_dir)
