@@ -10,6 +10,7 @@
 #include "access/consent.h"
 #include "access/totp.h"
 #include "api/api_request.h"
+#include "api/fhir_date.h"
 #include "ledger/tiles.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,6 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)vigil::access::Base32Decode(input);
   (void)vigil::api::NoteFromBody(input);
   if (auto id_path = vigil::api::ParseIdPath(input); id_path && id_path->id <= 0) abort();
+  // A date search value spans a non-empty interval.
+  if (auto date = vigil::api::ParseFhirDateSearch(input);
+      date.ok() && date->from_ms && date->to_ms && *date->from_ms > *date->to_ms) {
+    abort();
+  }
   // A tile path parses only in its one spelling: printing it back gives the same bytes.
   if (auto tile = vigil::ledger::ParseTilePath(input);
       tile && vigil::ledger::TilePathString(*tile) != input) {

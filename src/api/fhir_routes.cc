@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "api/api_errors.h"
+#include "api/fhir_date.h"
 #include "api/fhir_resources.h"
 #include "core/percent_encoding.h"
 #include "core/time_format.h"
@@ -46,24 +47,15 @@ Result<uint64_t> ParseCount(const std::string& text, uint64_t max) {
   return v;
 }
 
-// A FHIR date search value: a prefix (ge, gt, le, lt) and an RFC 3339 date-time or a date.
+// A FHIR date search value (api/fhir_date.h); repeated, all must hold.
 Status ApplyDate(const std::string& value, store::ObservationQuery& q) {
-  if (value.size() < 3) return Status::InvalidArgument("date needs a prefix: ge, gt, le or lt");
-  const std::string prefix = value.substr(0, 2), when = value.substr(2);
-  const bool day = when.size() == 10;
-  auto parsed = ParseRfc3339Millis(day ? when + "T00:00:00Z" : when);
-  if (!parsed.ok()) return Status::InvalidArgument("date: " + parsed.status().message());
-  const int64_t start = *parsed, end = day ? start + 86'400'000 - 1 : start;
-  if (prefix == "ge")
-    q.from_ms = start;
-  else if (prefix == "gt")
-    q.from_ms = end + 1;
-  else if (prefix == "le")
-    q.to_ms = end;
-  else if (prefix == "lt")
-    q.to_ms = start - 1;
-  else
-    return Status::InvalidArgument("date prefix must be ge, gt, le or lt");
+  VIGIL_ASSIGN_OR_RETURN(DateCondition c, ParseFhirDateSearch(value));
+  if (c.from_ms) q.from_ms = std::max(q.from_ms.value_or(INT64_MIN), *c.from_ms);
+  if (c.to_ms) q.to_ms = std::min(q.to_ms.value_or(INT64_MAX), *c.to_ms);
+  if (c.outside) {
+    if (q.not_between) return Status::InvalidArgument("date: one ne at most");
+    q.not_between = c.outside;
+  }
   return Status::Ok();
 }
 

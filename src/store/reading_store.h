@@ -18,9 +18,10 @@ namespace vigil::store {
 // A search of one patient's Observations (FHIR Observation?patient=...).
 struct ObservationQuery {
   std::string patient_id;
-  std::vector<std::string> codes;  // LOINC codes; empty: any
-  std::optional<int64_t> from_ms;  // effective >= from
-  std::optional<int64_t> to_ms;    // effective <= to
+  std::vector<std::string> codes;                          // LOINC codes; empty: any
+  std::optional<int64_t> from_ms;                          // effective >= from
+  std::optional<int64_t> to_ms;                            // effective <= to
+  std::optional<std::pair<int64_t, int64_t>> not_between;  // effective outside [first, last]
   bool newest_first = false;
   uint64_t limit = 100;
   uint64_t offset = 0;

@@ -105,6 +105,30 @@ class FhirSearchTest(unittest.TestCase):
                       "patient=p-001&_count=1", "patient=p-001&_sort=-date"):
             self.assertEqual(self.api.get("/fhir/Observation?" + query, self.token)[0], 200, query)
 
+    def test_date_takes_every_prefix_and_precision(self):
+        def total(date):
+            return self.search(f"patient=p-001&_total=accurate&date={date}")["total"]
+        everything = total("ge1970")
+        self.assertGreater(everything, 0)
+        effective = self.search("patient=p-001&_count=1")["entry"][0]["resource"][
+            "effectiveDateTime"]
+        day, minute, year = effective[:10], effective[:16], effective[:4]
+        previous_year = str(int(year) - 1)
+        for date, expected in ((day, everything), ("eq" + day, everything), (year, everything),
+                               (year + effective[4:7], everything), ("ne" + day, 0),
+                               ("eb" + day, 0), ("sa" + previous_year, everything),
+                               ("sa" + day, 0), ("eb" + previous_year, 0)):
+            self.assertEqual(total(date), expected, date)
+        at_minute = total(minute)  # a time without seconds spans its minute
+        self.assertGreater(at_minute, 0)
+        self.assertEqual(total("ne" + minute) + at_minute, everything)
+        self.assertEqual(total(minute + "Z"), at_minute)
+        for bad in ("ap" + day, day + "T10", "2026-13"):
+            status, body, raw = self.api.get(
+                f"/fhir/Observation?patient=p-001&date={bad}", self.token)
+            self.assertEqual(status, 400, (bad, raw))
+            self.assertEqual(body["resourceType"], "OperationOutcome")
+
     def test_observation_device_references_resolve(self):
         obs = self.search("patient=p-001&_count=1")["entry"][0]["resource"]
         status, device, raw = self.api.get("/fhir/" + obs["device"]["reference"], self.token)

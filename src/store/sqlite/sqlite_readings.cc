@@ -47,6 +47,7 @@ std::string ObservationFilter(const ObservationQuery& q) {
   }
   if (q.from_ms) where += " AND effective_ms >= ?";
   if (q.to_ms) where += " AND effective_ms <= ?";
+  if (q.not_between) where += " AND (effective_ms < ? OR effective_ms > ?)";
   return where;
 }
 
@@ -57,6 +58,10 @@ int BindObservationFilter(Statement& st, const ObservationQuery& q) {
   for (const auto& code : q.codes) st.Bind(i++, code);
   if (q.from_ms) st.Bind(i++, *q.from_ms);
   if (q.to_ms) st.Bind(i++, *q.to_ms);
+  if (q.not_between) {
+    st.Bind(i++, q.not_between->first);
+    st.Bind(i++, q.not_between->second);
+  }
   return i;
 }
 
