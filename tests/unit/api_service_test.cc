@@ -136,7 +136,11 @@ TEST_F(ApiServiceTest, SortsFiltersByDateAndCounts) {
           "alice");
   ASSERT_EQ(s2, 200) << last_.body;
   EXPECT_EQ(window["entry"].size(), 10u);
-  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&date=2027-01-15", "alice").first, 400);
+  // No prefix is eq: the whole day (every row here is on it); an unknown prefix is refused.
+  auto [s3, day] = Get("/fhir/Observation?patient=p-1&date=2027-01-15&_total=accurate", "alice");
+  ASSERT_EQ(s3, 200) << last_.body;
+  EXPECT_EQ(day["total"], kRows);
+  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&date=ap2027-01-15", "alice").first, 400);
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=1001", "alice").first, 200);  // clamped
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=-1", "alice").first, 400);
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&color=red", "alice").first, 400);
