@@ -8,7 +8,7 @@ packages=(
   cmake make g++ pkg-config clang-format
   libboost1.81-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libargon2-dev libqrencode-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev libpq-dev
   # the common-password list compiled into the hub (Openwall's, public domain)
   john-data
   # fuzzing and sanitizers (clang's libFuzzer and runtimes)
@@ -16,6 +16,9 @@ packages=(
   # real peers for the tests and the demo
   openssl sqlite3 curl mosquitto mosquitto-clients python3 python3-paho-mqtt python3-cryptography python3-pyotp oathtool
   procps iproute2 zbar-tools
+  # the PostgreSQL server the store's tests run the suite against (started per run, on a free
+  # port, as the unprivileged postgres user)
+  postgresql-15 postgresql-client-15
   # the load generator of bench/api_bench.py
   wrk
   # the reference transparency-log code (golang.org/x/mod/sumdb/note and tlog) that checks the

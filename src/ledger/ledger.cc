@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "crypto/bytes.h"
 #include "events/audit_fields.h"
@@ -106,35 +107,56 @@ Status Ledger::RepairNodes() {
 
 Status Ledger::Append(const std::vector<LedgerEntry>& entries, const Writer& write) {
   std::lock_guard lock(mu_);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    MerkleAppender next = appender_;
-    store::LedgerAppend append;
-    append.first_index = next.size();
-    for (const auto& entry : entries) {
-      if (entry.salt.empty()) {  // every new entry is salted (version 2; entry.h)
-        LedgerEntry salted = entry;
-        VIGIL_ASSIGN_OR_RETURN(salted.salt, crypto::RandomBytes(kEntrySaltBytes));
-        append.entries.push_back(EncodeEntry(salted));
-      } else {
-        append.entries.push_back(EncodeEntry(entry));
-      }
-      append.subjects.push_back(events::PatientOf(entry));
-      for (const auto& node : next.Append(EntryLeafHash(append.entries.back()))) {
-        append.nodes.push_back({node.level, node.index, FromHash(node.hash)});
-      }
+  std::vector<std::string> encoded;  // salted once, whatever index they end up at
+  std::vector<std::string> subjects;
+  for (const auto& entry : entries) {
+    if (entry.salt.empty()) {  // every new entry is salted (version 2; entry.h)
+      LedgerEntry salted = entry;
+      VIGIL_ASSIGN_OR_RETURN(salted.salt, crypto::RandomBytes(kEntrySaltBytes));
+      encoded.push_back(EncodeEntry(salted));
+    } else {
+      encoded.push_back(EncodeEntry(entry));
     }
+    subjects.push_back(events::PatientOf(entry));
+  }
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    // The entries placed after the tree `from`; `next` becomes the tree they make, and `placed`
+    // their nodes: after a write, those of the append the store wrote (made, or remade).
+    std::optional<MerkleAppender> next;
+    std::vector<store::LedgerNodeRecord> placed;
+    const auto place = [&](MerkleAppender from) {
+      store::LedgerAppend append;
+      append.first_index = from.size();
+      append.entries = encoded;
+      append.subjects = subjects;
+      for (const auto& e : encoded) {
+        for (const auto& node : from.Append(EntryLeafHash(e))) {
+          append.nodes.push_back({node.level, node.index, FromHash(node.hash)});
+        }
+      }
+      next.emplace(std::move(from));
+      placed = append.nodes;
+      return append;
+    };
+    store::LedgerAppend append = place(appender_);
+    // Another hub or process appended: the store holds the ledger's order while the entries are
+    // placed again after its tree (read from the store: nothing can append meanwhile).
+    append.remake = [&](uint64_t size) -> Result<store::LedgerAppend> {
+      VIGIL_ASSIGN_OR_RETURN(auto resumed, MerkleAppender::Resume(size, nodes()));
+      return place(std::move(resumed));
+    };
     Status status = write(append);
     if (status.ok()) {
-      appender_ = std::move(next);
+      appender_ = std::move(*next);
       std::lock_guard cache_lock(cache_mu_);
-      for (const auto& n : append.nodes) {
+      for (const auto& n : placed) {
         if (n.level >= kCachedLevel)
           upper_nodes_.emplace(CacheKey(n.level, n.index), ToHash(n.hash));
       }
       return status;
     }
     if (status.code() != StatusCode::kAborted) return status;
-    VIGIL_RETURN_IF_ERROR(CatchUp());  // another process appended: start from its tree
+    VIGIL_RETURN_IF_ERROR(CatchUp());  // a store that could not remake: start from its tree
   }
   return Status::Unavailable("the ledger kept moving under concurrent appends");
 }

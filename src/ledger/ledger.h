@@ -26,8 +26,9 @@ class Ledger {
 
   using Writer = std::function<Status(const store::LedgerAppend&)>;
   // Appends `entries` through `write`, which makes them durable together with whatever the
-  // caller writes in the same transaction (store::ReadingStore::CommitReadings). If another process
-  // appended meanwhile (Aborted), the ledger catches up from the store and tries again.
+  // caller writes in the same transaction (store::ReadingStore::CommitReadings). If another hub
+  // or process appended meanwhile, the store has the entries placed after its entries while it
+  // holds the ledger's order (LedgerAppend::remake), so appenders never starve each other.
   // Thread-safe.
   Status Append(const std::vector<LedgerEntry>& entries, const Writer& write);
   // Appends in a transaction of its own.

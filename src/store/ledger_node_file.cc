@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/ledger_slots.h"
+
 namespace vigil::store {
 namespace {
 
@@ -17,17 +19,6 @@ Status NodeFileError(const Status& status) {
 
 bool AllZero(std::string_view bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
-}
-
-// Calls `visit(level, index, slot)` for every node leaf `leaf` completes: the leaf, then each
-// parent whose right edge it is (MerkleAppender's order).
-template <typename Visit>
-void ForEachCompleted(uint64_t leaf, Visit&& visit) {
-  for (int level = 0; level < 64; ++level) {
-    const uint64_t span = uint64_t{1} << level;
-    if (level > 0 && ((leaf + 1) & (span - 1)) != 0) break;
-    visit(level, ((leaf + 1) >> level) - 1, 2 * leaf + 1 - span);
-  }
 }
 
 }  // namespace
@@ -71,7 +62,7 @@ Status LedgerNodeFile::Write(uint64_t first_leaf, uint64_t end_leaf,
   VIGIL_RETURN_IF_ERROR(ReadSlots(span_first, span_count, span));
   for (const auto& n : nodes) {
     if (n.hash.size() != kHashSize) return Status::InvalidArgument("a ledger node is not 32 bytes");
-    const uint64_t slot = Slot(n.level, n.index);
+    const uint64_t slot = LedgerNodeSlot(n.level, n.index);
     if (slot >= span_first && slot - span_first < span_count) {
       std::memcpy(span.data() + (slot - span_first) * kHashSize, n.hash.data(), kHashSize);
     } else {
@@ -83,7 +74,7 @@ Status LedgerNodeFile::Write(uint64_t first_leaf, uint64_t end_leaf,
 
 Result<std::optional<std::string>> LedgerNodeFile::Read(int level, uint64_t index) const {
   std::string hash;
-  VIGIL_RETURN_IF_ERROR(ReadSlots(Slot(level, index), 1, hash));
+  VIGIL_RETURN_IF_ERROR(ReadSlots(LedgerNodeSlot(level, index), 1, hash));
   if (AllZero(hash)) return std::optional<std::string>();
   return std::optional<std::string>(std::move(hash));
 }
@@ -98,7 +89,7 @@ Result<std::vector<LedgerNodeRecord>> LedgerNodeFile::ReadCompletedBy(uint64_t f
   out.reserve(2 * (end_leaf - first_leaf));
   Status status;
   for (uint64_t leaf = first_leaf; leaf < end_leaf && status.ok(); ++leaf) {
-    ForEachCompleted(leaf, [&](int level, uint64_t index, uint64_t slot) {
+    ForEachNodeCompletedBy(leaf, [&](int level, uint64_t index, uint64_t slot) {
       std::string hash;
       if (slot >= span_first) {
         hash.assign(span, (slot - span_first) * kHashSize, kHashSize);

@@ -45,8 +45,6 @@ class LedgerNodeFile {
   // Makes everything written so far durable (fdatasync).
   Status Sync();
 
-  static uint64_t Slot(int level, uint64_t index) { return ((2 * index + 1) << level) - 1; }
-
  private:
   explicit LedgerNodeFile(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
   Status ReadSlots(uint64_t first_slot, uint64_t count, std::string& out) const;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,8 +23,10 @@ struct LedgerNodeRecord {
   std::string hash;  // 32 bytes
 };
 
-// Entries to append to the audit ledger, with the tree nodes they complete. Written only if the
-// ledger still has exactly `first_index` entries (otherwise Aborted: another writer appended).
+// Entries to append to the audit ledger, with the tree nodes they complete, made for a ledger
+// of `first_index` entries. If the ledger has grown since (another hub or process appended),
+// the store asks `remake` for the same entries made for the size it found, while it holds the
+// ledger's order so that the size cannot move again; without `remake` it answers Aborted.
 struct LedgerAppend {
   uint64_t first_index = 0;
   std::vector<std::string> entries;  // encoded entries (ledger/entry.h)
@@ -31,7 +34,22 @@ struct LedgerAppend {
   // for a patient's accounting of disclosures, not part of what the tree covers.
   std::vector<std::string> subjects;
   std::vector<LedgerNodeRecord> nodes;
+  std::function<Result<LedgerAppend>(uint64_t size)> remake;
 };
+
+// What a store writes when it finds the ledger holding `size` entries (with the ledger's order
+// held): `append` if it was made for that size, else its remake (kept in `remade`); Aborted if
+// it has none.
+inline Result<const LedgerAppend*> AppendAtSize(const LedgerAppend& append, uint64_t size,
+                                                std::optional<LedgerAppend>& remade) {
+  if (size == append.first_index) return &append;
+  if (!append.remake) {
+    return Status::Aborted("the ledger grew to " + std::to_string(size) + " entries meanwhile");
+  }
+  VIGIL_ASSIGN_OR_RETURN(remade, append.remake(size));
+  if (remade->first_index != size) return Status::Internal("a remade ledger append is misplaced");
+  return &*remade;
+}
 
 // The rows a reading-batch ledger entry covers.
 struct LedgerBatchRows {
@@ -66,8 +84,8 @@ class LedgerStore {
  public:
   virtual ~LedgerStore() = default;
 
-  // Appends entries and their nodes if the ledger holds exactly append.first_index entries
-  // (Aborted otherwise), durably. ledger/ledger.h gives the tables meaning.
+  // Appends entries and their nodes durably, at append.first_index or where append.remake
+  // puts them (see LedgerAppend). ledger/ledger.h gives the tables meaning.
   virtual Status AppendLedger(const LedgerAppend& append) = 0;
   virtual Result<uint64_t> LedgerSize() = 0;
   virtual Result<std::vector<std::string>> LedgerEntries(uint64_t from, uint64_t count) = 0;

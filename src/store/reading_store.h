@@ -33,7 +33,8 @@ class ReadingStore {
 
   // Makes all of `commits` durable in one transaction (fsync'd before it returns ok), and
   // raises each device's last_seq. With `ledger`, its entries are appended in the same
-  // transaction and the rows are tagged with the batch's entry (ledger->first_index).
+  // transaction (remade if the ledger grew: LedgerAppend) and the rows are tagged with the
+  // index the batch's entry got.
   // All or nothing.
   virtual Status CommitReadings(std::span<const ReadingCommit> commits,
                                 const LedgerAppend* ledger = nullptr) = 0;

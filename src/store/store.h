@@ -1,14 +1,16 @@
 // The hub's repository, split by owner: who is enrolled (DeviceRegistry), sealed readings
 // (ReadingStore), the audit ledger's tables (LedgerStore), users and consents (AccessStore)
 // and alerts (AlertStore), all in one database so that a commit can span them. Modules take
-// the narrowest of these they need. Implementations: SQLite (store/sqlite/, one node);
-// PostgreSQL next. Every method is thread-safe. Nothing in a record is health data in the
-// clear: values, names and birth dates are sealed before they reach the store.
+// the narrowest of these they need. Implementations: SQLite (store/sqlite/, one hub, the
+// default) and PostgreSQL (store/postgres/, one or several hubs on one database). Every method is
+// thread-safe. Nothing in a record is health data in the clear: values, names and birth dates are
+// sealed before they reach the store.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/env.h"
 #include "core/status.h"
@@ -51,5 +53,22 @@ std::string DescribeMigration(int from_version, int to_version);
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode,
                                                const MigrationNotice& notice = {},
                                                Env& env = Env::Default());
+
+// Whether `location` names a PostgreSQL database (postgresql://... or postgres://...).
+bool IsPostgresUrl(std::string_view location);
+
+// Opens the hub's store in the PostgreSQL database at `url` (a libpq connection URI; a
+// password is better kept in ~/.pgpass or PGPASSFILE than in the URL). kCreate creates the
+// tables in an empty database (AlreadyExists if it holds a hub); kOpenExisting checks that it
+// holds a hub of this schema version. Unavailable if the server cannot be reached.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, OpenMode mode);
+
+// `url` with any password replaced by "***", for messages and logs.
+std::string RedactedStoreUrl(const std::string& url);
+
+// Opens the store at `location`: a PostgreSQL URL, or else the path of a SQLite database.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, OpenMode mode,
+                                         const MigrationNotice& notice = {},
+                                         Env& env = Env::Default());
 
 }  // namespace vigil::store

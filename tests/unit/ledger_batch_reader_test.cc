@@ -36,7 +36,14 @@ class LedgerBatchReaderTest : public ::testing::Test {
     }
   }
 
+  // Runs `sql` on the store's database, beside the store (as someone with the database would).
   void Exec(const std::string& sql) {
+    if (testing::TestPostgres()) {
+      auto conn = pg::Connection::Open(hub_.location());
+      ASSERT_TRUE(conn.ok());
+      ASSERT_TRUE((*conn)->Exec(sql).ok());
+      return;
+    }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((hub_.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
@@ -74,9 +81,12 @@ TEST_F(LedgerBatchReaderTest, PassesOverBatchesNotAskedForAndRowsWithoutAnIndex)
 TEST_F(LedgerBatchReaderTest, ARowAddedLaterToAnOldBatchIsReadWithThatBatch) {
   // Written after every other row, as an attacker with the file would: the reader goes by
   // ledger index, not by where the row sits, so the batch's digest no longer matches.
+  const std::string zeros =
+      testing::TestPostgres() ? "'\\x" + std::string(64, '0') + "'" : "zeroblob(32)";
   Exec(
       "INSERT INTO reading_receipts (device_id, seq, payload_digest, received_ms, ledger_index)"
-      " VALUES ('d-1', 1000, zeroblob(32), 5, 3)");
+      " VALUES ('d-1', 1000, " +
+      zeros + ", 5, 3)");
   auto batches = std::move(hub_.store().ReadLedgerBatches()).value();
   const auto before = batches->Read(2);
   ASSERT_TRUE(before.ok());

@@ -48,6 +48,7 @@ TEST(StoreTest, DevicesAndPatientsRoundTrip) {
 }
 
 TEST(StoreTest, DatabaseFileIsPrivate) {
+  VIGIL_SQLITE_ONLY();
   TestHub hub;
   struct stat st;
   ASSERT_EQ(::stat((hub.dir() + "/vigil.db").c_str(), &st), 0);
@@ -97,7 +98,7 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
     commits.push_back(std::move(c));
   }
   // Another process, open before the commit: it finds the receipts in the table's tail.
-  auto another = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting);
+  auto another = OpenStore(hub.location(), OpenMode::kOpenExisting);
   ASSERT_TRUE(another.ok());
   ASSERT_TRUE(hub.store().CommitReadings(commits).ok());
   for (const std::string id : {"d-1.1.0", "d-1.20.0", "d-1.20.2", "d-1.50.2"}) {
@@ -125,6 +126,7 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   ASSERT_TRUE(other.ok() && other->has_value());
   EXPECT_EQ((*other)->device_id, "d-1.5");
   // A schema-8 store: the widest skew is computed from the stored rows when it is opened.
+  if (testing::TestPostgres()) return;  // the PostgreSQL store began with it
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((hub.dir() + "/vigil.db").c_str(), &db), SQLITE_OK);
   const std::string to_schema8 =
@@ -150,6 +152,7 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
 // Receipts are appended in commit order and indexed by device in sorted batches: one is found,
 // and a second one for its (device, seq) refused, whether it is in the index or in the tail.
 TEST(StoreTest, ReceiptsAreFoundAndUniqueBothIndexedAndInTheTail) {
+  VIGIL_SQLITE_ONLY();
   TestHub hub;
   hub.Enroll("p-1", "d-1");
   hub.Enroll("p-2", "d-2");
@@ -243,6 +246,7 @@ TEST(StoreTest, ACommitRefusesAnUnknownDeviceAndAnotherPatientsObservation) {
 }
 
 TEST(StoreTest, AStatementThatDoesNotPrepareIsAnErrorEachTimeNotACrash) {
+  VIGIL_SQLITE_ONLY();
   TestHub hub;
   sqlite::ReaderPool readers(hub.dir() + "/vigil.db");
   for (int i = 0; i < 2; ++i) {  // the second time from the connection's prepared statements

@@ -1,4 +1,5 @@
-// A throwaway hub directory with a real SQLite store and key ring, for unit tests.
+// A throwaway hub directory with a real store and key ring, for unit tests: SQLite, or a
+// database of its own on the suite's PostgreSQL server when there is one (test_postgres.h).
 #pragma once
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "store/keyring.h"
 #include "store/sealed_record.h"
 #include "store/store.h"
+#include "test_postgres.h"
 
 namespace vigil::testing {
 
@@ -31,12 +33,15 @@ class TestHub {
   explicit TestHub(Env& env = Env::Default()) : env_(env), master_key_(*crypto::RandomBytes(32)) {
     char tmpl[] = "/tmp/vigil-unit-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    store_ =
-        std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kCreate, {}, env_))
-            .value();
+    location_ = TestPostgres() ? CreateTestDatabase() : dir_ + "/vigil.db";
+    store_ = std::move(store::OpenStore(location_, store::OpenMode::kCreate, {}, env_)).value();
     keys_ = std::make_unique<store::KeyRing>(*store_, master_key_);
   }
-  ~TestHub() { std::filesystem::remove_all(dir_); }
+  ~TestHub() {
+    Close();
+    if (TestPostgres()) DropTestDatabase(location_);
+    std::filesystem::remove_all(dir_);
+  }
 
   // Adds a patient (with a data key) and a device enrolled to them.
   void Enroll(const std::string& patient_id, const std::string& device_id) {
@@ -59,13 +64,14 @@ class TestHub {
   }
   void Reopen() {
     Close();
-    store_ = std::move(store::OpenSqliteStore(dir_ + "/vigil.db", store::OpenMode::kOpenExisting,
-                                              {}, env_))
-                 .value();
+    store_ =
+        std::move(store::OpenStore(location_, store::OpenMode::kOpenExisting, {}, env_)).value();
     keys_ = std::make_unique<store::KeyRing>(*store_, master_key_);
   }
 
   const std::string& dir() const { return dir_; }
+  // Where the store is: the SQLite file, or the PostgreSQL database's URL.
+  const std::string& location() const { return location_; }
   store::Store& store() { return *store_; }
   store::KeyRing& keys() { return *keys_; }
 
@@ -76,6 +82,7 @@ class TestHub {
   Env& env_;
   std::string master_key_;
   std::string dir_;
+  std::string location_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::KeyRing> keys_;
 };

@@ -123,11 +123,12 @@ Status SortRecentSubjects(Database& db, uint64_t end) {
 
 }  // namespace
 
-Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append) {
+Result<uint64_t> WriteLedgerAppend(Database& db, LedgerNodeFile& nodes,
+                                   const LedgerAppend& requested) {
   VIGIL_ASSIGN_OR_RETURN(uint64_t size, ReadLedgerSize(db));
-  if (size != append.first_index) {
-    return Status::Aborted("the ledger grew to " + std::to_string(size) + " entries meanwhile");
-  }
+  std::optional<LedgerAppend> remade;
+  VIGIL_ASSIGN_OR_RETURN(const LedgerAppend* at, AppendAtSize(requested, size, remade));
+  const LedgerAppend& append = *at;
   // Prepared once per connection: an append of a few entries costs little more than its rows.
   auto held_entry = db.Prepared("INSERT INTO ledger_entries (idx, entry) VALUES (?, ?)");
   auto held_subject =
@@ -154,7 +155,8 @@ Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend
     VIGIL_RETURN_IF_ERROR(nodes.Sync());
     VIGIL_RETURN_IF_ERROR(MarkNodesDurable(db, end));
   }
-  return subjects ? SortRecentSubjects(db, end) : Status::Ok();
+  if (subjects) VIGIL_RETURN_IF_ERROR(SortRecentSubjects(db, end));
+  return append.first_index;
 }
 
 Result<std::vector<std::string>> ReadLedgerEntries(Database& db, uint64_t from, uint64_t count) {

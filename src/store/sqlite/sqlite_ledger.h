@@ -12,10 +12,10 @@ namespace vigil::store::sqlite {
 // adds the columns to version-1 tables (new databases create them with the tables).
 Status CreateLedgerSchema(Database& db, bool migrating);
 
-// Appends if the ledger has exactly append.first_index entries; Aborted otherwise. The tree
-// nodes go to `nodes`, synced (and the durable size raised) when the append crosses a multiple
-// of kSyncNodesEvery entries.
-Status WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append);
+// Appends at the ledger's end (remade there if it grew: AppendAtSize); the index of the first
+// entry written. The tree nodes go to `nodes`, synced (and the durable size raised) when the
+// append crosses a multiple of kSyncNodesEvery entries.
+Result<uint64_t> WriteLedgerAppend(Database& db, LedgerNodeFile& nodes, const LedgerAppend& append);
 constexpr uint64_t kSyncNodesEvery = 65'536;
 // Schema version 7: the per-patient subject index as an append-only table merged into a sorted
 // one (replaces ledger_entries.subject and its index).

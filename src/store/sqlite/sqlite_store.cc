@@ -269,11 +269,11 @@ class SqliteStore final : public Store {
     bool tail_indexed = false;
     return InTransaction(
         [&]() -> Status {
-          if (ledger) VIGIL_RETURN_IF_ERROR(sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
-          VIGIL_ASSIGN_OR_RETURN(
-              tail_indexed,
-              sqlite::InsertReadings(db_, commits,
-                                     ledger ? std::optional(ledger->first_index) : std::nullopt));
+          std::optional<uint64_t> index;
+          if (ledger) {
+            VIGIL_ASSIGN_OR_RETURN(index, sqlite::WriteLedgerAppend(db_, *nodes_, *ledger));
+          }
+          VIGIL_ASSIGN_OR_RETURN(tail_indexed, sqlite::InsertReadings(db_, commits, index));
           return Status::Ok();
         },
         // still under the writer's lock: what it remembers follows the commits' order
@@ -315,7 +315,7 @@ class SqliteStore final : public Store {
   AlertStore& alerts() override { return *alerts_; }
 
   Status AppendLedger(const LedgerAppend& append) override {
-    return InTransaction([&] { return sqlite::WriteLedgerAppend(db_, *nodes_, append); });
+    return InTransaction([&] { return sqlite::WriteLedgerAppend(db_, *nodes_, append).status(); });
   }
 
   Result<uint64_t> LedgerSize() override {

@@ -1,0 +1,17 @@
+// The parts of the PostgreSQL store kept in files of their own: users and access records,
+// alerts and incidents. Each shares the store's pool of connections. Private to
+// store/postgres.
+#pragma once
+
+#include <memory>
+
+#include "store/access_store.h"
+#include "store/alert_store.h"
+#include "store/postgres/pg_connection.h"
+
+namespace vigil::store::pg {
+
+std::unique_ptr<AccessStore> MakePgAccessStore(Pool& pool);
+std::unique_ptr<AlertStore> MakePgAlertStore(Pool& pool);
+
+}  // namespace vigil::store::pg

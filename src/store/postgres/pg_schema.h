@@ -1,0 +1,19 @@
+// The PostgreSQL store's tables (docs/storage.md): created by `vigil init --store`, checked
+// when a hub opens the database. Private to store/postgres.
+#pragma once
+
+#include "core/status.h"
+#include "store/postgres/pg_connection.h"
+
+namespace vigil::store::pg {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Creates every table in one transaction. AlreadyExists if the database holds a hub already.
+Status CreateSchema(Connection& conn);
+
+// Ok if the database holds a hub of this schema version; NotFound if it holds none,
+// FailedPrecondition for another version.
+Status CheckSchema(Connection& conn, const std::string& where);
+
+}  // namespace vigil::store::pg
