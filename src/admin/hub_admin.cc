@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "admin/hub_integrity.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/time_format.h"
@@ -40,11 +41,13 @@ void NoticeMigrationOnStderr(int from_version, int to_version) {
 
 Status CheckHubPresent(const HubLayout& layout) {
   if (PathExists(layout.config())) return Status::Ok();
-  if (PathExists(layout.database())) {
+  if (PathExists(layout.database()) || PathExists(layout.ledger_verifier_key())) {
     return Status::NotFound(layout.config() +
                             " is missing: restore it from your backup of the hub, or write a "
                             "default one with `vigil init --data-dir " +
-                            layout.root + " --config-only` (named as ledger.vkey says)");
+                            layout.root +
+                            " --config-only` (named as ledger.vkey says; add --store URL if the "
+                            "hub keeps its data in PostgreSQL)");
   }
   return Status::NotFound("no hub at " + layout.root + " (run `vigil init --data-dir " +
                           layout.root + "` first)");
@@ -55,9 +58,7 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   VIGIL_RETURN_IF_ERROR(CheckHubPresent(hub.layout));
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
-  VIGIL_ASSIGN_OR_RETURN(
-      hub.store, store::OpenSqliteStore(hub.layout.database(), store::OpenMode::kOpenExisting,
-                                        NoticeMigrationOnStderr));
+  VIGIL_ASSIGN_OR_RETURN(hub.store, OpenHubStore(hub.config, hub.layout, NoticeMigrationOnStderr));
   hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
   VIGIL_ASSIGN_OR_RETURN(hub.ledger, ledger::Ledger::Open(*hub.store));
   hub.audit = std::make_unique<ledger::LedgerAuditTrail>(*hub.ledger);

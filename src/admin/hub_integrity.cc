@@ -39,4 +39,16 @@ Result<std::string> ReadVerifierKey(const HubLayout& layout) {
   return vkey;
 }
 
+Result<std::unique_ptr<store::Store>> OpenHubStore(const HubConfig& config, const HubLayout& layout,
+                                                   const store::MigrationNotice& notice) {
+  if (config.store_url.empty() && !PathExists(layout.database()) &&
+      PathExists(layout.ledger_verifier_key())) {
+    return Status::NotFound(layout.config() + " names no store ([store] url) and there is no " +
+                            layout.database() +
+                            ": if this hub keeps its data in PostgreSQL, set [store] url = "
+                            "\"postgresql://...\" in config.toml");
+  }
+  return store::OpenStore(StoreLocationOf(config, layout), store::OpenMode::kOpenExisting, notice);
+}
+
 }  // namespace vigil::admin

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "config/hub_config.h"
 #include "core/hub_layout.h"
 #include "core/status.h"
 #include "ledger/ledger.h"
@@ -26,5 +27,11 @@ Status CheckLedgerHead(const HubLayout& layout, ledger::Ledger& ledger,
 
 // The published verifier key (ledger.vkey), read and trimmed.
 Result<std::string> ReadVerifierKey(const HubLayout& layout);
+
+// Opens the store `config` names for the hub in `layout` (store::OpenStore). A config that
+// names no store ([store] url) in a hub directory without vigil.db is NotFound saying so: the
+// hub's data is elsewhere (PostgreSQL) and the config lost where.
+Result<std::unique_ptr<store::Store>> OpenHubStore(const HubConfig& config, const HubLayout& layout,
+                                                   const store::MigrationNotice& notice = {});
 
 }  // namespace vigil::admin

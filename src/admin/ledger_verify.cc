@@ -228,10 +228,10 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
   }
   if (node_file_gap) {
     const uint64_t covered = checkpoints.empty() ? 0 : checkpoints.back().size;
+    const auto [nodes_name, how_lost] = store.DescribeLedgerNodes();
     return Status::DataLoss(
-        "the ledger's node file (vigil.db-ledger-nodes) has lost the tree nodes of entry " +
-        std::to_string(*node_file_gap) +
-        " on (truncated or zeroed). The entries themselves are not at fault: entries 0.." +
+        nodes_name + " has lost the tree nodes of ledger entry " + std::to_string(*node_file_gap) +
+        " on (" + how_lost + "). The entries themselves are not at fault: entries 0.." +
         std::to_string(covered == 0 ? 0 : covered - 1) + " match every signed checkpoint" +
         (covered < report.entries ? ", and later ones are checked when their nodes are rebuilt"
                                   : "") +

@@ -36,11 +36,12 @@ Status PrepareDirectory(const std::string& dir) {
 
 // A default config.toml for a hub that lost its own, named as its published verifier key says
 // (the name its checkpoints are signed with).
-Status WriteDefaultConfig(const HubLayout& layout) {
-  if (!PathExists(layout.database())) {
+Status WriteDefaultConfig(const HubLayout& layout, const std::string& store_url) {
+  if (store_url.empty() && !PathExists(layout.database())) {
     return Status::NotFound("no hub at " + layout.root +
                             " (no vigil.db): run `vigil init --data-dir " + layout.root +
-                            "` without --config-only");
+                            "` without --config-only, or give --store URL for a hub whose data "
+                            "is in PostgreSQL");
   }
   if (PathExists(layout.config())) {
     return Status::AlreadyExists(layout.config() +
@@ -48,6 +49,7 @@ Status WriteDefaultConfig(const HubLayout& layout) {
   }
   VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(layout));
   HubConfig config;
+  config.store_url = store_url;
   // The key is named after the origin "<host[:port]>/ledger/<hub>" (before session 10: "<hub>").
   const std::string key_name = vkey.substr(0, vkey.find('+'));
   config.hub_name = key_name.substr(key_name.rfind('/') + 1);
@@ -64,17 +66,23 @@ Status WriteDefaultConfig(const HubLayout& layout) {
 
 Status RunInit(const InitOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
+  if (!options.store_url.empty() && !store::IsPostgresUrl(options.store_url)) {
+    return Status::InvalidArgument(
+        "--store must be a PostgreSQL URL, postgresql://user@host:port/database (without it, "
+        "the hub keeps its data in the embedded store in --data-dir)");
+  }
   if (!model::IsValidEntityId(options.hub_name)) {
     return Status::InvalidArgument("--name must be 1-40 of A-Z a-z 0-9 . - (it names the ledger)");
   }
   const HubLayout layout(options.data_dir);
-  if (options.config_only) return WriteDefaultConfig(layout);
+  if (options.config_only) return WriteDefaultConfig(layout, options.store_url);
   VIGIL_RETURN_IF_ERROR(PrepareDirectory(layout.root));
   for (const auto& dir : {layout.ca_dir(), layout.tls_dir(), layout.keys_dir()}) {
     VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
   }
   HubConfig config;
   config.hub_name = options.hub_name;
+  config.store_url = options.store_url;
   if (!options.hostnames.empty()) {
     const std::string& host = options.hostnames.front();
     config.serve.public_url =
@@ -97,8 +105,8 @@ Status RunInit(const InitOptions& options) {
   crypto::Wipe(master);
   VIGIL_RETURN_IF_ERROR(wrote);
 
-  VIGIL_ASSIGN_OR_RETURN(auto store,
-                         store::OpenSqliteStore(layout.database(), store::OpenMode::kCreate));
+  VIGIL_ASSIGN_OR_RETURN(
+      auto store, store::OpenStore(StoreLocationOf(config, layout), store::OpenMode::kCreate));
   VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(
                                               layout, LedgerOriginOf(config), options.hub_name));
 
@@ -110,7 +118,10 @@ Status RunInit(const InitOptions& options) {
             << "  server cert   " << layout.server_cert() << " for " << hosts << "\n"
             << "  master key    " << layout.master_key() << " (0600; back it up offline: without "
             << "it no reading can be decrypted)\n"
-            << "  store         " << layout.database() << "\n"
+            << "  store         "
+            << (config.store_url.empty() ? layout.database()
+                                         : store::RedactedStoreUrl(config.store_url))
+            << "\n"
             << "  ledger key    " << layout.ledger_key() << " (0600; signs checkpoints)\n"
             << "  verifier key  " << layout.ledger_verifier_key() << ": "
             << ledger::VerifierKey(ledger_key.key.name, ledger_key.key.public_key) << "\n"

@@ -27,16 +27,21 @@ using nlohmann::json;
 Status RunVerify(const VerifyOptions& options) {
   // Only the store: verification must not trust (or need) the ledger state a hub would resume.
   const HubLayout layout(options.data_dir);
-  VIGIL_ASSIGN_OR_RETURN(auto store,
-                         store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
-                                                admin::NoticeMigrationOnStderr));
+  // The config says where the store is (a copy without one: the SQLite file beside vkey).
+  std::optional<HubConfig> config;
+  if (PathExists(layout.config())) {
+    VIGIL_ASSIGN_OR_RETURN(config, LoadHubConfig(layout.config()));
+  }
+  VIGIL_ASSIGN_OR_RETURN(
+      auto store, config ? admin::OpenHubStore(*config, layout, admin::NoticeMigrationOnStderr)
+                         : store::OpenStore(layout.database(), store::OpenMode::kOpenExisting,
+                                            admin::NoticeMigrationOnStderr));
   VIGIL_RETURN_IF_ERROR(admin::CheckDatabaseStructure(*store));
   VIGIL_ASSIGN_OR_RETURN(const std::string vkey, admin::ReadVerifierKey(layout));
   // The hub's own files, where this copy has them: they must belong to each other.
-  if (PathExists(layout.config()) && PathExists(layout.ledger_key())) {
-    VIGIL_ASSIGN_OR_RETURN(HubConfig config, LoadHubConfig(layout.config()));
+  if (config && PathExists(layout.ledger_key())) {
     VIGIL_RETURN_IF_ERROR(
-        ledger::LoadOrCreateLedgerKey(layout, LedgerOriginOf(config), config.hub_name).status());
+        ledger::LoadOrCreateLedgerKey(layout, LedgerOriginOf(*config), config->hub_name).status());
   }
   if (PathExists(layout.master_key())) {
     VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(layout.master_key()));

@@ -26,6 +26,7 @@ struct InitOptions {
   std::vector<std::string> hostnames = {"localhost", "127.0.0.1"};
   std::string hub_name = "vigil";
   bool config_only = false;  // write a default config.toml into an existing hub that lost it
+  std::string store_url;     // "" : the embedded SQLite store; else a PostgreSQL URL
 };
 Status RunInit(const InitOptions& options);
 

@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--hostname", init.hostnames,
                        "Names and addresses for the server certificate (repeatable)");
   init_cmd->add_option("--name", init.hub_name, "The hub's name");
+  init_cmd->add_option("--store", init.store_url,
+                       "Keep the hub's data in this empty PostgreSQL database "
+                       "(postgresql://user@host:port/db; default: the embedded store)");
   init_cmd->add_flag("--config-only", init.config_only,
                      "Write a default config.toml into an existing hub that lost its own "
                      "(named as ledger.vkey names it)");

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ledger/ledger_key.h"
+#include "store/store.h"
 #include "witness/cosignature.h"
 
 namespace vigil {
@@ -230,10 +231,19 @@ Result<HubConfig> LoadHubConfig(const std::string& path) {
   }
   HubConfig config;
   VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(
-      root, {"hub", "server", "ingest", "access", "detect", "respond", "siem", "ledger"}, ""));
+      root, {"hub", "store", "server", "ingest", "access", "detect", "respond", "siem", "ledger"},
+      ""));
   if (const auto* hub = root["hub"].as_table()) {
     VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*hub, {"name"}, "hub"));
     if (const auto name = (*hub)["name"].value<std::string>()) config.hub_name = *name;
+  }
+  if (const auto* store = root["store"].as_table()) {
+    VIGIL_RETURN_IF_ERROR(RefuseUnknownKeys(*store, {"url"}, "store"));
+    if (const auto url = (*store)["url"].value<std::string>()) config.store_url = *url;
+    if (!config.store_url.empty() && !store::IsPostgresUrl(config.store_url)) {
+      return Status::InvalidArgument(
+          "config [store] url must be \"\" (the embedded store) or postgresql://...");
+    }
   }
   if (const auto* server = root["server"].as_table()) {
     VIGIL_RETURN_IF_ERROR(ReadServer(*server, config.serve));
@@ -277,6 +287,10 @@ std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port) {
   return url;
 }
 
+std::string StoreLocationOf(const HubConfig& config, const HubLayout& layout) {
+  return config.store_url.empty() ? layout.database() : config.store_url;
+}
+
 std::string LedgerOriginOf(const HubConfig& config) {
   const std::string& url = config.serve.public_url;
   return ledger::LedgerOrigin(url.empty() ? "localhost" : url.substr(url.find("://") + 3),
@@ -289,6 +303,10 @@ std::string RenderHubConfig(const HubConfig& c) {
   const auto& l = c.ingest;
   out << "# Vigil hub configuration. Command-line flags of `vigil serve` override [server].\n"
       << "[hub]\nname = \"" << c.hub_name << "\"\n\n"
+      << "[store]\n"
+      << "url = \"" << c.store_url
+      << "\"  # \"\": the embedded SQLite store (vigil.db); postgresql://user@host:port/db:\n"
+      << "          # PostgreSQL, which several hubs can share (docs/cluster.md)\n\n"
       << "[server]\n"
       << "bind = \"" << s.bind << "\"\n"
       << "mqtt_port = " << s.mqtt_port << "        # MQTT over TLS, client certificate required\n"

@@ -39,6 +39,9 @@ std::string PublicBaseUrl(const std::string& public_url, uint16_t https_port);
 
 struct HubConfig {
   std::string hub_name = "vigil";
+  // [store] url: "" for the embedded SQLite store (vigil.db in the data directory), or a
+  // PostgreSQL connection URI (postgresql://user@host:port/database) shared by several hubs.
+  std::string store_url;
   ServeOptions serve;
   IngestLimits ingest;
   AccessOptions access;
@@ -52,6 +55,10 @@ struct HubConfig {
 // public_url's host[:port] as written (its port only if it names one, so a --https-port on the
 // command line changes nothing; "localhost" if unset) + "/ledger/" + the hub's name.
 std::string LedgerOriginOf(const HubConfig& config);
+
+// Where the hub's store is: config.store_url, or the SQLite database in the data directory
+// (what store::OpenStore takes).
+std::string StoreLocationOf(const HubConfig& config, const HubLayout& layout);
 
 // Reads and validates config.toml; unknown keys are refused so a typo is not silently ignored.
 Result<HubConfig> LoadHubConfig(const std::string& path);

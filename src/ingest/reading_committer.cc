@@ -22,6 +22,7 @@ Status ReadingCommitter::Commit(std::span<const store::ReadingCommit> commits) {
   if (committed.code() == StatusCode::kDataLoss) {
     stopped_by_ = Status::DataLoss("readings are no longer stored: " + committed.message() +
                                    "; restart the hub once the disk is checked");
+    stopped_.store(true, std::memory_order_release);
     return stopped_by_;
   }
   return committed;

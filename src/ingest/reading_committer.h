@@ -9,6 +9,7 @@
 // hub must be restarted once the disk is checked.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <span>
 
@@ -34,6 +35,8 @@ class ReadingCommitter {
   }
   // Commits what is queued, then stops the writer thread. Idempotent.
   void Stop() { writer_.Stop(); }
+  // Whether a DataLoss stopped commits for good (until the hub restarts). Thread-safe.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
  private:
   Status Commit(std::span<const store::ReadingCommit> commits);
@@ -43,6 +46,7 @@ class ReadingCommitter {
   ledger::Ledger* ledger_;
   const Clock& clock_;
   Status stopped_by_;  // the DataLoss that stopped commits (writer thread only)
+  std::atomic<bool> stopped_{false};
   BatchWriter<store::ReadingCommit> writer_;
 };
 

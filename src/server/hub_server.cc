@@ -161,7 +161,11 @@ class HubServerImpl final : public HubServer {
     stopped_ = true;
     mqtt_.StopAccepting();
     https_.StopAccepting();
-    shared_state_timer_.cancel();
+    {
+      std::lock_guard lock(poll_mu_);
+      polling_stopped_ = true;
+      shared_state_timer_.cancel();
+    }
     checkpoint_timer_.cancel();
     mqtt_.DrainSessions();
     const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
@@ -226,15 +230,28 @@ class HubServerImpl final : public HubServer {
   // What other processes change through the store (`vigil device revoke`, `vigil user unlock`)
   // and the disk's free space, looked at once a second.
   void PollSharedState() {
+    std::lock_guard lock(poll_mu_);  // re-armed from a pool thread while Stop may cancel
+    if (polling_stopped_) return;
     shared_state_timer_.expires_after(kSharedStatePoll);
     shared_state_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      directory_.RefreshRevocations();
-      storage_watch_.Poll();
-      if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
-        spdlog::error("unlock requests not applied: {}", s.ToString());
-      }
-      PollSharedState();
+      // Off the I/O threads: a store that is failing over may take seconds to answer.
+      asio::post(api_pool_, [this] {
+        directory_.RefreshRevocations();
+        storage_watch_.Poll();
+        if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
+          spdlog::error("unlock requests not applied: {}", s.ToString());
+        }
+        // Ingest held because commits failed resumes by itself once the store takes writes
+        // again (a load balancer sends no device to a hub that says it is not ready).
+        if (readiness_.Has(Readiness::Cause::kStoreWrites) && !committer_.stopped()) {
+          if (Status s = store_->CheckWritable(); s.ok()) {
+            readiness_.Clear(Readiness::Cause::kStoreWrites);
+            spdlog::info("the store takes writes again: readings are accepted");
+          }
+        }
+        PollSharedState();
+      });
     });
   }
 
@@ -278,6 +295,8 @@ class HubServerImpl final : public HubServer {
   asio::io_context io_;
   MqttListener mqtt_;
   HttpsListener https_;
+  std::mutex poll_mu_;
+  bool polling_stopped_ = false;  // under poll_mu_
   asio::steady_timer shared_state_timer_;
   asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;
@@ -290,11 +309,9 @@ class HubServerImpl final : public HubServer {
 Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
                                                    const HubConfig& config) {
   VIGIL_ASSIGN_OR_RETURN(std::string master_key, store::LoadMasterKey(layout.master_key()));
-  VIGIL_ASSIGN_OR_RETURN(
-      auto store, store::OpenSqliteStore(layout.database(), store::OpenMode::kOpenExisting,
-                                         [](int from, int to) {
-                                           spdlog::info("{}", store::DescribeMigration(from, to));
-                                         }));
+  VIGIL_ASSIGN_OR_RETURN(auto store, admin::OpenHubStore(config, layout, [](int from, int to) {
+                           spdlog::info("{}", store::DescribeMigration(from, to));
+                         }));
   // Nothing is served, and nothing written, unless the hub's files are whole and belong together.
   const auto checking = std::chrono::steady_clock::now();
   VIGIL_RETURN_IF_ERROR(admin::CheckDatabaseStructure(*store));

@@ -98,6 +98,9 @@ class LedgerStore {
   // The nodes are kept where a power loss may lose the latest of them (they can be recomputed
   // from the entries): how many entries' nodes are known durable.
   virtual Result<uint64_t> LedgerNodesDurableSize() = 0;
+  // Where the nodes are kept and how they come to be missing, for messages: e.g. "the
+  // ledger's node file (vigil.db-ledger-nodes)" and "truncated or zeroed".
+  virtual std::pair<std::string, std::string> DescribeLedgerNodes() const = 0;
   // Makes the nodes of every entry appended so far durable.
   virtual Status SyncLedgerNodes() = 0;
   // Writes recomputed nodes of entries [first, end) and makes them durable.

@@ -9,7 +9,8 @@ std::string RedactedStoreUrl(const std::string& url) {
   const size_t at = out.find('@');
   if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
     const size_t colon = out.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) out = out.substr(0, colon + 1) + "***" + out.substr(at);
+    if (colon != std::string::npos && colon < at)
+      out = out.substr(0, colon + 1) + "***" + out.substr(at);
   }
   // password=... among the parameters
   for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {

@@ -29,6 +29,10 @@ class Store : public DeviceRegistry, public ReadingStore, public LedgerStore {
   // Checks the database's own structure (pages, B-trees, indexes; SQLite's quick_check).
   // DataLoss naming the database file and the first problem found.
   virtual Status CheckIntegrity() = 0;
+  // Whether a commit could succeed now: Ok for SQLite (its failures are the disk's, which the
+  // hub watches apart); for PostgreSQL, Unavailable while the server cannot be reached or is a
+  // read-only standby (during a failover). Cheap: polled once a second while ingest is held.
+  virtual Status CheckWritable() = 0;
   // Gives back to the file system what the store can without losing anything: folds its
   // write-ahead log into the database and truncates the log (for a disk running out of space).
   virtual Status ReclaimSpace() = 0;

@@ -13,8 +13,66 @@ import ssl
 import subprocess
 import tempfile
 import time
+import unittest
 
 VIGIL = os.environ.get("VIGIL_BIN", os.path.join(os.path.dirname(__file__), "../../build/vigil"))
+# Set by tests/postgres/with_postgres.sh: every hub then keeps its store in a database of its own
+# on that server (`vigil init --store`), and tests of the SQLite files skip.
+POSTGRES = os.environ.get("VIGIL_TEST_POSTGRES")
+
+
+def on_postgres():
+    return POSTGRES is not None
+
+
+def sqlite_only(reason):
+    """Skips a test of the embedded store's own files when the suite runs on PostgreSQL."""
+    return unittest.skipIf(on_postgres(), "SQLite store only: " + reason)
+
+
+def create_test_database():
+    """A new empty database on the suite's PostgreSQL server; its URL."""
+    name = "vigil_it_" + os.urandom(6).hex()
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", POSTGRES, "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True, timeout=60)
+    return POSTGRES[:POSTGRES.rindex("/") + 1] + name
+
+
+def clone_test_database(url):
+    """A copy of the database at `url` (nobody may be connected to it); the copy's URL."""
+    name = "vigil_it_" + os.urandom(6).hex()
+    source = url[url.rindex("/") + 1:]
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", POSTGRES, "-c",
+                    f"CREATE DATABASE {name} TEMPLATE {source}"],
+                   check=True, capture_output=True, timeout=60)
+    return POSTGRES[:POSTGRES.rindex("/") + 1] + name
+
+
+def store_url_of(data_dir):
+    """The [store] url of the hub in `data_dir` ("" for its embedded store)."""
+    with open(os.path.join(data_dir, "config.toml")) as f:
+        m = re.search(r'^url = "([^"]*)"', f.read(), flags=re.M)
+    return m.group(1) if m else ""
+
+
+def run_sql(data_dir, sqlite_statement, postgres_statement=None):
+    """Changes the store of the hub in `data_dir` behind its back (as an attacker with the
+    database would): `sqlite_statement` on vigil.db, or `postgres_statement` (the same by
+    default) on its PostgreSQL database."""
+    url = store_url_of(data_dir)
+    if url:
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
+                        postgres_statement or sqlite_statement],
+                       check=True, capture_output=True, timeout=60)
+    else:
+        subprocess.run(["sqlite3", os.path.join(data_dir, "vigil.db"), sqlite_statement],
+                       check=True, timeout=60)
+
+
+def drop_test_database(url):
+    name = url[url.rindex("/") + 1:]
+    subprocess.run(["psql", "-q", POSTGRES, "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                   capture_output=True, timeout=60)
 
 
 def now_rfc3339(offset_seconds=0):
@@ -38,6 +96,11 @@ class Hub:
         self.mqtt_port = None
         self.https_port = None
         self.log_path = os.path.join(self.root, "serve.log")
+        self.store_url = None
+        self.copies = []  # databases of backups made by backup()
+        if on_postgres() and "--store" not in init_args and "--config-only" not in init_args:
+            self.store_url = create_test_database()
+            init_args = (*init_args, "--store", self.store_url)
         self.run("init", "--data-dir", self.data_dir, *init_args)
         patients = sorted({p for _, p in devices})
         for p in patients:
@@ -145,4 +208,37 @@ class Hub:
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
+        for url in [self.store_url, *self.copies]:
+            if url:
+                drop_test_database(url)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def backup(self, dest):
+        """Copies the stopped hub as a backup holds it: its directory and, on PostgreSQL, its
+        database (the copy's config names a copy of the database)."""
+        shutil.copytree(self.data_dir, dest, symlinks=True)
+        if self.store_url:
+            copy = clone_test_database(self.store_url)
+            self.copies.append(copy)
+            path = os.path.join(dest, "config.toml")
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace(f'url = "{self.store_url}"', f'url = "{copy}"'))
+        return dest
+
+    def use_copy_of_database(self, url):
+        """Points the hub (stopped) at a new copy of the PostgreSQL database at `url`."""
+        copy = clone_test_database(url)
+        self.copies.append(copy)
+        path = os.path.join(self.data_dir, "config.toml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(re.sub(r'^url = "[^"]*"', f'url = "{copy}"', text, count=1, flags=re.M))
+        return copy
+
+    def restore(self, backup):
+        """Puts a backup made by backup() in the hub's place: directory and database."""
+        shutil.rmtree(self.data_dir)
+        shutil.copytree(backup, self.data_dir, symlinks=True)

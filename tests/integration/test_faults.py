@@ -16,7 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hub import VIGIL, Hub, heart_rate, vigil_json  # noqa: E402
+from hub import VIGIL, Hub, heart_rate, sqlite_only, vigil_json  # noqa: E402
 from test_ledger_export import get  # noqa: E402
 from test_mqtt_refusals import connect_packet, read_packet, tls_socket  # noqa: E402
 
@@ -109,6 +109,7 @@ class SequenceEdgesTest(unittest.TestCase):
         self.assertEqual(len(self.hub.observations("p-002")), 1)
         self.hub.run("verify", "--data-dir", self.hub.data_dir)
 
+    @sqlite_only("an older SQLite hub's duplicate receipts")
     def test_duplicate_receipts_left_by_an_older_hub_do_not_halt_ingest(self):
         # An older hub stored a wrapped (negative) sequence number twice; sorting the receipts
         # into their index then failed every commit of every device. Now it must not.
@@ -142,6 +143,7 @@ class WalDamageTest(unittest.TestCase):
     def tearDown(self):
         self.hub.close()
 
+    @sqlite_only("SQLite's write-ahead log")
     def test_a_truncated_wal_is_refused_reported_and_recovered_without_a_silent_fork(self):
         seq = 1
         for _ in range(3):  # readings, then a signed checkpoint, three times
@@ -214,8 +216,7 @@ class RollbackTest(unittest.TestCase):
         self.hub.post_readings([heart_rate(s) for s in range(1, 51)])
         self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
         self.assertEqual(self.hub.stop(), 0)
-        backup = os.path.join(self.hub.root, "backup")
-        shutil.copytree(self.hub.data_dir, backup)
+        backup = self.hub.backup(os.path.join(self.hub.root, "backup"))
         self.hub.start()
         self.hub.post_readings([heart_rate(s) for s in range(51, 101)])
         note = self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir).stdout
@@ -224,8 +225,7 @@ class RollbackTest(unittest.TestCase):
         saved = os.path.join(self.hub.root, "auditor", "seen.note")
         with open(saved, "w") as f:
             f.write(note)
-        shutil.rmtree(self.hub.data_dir)
-        shutil.copytree(backup, self.hub.data_dir)  # the rollback: db, nodes and head together
+        self.hub.restore(backup)  # the rollback: database, nodes and head together
 
         self.hub.run("verify", "--data-dir", self.hub.data_dir)  # consistent with itself
         for kept in (self.log, saved):
@@ -316,11 +316,17 @@ class StartupChecksTest(unittest.TestCase):
 
     def test_an_empty_config_is_refused_naming_the_hubs_name(self):
         self.hub = Hub(init_args=("--name", "ward7"))
-        open(os.path.join(self.hub.data_dir, "config.toml"), "w").close()
+        config = os.path.join(self.hub.data_dir, "config.toml")
+        open(config, "w").close()
+        if self.hub.store_url:  # where the data is was lost with the rest: that is said first
+            self.assertIn("names no store ([store] url)", serve_fails(self.hub))
+            with open(config, "w") as f:
+                f.write(f'[store]\nurl = "{self.hub.store_url}"\n')
         err = serve_fails(self.hub)
         self.assertIn("names the hub 'vigil'", err)
         self.assertIn('set [hub] name = "ward7" in config.toml', err)
 
+    @sqlite_only("a damaged vigil.db page")
     def test_a_damaged_database_is_refused_before_anything_is_written(self):
         self.hub = Hub()
         db = os.path.join(self.hub.data_dir, "vigil.db")
@@ -347,7 +353,8 @@ class StartupChecksTest(unittest.TestCase):
         os.unlink(os.path.join(self.hub.data_dir, "config.toml"))
         err = serve_fails(self.hub)
         self.assertIn("--config-only", err)
-        self.hub.run("init", "--data-dir", self.hub.data_dir, "--config-only")
+        store = ("--store", self.hub.store_url) if self.hub.store_url else ()
+        self.hub.run("init", "--data-dir", self.hub.data_dir, "--config-only", *store)
         self.hub.start()
         self.assertIn("RC:0", self.hub.mosquitto_pub(heart_rate(1)).stdout)
 
@@ -366,6 +373,7 @@ class ErrorMessagesTest(unittest.TestCase):
     def tearDown(self):
         self.hub.close()
 
+    @sqlite_only("the ledger's node file")
     def test_a_truncated_node_file_is_named_as_such_and_rebuilt_at_start(self):
         self.hub.post_readings([heart_rate(s) for s in range(1, 301)])
         self.hub.run("ledger", "checkpoint", "--data-dir", self.hub.data_dir)
@@ -440,6 +448,7 @@ class DiskFullTest(unittest.TestCase):
         self.assertIn("RC:0", self.hub.mosquitto_pub(heart_rate(3)).stdout)
         self.assertEqual([o["valueQuantity"]["value"] for o in self.hub.observations()], [72, 72])
 
+    @sqlite_only("the store's own writes hitting a full data directory")
     def test_a_full_disk_refuses_readings_logs_briefly_and_recovers_by_itself(self):
         self.hub.configure(min_free_mb=0)  # no watermark: the store itself hits the wall
         self.hub.start()

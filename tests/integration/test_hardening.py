@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from api_client import Api, add_user  # noqa: E402
-from hub import Hub  # noqa: E402
+from hub import Hub, run_sql  # noqa: E402
 from test_ledger_export import get  # noqa: E402
 from test_mqtt_refusals import read_until_closed  # noqa: E402
 
@@ -221,19 +221,26 @@ class AuthorizationTamperingTest(unittest.TestCase):
         self.assertEqual(self.hub.stop(), 0)
         self.hub.run("verify", "--data-dir", self.hub.data_dir)  # as the ledger says
         self.db = os.path.join(self.hub.data_dir, "vigil.db")
-        with open(self.db, "rb") as f:
-            self.pristine = f.read()
+        if self.hub.store_url:  # the pristine database stays as it is; each edit gets a copy
+            self.pristine = self.hub.store_url
+        else:
+            with open(self.db, "rb") as f:
+                self.pristine = f.read()
 
     def tearDown(self):
         self.hub.close()
 
     def tampered(self, sql):
-        with open(self.db, "wb") as f:
-            f.write(self.pristine)
-        conn = sqlite3.connect(self.db)
-        with conn:
-            conn.execute(sql)
-        conn.close()
+        if self.hub.store_url:
+            self.hub.use_copy_of_database(self.pristine)
+            run_sql(self.hub.data_dir, sql)
+        else:
+            with open(self.db, "wb") as f:
+                f.write(self.pristine)
+            conn = sqlite3.connect(self.db)
+            with conn:
+                conn.execute(sql)
+            conn.close()
         v = self.hub.run("verify", "--data-dir", self.hub.data_dir, check=False)
         self.assertNotEqual(v.returncode, 0, sql)
         return v.stderr

@@ -10,7 +10,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hub import Hub, VIGIL  # noqa: E402
+from hub import Hub, VIGIL, run_sql, store_url_of  # noqa: E402
 import rfc9162  # noqa: E402
 from rfc9162 import open_checkpoint, verify_inclusion  # noqa: E402
 
@@ -36,15 +36,14 @@ class LedgerTest(unittest.TestCase):
     def copy(self):
         d = os.path.join(self.hub.root, f"copy-{self._testMethodName}")
         shutil.rmtree(d, ignore_errors=True)
-        shutil.copytree(self.hub.data_dir, d)
-        return d
+        return self.hub.backup(d)
 
     def verify(self, data_dir):
         return subprocess.run([VIGIL, "verify", "--data-dir", data_dir], capture_output=True,
                               text=True, timeout=60)
 
-    def sql(self, data_dir, statement):
-        subprocess.run(["sqlite3", os.path.join(data_dir, "vigil.db"), statement], check=True)
+    def sql(self, data_dir, statement, postgres_statement=None):
+        run_sql(data_dir, statement, postgres_statement)
 
     def assertRefused(self, data_dir, *phrases):
         r = self.verify(data_dir)
@@ -61,7 +60,8 @@ class LedgerTest(unittest.TestCase):
     def test_changing_one_byte_of_an_entry_is_named(self):
         d = self.copy()
         self.sql(d, "UPDATE ledger_entries SET entry = substr(entry, 1, 12) || X'7a' || "
-                    "substr(entry, 14) WHERE idx = 3")
+                    "substr(entry, 14) WHERE idx = 3",
+                 "UPDATE ledger_entries SET entry = set_byte(entry, 12, 122) WHERE idx = 3")
         self.assertRefused(d, "ledger entry 3")
 
     def test_deleting_an_entry_is_named(self):
@@ -78,29 +78,39 @@ class LedgerTest(unittest.TestCase):
 
     def test_appending_a_forged_entry_is_named(self):
         d = self.copy()
-        self.sql(d, "INSERT INTO ledger_entries (idx, entry) SELECT MAX(idx) + 1, "
-                    "(SELECT entry FROM ledger_entries WHERE idx = 0) FROM ledger_entries")
+        forge = ("INSERT INTO ledger_entries (idx, entry) SELECT MAX(idx) + 1, "
+                 "(SELECT entry FROM ledger_entries WHERE idx = 0) FROM ledger_entries")
+        # PostgreSQL keeps the size in a row of its own: the forger moves it too.
+        self.sql(d, forge, forge + "; UPDATE ledger_head SET size = size + 1")
         self.assertRefused(d, "ledger entry")
 
     def test_changing_a_stored_tree_node_is_named(self):
         d = self.copy()
-        # Node (level 0, index 2), the leaf hash of entry 2, is slot 2 * 2 of the node file.
-        with open(os.path.join(d, "vigil.db-ledger-nodes"), "r+b") as f:
-            f.seek(4 * 32 + 5)
-            byte = f.read(1)
-            f.seek(4 * 32 + 5)
-            f.write(bytes([byte[0] ^ 0x01]))
+        # Node (level 0, index 2), the leaf hash of entry 2, is slot 2 * 2 of the node file
+        # (PostgreSQL: of the ledger_nodes table).
+        if store_url_of(d):
+            self.sql(d, "", "UPDATE ledger_nodes SET hash = set_byte(hash, 5, get_byte(hash, 5) # 1)"
+                            " WHERE slot = 4")
+        else:
+            with open(os.path.join(d, "vigil.db-ledger-nodes"), "r+b") as f:
+                f.seek(4 * 32 + 5)
+                byte = f.read(1)
+                f.seek(4 * 32 + 5)
+                f.write(bytes([byte[0] ^ 0x01]))
         self.assertRefused(d, "ledger entry 2", "stored tree node 0/2")
 
     def test_changing_an_observation_ciphertext_is_named(self):
         d = self.copy()
         self.sql(d, "UPDATE observations SET sealed = substr(sealed, 1, 20) || X'00' || "
-                    "substr(sealed, 22) WHERE rowid = 3")
+                    "substr(sealed, 22) WHERE rowid = 3",
+                 "UPDATE observations SET sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1)"
+                 " WHERE row_no = 3")
         self.assertRefused(d, "stored readings of ledger entry")
 
     def test_deleting_an_observation_row_is_named(self):
         d = self.copy()
-        self.sql(d, "DELETE FROM observations WHERE rowid = 7")
+        self.sql(d, "DELETE FROM observations WHERE rowid = 7",
+                 "DELETE FROM observations WHERE row_no = 7")
         self.assertRefused(d, "stored readings of ledger entry")
 
     def test_inclusion_proofs_check_without_vigil(self):

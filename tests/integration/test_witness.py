@@ -139,8 +139,7 @@ class WitnessTest(unittest.TestCase):
         self.publish(2)
         first, _ = self.wait_cosigned()
         self.hub.stop()  # signs its last entries, and the witness cosigns them
-        backup = os.path.join(self.hub.root, "backup")
-        shutil.copytree(self.hub.data_dir, backup, symlinks=True)
+        backup = self.hub.backup(os.path.join(self.hub.root, "backup"))
         self.hub.start()
         self.publish(4)
         self.wait_cosigned(above=first)
@@ -164,8 +163,7 @@ class WitnessTest(unittest.TestCase):
             ok = self.hub.run("verify", "--data-dir", self.hub.data_dir, "--checkpoint-url", url)
             self.assertIn("ledger verified", ok.stdout)
             # Restored together, database and head: consistent, and `verify` alone passes.
-            shutil.rmtree(self.hub.data_dir)
-            shutil.copytree(backup, self.hub.data_dir, symlinks=True)
+            self.hub.restore(backup)
             self.hub.run("verify", "--data-dir", self.hub.data_dir)
             caught = self.hub.run("verify", "--data-dir", self.hub.data_dir, "--checkpoint-url",
                                   url, check=False)

@@ -209,6 +209,10 @@ class PgStore final : public Store {
   // Nodes are written in the appending transaction: durable with their entries.
   Result<uint64_t> LedgerNodesDurableSize() override { return LedgerSize(); }
   Status SyncLedgerNodes() override { return Status::Ok(); }
+  std::pair<std::string, std::string> DescribeLedgerNodes() const override {
+    return {"the ledger_nodes table of " + where_,
+            "rows deleted, or entries added without their nodes, outside the hub"};
+  }
 
   Status RepairLedgerNodes(uint64_t, uint64_t,
                            const std::vector<LedgerNodeRecord>& nodes) override {
@@ -248,6 +252,16 @@ class PgStore final : public Store {
   Status CheckIntegrity() override {
     VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
     return pg::CheckSchema(*conn, where_);
+  }
+
+  Status CheckWritable() override {
+    VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+    VIGIL_ASSIGN_OR_RETURN(Rows rows, conn->Query("SELECT pg_is_in_recovery()::int8"));
+    if (rows.size() == 1 && rows.Int(0, 0) != 0) {
+      return Status::Unavailable("the database " + where_ +
+                                 " is a standby in recovery (read-only): a failover is under way");
+    }
+    return Status::Ok();
   }
 
   // The server manages its own write-ahead log and free space.

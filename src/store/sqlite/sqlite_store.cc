@@ -342,6 +342,10 @@ class SqliteStore final : public Store {
     return sqlite::ReadNodesDurableSize(db_);
   }
 
+  std::pair<std::string, std::string> DescribeLedgerNodes() const override {
+    return {"the ledger's node file (vigil.db-ledger-nodes)", "truncated or zeroed"};
+  }
+
   Status SyncLedgerNodes() override {
     return InTransaction([this]() -> Status {
       VIGIL_ASSIGN_OR_RETURN(uint64_t size, sqlite::ReadLedgerSize(db_));
@@ -382,6 +386,8 @@ class SqliteStore final : public Store {
     return Status::DataLoss(path_ + " is damaged (SQLite quick_check: " + verdict +
                             "); restore it from a backup, or run `vigil recover`");
   }
+
+  Status CheckWritable() override { return Status::Ok(); }
 
   Status ReclaimSpace() override {
     std::lock_guard lock(mu_);
