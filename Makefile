@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DURATION   ?=
 
-.PHONY: deps build build-asan test demo bench bench-e2e bench-soak format clean
+.PHONY: deps build build-asan test demo cluster bench bench-e2e bench-soak bench-store bench-faults format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,6 +33,12 @@ test: build build-asan tests/fhir/node_modules/.package-lock.json
 demo: build
 	DURATION=$(DURATION) bash scripts/demo.sh
 
+# Three PostgreSQL nodes under Patroni with etcd, two hubs and HAProxy on this machine, with
+# `vigil sim` streaming through it (docs/cluster.md). DURATION=seconds, or until Ctrl-C.
+cluster: build
+	bash scripts/install-cluster-deps.sh
+	/usr/bin/python3 scripts/cluster.py --seconds $(or $(DURATION),0)
+
 bench: build
 	$(BUILD)/bench/ingest_bench
 
@@ -44,6 +50,15 @@ bench-e2e: build
 bench-soak: build
 	bash scripts/install-bench-deps.sh
 	/usr/bin/python3 bench/soak.py
+
+# Ingest on SQLite, on PostgreSQL with a synchronous standby, and two hubs on one PostgreSQL.
+bench-store: build
+	/usr/bin/python3 bench/store_ingest.py
+
+# kill -9 of the database primary, a hub and etcd's leader under load, 5 times each (~15 min).
+bench-faults: build
+	bash scripts/install-cluster-deps.sh
+	/usr/bin/python3 bench/cluster_faults.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

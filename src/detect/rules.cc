@@ -51,7 +51,7 @@ class RefusedConnectionsRule final : public Rule {
     // and peers that stopped answering say nothing about who else is behind the address.
     for (std::string_view contained :
          {"quarantined", "revoked", "address_blocked", "too_many_connections", "keep_alive_timeout",
-          "write_timeout"}) {
+          "write_timeout", "store_unavailable"}) {
       if (e.reason == contained) return;
     }
     const size_t n = refused_.Add(e.address, e.time_ms);

@@ -30,6 +30,8 @@ std::string_view ConnectionRefusalName(ConnectionRefusal reason) {
       return "write_timeout";
     case ConnectionRefusal::kTooManyConnections:
       return "too_many_connections";
+    case ConnectionRefusal::kStoreUnavailable:
+      return "store_unavailable";
     case ConnectionRefusal::kCount:
       break;
   }

@@ -23,9 +23,10 @@ enum class ConnectionRefusal : uint8_t {
   kPacketTooLarge,
   kKeepAliveTimeout,
   kTooManyConnections,
-  kQuarantined,     // held by a containment playbook until `vigil device release`
-  kAddressBlocked,  // the peer address is blocked for a while by a containment playbook
-  kWriteTimeout,    // the peer took none of the hub's answers for write_timeout_seconds
+  kQuarantined,       // held by a containment playbook until `vigil device release`
+  kAddressBlocked,    // the peer address is blocked for a while by a containment playbook
+  kWriteTimeout,      // the peer took none of the hub's answers for write_timeout_seconds
+  kStoreUnavailable,  // the store could not be read to check the device (e.g. a failover)
   kCount,
 };
 

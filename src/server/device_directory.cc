@@ -16,7 +16,8 @@ std::variant<ingest::DeviceIdentity, ConnectionRefusal> DeviceDirectory::Authent
   auto info = crypto::InspectCertificateDer(peer_certificate_der);
   if (!info.ok()) return ConnectionRefusal::kTlsHandshake;
   auto device = store_.FindDevice(info->subject_cn);
-  if (!device.ok() || !*device) return ConnectionRefusal::kUnknownDevice;
+  if (!device.ok()) return ConnectionRefusal::kStoreUnavailable;  // the device is not at fault
+  if (!*device) return ConnectionRefusal::kUnknownDevice;
   if ((*device)->status != store::DeviceStatus::kActive) return ConnectionRefusal::kRevoked;
   if ((*device)->quarantined) return ConnectionRefusal::kQuarantined;
   if (!crypto::ConstantTimeEquals((*device)->cert_fingerprint, info->sha256_fingerprint)) {
@@ -51,7 +52,8 @@ void DeviceDirectory::Unregister(const std::string& device_id, uint64_t token) {
 size_t DeviceDirectory::RefreshRevocations() {
   auto devices = store_.ListDevices();
   if (!devices.ok()) {
-    spdlog::error("cannot read device states: {}", devices.status().ToString());
+    errors_.Log(spdlog::level::err, "devices",
+                "cannot read device states: " + devices.status().ToString());
     return 0;
   }
   std::vector<CloseFunction> to_close;

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <variant>
 
+#include "core/clock.h"
+#include "core/log_limiter.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
 #include "store/device_registry.h"
@@ -44,6 +46,7 @@ class DeviceDirectory {
     CloseFunction close;
   };
   store::DeviceRegistry& store_;
+  LogLimiter errors_{SystemClock::Instance(), 1, 30'000};  // a store down: a line per 30 s
   std::mutex mu_;
   uint64_t next_token_ = 1;
   std::unordered_map<std::string, Connection> live_;  // one connection per device id

@@ -161,6 +161,13 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   }
 
   void Ingest(http::request<http::string_body> request) {
+    if (!identity_ && auth_refusal_ == ingest::ConnectionRefusal::kStoreUnavailable) {
+      context_.metrics.Refused(auth_refusal_);
+      HttpReply unavailable = Problem(503, "unavailable", "Store unavailable",
+                                      "the hub cannot reach its store; try again shortly");
+      unavailable.headers.emplace_back("Retry-After", "5");
+      return Reply(std::move(unavailable));
+    }
     if (!identity_) {
       const bool none = !has_certificate_;
       if (!none) context_.metrics.Refused(auth_refusal_);

@@ -16,6 +16,7 @@
 #include "admin/hub_integrity.h"
 #include "api/api_service.h"
 #include "core/files.h"
+#include "core/log_limiter.h"
 #include "crypto/bytes.h"
 #include "detect/detection_engine.h"
 #include "events/audit_records.h"
@@ -240,19 +241,30 @@ class HubServerImpl final : public HubServer {
         directory_.RefreshRevocations();
         storage_watch_.Poll();
         if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
-          spdlog::error("unlock requests not applied: {}", s.ToString());
+          poll_errors_.Log(spdlog::level::err, "unlocks",
+                           "unlock requests not applied: " + s.ToString());
         }
-        // Ingest held because commits failed resumes by itself once the store takes writes
-        // again (a load balancer sends no device to a hub that says it is not ready).
-        if (readiness_.Has(Readiness::Cause::kStoreWrites) && !committer_.stopped()) {
-          if (Status s = store_->CheckWritable(); s.ok()) {
-            readiness_.Clear(Readiness::Cause::kStoreWrites);
-            spdlog::info("the store takes writes again: readings are accepted");
-          }
-        }
+        if (store_->networked()) CheckStoreWritable();
         PollSharedState();
       });
     });
+  }
+
+  // A database server that goes away (a failover) makes the hub not ready at once, not at the
+  // next failed commit; once it takes writes again the hub is ready by itself, with no device
+  // traffic to prompt it (a load balancer sends none to a hub that is not ready).
+  void CheckStoreWritable() {
+    const Status writable = store_->CheckWritable();
+    if (!writable.ok()) {
+      if (!readiness_.Has(Readiness::Cause::kStoreWrites)) {
+        spdlog::warn("readings are refused until the store takes writes: {}", writable.message());
+      }
+      readiness_.Set(Readiness::Cause::kStoreWrites,
+                     "readings cannot be stored: " + writable.message());
+    } else if (readiness_.Has(Readiness::Cause::kStoreWrites) && !committer_.stopped()) {
+      readiness_.Clear(Readiness::Cause::kStoreWrites);
+      spdlog::info("the store takes writes again: readings are accepted");
+    }
   }
 
   uint64_t TotalRefused() const {
@@ -295,6 +307,7 @@ class HubServerImpl final : public HubServer {
   asio::io_context io_;
   MqttListener mqtt_;
   HttpsListener https_;
+  LogLimiter poll_errors_{SystemClock::Instance(), 1, 30'000};  // a line per 30 s at most
   std::mutex poll_mu_;
   bool polling_stopped_ = false;  // under poll_mu_
   asio::steady_timer shared_state_timer_;

@@ -153,6 +153,10 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   version_ = connect.version;
   peer_max_packet_ = connect.maximum_packet_size;
   if (!identity_) {
+    if (auth_refusal_ == ConnectionRefusal::kStoreUnavailable) {  // come back later
+      return RefuseConnect(mqtt::reason::kServerUnavailable, auth_refusal_,
+                           "the hub cannot reach its store; try again shortly");
+    }
     return RefuseConnect(
         mqtt::reason::kNotAuthorized, auth_refusal_,
         "certificate not authorized: " + std::string(ingest::ConnectionRefusalName(auth_refusal_)));

@@ -29,9 +29,12 @@ class Store : public DeviceRegistry, public ReadingStore, public LedgerStore {
   // Checks the database's own structure (pages, B-trees, indexes; SQLite's quick_check).
   // DataLoss naming the database file and the first problem found.
   virtual Status CheckIntegrity() = 0;
-  // Whether a commit could succeed now: Ok for SQLite (its failures are the disk's, which the
-  // hub watches apart); for PostgreSQL, Unavailable while the server cannot be reached or is a
-  // read-only standby (during a failover). Cheap: polled once a second while ingest is held.
+  // Whether the store is a server reached over the network, which can go away and come back by
+  // itself (a failover): the hub then polls CheckWritable to say when it is ready. False for
+  // SQLite, whose failures are the local disk's (watched apart, cleared by a commit).
+  virtual bool networked() const = 0;
+  // Whether a commit could succeed now: Unavailable while the server cannot be reached or is a
+  // read-only standby (during a failover). Cheap: polled once a second. Ok for SQLite.
   virtual Status CheckWritable() = 0;
   // Gives back to the file system what the store can without losing anything: folds its
   // write-ahead log into the database and truncates the log (for a disk running out of space).

@@ -213,6 +213,21 @@ class Hub:
                 drop_test_database(url)
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def twin(self):
+        """A second hub on this hub's store (PostgreSQL): a copy of its data directory (keys,
+        CA, config) and of its devices' credentials, in a root of its own. Not started."""
+        twin = Hub.__new__(Hub)
+        twin.root = tempfile.mkdtemp(prefix="vigil-it-")
+        twin.data_dir = os.path.join(twin.root, "hub")
+        twin.proc = twin.mqtt_port = twin.https_port = None
+        twin.log_path = os.path.join(twin.root, "serve.log")
+        twin.store_url, twin.copies = None, []  # the store is this hub's to drop
+        shutil.copytree(self.data_dir, twin.data_dir, symlinks=True)
+        for name in os.listdir(self.root):
+            if os.path.exists(os.path.join(self.root, name, name + ".crt")):
+                shutil.copytree(os.path.join(self.root, name), os.path.join(twin.root, name))
+        return twin
+
     def backup(self, dest):
         """Copies the stopped hub as a backup holds it: its directory and, on PostgreSQL, its
         database (the copy's config names a copy of the database)."""

@@ -127,10 +127,24 @@ std::string CopyRows::Finish() const {
   return out;
 }
 
+namespace {
+
+// libpq's message on one line (it ends lines, and indents hints on the next).
+std::string OneLine(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  for (size_t at = message.find("\n"); at != std::string::npos; at = message.find("\n", at)) {
+    size_t end = at + 1;
+    while (end < message.size() && (message[end] == '\t' || message[end] == ' ')) ++end;
+    message.replace(at, end - at, "; ");
+  }
+  return message;
+}
+
+}  // namespace
+
 Status ErrorOf(PGconn* conn, const PGresult* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  const std::string message = OneLine(result ? PQresultErrorMessage(result) : PQerrorMessage(conn));
   const std::string text = std::string(what) + message;
   const std::string_view code = state ? state : "";
   if (code == "23505") return Status::AlreadyExists(text);
@@ -159,8 +173,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::ResourceExhausted("out of memory connecting to PostgreSQL");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    while (!message.empty() && message.back() == '\n') message.pop_back();
+    const std::string message = OneLine(PQerrorMessage(conn));
     PQfinish(conn);
     return Status::Unavailable("cannot connect to PostgreSQL at " + RedactedStoreUrl(url) + ": " +
                                message);

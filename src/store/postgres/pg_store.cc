@@ -254,9 +254,11 @@ class PgStore final : public Store {
     return pg::CheckSchema(*conn, where_);
   }
 
+  bool networked() const override { return true; }
+
   Status CheckWritable() override {
     VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
-    VIGIL_ASSIGN_OR_RETURN(Rows rows, conn->Query("SELECT pg_is_in_recovery()::int8"));
+    VIGIL_ASSIGN_OR_RETURN(Rows rows, conn->Query("SELECT pg_is_in_recovery()"));
     if (rows.size() == 1 && rows.Int(0, 0) != 0) {
       return Status::Unavailable("the database " + where_ +
                                  " is a standby in recovery (read-only): a failover is under way");

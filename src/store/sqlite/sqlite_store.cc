@@ -387,6 +387,7 @@ class SqliteStore final : public Store {
                             "); restore it from a backup, or run `vigil recover`");
   }
 
+  bool networked() const override { return false; }
   Status CheckWritable() override { return Status::Ok(); }
 
   Status ReclaimSpace() override {
