@@ -52,6 +52,15 @@ def wait_for(what, check, seconds=90):
     raise SystemExit(f"cluster: {what} did not come up within {seconds} s")
 
 
+def place(processes, i, process):
+    """Puts `process` at `i` of `processes` (replacing one that was stopped); returns it."""
+    if i < len(processes):
+        processes[i] = process
+    else:
+        processes.append(process)
+    return process
+
+
 class Process:
     """A child process with its log, stopped by pid (SIGTERM, then SIGKILL)."""
 
@@ -198,13 +207,8 @@ postgresql:
 
     def start_patroni(self, i):
         config = self.patroni_config(i)
-        process = Process(f"patroni{i}", ["/usr/bin/patroni", config], self.root,
-                          user_postgres=True)
-        if i < len(self.patroni):
-            self.patroni[i] = process
-        else:
-            self.patroni.append(process)
-        return process.start()
+        return place(self.patroni, i, Process(f"patroni{i}", ["/usr/bin/patroni", config],
+                                              self.root, user_postgres=True)).start()
 
     def node_role(self, i):
         _, rest = self.pg_ports[i]
@@ -302,13 +306,9 @@ backend hubs_https
 
     def start_hub(self, i):
         mqtt, https = self.hub_ports[i]
-        process = Process(f"hub{i}", [VIGIL, "--log-level", "info", "serve", "--data-dir",
-                                      self.hub_dir(i), "--mqtt-port", str(mqtt), "--https-port",
-                                      str(https)], self.root)
-        if i < len(self.hubs):
-            self.hubs[i] = process
-        else:
-            self.hubs.append(process)
+        process = place(self.hubs, i, Process(
+            f"hub{i}", [VIGIL, "--log-level", "info", "serve", "--data-dir", self.hub_dir(i),
+                        "--mqtt-port", str(mqtt), "--https-port", str(https)], self.root))
         process.start()
         wait_for(f"hub{i}", lambda: socket.create_connection(("127.0.0.1", mqtt), 1).close()
                  or True, 60)

@@ -42,6 +42,27 @@ struct ReviewRecord {
   bool open = true;
 };
 
+// A store's constraint failures on InsertUser and AddCareTeamMember, said as what they mean.
+inline Status ExplainUserInsert(const Status& s, const UserRecord& u) {
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("user " + u.username + " exists");
+  }
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition("no patient " + u.patient_id);
+  }
+  return s;
+}
+inline Status ExplainCareTeamInsert(const Status& s, const std::string& patient_id,
+                                    const std::string& username) {
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists(username + " is on " + patient_id + "'s care team already");
+  }
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    return Status::FailedPrecondition("no patient " + patient_id + " or no user " + username);
+  }
+  return s;
+}
+
 class AccessStore {
  public:
   virtual ~AccessStore() = default;

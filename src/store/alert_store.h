@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -42,6 +43,26 @@ struct IncidentEvent {
   std::string detail;  // one line for people; no health data
   int64_t alert_id = 0;
 };
+
+// An incident's entities as the stores keep them: space-separated (an entity never contains a
+// space), and back.
+inline std::string JoinEntities(const std::vector<std::string>& entities) {
+  std::string out;
+  for (const auto& e : entities) out += (out.empty() ? "" : " ") + e;
+  return out;
+}
+
+inline std::vector<std::string> SplitEntities(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
 
 class AlertStore {
  public:

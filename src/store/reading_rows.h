@@ -3,6 +3,7 @@
 // them back for verification.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -52,5 +53,16 @@ struct ReadingCommit {
   int64_t received_ms = 0;
   std::vector<SealedObservation> observations;
 };
+
+// The widest gap between an Observation of `c` and its message's receipt: a store keeps each
+// device's widest, so that an Observation is found by id near its receipt's time.
+inline int64_t WidestSkew(const ReadingCommit& c) {
+  int64_t widest = 0;
+  for (const SealedObservation& o : c.observations) {
+    widest = std::max(widest, o.effective_ms > c.received_ms ? o.effective_ms - c.received_ms
+                                                             : c.received_ms - o.effective_ms);
+  }
+  return widest;
+}
 
 }  // namespace vigil::store

@@ -22,26 +22,21 @@ class PgAccessStore final : public AccessStore {
   explicit PgAccessStore(Pool& pool) : pool_(pool) {}
 
   Status InsertUser(const UserRecord& u) override {
-    Status s = RunPooled(pool_,
-                         "INSERT INTO users (username, role, patient_id, password_hash,"
-                         " must_change_password, sealed_totp_secret, last_totp_step, created_ms)"
-                         " VALUES ($1, $2, NULLIF($3, ''), $4, $5 <> 0, $6, $7, $8)",
-                         Params()
-                             .Text(u.username)
-                             .Text(u.role)
-                             .Text(u.patient_id)
-                             .Text(u.password_hash)
-                             .Int(u.must_change_password ? 1 : 0)
-                             .Bytes(u.sealed_totp_secret)
-                             .Int(u.last_totp_step)
-                             .Int(u.created_ms));
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("user " + u.username + " exists");
-    }
-    if (s.code() == StatusCode::kFailedPrecondition) {
-      return Status::FailedPrecondition("no patient " + u.patient_id);
-    }
-    return s;
+    return ExplainUserInsert(
+        RunPooled(pool_,
+                  "INSERT INTO users (username, role, patient_id, password_hash,"
+                  " must_change_password, sealed_totp_secret, last_totp_step, created_ms)"
+                  " VALUES ($1, $2, NULLIF($3, ''), $4, $5 <> 0, $6, $7, $8)",
+                  Params()
+                      .Text(u.username)
+                      .Text(u.role)
+                      .Text(u.patient_id)
+                      .Text(u.password_hash)
+                      .Int(u.must_change_password ? 1 : 0)
+                      .Bytes(u.sealed_totp_secret)
+                      .Int(u.last_totp_step)
+                      .Int(u.created_ms)),
+        u);
   }
 
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
@@ -126,15 +121,10 @@ class PgAccessStore final : public AccessStore {
   }
 
   Status AddCareTeamMember(const std::string& patient_id, const std::string& username) override {
-    Status s = RunPooled(pool_, "INSERT INTO care_team (patient_id, username) VALUES ($1, $2)",
-                         Params().Text(patient_id).Text(username));
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists(username + " is on " + patient_id + "'s care team already");
-    }
-    if (s.code() == StatusCode::kFailedPrecondition) {
-      return Status::FailedPrecondition("no patient " + patient_id + " or no user " + username);
-    }
-    return s;
+    return ExplainCareTeamInsert(
+        RunPooled(pool_, "INSERT INTO care_team (patient_id, username) VALUES ($1, $2)",
+                  Params().Text(patient_id).Text(username)),
+        patient_id, username);
   }
 
   Status RemoveCareTeamMember(const std::string& patient_id, const std::string& username) override {

@@ -18,25 +18,6 @@ AlertRecord ReadAlert(const Rows& r, int i) {
           r.Text(i, 10), r.Text(i, 11), r.Int(i, 12)};
 }
 
-// Entities are stored space-separated (an entity never contains a space).
-std::string JoinEntities(const std::vector<std::string>& entities) {
-  std::string out;
-  for (const auto& e : entities) out += (out.empty() ? "" : " ") + e;
-  return out;
-}
-
-std::vector<std::string> SplitEntities(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 IncidentRecord ReadIncident(const Rows& r, int i) {
   return {r.Int(i, 0),
           r.Text(i, 1),

@@ -20,16 +20,6 @@ struct DeviceUpdate {
   int64_t widest_skew_ms = 0;
 };
 
-// The widest gap between an Observation's effective time and its message's receipt.
-int64_t WidestSkew(const ReadingCommit& c) {
-  int64_t widest = 0;
-  for (const SealedObservation& o : c.observations) {
-    widest = std::max(widest, o.effective_ms > c.received_ms ? o.effective_ms - c.received_ms
-                                                             : c.received_ms - o.effective_ms);
-  }
-  return widest;
-}
-
 Result<std::unordered_map<std::string_view, DeviceUpdate>> ReadDevices(
     Connection& conn, std::span<const ReadingCommit> commits) {
   std::vector<std::string_view> ids;

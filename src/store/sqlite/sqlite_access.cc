@@ -63,14 +63,7 @@ class SqliteAccessStore final : public AccessStore {
     st.Bind(1, u.username).Bind(2, u.role).Bind(3, u.patient_id).Bind(4, u.password_hash);
     st.Bind(5, int64_t{u.must_change_password}).BindBlob(6, u.sealed_totp_secret);
     st.Bind(7, u.last_totp_step).Bind(8, u.created_ms);
-    Status s = st.Run();
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("user " + u.username + " exists");
-    }
-    if (s.code() == StatusCode::kFailedPrecondition) {
-      return Status::FailedPrecondition("no patient " + u.patient_id);
-    }
-    return s;
+    return ExplainUserInsert(st.Run(), u);
   }
 
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
@@ -167,14 +160,7 @@ class SqliteAccessStore final : public AccessStore {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(), "INSERT INTO care_team (patient_id, username) VALUES (?, ?)");
     st.Bind(1, patient_id).Bind(2, username);
-    Status s = st.Run();
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists(username + " is on " + patient_id + "'s care team already");
-    }
-    if (s.code() == StatusCode::kFailedPrecondition) {
-      return Status::FailedPrecondition("no patient " + patient_id + " or no user " + username);
-    }
-    return s;
+    return ExplainCareTeamInsert(st.Run(), patient_id, username);
   }
 
   Status RemoveCareTeamMember(const std::string& patient_id, const std::string& username) override {

@@ -54,25 +54,6 @@ AlertRecord ReadAlert(const Statement& st) {
           st.Int(7), st.Int(8),  st.Int(9),  st.Text(10), st.Text(11), st.Int(12)};
 }
 
-// Entities are stored space-separated (an entity never contains a space).
-std::string JoinEntities(const std::vector<std::string>& entities) {
-  std::string out;
-  for (const auto& e : entities) out += (out.empty() ? "" : " ") + e;
-  return out;
-}
-
-std::vector<std::string> SplitEntities(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 IncidentRecord ReadIncident(const Statement& st) {
   return {st.Int(0),
           st.Text(1),

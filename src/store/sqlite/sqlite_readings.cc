@@ -27,16 +27,6 @@ UPDATE devices SET max_skew_ms = coalesce((
   WHERE o.device_id = devices.id), 0);
 )sql";
 
-// The widest gap between an Observation's effective time and its message's receipt.
-int64_t WidestSkew(const ReadingCommit& c) {
-  int64_t widest = 0;
-  for (const SealedObservation& o : c.observations) {
-    widest = std::max(widest, o.effective_ms > c.received_ms ? o.effective_ms - c.received_ms
-                                                             : c.received_ms - o.effective_ms);
-  }
-  return widest;
-}
-
 // The WHERE clause of `q` (bound by BindObservationFilter, in the same order).
 std::string ObservationFilter(const ObservationQuery& q) {
   std::string where = " WHERE patient_id = ?";
