@@ -213,7 +213,15 @@ class HubServerImpl final : public HubServer {
     return s;
   }
 
+  // Signed by one hub of those sharing the store (LedgerStore::LeadCheckpoints): the others'
+  // entries are in the same log and get their signatures from it.
   void Checkpoint() {
+    const auto lead = store_->LeadCheckpoints();
+    if (!lead.ok()) {
+      failure_log_.Log(spdlog::level::err, "checkpoint", lead.status().ToString());
+      return;
+    }
+    if (!*lead) return;
     if (Status s = checkpointer_.CheckpointIfGrown(SystemClock::Instance().NowMillis()); !s.ok()) {
       failure_log_.Log(spdlog::level::err, "checkpoint", s.ToString());
     }

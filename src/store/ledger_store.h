@@ -113,6 +113,11 @@ class LedgerStore {
   // A receipt stored twice for one (device, sequence number), or with a sequence number out of
   // range, described for an operator; nullopt if there is none (for verification).
   virtual Result<std::optional<std::string>> FindReceiptAnomaly() = 0;
+  // Whether this process is the one that signs checkpoints now (several hubs share a store;
+  // one signs). Always for SQLite (one hub per store). On PostgreSQL: the hub holding the
+  // signer's advisory lock on a session of its own, taken when free and lost with that session
+  // (a hub that stops or loses the database), when another hub takes it at its next try.
+  virtual Result<bool> LeadCheckpoints() = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& checkpoint) = 0;
   // Replaces the note of the checkpoint of `size` entries by `cosigned`, the same note with
   // more signature lines (witnesses' cosignatures); NotFound unless `cosigned` begins with the

@@ -67,6 +67,7 @@ class MemoryLedgerStore : public LedgerStore {
     std::lock_guard lock(mu_);
     return durable_size_;
   }
+  Result<bool> LeadCheckpoints() override { return true; }
   std::pair<std::string, std::string> DescribeLedgerNodes() const override {
     return {"the memory store's nodes", "dropped"};
   }

@@ -97,6 +97,22 @@ TEST(SharedStoreTest, TwoHubsAppendingAtOnceKeepOneLedgerOrderThatVerifies) {
   EXPECT_EQ(*resumed->Root(2 * kBatches), recomputed.Root());
 }
 
+TEST(SharedStoreTest, OneStoreAtATimeLeadsCheckpointsAndAnotherTakesOverWhenItGoes) {
+  TestHub hub;
+  ASSERT_TRUE(*hub.store().LeadCheckpoints());
+  ASSERT_TRUE(*hub.store().LeadCheckpoints());  // still
+  auto second = std::move(OpenStore(hub.location(), OpenMode::kOpenExisting)).value();
+  if (!testing::TestPostgres()) {  // one hub per SQLite store: it always signs
+    EXPECT_TRUE(*second->LeadCheckpoints());
+    return;
+  }
+  EXPECT_FALSE(*second->LeadCheckpoints());
+  hub.Close();  // the signer's hub stops: its session ends
+  EXPECT_TRUE(*second->LeadCheckpoints());
+  hub.Reopen();
+  EXPECT_FALSE(*hub.store().LeadCheckpoints());
+}
+
 TEST(PostgresStoreTest, OpeningSaysWhatIsWrongWithTheDatabase) {
   if (!testing::TestPostgres()) GTEST_SKIP() << "runs against the suite's PostgreSQL server";
   TestHub hub;

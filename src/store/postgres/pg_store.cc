@@ -2,6 +2,7 @@
 // or a transaction of its own, so that several hubs can share the database. Durability is the
 // server's: a commit returns once PostgreSQL has flushed it (and, under synchronous
 // replication, once a standby has). Schema in pg_schema.cc and docs/storage.md.
+#include <mutex>
 #include <utility>
 
 #include "model/reading.h"
@@ -230,6 +231,21 @@ class PgStore final : public Store {
     return pg::FindReceiptAnomaly(pool_);
   }
 
+  Result<bool> LeadCheckpoints() override {
+    std::lock_guard lock(lease_mu_);
+    if (leading_) {
+      if (lease_->Run("SELECT 1").ok()) return true;
+      lease_.reset();  // the session, and the lock with it, is gone
+      leading_ = false;
+    }
+    if (!lease_ || !lease_->healthy()) {
+      VIGIL_ASSIGN_OR_RETURN(lease_, pg::Connection::Open(pool_.url()));
+    }
+    VIGIL_ASSIGN_OR_RETURN(Rows taken, lease_->Query("SELECT pg_try_advisory_lock(7100002)"));
+    leading_ = taken.size() == 1 && taken.Int(0, 0) != 0;
+    return leading_;
+  }
+
   Status InsertCheckpoint(const StoredCheckpoint& checkpoint) override {
     return pg::WriteCheckpoint(pool_, checkpoint);
   }
@@ -281,6 +297,9 @@ class PgStore final : public Store {
 
   pg::Pool pool_;
   const std::string where_;  // the URL without its password, for messages
+  std::mutex lease_mu_;
+  std::unique_ptr<pg::Connection> lease_;  // the session that holds (or tries) the signer's lock
+  bool leading_ = false;
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<AlertStore> alerts_;
 };

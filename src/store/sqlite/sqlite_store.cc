@@ -395,6 +395,8 @@ class SqliteStore final : public Store {
     return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
+  Result<bool> LeadCheckpoints() override { return true; }
+
   Status InsertCheckpoint(const StoredCheckpoint& checkpoint) override {
     std::lock_guard lock(mu_);
     return sqlite::WriteCheckpoint(db_, checkpoint);
