@@ -5,7 +5,8 @@ readings over mutual TLS as fast as acknowledgements allow (PUBACK only after th
   1. one hub on the embedded SQLite store;
   2. one hub on PostgreSQL 15 with a synchronous standby (a commit returns once the standby has
      flushed it: what survives the loss of the primary);
-  3. two hubs on that same PostgreSQL database, each with half the devices.
+  3. two hubs on that same PostgreSQL database, each with half the devices;
+  4. for reference, one hub on a PostgreSQL without a standby (what the standby's flush costs).
 
 Prints a Markdown table (readings/s, p50/p99 acknowledgement latency, hub CPU per reading) and
 the PostgreSQL hub's rate as a share of the SQLite hub's. Loopback only, bounded in time.
@@ -121,13 +122,15 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     work = tempfile.mkdtemp(prefix="vigil-store-bench-")
     os.chmod(work, 0o755)  # the postgres user walks into its servers' directories
-    primary = standby = None
+    primary = standby = solo = None
     rows = []
     try:
         primary = PgServer(work, "pg-primary").init().start()
         standby = primary.add_sync_standby("standby1")
         for db in ("vigil_one", "vigil_two"):
             primary.psql(f"CREATE DATABASE {db}")
+        solo = PgServer(work, "pg-solo").init().start()
+        solo.psql("CREATE DATABASE vigil")
         setups = {
             "1 hub, SQLite": [init_hub(work, "sqlite")],
             "1 hub, PostgreSQL + sync standby": [init_hub(work, "pg", primary.url("vigil_one"))],
@@ -135,6 +138,7 @@ def main():
         two = init_hub(work, "pg-a", primary.url("vigil_two"))
         shutil.copytree(two, os.path.join(work, "pg-b"))  # same keys, CA and store
         setups["2 hubs, one PostgreSQL + sync standby"] = [two, os.path.join(work, "pg-b")]
+        setups["1 hub, PostgreSQL, no standby"] = [init_hub(work, "pg-solo-hub", solo.url("vigil"))]
         for n in [int(d) for d in args.devices.split(",") if d]:
             for name, dirs in setups.items():
                 hubs = [Hub(d) for d in dirs]
@@ -147,7 +151,7 @@ def main():
                 rows.append(r)
                 print(json.dumps(r), flush=True)
     finally:
-        for server in (standby, primary):
+        for server in (standby, primary, solo):
             if server:
                 server.stop()
     print("\n| devices | setup | readings/s | share of SQLite | p50 ms | p99 ms | hub CPU us/reading |")
