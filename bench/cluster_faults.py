@@ -70,7 +70,7 @@ def inject(cluster, fault, run):
     """Kills a node; returns what to do to bring it back."""
     if fault == "primary":
         i = cluster.primary()
-        cluster.patroni[i].kill9()
+        cluster.kill_node(i)
         return f"PostgreSQL primary pg{i}", lambda: cluster.start_patroni(i)
     if fault == "hub":
         i = run % cluster.hub_count

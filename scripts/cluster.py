@@ -210,6 +210,42 @@ postgresql:
         return place(self.patroni, i, Process(f"patroni{i}", ["/usr/bin/patroni", config],
                                               self.root, user_postgres=True)).start()
 
+    def postmaster_pid(self, i):
+        """The pid of node i's PostgreSQL, if it runs (Patroni starts it in a session of its
+        own, so that PostgreSQL outlives a Patroni crash: killing Patroni's group misses it)."""
+        try:
+            with open(os.path.join(self.root, f"pg{i}", "data", "postmaster.pid")) as f:
+                pid = int(f.readline())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def kill_node(self, i):
+        """kill -9 of node i as a lost machine: Patroni and its PostgreSQL together."""
+        pid = self.postmaster_pid(i)
+        self.patroni[i].kill9()
+        if pid:
+            try:
+                os.killpg(os.getpgid(pid), signal.SIGKILL)  # the postmaster and its backends
+            except ProcessLookupError:
+                pass
+
+    def stop_node(self, i):
+        """Patroni stops, then its PostgreSQL (fast shutdown; killed if it lingers)."""
+        pid = self.postmaster_pid(i)
+        self.patroni[i].stop()
+        if not pid:
+            return
+        try:
+            os.kill(pid, signal.SIGINT)
+            for _ in range(100):
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     def node_role(self, i):
         _, rest = self.pg_ports[i]
         return json.load(urllib.request.urlopen(f"http://127.0.0.1:{rest}/patroni",
@@ -331,9 +367,13 @@ backend hubs_https
         return self
 
     def down(self):
-        for p in [*self.hubs, self.haproxy, *self.patroni, *self.etcd]:
+        for p in [*self.hubs, self.haproxy]:
             if p:
                 p.stop()
+        for i in range(len(self.patroni)):
+            self.stop_node(i)
+        for p in self.etcd:
+            p.stop()
 
     def where(self):
         return (f"cluster under {self.root}\n"
