@@ -28,16 +28,10 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "postgres"))
+from pg_servers import AS_POSTGRES, BIN as PG_BIN, USER as PG_USER, free_port  # noqa: E402
+
 VIGIL = os.environ.get("VIGIL_BIN", os.path.join(ROOT, "build", "vigil"))
-PG_BIN = "/usr/lib/postgresql/15/bin"
-AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-PG_USER = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what, check, seconds=90):

@@ -62,6 +62,9 @@ Status WriteDefaultConfig(const HubLayout& layout, const std::string& store_url)
   return Status::Ok();
 }
 
+// Makes the hub's files and store in the prepared directory, and says what it made.
+Status MakeHub(const InitOptions& options, const HubLayout& layout);
+
 }  // namespace
 
 Status RunInit(const InitOptions& options) {
@@ -77,6 +80,21 @@ Status RunInit(const InitOptions& options) {
   const HubLayout layout(options.data_dir);
   if (options.config_only) return WriteDefaultConfig(layout, options.store_url);
   VIGIL_RETURN_IF_ERROR(PrepareDirectory(layout.root));
+  // A hub that could not be made leaves nothing behind (the directory was empty or new), so
+  // that `vigil init` can be run again once the cause is mended (an unreachable database).
+  Status made = MakeHub(options, layout);
+  if (!made.ok()) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(layout.root, ec)) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+  return made;
+}
+
+namespace {
+
+Status MakeHub(const InitOptions& options, const HubLayout& layout) {
   for (const auto& dir : {layout.ca_dir(), layout.tls_dir(), layout.keys_dir()}) {
     VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(dir));
   }
@@ -105,10 +123,11 @@ Status RunInit(const InitOptions& options) {
   crypto::Wipe(master);
   VIGIL_RETURN_IF_ERROR(wrote);
 
-  VIGIL_ASSIGN_OR_RETURN(
-      auto store, store::OpenStore(StoreLocationOf(config, layout), store::OpenMode::kCreate));
   VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(
                                               layout, LedgerOriginOf(config), options.hub_name));
+  // Last: a database holds a hub only once every file of it is written.
+  VIGIL_ASSIGN_OR_RETURN(
+      auto store, store::OpenStore(StoreLocationOf(config, layout), store::OpenMode::kCreate));
 
   std::string hosts;
   for (const auto& h : options.hostnames) hosts += (hosts.empty() ? "" : ", ") + h;
@@ -135,5 +154,7 @@ Status RunInit(const InitOptions& options) {
             << " --id ID --name NAME --birth-date YYYY-MM-DD\n";
   return Status::Ok();
 }
+
+}  // namespace
 
 }  // namespace vigil::cli

@@ -358,6 +358,18 @@ class StartupChecksTest(unittest.TestCase):
         self.hub.start()
         self.assertIn("RC:0", self.hub.mosquitto_pub(heart_rate(1)).stdout)
 
+    def test_init_with_an_unreachable_store_leaves_nothing_behind(self):
+        self.hub = Hub()
+        target = os.path.join(self.hub.root, "elsewhere")
+        failed = self.hub.run("init", "--data-dir", target, "--store",
+                              "postgresql://vigil:s3cret@127.0.0.1:1/vigil?connect_timeout=2",
+                              check=False)
+        self.assertNotEqual(failed.returncode, 0)
+        self.assertIn("cannot connect to PostgreSQL", failed.stderr)
+        self.assertNotIn("s3cret", failed.stderr)
+        self.assertEqual(os.listdir(target), [])  # run again once the database is there
+        self.hub.run("init", "--data-dir", target)
+
     def test_init_makes_missing_parent_directories(self):
         self.hub = Hub()
         nested = os.path.join(self.hub.root, "a", "b", "hub")

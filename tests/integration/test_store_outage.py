@@ -13,11 +13,12 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "postgres"))
-from hub import Hub, heart_rate  # noqa: E402
+from hub import Hub, heart_rate, on_postgres  # noqa: E402
 from pg_servers import PgServer  # noqa: E402
 from test_ledger_export import get  # noqa: E402
 
 
+@unittest.skipIf(on_postgres(), "starts its own PostgreSQL: run once, in the SQLite pass")
 class StoreOutageTest(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="vigil-pg-outage-")

@@ -161,18 +161,17 @@ class PgAccessStore final : public AccessStore {
   }
 
   Result<int64_t> InsertReview(const ReviewRecord& r) override {
-    VIGIL_ASSIGN_OR_RETURN(
-        auto id, FindRow(pool_,
-                         "INSERT INTO reviews (username, patient_id, reason, resource, created_ms)"
-                         " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                         Params()
-                             .Text(r.username)
-                             .Text(r.patient_id)
-                             .Text(r.reason)
-                             .Text(r.resource)
-                             .Int(r.created_ms),
-                         [](const Rows& rows, int i) { return rows.Int(i, 0); }));
-    return id.value_or(0);
+    return InsertedId(
+        FindRow(pool_,
+                "INSERT INTO reviews (username, patient_id, reason, resource, created_ms)"
+                " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                Params()
+                    .Text(r.username)
+                    .Text(r.patient_id)
+                    .Text(r.reason)
+                    .Text(r.resource)
+                    .Int(r.created_ms),
+                [](const Rows& rows, int i) { return rows.Int(i, 0); }));
   }
 
   Result<std::vector<ReviewRecord>> ListReviews(bool open_only) override {

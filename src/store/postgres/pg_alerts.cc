@@ -36,21 +36,21 @@ class PgAlertStore final : public AlertStore {
   explicit PgAlertStore(Pool& pool) : pool_(pool) {}
 
   Result<int64_t> InsertAlert(const AlertRecord& a) override {
-    return Inserted(FindRow(pool_,
-                            "INSERT INTO alerts (kind, severity, entity, technique, summary,"
-                            " evidence, first_ms, last_ms, count, status) VALUES ($1, $2, $3, $4,"
-                            " $5, $6, $7, $8, $9, 'open') RETURNING id",
-                            Params()
-                                .Text(a.kind)
-                                .Text(a.severity)
-                                .Text(a.entity)
-                                .Text(a.technique)
-                                .Text(a.summary)
-                                .Text(a.evidence_json)
-                                .Int(a.first_ms)
-                                .Int(a.last_ms)
-                                .Int(a.count),
-                            ReadId));
+    return InsertedId(FindRow(pool_,
+                              "INSERT INTO alerts (kind, severity, entity, technique, summary,"
+                              " evidence, first_ms, last_ms, count, status) VALUES ($1, $2, $3, $4,"
+                              " $5, $6, $7, $8, $9, 'open') RETURNING id",
+                              Params()
+                                  .Text(a.kind)
+                                  .Text(a.severity)
+                                  .Text(a.entity)
+                                  .Text(a.technique)
+                                  .Text(a.summary)
+                                  .Text(a.evidence_json)
+                                  .Int(a.first_ms)
+                                  .Int(a.last_ms)
+                                  .Int(a.count),
+                              ReadId));
   }
 
   Status UpdateAlert(const AlertRecord& a) override {
@@ -83,17 +83,17 @@ class PgAlertStore final : public AlertStore {
   }
 
   Result<int64_t> InsertIncident(const IncidentRecord& i) override {
-    return Inserted(FindRow(pool_,
-                            "INSERT INTO incidents (title, severity, status, first_ms, last_ms,"
-                            " entities) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                            Params()
-                                .Text(i.title)
-                                .Text(i.severity)
-                                .Text(i.status)
-                                .Int(i.first_ms)
-                                .Int(i.last_ms)
-                                .Text(JoinEntities(i.entities)),
-                            ReadId));
+    return InsertedId(FindRow(pool_,
+                              "INSERT INTO incidents (title, severity, status, first_ms, last_ms,"
+                              " entities) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                              Params()
+                                  .Text(i.title)
+                                  .Text(i.severity)
+                                  .Text(i.status)
+                                  .Int(i.first_ms)
+                                  .Int(i.last_ms)
+                                  .Text(JoinEntities(i.entities)),
+                              ReadId));
   }
 
   Status UpdateIncident(const IncidentRecord& i) override {
@@ -151,11 +151,6 @@ class PgAlertStore final : public AlertStore {
   }
 
  private:
-  static Result<int64_t> Inserted(Result<std::optional<int64_t>> id) {
-    if (!id.ok()) return id.status();
-    if (!*id) return Status::Internal("the database returned no id for a new row");
-    return **id;
-  }
   Pool& pool_;
 };
 

@@ -196,6 +196,13 @@ auto ReadRows(Pool& pool, const std::string& sql, const Params& params, Read&& r
   });
 }
 
+// The id an INSERT ... RETURNING id gave (read by FindRow); Internal if it gave none.
+inline Result<int64_t> InsertedId(Result<std::optional<int64_t>> id) {
+  if (!id.ok()) return id.status();
+  if (!*id) return Status::Internal("the database returned no id for a new row");
+  return **id;
+}
+
 // Runs a command on a pooled connection.
 inline Status RunPooled(Pool& pool, const std::string& sql, const Params& params) {
   VIGIL_ASSIGN_OR_RETURN(auto conn, pool.Acquire());
