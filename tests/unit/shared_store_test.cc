@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -107,8 +108,14 @@ TEST(SharedStoreTest, OneStoreAtATimeLeadsCheckpointsAndAnotherTakesOverWhenItGo
     return;
   }
   EXPECT_FALSE(*second->LeadCheckpoints());
-  hub.Close();  // the signer's hub stops: its session ends
-  EXPECT_TRUE(*second->LeadCheckpoints());
+  hub.Close();  // the signer's hub stops: its session ends (the server releases the lock as
+                // that session's process exits, a moment after the client has gone)
+  bool took_over = false;
+  for (int i = 0; i < 100 && !took_over; ++i) {
+    took_over = *second->LeadCheckpoints();
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(took_over);
   hub.Reopen();
   EXPECT_FALSE(*hub.store().LeadCheckpoints());
 }
