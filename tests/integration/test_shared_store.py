@@ -1,5 +1,5 @@
 """Two hubs on one PostgreSQL store (issue #23): what one hub stores or changes, the other sees
-within a second — readings, sessions, revocations — and a message re-sent to the other hub
+within a second — readings, sessions, revocations, address blocks — and a message re-sent to the other hub
 after a lost acknowledgement is stored once. Runs in the PostgreSQL pass of the suite."""
 
 import os
@@ -40,9 +40,11 @@ class SharedStoreTest(unittest.TestCase):
         self.assertEqual([e["resource"]["valueQuantity"]["value"] for e in bundle["entry"]], [81])
 
     def test_a_message_resent_to_the_other_hub_is_stored_once(self):
-        # The device's acknowledgement from hub a was lost; it re-sends to hub b (same seq).
-        self.assertIn("RC:0", self.a.mosquitto_pub(heart_rate(7, bpm=70)).stdout)
-        again = self.b.mosquitto_pub(heart_rate(7, bpm=70))
+        # The device's acknowledgement from hub a was lost; it re-sends the same bytes to hub b
+        # (built once: the timestamp in them must not move across a second boundary).
+        message = heart_rate(7, bpm=70)
+        self.assertIn("RC:0", self.a.mosquitto_pub(message).stdout)
+        again = self.b.mosquitto_pub(message)
         self.assertIn("RC:0", again.stdout, again.stdout + again.stderr)
         self.assertEqual(len(self.a.observations()), 1)
         # A different message under a used sequence number is a replay, refused by either hub.
@@ -57,6 +59,26 @@ class SharedStoreTest(unittest.TestCase):
         status, _, _, _ = api_b.request("POST", "/auth/logout", token=token)
         self.assertIn(status, (200, 204))
         self.assertEqual(api_a.get("/fhir/Patient/p-001", token)[0], 401)
+
+    def test_an_address_blocked_by_one_hub_may_not_sign_in_on_the_other(self):
+        api_a, api_b = Api(self.a), Api(self.b)
+        for i in range(5):  # password spraying at hub a
+            api_a.request("POST", "/auth/login", {"username": f"guess{i}", "password": "x"},
+                          source="127.0.0.5")
+
+        def refused_by_b():
+            status, _, _, raw = api_b.request("POST", "/auth/login",
+                                              {"username": "dr.shared", "password": "x"},
+                                              source="127.0.0.5")
+            return status == 429 and "address_blocked" in raw
+
+        deadline = time.time() + 10
+        while not refused_by_b() and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertTrue(refused_by_b(), "hub b let the address hub a blocked sign in")
+        self.assertIn("127.0.0.5\t", self.b.run("address", "list", "--data-dir",
+                                                self.b.data_dir).stdout)
+        api_b.login(self.user)  # from another address: not affected
 
     def test_a_device_revoked_on_one_hub_is_cut_off_by_the_other_within_seconds(self):
         d = self.b.device_dir("dev-0002")
