@@ -28,6 +28,7 @@ HttpReply ApiService::Handle(const ApiRequest& request) {
   if (fhir) return fhir_.Handle(request, *session);
   if (under("/security/alerts")) return alerts_.Handle(request, *session);
   if (under("/security/incidents")) return incidents_.Handle(request, *session);
+  if (under("/security/address-blocks")) return containment_.Handle(request, *session);
   return admin_.Handle(request, *session);
 }
 

@@ -15,6 +15,7 @@
 #include "api/api_errors.h"
 #include "api/api_request.h"
 #include "api/auth_routes.h"
+#include "api/containment_routes.h"
 #include "api/fhir_routes.h"
 #include "api/http_reply.h"
 #include "api/incident_routes.h"
@@ -33,6 +34,7 @@ class ApiService {
         admin_(context_),
         alerts_(context_),
         incidents_(context_),
+        containment_(context_),
         ledger_(context_),
         fhir_(context_) {}
 
@@ -47,6 +49,7 @@ class ApiService {
   AdminRoutes admin_;
   AlertRoutes alerts_;
   IncidentRoutes incidents_;
+  ContainmentRoutes containment_;
   LedgerRoutes ledger_;
   FhirRoutes fhir_;
 };

@@ -20,6 +20,8 @@ void AddUserCommands(CLI::App& app, Status& status);
 void AddAlertCommands(CLI::App& app, Status& status);
 // Registers `vigil incidents ...` (cmd_incidents.cc).
 void AddIncidentCommands(CLI::App& app, Status& status);
+// Registers `vigil address ...` (cmd_addresses.cc).
+void AddAddressCommands(CLI::App& app, Status& status);
 
 struct InitOptions {
   std::string data_dir;

@@ -177,6 +177,7 @@ int main(int argc, char** argv) {
   vigil::cli::AddUserCommands(app, status);
   vigil::cli::AddAlertCommands(app, status);
   vigil::cli::AddIncidentCommands(app, status);
+  vigil::cli::AddAddressCommands(app, status);
 
   vigil::sim::SimOptions sim;
   auto* sim_cmd = app.add_subcommand("sim", "Simulated devices streaming to a hub");

@@ -37,7 +37,8 @@ enum class AuditType : uint8_t {
   kBreachReported = 23,
   kDataLoss = 24,
   kLedgerOriginChanged = 25,
-  kLastType = kLedgerOriginChanged,
+  kAddressUnblocked = 26,
+  kLastType = kAddressUnblocked,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

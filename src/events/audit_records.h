@@ -381,4 +381,18 @@ struct LedgerOriginChanged {
   }
 };
 
+// A block a containment playbook put on a peer address was lifted by a person before it ended.
+struct AddressUnblocked {
+  static constexpr AuditType kType = AuditType::kAddressUnblocked;
+  std::string address = {};
+  std::string by = {};
+  std::string reason = {};
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("address", r.address, kRequired);
+    field("by", r.by, kRequired);
+    field("reason", r.reason, kRequired);
+  }
+};
+
 }  // namespace vigil::events::audit

@@ -59,7 +59,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 25> kAuditTypes({{
+constexpr NameTable<AuditType, 26> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -85,6 +85,7 @@ constexpr NameTable<AuditType, 25> kAuditTypes({{
     {AuditType::kBreachReported, "breach_reported"},
     {AuditType::kDataLoss, "data_loss"},
     {AuditType::kLedgerOriginChanged, "ledger_origin_changed"},
+    {AuditType::kAddressUnblocked, "address_unblocked"},
 }});
 
 }  // namespace

@@ -49,7 +49,7 @@ void Responder::Respond(const events::Alert& alert, int64_t alert_id) {
   auto it = playbooks_.action_by_kind.find(alert.kind);
   if (it == playbooks_.action_by_kind.end() || it->second == ResponseAction::kNone) return;
   const std::string_view action = events::ResponseActionName(it->second);
-  auto target = Act(it->second, alert);
+  auto target = Act(it->second, alert, alert_id);
   if (!target.ok()) {
     spdlog::error("playbook {} for alert {} failed: {}", action, alert_id,
                   target.status().ToString());
@@ -59,7 +59,8 @@ void Responder::Respond(const events::Alert& alert, int64_t alert_id) {
   record_({alert_id, it->second, *target, clock_.NowMillis()});
 }
 
-Result<std::string> Responder::Act(ResponseAction action, const events::Alert& alert) {
+Result<std::string> Responder::Act(ResponseAction action, const events::Alert& alert,
+                                   int64_t alert_id) {
   switch (action) {
     case ResponseAction::kQuarantineDevice: {
       const std::string device = alert.entity.IdIf(Entity::Type::kDevice);
@@ -75,7 +76,10 @@ Result<std::string> Responder::Act(ResponseAction action, const events::Alert& a
         if (latest != alert.evidence.end()) address = latest->second;
       }
       if (address.empty()) return Status::InvalidArgument("the alert names no address");
-      VIGIL_RETURN_IF_ERROR(containment_.BlockAddress(address, playbooks_.block_minutes * 60'000));
+      VIGIL_RETURN_IF_ERROR(
+          containment_.BlockAddress(address, playbooks_.block_minutes * 60'000,
+                                    "alert " + std::to_string(alert_id) + " (" +
+                                        std::string(events::AlertKindName(alert.kind)) + ")"));
       return address;
     }
     case ResponseAction::kRevokeSessions: {

@@ -39,7 +39,9 @@ class Containment {
   // Refuses the device until released and drops its live connection; `reason`: the alert kind.
   virtual Status QuarantineDevice(const std::string& device_id, const std::string& reason,
                                   int64_t now_ms) = 0;
-  virtual Status BlockAddress(const std::string& address, int64_t for_ms) = 0;
+  // Refuses sign-ins from the address for `for_ms`, on every hub; `reason`: the alert.
+  virtual Status BlockAddress(const std::string& address, int64_t for_ms,
+                              const std::string& reason) = 0;
   virtual Status RevokeSessions(const std::string& username) = 0;
 };
 
@@ -61,7 +63,8 @@ class Responder {
 
  private:
   // The target acted on, or why nothing could be done.
-  Result<std::string> Act(events::ResponseAction action, const events::Alert& alert);
+  Result<std::string> Act(events::ResponseAction action, const events::Alert& alert,
+                          int64_t alert_id);
 
   const Clock& clock_;
   Containment& containment_;

@@ -15,7 +15,7 @@
 #include "core/status.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
-#include "server/address_blocklist.h"
+#include "respond/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/tcp_acceptor.h"
@@ -31,8 +31,9 @@ struct HttpsContext {
   api::ApiService* api = nullptr;               // /auth, /admin, /security, /fhir; none: 404
   boost::asio::thread_pool::executor_type api_executor;  // where API requests run
   ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
-  AddressBlocklist* blocklist = nullptr;  // blocked addresses: refused sign-ins (not devices)
-  const Readiness* readiness = nullptr;   // /healthz and /readyz: 503 while not ready; none: ok
+  respond::AddressBlocklist* blocklist =
+      nullptr;                           // blocked addresses: refused sign-ins (not devices)
+  const Readiness* readiness = nullptr;  // /healthz and /readyz: 503 while not ready; none: ok
   // Where clients reach the hub ("https://host[:port]"): absolute links in FHIR Bundles are
   // built on it, never on a request's Host header (which a client, or an attacker, chooses).
   std::string public_base_url = "https://localhost";

@@ -27,10 +27,10 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
+#include "respond/address_blocklist.h"
 #include "respond/alert_desk.h"
 #include "respond/responder.h"
 #include "respond/siem_forwarder.h"
-#include "server/address_blocklist.h"
 #include "server/connection_audit.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
@@ -103,7 +103,7 @@ class HubServerImpl final : public HubServer {
         directory_(*store_),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
-        blocklist_(SystemClock::Instance()),
+        blocklist_(SystemClock::Instance(), store_->alerts()),
         containment_(*store_, directory_, blocklist_),
         alert_desk_(store_->alerts(), audit_trail_, siem_.get(), SystemClock::Instance(),
                     containment_, std::move(playbooks)),
@@ -137,6 +137,9 @@ class HubServerImpl final : public HubServer {
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
+    if (Status s = blocklist_.Refresh(); !s.ok()) {  // blocks put before this start hold
+      spdlog::error("address blocks not loaded: {}", s.ToString());
+    }
     PollSharedState();
     ScheduleCheckpoint();
     for (int i = 0; i < config_.serve.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -236,8 +239,9 @@ class HubServerImpl final : public HubServer {
     });
   }
 
-  // What other processes change through the store (`vigil device revoke`, `vigil user unlock`)
-  // and the disk's free space, looked at once a second.
+  // What other processes change through the store (`vigil device revoke`, `vigil user unlock`,
+  // `vigil address unblock`, other hubs' blocks) and the disk's free space, looked at once a
+  // second.
   void PollSharedState() {
     std::lock_guard lock(poll_mu_);  // re-armed from a pool thread while Stop may cancel
     if (polling_stopped_) return;
@@ -251,6 +255,10 @@ class HubServerImpl final : public HubServer {
         if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
           poll_errors_.Log(spdlog::level::err, "unlocks",
                            "unlock requests not applied: " + s.ToString());
+        }
+        if (Status s = blocklist_.Refresh(); !s.ok()) {
+          poll_errors_.Log(spdlog::level::err, "blocks",
+                           "address blocks not reloaded: " + s.ToString());
         }
         if (store_->networked()) CheckStoreWritable();
         PollSharedState();
@@ -307,7 +315,7 @@ class HubServerImpl final : public HubServer {
   DeviceDirectory directory_;
   LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
   ConnectionAudit connection_audit_;
-  AddressBlocklist blocklist_;
+  respond::AddressBlocklist blocklist_;
   ServerContainment containment_;
   respond::AlertDesk alert_desk_;  // the engine's alerts: stored, filed, forwarded, acted on
   MqttContext mqtt_context_;

@@ -1,10 +1,10 @@
 // The server's means of containment for the responder (respond/responder.h): a quarantined
-// device is marked in the store and its live connection dropped at once; a blocked address is
-// refused by both listeners; revoked sessions are deleted from the store.
+// device is marked in the store and its live connection dropped at once; a blocked address may
+// not sign in, on any hub sharing the store; revoked sessions are deleted from the store.
 #pragma once
 
+#include "respond/address_blocklist.h"
 #include "respond/responder.h"
-#include "server/address_blocklist.h"
 #include "server/device_directory.h"
 #include "store/store.h"
 
@@ -12,7 +12,8 @@ namespace vigil::server {
 
 class ServerContainment final : public respond::Containment {
  public:
-  ServerContainment(store::Store& store, DeviceDirectory& directory, AddressBlocklist& blocklist)
+  ServerContainment(store::Store& store, DeviceDirectory& directory,
+                    respond::AddressBlocklist& blocklist)
       : store_(store), directory_(directory), blocklist_(blocklist) {}
 
   Status QuarantineDevice(const std::string& device_id, const std::string& reason,
@@ -21,9 +22,9 @@ class ServerContainment final : public respond::Containment {
     directory_.RefreshRevocations();  // drops its live connection now
     return Status::Ok();
   }
-  Status BlockAddress(const std::string& address, int64_t for_ms) override {
-    blocklist_.Block(address, for_ms);
-    return Status::Ok();
+  Status BlockAddress(const std::string& address, int64_t for_ms,
+                      const std::string& reason) override {
+    return blocklist_.Block(address, for_ms, reason);
   }
   Status RevokeSessions(const std::string& username) override {
     return store_.access().DeleteUserSessions(username).status();
@@ -32,7 +33,7 @@ class ServerContainment final : public respond::Containment {
  private:
   store::Store& store_;
   DeviceDirectory& directory_;
-  AddressBlocklist& blocklist_;
+  respond::AddressBlocklist& blocklist_;
 };
 
 }  // namespace vigil::server

@@ -101,6 +101,8 @@ class AccessStore {
                                       const std::string& username) = 0;
   virtual Result<bool> IsOnCareTeam(const std::string& patient_id, const std::string& username) = 0;
   virtual Result<std::vector<std::string>> CareTeam(const std::string& patient_id) = 0;
+  // The patients whose care team `username` is on, by id.
+  virtual Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) = 0;
 
   // The patient's stored consent directive (access::EncodeConsent), if they made one.
   virtual Result<std::optional<std::string>> FindConsent(const std::string& patient_id) = 0;

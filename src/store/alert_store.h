@@ -44,6 +44,15 @@ struct IncidentEvent {
   int64_t alert_id = 0;
 };
 
+// A peer address a containment playbook blocked from signing in (respond/address_blocklist.h):
+// kept in the store so that every hub sharing it refuses the address, and so that a restart
+// does not lift it.
+struct AddressBlockRecord {
+  std::string address;
+  int64_t since_ms = 0, until_ms = 0;
+  std::string reason;  // "alert 12 (password-spraying)": why, for the people who lift it
+};
+
 // An incident's entities as the stores keep them: space-separated (an entity never contains a
 // space), and back.
 inline std::string JoinEntities(const std::vector<std::string>& entities) {
@@ -93,6 +102,14 @@ class AlertStore {
   virtual Status AddIncidentEvent(const IncidentEvent& event) = 0;
   // An incident's timeline, in time order.
   virtual Result<std::vector<IncidentEvent>> IncidentEvents(int64_t incident_id) = 0;
+
+  // Blocks an address until `block.until_ms`, or longer if it is blocked until later already
+  // (the earlier reason and start are kept then). Forgets blocks that ended before `since_ms`.
+  virtual Status PutAddressBlock(const AddressBlockRecord& block) = 0;
+  // The blocks still in force at `now_ms`, by address.
+  virtual Result<std::vector<AddressBlockRecord>> ListAddressBlocks(int64_t now_ms) = 0;
+  // Lifts the block on `address`. NotFound if none is in force at `now_ms`.
+  virtual Status LiftAddressBlock(const std::string& address, int64_t now_ms) = 0;
 };
 
 }  // namespace vigil::store

@@ -18,8 +18,9 @@ class NotedContainment final : public Containment {
     done.push_back("quarantine " + device + " (" + reason + ")");
     return fail ? Status::Unavailable("store down") : Status::Ok();
   }
-  Status BlockAddress(const std::string& address, int64_t for_ms) override {
-    done.push_back("block " + address + " " + std::to_string(for_ms));
+  Status BlockAddress(const std::string& address, int64_t for_ms,
+                      const std::string& reason) override {
+    done.push_back("block " + address + " " + std::to_string(for_ms) + " " + reason);
     return Status::Ok();
   }
   Status RevokeSessions(const std::string& user) override {
@@ -54,9 +55,11 @@ TEST_F(ResponderTest, EachPlaybookActsOnTheEntityItsAlertNames) {
       AlertOf(AlertKind::kRefusedConnections, Entity::Hub(), {{"latest_address", "10.0.0.9"}}), 9);
   responder_.Respond(AlertOf(AlertKind::kManyPatients, Entity::User("mallory")), 10);
   responder_.Respond(AlertOf(AlertKind::kClockSkew, Entity::Device("dev-2")), 11);  // no playbook
-  EXPECT_EQ(containment_.done,
-            (std::vector<std::string>{"quarantine dev-1 (device-clone)", "block 10.0.0.5 900000",
-                                      "block 10.0.0.9 900000", "revoke mallory"}));
+  EXPECT_EQ(
+      containment_.done,
+      (std::vector<std::string>{
+          "quarantine dev-1 (device-clone)", "block 10.0.0.5 900000 alert 8 (password-spraying)",
+          "block 10.0.0.9 900000 alert 9 (refused-connections)", "revoke mallory"}));
   ASSERT_EQ(recorded_.size(), 4u);
   EXPECT_EQ(recorded_[0].alert_id, 7);
   EXPECT_EQ(recorded_[0].action, ResponseAction::kQuarantineDevice);

@@ -146,6 +146,12 @@ class PgAccessStore final : public AccessStore {
                     Params().Text(patient_id), ReadText);
   }
 
+  Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) override {
+    return ReadRows(pool_,
+                    "SELECT patient_id FROM care_team WHERE username = $1 ORDER BY patient_id",
+                    Params().Text(username), ReadText);
+  }
+
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {
     return FindRow(pool_, "SELECT directive FROM consents WHERE patient_id = $1",
                    Params().Text(patient_id), ReadText);

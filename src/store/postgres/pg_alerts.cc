@@ -150,6 +150,31 @@ class PgAlertStore final : public AlertStore {
         });
   }
 
+  Status PutAddressBlock(const AddressBlockRecord& b) override {
+    VIGIL_RETURN_IF_ERROR(RunPooled(pool_, "DELETE FROM address_blocks WHERE until_ms <= $1",
+                                    Params().Int(b.since_ms)));
+    return RunPooled(pool_,
+                     "INSERT INTO address_blocks (address, since_ms, until_ms, reason)"
+                     " VALUES ($1, $2, $3, $4) ON CONFLICT (address) DO UPDATE SET"
+                     " until_ms = GREATEST(address_blocks.until_ms, excluded.until_ms)",
+                     Params().Text(b.address).Int(b.since_ms).Int(b.until_ms).Text(b.reason));
+  }
+
+  Result<std::vector<AddressBlockRecord>> ListAddressBlocks(int64_t now_ms) override {
+    return ReadRows(
+        pool_,
+        "SELECT address, since_ms, until_ms, reason FROM address_blocks"
+        " WHERE until_ms > $1 ORDER BY address",
+        Params().Int(now_ms), [](const Rows& r, int i) {
+          return AddressBlockRecord{r.Text(i, 0), r.Int(i, 1), r.Int(i, 2), r.Text(i, 3)};
+        });
+  }
+
+  Status LiftAddressBlock(const std::string& address, int64_t now_ms) override {
+    return ChangePooled(pool_, "DELETE FROM address_blocks WHERE address = $1 AND until_ms > $2",
+                        Params().Text(address).Int(now_ms), "no block on address " + address);
+  }
+
  private:
   Pool& pool_;
 };

@@ -146,6 +146,21 @@ CREATE TABLE incident_events (
 CREATE INDEX incident_events_by_incident ON incident_events (incident_id, time_ms);
 )sql";
 
+// Version 2: peer addresses blocked from signing in, for every hub; the care team by member.
+constexpr std::string_view kAddressBlocks = R"sql(
+CREATE TABLE address_blocks (
+  address TEXT COLLATE "C" PRIMARY KEY,
+  since_ms BIGINT NOT NULL,
+  until_ms BIGINT NOT NULL,
+  reason TEXT COLLATE "C" NOT NULL);
+CREATE INDEX care_team_by_member ON care_team (username, patient_id);
+)sql";
+
+Result<int64_t> SchemaVersion(Connection& conn) {
+  VIGIL_ASSIGN_OR_RETURN(Rows version, conn.Query("SELECT version FROM vigil_schema"));
+  return version.size() == 1 ? version.Int(0, 0) : -1;
+}
+
 constexpr std::string_view kFindSchema =
     "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND"
     " tablename = 'vigil_schema'";
@@ -163,6 +178,7 @@ Status CreateSchema(Connection& conn) {
           "--store` an empty database)");
     }
     VIGIL_RETURN_IF_ERROR(conn.Exec(kTables));
+    VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
     return conn.Exec("INSERT INTO vigil_schema (version) VALUES (" +
                      std::to_string(kSchemaVersion) + ")");
   });
@@ -174,14 +190,28 @@ Status CheckSchema(Connection& conn, const std::string& where) {
     return Status::NotFound("no hub in the database " + where + " (run `vigil init --store " +
                             where + "` first)");
   }
-  VIGIL_ASSIGN_OR_RETURN(Rows version, conn.Query("SELECT version FROM vigil_schema"));
-  const int64_t v = version.size() == 1 ? version.Int(0, 0) : -1;
+  VIGIL_ASSIGN_OR_RETURN(int64_t v, SchemaVersion(conn));
   if (v != kSchemaVersion) {
     return Status::FailedPrecondition("the database " + where + " has schema version " +
                                       std::to_string(v) + ", not one this vigil reads (" +
                                       std::to_string(kSchemaVersion) + ")");
   }
   return Status::Ok();
+}
+
+Status MigrateSchema(Connection& conn) {
+  VIGIL_ASSIGN_OR_RETURN(Rows found, conn.Query(std::string(kFindSchema)));
+  if (found.Int(0, 0) == 0) return Status::Ok();  // no hub: CheckSchema says so
+  VIGIL_ASSIGN_OR_RETURN(int64_t before, SchemaVersion(conn));
+  if (before < 1 || before >= kSchemaVersion) return Status::Ok();
+  return conn.Transaction([&]() -> Status {
+    // Several hubs may start on an older database at once: one migrates, the others find it done.
+    VIGIL_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_xact_lock(7100001)"));
+    VIGIL_ASSIGN_OR_RETURN(int64_t v, SchemaVersion(conn));
+    if (v < 2) VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
+    if (v >= kSchemaVersion) return Status::Ok();
+    return conn.Exec("UPDATE vigil_schema SET version = " + std::to_string(kSchemaVersion));
+  });
 }
 
 }  // namespace vigil::store::pg

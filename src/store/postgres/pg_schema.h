@@ -7,10 +7,15 @@
 
 namespace vigil::store::pg {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: address blocks
 
 // Creates every table in one transaction. AlreadyExists if the database holds a hub already.
 Status CreateSchema(Connection& conn);
+
+// Brings a hub's tables of an older schema version to this one (under the creators' advisory
+// lock: one of several hubs starting at once does it). Ok, doing nothing, for a database that
+// holds no hub or a newer one (CheckSchema says what is wrong with those).
+Status MigrateSchema(Connection& conn);
 
 // Ok if the database holds a hub of this schema version; NotFound if it holds none,
 // FailedPrecondition for another version.

@@ -55,6 +55,7 @@ class PgStore final : public Store {
   Status Open(OpenMode mode) {
     VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
     if (mode == OpenMode::kCreate) VIGIL_RETURN_IF_ERROR(pg::CreateSchema(*conn));
+    VIGIL_RETURN_IF_ERROR(pg::MigrateSchema(*conn));
     VIGIL_RETURN_IF_ERROR(pg::CheckSchema(*conn, where_));
     access_ = pg::MakePgAccessStore(pool_);
     alerts_ = pg::MakePgAlertStore(pool_);

@@ -185,6 +185,12 @@ class SqliteAccessStore final : public AccessStore {
         [](const Statement& st) { return st.Text(0); }, patient_id);
   }
 
+  Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) override {
+    return ReadRows(
+        readers_, "SELECT patient_id FROM care_team WHERE username = ? ORDER BY patient_id",
+        [](const Statement& st) { return st.Text(0); }, username);
+  }
+
   Result<std::optional<std::string>> FindConsent(const std::string& patient_id) override {
     return FindRow(
         readers_, "SELECT directive FROM consents WHERE patient_id = ?",
@@ -248,6 +254,11 @@ class SqliteAccessStore final : public AccessStore {
 }  // namespace
 
 Status CreateAccessSchema(Database& db) { return db.Exec(kAccessTables); }
+
+Status CreateCareTeamByMember(Database& db) {
+  return db.Exec(
+      "CREATE INDEX IF NOT EXISTS care_team_by_member ON care_team(username, patient_id)");
+}
 
 Status CreateUnlockSchema(Database& db) {
   return db.Exec(

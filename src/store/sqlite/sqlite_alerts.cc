@@ -42,6 +42,14 @@ ALTER TABLE alerts ADD COLUMN incident_id INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_by_incident ON alerts(incident_id, id);
 )sql";
 
+constexpr std::string_view kAddressBlockTable = R"sql(
+CREATE TABLE IF NOT EXISTS address_blocks (
+  address TEXT PRIMARY KEY,
+  since_ms INTEGER NOT NULL,
+  until_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
 constexpr std::string_view kColumns =
     "SELECT id, kind, severity, entity, technique, summary, evidence, first_ms, last_ms, count,"
     " status, note, incident_id FROM alerts";
@@ -176,6 +184,37 @@ class SqliteAlertStore final : public AlertStore {
         incident_id);
   }
 
+  Status PutAddressBlock(const AddressBlockRecord& b) override {
+    std::lock_guard lock(mu_);
+    Statement expired(db_.handle(), "DELETE FROM address_blocks WHERE until_ms <= ?");
+    expired.Bind(1, b.since_ms);
+    VIGIL_RETURN_IF_ERROR(expired.Run());
+    Statement st(db_.handle(),
+                 "INSERT INTO address_blocks (address, since_ms, until_ms, reason)"
+                 " VALUES (?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET"
+                 " until_ms = max(until_ms, excluded.until_ms)");
+    st.Bind(1, b.address).Bind(2, b.since_ms).Bind(3, b.until_ms).Bind(4, b.reason);
+    return st.Run();
+  }
+
+  Result<std::vector<AddressBlockRecord>> ListAddressBlocks(int64_t now_ms) override {
+    return ReadRows(
+        readers_,
+        "SELECT address, since_ms, until_ms, reason FROM address_blocks WHERE until_ms > ?"
+        " ORDER BY address",
+        [](const Statement& st) {
+          return AddressBlockRecord{st.Text(0), st.Int(1), st.Int(2), st.Text(3)};
+        },
+        now_ms);
+  }
+
+  Status LiftAddressBlock(const std::string& address, int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "DELETE FROM address_blocks WHERE address = ? AND until_ms > ?");
+    st.Bind(1, address).Bind(2, now_ms);
+    return st.RunChanging("no block on address " + address);
+  }
+
  private:
   Database& db_;
   std::mutex& mu_;
@@ -187,6 +226,8 @@ class SqliteAlertStore final : public AlertStore {
 Status CreateAlertSchema(Database& db) { return db.Exec(kAlertTable); }
 
 Status CreateIncidentSchema(Database& db) { return db.Exec(kIncidentTables); }
+
+Status CreateAddressBlockSchema(Database& db) { return db.Exec(kAddressBlockTable); }
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu,
                                                  ReaderPool& readers) {

@@ -13,6 +13,8 @@ namespace vigil::store::sqlite {
 Status CreateAlertSchema(Database& db);
 // Schema version 6: incidents, their timelines, and alerts.incident_id.
 Status CreateIncidentSchema(Database& db);
+// Schema version 11: address blocks.
+Status CreateAddressBlockSchema(Database& db);
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu, ReaderPool& readers);
 

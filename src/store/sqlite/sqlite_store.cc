@@ -27,8 +27,9 @@ using sqlite::Statement;
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
 // its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
-// 10: receipts in commit order, indexed by device in sorted batches
-constexpr int kSchemaVersion = 10;
+// 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks and
+// the care team indexed by member
+constexpr int kSchemaVersion = 11;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -155,6 +156,8 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 8) created = sqlite::MoveNodesToFile(db_, *nodes_);
       if (created.ok() && current < 9) created = sqlite::AddDeviceSkew(db_);
       if (created.ok() && current < 10) created = sqlite::MoveReceiptsToCommitOrder(db_);
+      if (created.ok() && current < 11) created = sqlite::CreateAddressBlockSchema(db_);
+      if (created.ok() && current < 11) created = sqlite::CreateCareTeamByMember(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
