@@ -37,9 +37,13 @@ Result<Decision> Authorizer::Authorize(const AccessRequest& request) {
                                  .reason = break_glass ? request.break_glass_reason : std::string(),
                                  .address = request.address})));
   if (events_) {
+    // A read allowed through the user's own care team is told apart from other allowed reads:
+    // detection counts the others as browsing (detect/rules.h "many-patients").
+    const bool through_care_team =
+        decision.outcome == Outcome::kAllowed && decision.basis == kCareTeamBasis;
     events_->Submit({events::EventKind::kAccessDecision, now, "", request.who.username,
                      request.address, request.patient_id,
-                     std::string(OutcomeName(decision.outcome))});
+                     through_care_team ? "care-team" : std::string(OutcomeName(decision.outcome))});
   }
   if (break_glass) {
     VIGIL_RETURN_IF_ERROR(

@@ -29,7 +29,7 @@ Decision DecideForCareGiver(const Principal& who, Action action, const PatientFa
   } else if (!ConsentPermits(consent, CategoryOf(action), who.username, true)) {
     refusal = "consent-denies";
   } else {
-    return Allow("care-team+consent");
+    return Allow(std::string(kCareTeamBasis));
   }
   if (!facts.break_glass_reason.empty()) return {Outcome::kBreakGlass, "break-glass:" + refusal};
   return Deny(refusal);

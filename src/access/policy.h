@@ -39,6 +39,9 @@ enum class Outcome { kAllowed, kDenied, kBreakGlass };
 
 std::string_view OutcomeName(Outcome outcome);  // "allowed", "denied", "break-glass"
 
+// The basis of a caregiver's read allowed through the patient's care team and consent.
+inline constexpr std::string_view kCareTeamBasis = "care-team+consent";
+
 struct Decision {
   Outcome outcome = Outcome::kDenied;
   std::string basis;  // why: "own-record", "care-team+consent", "not-on-care-team", ...

@@ -298,9 +298,10 @@ class SessionRule final : public Rule {
 };
 
 // Access decisions: break-glass use, reads refused outside the care team, one user reading
-// many patients (an insider browsing), and one user sent more rows of patients' data than
-// anyone's care needs in the window (bulk collection). Rows, not requests: a client paging one
-// patient's record with small pages sends many requests for ordinary amounts of data.
+// many patients other than their care teams' (an insider browsing), and one user sent more rows of
+// patients' data than anyone's care needs in the window (bulk collection). Rows, not requests: a
+// client paging one patient's record with small pages sends many requests for ordinary amounts of
+// data.
 class AccessRule final : public Rule {
  public:
   explicit AccessRule(const RuleSettings& s)
@@ -345,6 +346,11 @@ class AccessRule final : public Rule {
                       {{"patient", e.patient}}));
       return;
     }
+    // Reads of the user's own care teams' patients are the job, not browsing: a nurse opening
+    // each chart of the ward, or a clinician listing their patients (GET /fhir/Patient), keeps
+    // the session. Browsing shows outside the care team (refused, or under break-glass: both
+    // alerted above and counted here) and in volume (bulk-reads).
+    if (e.reason == "care-team") return;
     const size_t n = patients_.Add(e.user, e.patient, e.time_ms);
     if (n >= static_cast<size_t>(s_.patients_touched)) {
       raise(MakeAlert(AlertKind::kManyPatients, Severity::kHigh, Entity::User(e.user), "T1213",

@@ -17,7 +17,8 @@ enum class EventKind {
   kReadingFlagged,      // device, address, reason: stored, but suspicious ("implausible_change")
   kLoginFailed,         // user (the name tried), address, reason
   kLoginSucceeded,      // user, address
-  kAccessDecision,      // user, address, patient, reason (the decision)
+  kAccessDecision,      // user, address, patient, reason (the decision: allowed, care-team —
+                        // allowed through the user's own care team —, denied, break-glass)
   kSessionNewAddress,   // user, address (now), reason (the address that completed MFA)
   kDataSent,            // user, address, patient, size (rows of the patient's data sent)
 };

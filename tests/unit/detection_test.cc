@@ -130,6 +130,19 @@ TEST_F(DetectionTest, FloodsInsidersAndBreakGlass) {
   }
 }
 
+// A nurse reading each patient of the ward's care team (or a clinician listing their patients)
+// is doing the job: no many-patients alert, however many; the same reads outside any care team
+// are browsing.
+TEST_F(DetectionTest, ReadsThroughTheCareTeamAreNotBrowsing) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(Event(EventKind::kAccessDecision, kT + i, "", "ward-nurse", "10.0.0.8",
+                           "p-" + std::to_string(i), "care-team"));
+  }
+  Feed(events);
+  for (const auto& kind : Kinds()) EXPECT_EQ(kind.find("many-patients"), std::string::npos) << kind;
+}
+
 // A client paging one patient's record with small pages makes many requests for an ordinary
 // amount of data: nothing. Bulk is rows sent, whatever the number of requests.
 TEST_F(DetectionTest, BulkReadsCountRowsNotRequests) {
