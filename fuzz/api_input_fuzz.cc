@@ -1,8 +1,8 @@
 // libFuzzer target: what people-facing clients send the API — request targets (path and
-// query, and the "/{id}/verb" tails of /security routes), FHIR Consent bodies, {"note"} bodies
-// base32 secrets and C2SP tlog-tiles paths — must never crash a parser; whatever parses must
-// round-trip (a parsed Consent renders to FHIR that parses back to the same rules; a parsed id is
-// positive).
+// query, read as an Observation search too, and the "/{id}/verb" tails of /security routes), FHIR
+// Consent bodies, {"note"} bodies base32 secrets and C2SP tlog-tiles paths — must never crash a
+// parser; whatever parses must round-trip (a parsed Consent renders to FHIR that parses back to the
+// same rules; a parsed id is positive).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,12 +11,27 @@
 #include "access/totp.h"
 #include "api/api_request.h"
 #include "api/fhir_date.h"
+#include "api/fhir_search.h"
 #include "ledger/tiles.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   vigil::api::ApiRequest request;
-  (void)vigil::api::ParseTarget(input, request);
+  if (vigil::api::ParseTarget(input, request).ok()) {
+    // A search the target parses into is a bounded one: a page of at most the maximum count,
+    // a next link's cursor that reads back, and a handled request under strict handling too.
+    request.prefer = "handling=strict";
+    auto search = vigil::api::ParseObservationSearch(request);
+    if (search.ok() && search->query.limit > vigil::api::kMaxCount) abort();
+    if (search.ok() && search->query.after) {
+      vigil::api::ApiRequest next;
+      const std::string cursor =
+          vigil::api::CursorOf(search->query.after->first, search->query.after->second);
+      next.query = {{"patient", "p"}, {"_cursor", cursor}};
+      auto again = vigil::api::ParseObservationSearch(next);
+      if (!again.ok() || again->query.after != search->query.after) abort();
+    }
+  }
   (void)vigil::access::Base32Decode(input);
   (void)vigil::api::NoteFromBody(input);
   if (auto id_path = vigil::api::ParseIdPath(input); id_path && id_path->id <= 0) abort();

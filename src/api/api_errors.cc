@@ -56,4 +56,12 @@ HttpReply ProblemFor(const Status& status) {
   return reply;
 }
 
+std::optional<HttpReply> FhirRefusal(const Result<access::Decision>& decision) {
+  if (!decision.ok()) return FhirError(decision.status());
+  if (!decision->allowed()) {
+    return FhirError(Status::PermissionDenied("access denied (" + decision->basis + ")"));
+  }
+  return std::nullopt;
+}
+
 }  // namespace vigil::api

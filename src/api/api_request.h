@@ -20,6 +20,7 @@ struct ApiRequest {
   std::string authorization;                               // the Authorization header
   std::string content_type;                                // the Content-Type header
   std::string accept;                                      // the Accept header
+  std::string prefer;  // the Prefer header ("handling=strict": refuse unknown parameters)
   std::string break_glass_reason;  // the Vigil-Break-Glass header (emergency access)
   std::string body;
   std::string peer_address;  // the client's IP address

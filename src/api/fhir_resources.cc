@@ -1,5 +1,6 @@
 #include "api/fhir_resources.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/json_string.h"
@@ -20,6 +21,16 @@ json SearchParam(std::string_view name, std::string_view type) {
   return {{"name", name}, {"type", type}};
 }
 
+// `,{"relation":...,"url":...}`: a link after "self" (which is first, without the comma).
+void AppendLink(std::string& out, std::string_view relation, const std::string& url) {
+  if (relation != "self") out += ',';
+  out += "{\"relation\":";
+  AppendJsonString(out, relation);
+  out += ",\"url\":";
+  AppendJsonString(out, url);
+  out += "}";
+}
+
 }  // namespace
 
 HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_view diagnostics) {
@@ -30,6 +41,32 @@ HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_
   HttpReply reply(status, std::string(kFhirJson), DumpJson(body));
   if (status == 401) reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
   return reply;
+}
+
+std::string WarningOutcome(const std::vector<std::string>& warnings) {
+  json issues = json::array();
+  for (const auto& w : warnings) {
+    issues.push_back({{"severity", "warning"}, {"code", "not-supported"}, {"diagnostics", w}});
+  }
+  return DumpJson({{"resourceType", "OperationOutcome"}, {"issue", issues}});
+}
+
+std::string SubsetResource(std::string_view resource_json,
+                           const std::vector<std::string>& elements) {
+  const json whole = json::parse(resource_json, nullptr, false);
+  if (!whole.is_object()) return std::string(resource_json);
+  json kept = json::object();
+  for (const auto& [name, value] : whole.items()) {
+    if (name == "resourceType" || name == "id" || name == "meta" ||
+        std::find(elements.begin(), elements.end(), name) != elements.end()) {
+      kept[name] = value;
+    }
+  }
+  kept["meta"]["tag"] =
+      json::array({{{"system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"},
+                    {"code", "SUBSETTED"},
+                    {"display", "subsetted"}}});
+  return DumpJson(kept);
 }
 
 std::string PatientResource(const std::string& id, const std::string& demographics_json) {
@@ -98,6 +135,16 @@ std::string CapabilityStatement(const std::string& hub_name) {
     if (!params.empty()) r["searchParam"] = std::move(params);
     return r;
   };
+  json observation = resource(
+      "Observation", {"read", "search-type"},
+      json::array({SearchParam("patient", "reference"), SearchParam("subject", "reference"),
+                   SearchParam("code", "token"), SearchParam("category", "token"),
+                   SearchParam("date", "date"), SearchParam("_id", "token"),
+                   SearchParam("_lastUpdated", "date"), SearchParam("_count", "number"),
+                   SearchParam("_sort", "string"), SearchParam("_summary", "token"),
+                   SearchParam("_elements", "string"), SearchParam("_total", "token")}));
+  observation["searchInclude"] =
+      json::array({"Observation:device", "Observation:patient", "Observation:subject"});
   const json rest = {
       {"mode", "server"},
       // What there is, and no more: Vigil's own bearer sessions, not OAuth or SMART on FHIR.
@@ -107,20 +154,18 @@ std::string CapabilityStatement(const std::string& hub_name) {
          "Bearer session tokens from POST /auth/login then /auth/mfa (password and TOTP; not "
          "OAuth or SMART on FHIR). Deny by default: roles, care teams, patient consent, "
          "break-glass"}}},
-      {"resource",
-       json::array(
-           {resource("Patient", {"read"}, json::array()),
-            resource("Observation", {"read", "search-type"},
-                     json::array({SearchParam("patient", "reference"), SearchParam("code", "token"),
-                                  SearchParam("date", "date"), SearchParam("_count", "number"),
-                                  SearchParam("_sort", "string")})),
-            resource("Device", {"read", "search-type"},
-                     json::array({SearchParam("patient", "reference")})),
-            resource("AuditEvent", {"search-type"},
-                     json::array(
-                         {SearchParam("patient", "reference"), SearchParam("_count", "number")})),
-            resource("Consent", {"read", "update", "search-type"},
-                     json::array({SearchParam("patient", "reference")}))})}};
+      {"resource", json::array({resource("Patient", {"read", "search-type"},
+                                         json::array({SearchParam("_id", "token"),
+                                                      SearchParam("_count", "number"),
+                                                      SearchParam("_summary", "token")})),
+                                observation,
+                                resource("Device", {"read", "search-type"},
+                                         json::array({SearchParam("patient", "reference")})),
+                                resource("AuditEvent", {"search-type"},
+                                         json::array({SearchParam("patient", "reference"),
+                                                      SearchParam("_count", "number")})),
+                                resource("Consent", {"read", "update", "search-type"},
+                                         json::array({SearchParam("patient", "reference")}))})}};
   const json statement = {{"resourceType", "CapabilityStatement"},
                           {"status", "active"},
                           {"date", "2026-11-23"},
@@ -140,38 +185,29 @@ BundleWriter::BundleWriter(const BundleLinks& links, std::optional<uint64_t> tot
   out_ = R"({"resourceType":"Bundle","type":"searchset")";
   if (total) out_ += ",\"total\":" + std::to_string(*total);
   out_ += ",\"link\":[";
-  auto link = [this](std::string_view relation, const std::string& url) {
-    out_ += "{\"relation\":";
-    AppendJsonString(out_, relation);
-    out_ += ",\"url\":";
-    AppendJsonString(out_, url);
-    out_ += "}";
-  };
-  link("self", links.self);
-  if (!links.next.empty()) {
-    next_begin_ = out_.size();
-    out_ += ',';
-    link("next", links.next);
-    next_end_ = out_.size();
-  }
-  if (!links.previous.empty()) {
-    out_ += ',';
-    link("previous", links.previous);
-  }
+  AppendLink(out_, "self", links.self);
+  next_at_ = out_.size();
+  if (!links.next.empty()) AppendLink(out_, "next", links.next);
+  if (!links.previous.empty()) AppendLink(out_, "previous", links.previous);
   out_ += "]";
 }
 
 void BundleWriter::BeginEntry(std::string_view full_url) {
   out_ += first_ ? ",\"entry\":[" : ",";
   first_ = false;
+  if (full_url.empty()) {  // an outcome entry: no resource of the server's to name
+    out_ += "{\"resource\":";
+    return;
+  }
   out_ += "{\"fullUrl\":";
   AppendJsonString(out_, full_url);
   out_ += ",\"resource\":";
 }
 
-void BundleWriter::DropNextLink() {
-  out_.erase(next_begin_, next_end_ - next_begin_);
-  next_begin_ = next_end_ = 0;
+void BundleWriter::AddNextLink(const std::string& url) {
+  std::string link;
+  AppendLink(link, "next", url);
+  out_.insert(next_at_, link);
 }
 
 std::string BundleWriter::Finish() && {

@@ -16,9 +16,23 @@ namespace vigil::api {
 
 inline constexpr std::string_view kFhirJson = "application/fhir+json";
 
+// A 200 reply of FHIR JSON.
+inline HttpReply FhirOk(std::string body) {
+  return HttpReply(200, std::string(kFhirJson), std::move(body));
+}
+
 // An OperationOutcome reply: `status`, issue code (FHIR issue-type: "security", "not-found",
 // "invalid", "login", "processing", ...) and a diagnostics text that names no data.
 HttpReply OperationOutcome(int status, std::string_view issue_code, std::string_view diagnostics);
+
+// An OperationOutcome of warnings (a search's ignored parameters), as JSON text, for a
+// Bundle entry of search mode "outcome".
+std::string WarningOutcome(const std::vector<std::string>& warnings);
+
+// `resource_json` with only its `elements` (and resourceType, id and meta, which FHIR keeps
+// always), tagged SUBSETTED in meta.tag as FHIR asks of a resource missing elements.
+std::string SubsetResource(std::string_view resource_json,
+                           const std::vector<std::string>& elements);
 
 // Patient from the opened demographics ({"name", "birthDate"}).
 std::string PatientResource(const std::string& id, const std::string& demographics_json);
@@ -51,24 +65,31 @@ class BundleWriter {
   // `total` is left out when not known.
   BundleWriter(const BundleLinks& links, std::optional<uint64_t> total, size_t reserve_bytes = 0);
   // Appends an entry whose resource `append_resource(std::string&)` writes.
+  // `mode`: the entry's search.mode, "match", "include" or "outcome"; `full_url` empty: none
+  // (an outcome).
   template <typename AppendResource>
-  void Add(std::string_view full_url, AppendResource&& append_resource) {
+  void Add(std::string_view full_url, AppendResource&& append_resource,
+           std::string_view mode = "match") {
     BeginEntry(full_url);
     append_resource(out_);
-    out_ += R"(,"search":{"mode":"match"}})";
+    out_ += R"(,"search":{"mode":")";
+    out_ += mode;
+    out_ += "\"}}";
   }
-  void AddJson(std::string_view full_url, std::string_view resource_json) {
-    Add(full_url, [&](std::string& out) { out += resource_json; });
+  void AddJson(std::string_view full_url, std::string_view resource_json,
+               std::string_view mode = "match") {
+    Add(
+        full_url, [&](std::string& out) { out += resource_json; }, mode);
   }
-  // Takes the "next" link out again (a search finds there is no next page once it has read this
-  // one). Before Finish.
-  void DropNextLink();
+  // Adds the "next" link (a search knows it once it has read its page: keyset paging names the
+  // page's last row). At most once, before Finish; `links.next` must have been empty.
+  void AddNextLink(const std::string& url);
   std::string Finish() &&;
 
  private:
   void BeginEntry(std::string_view full_url);
   std::string out_;
-  size_t next_begin_ = 0, next_end_ = 0;  // where the "next" link is in out_; empty: none
+  size_t next_at_ = 0;  // where a "next" link goes in out_: after "self"
   bool first_ = true;
 };
 

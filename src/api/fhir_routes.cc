@@ -4,9 +4,8 @@
 #include <charconv>
 
 #include "api/api_errors.h"
-#include "api/fhir_date.h"
 #include "api/fhir_resources.h"
-#include "core/percent_encoding.h"
+#include "api/fhir_search.h"
 #include "core/time_format.h"
 #include "crypto/bytes.h"
 #include "events/audit_records.h"
@@ -16,82 +15,7 @@
 namespace vigil::api {
 namespace {
 
-constexpr uint64_t kDefaultCount = 100;
-constexpr uint64_t kMaxCount = 1000;
 constexpr size_t kMaxBreakGlassReason = 256;
-constexpr size_t kMaxCodes = 20;
-
-HttpReply Fhir(std::string body) { return HttpReply(200, std::string(kFhirJson), std::move(body)); }
-
-// The reply refusing a request, unless `decision` allows it (and was recorded).
-std::optional<HttpReply> FhirRefusal(const Result<access::Decision>& decision) {
-  if (!decision.ok()) return FhirError(decision.status());
-  if (!decision->allowed()) {
-    return FhirError(Status::PermissionDenied("access denied (" + decision->basis + ")"));
-  }
-  return std::nullopt;
-}
-
-// "Patient/p-1" or "p-1" -> "p-1".
-std::string PatientIdOf(const std::string& reference) {
-  constexpr std::string_view kPrefix = "Patient/";
-  return reference.rfind(kPrefix, 0) == 0 ? reference.substr(kPrefix.size()) : reference;
-}
-
-Result<uint64_t> ParseCount(const std::string& text, uint64_t max) {
-  uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v > max) {
-    return Status::InvalidArgument("a count must be a number from 0 to " + std::to_string(max));
-  }
-  return v;
-}
-
-// A FHIR date search value (api/fhir_date.h); repeated, all must hold.
-Status ApplyDate(const std::string& value, store::ObservationQuery& q) {
-  VIGIL_ASSIGN_OR_RETURN(DateCondition c, ParseFhirDateSearch(value));
-  if (c.from_ms) q.from_ms = std::max(q.from_ms.value_or(INT64_MIN), *c.from_ms);
-  if (c.to_ms) q.to_ms = std::min(q.to_ms.value_or(INT64_MAX), *c.to_ms);
-  if (c.outside) {
-    if (q.not_between) return Status::InvalidArgument("date: one ne at most");
-    q.not_between = c.outside;
-  }
-  return Status::Ok();
-}
-
-// The Observation search of the request; InvalidArgument for unknown or bad parameters.
-Result<store::ObservationQuery> ParseObservationSearch(const ApiRequest& request) {
-  store::ObservationQuery q;
-  q.limit = kDefaultCount;
-  for (const auto& [name, value] : request.query) {
-    if (name == "patient" || name == "subject") {
-      q.patient_id = PatientIdOf(value);
-    } else if (name == "code") {
-      // A search matches any coding a resource carries (model::SearchedLoincCodes).
-      VIGIL_ASSIGN_OR_RETURN(auto codes, model::SearchedLoincCodes(value));
-      for (auto& c : codes) q.codes.push_back(std::move(c));
-    } else if (name == "date") {
-      VIGIL_RETURN_IF_ERROR(ApplyDate(value, q));
-    } else if (name == "_count") {  // FHIR lets a server cap it: larger asks get the maximum
-      VIGIL_ASSIGN_OR_RETURN(q.limit, ParseCount(value, UINT32_MAX));
-      q.limit = std::min(q.limit, kMaxCount);
-    } else if (name == "_offset") {
-      VIGIL_ASSIGN_OR_RETURN(q.offset, ParseCount(value, UINT32_MAX));
-    } else if (name == "_sort") {
-      if (value != "date" && value != "-date") {
-        return Status::InvalidArgument("_sort: date or -date");
-      }
-      q.newest_first = value == "-date";
-    } else if (name != "_total" && name != "_format") {
-      return Status::InvalidArgument("unsupported search parameter " + name);
-    }
-  }
-  if (q.patient_id.empty()) return Status::InvalidArgument("patient is required");
-  if (q.codes.size() > kMaxCodes) {
-    return Status::InvalidArgument("code: " + std::to_string(kMaxCodes) + " codes at most");
-  }
-  return q;
-}
 
 // Whether the client asks for XML only (`_format=xml`, or an Accept header naming XML types
 // and neither JSON nor a wildcard): the hub speaks FHIR JSON alone, so that is 406.
@@ -105,14 +29,8 @@ bool WantsOnlyXml(const ApiRequest& request) {
          accept.find("application/*") == std::string::npos;
 }
 
-// The search URL of `request` with _offset set to `offset`.
 std::string PageUrl(const ApiRequest& request, uint64_t offset) {
-  std::string url = request.base_url + request.path + "?";
-  for (const auto& [name, value] : request.query) {
-    if (name == "_offset") continue;
-    url += PercentEncode(name) + "=" + PercentEncode(value) + "&";
-  }
-  return url + "_offset=" + std::to_string(offset);
+  return SearchUrl(request, request.query, "_offset", std::to_string(offset));
 }
 
 }  // namespace
@@ -147,6 +65,7 @@ HttpReply FhirRoutes::Handle(const ApiRequest& request, const Session& session) 
     return OperationOutcome(406, "not-supported",
                             "this server answers in FHIR JSON only (application/fhir+json)");
   }
+  if (path == "/fhir/Patient") return SearchPatients(request, session);
   if (auto id = id_after("/fhir/Patient/")) return ReadPatient(request, session, *id);
   if (auto id = id_after("/fhir/Device/")) return ReadDevice(request, session, *id);
   if (path == "/fhir/Observation") return SearchObservations(request, session);
@@ -167,71 +86,88 @@ HttpReply FhirRoutes::ReadPatient(const ApiRequest& request, const Session& sess
   if (auto refused = FhirRefusal(
           context_.Authorize(request, session, access::Action::kReadPatient, id, "Patient/" + id)))
     return *refused;
-  auto patient = deps_.store.FindPatient(id);
-  if (!patient.ok()) return FhirError(patient.status());
-  if (!*patient) return FhirError(Status::NotFound("no Patient/" + id));
-  auto key = deps_.keys.DataKey(id);
-  if (!key.ok()) return FhirError(key.status());
-  auto demographics = store::OpenDemographics(*key, id, (*patient)->sealed_demographics);
-  if (!demographics.ok()) return FhirError(demographics.status());
+  auto resource = PatientJson(id);
+  if (!resource.ok()) return FhirError(resource.status());
   context_.ReportSent(request, session, id, 1);
-  return Fhir(PatientResource(id, *demographics));
+  return FhirOk(*std::move(resource));
 }
 
-HttpReply FhirRoutes::SearchObservations(const ApiRequest& request, const Session& session) {
-  auto query = ParseObservationSearch(request);
-  if (!query.ok()) return FhirError(query.status());
-  if (auto refused = FhirRefusal(
-          context_.Authorize(request, session, access::Action::kReadObservations, query->patient_id,
-                             "Observation?patient=" + query->patient_id)))
-    return *refused;
-  std::optional<uint64_t> total;
-  if (query->limit == 0 || request.Param("_total") == "accurate") {  // _count=0: the count only
-    auto count = deps_.store.CountObservations(*query);
-    if (!count.ok()) return FhirError(count.status());
-    total = *count;
+HttpReply FhirRoutes::SearchPatients(const ApiRequest& request, const Session& session) {
+  // The patients the caller may see: a patient user their own record, a caregiver those of
+  // their care teams whose consent lets them read it (each decision recorded, as a read's is);
+  // nobody else anyone (no role reads demographics without a care team).
+  std::vector<std::string> ids, ignored;
+  std::vector<std::pair<std::string, std::string>> used;
+  uint64_t count = kDefaultCount, offset = 0;
+  bool count_only = false;
+  for (const auto& [name, value] : request.query) {
+    std::optional<std::string> unsupported;
+    if (name == "_id") {
+      for (auto& id : CommaList(value)) ids.push_back(std::move(id));
+    } else if (name == "_count" || name == "_offset") {
+      auto parsed = ParseCount(value, UINT32_MAX);
+      if (!parsed.ok()) return FhirError(parsed.status());
+      if (name == "_offset") {
+        offset = *parsed;
+        continue;
+      }
+      count = std::min(*parsed, kMaxCount);
+      count_only = count == 0;
+    } else if (name == "_summary" && value == "count") {
+      count_only = true;
+    } else if (name == "_summary" && (value == "false" || value == "data")) {
+      // the whole resource: a Patient here has no narrative to leave out
+    } else if (name != "_total" && name != "_format" && name != "_pretty") {
+      unsupported = name == "_summary" ? "_summary=" + value : "the parameter " + name;
+    }
+    if (!unsupported) {
+      used.emplace_back(name, value);
+    } else if (StrictHandling(request)) {
+      return FhirError(Status::InvalidArgument("not supported: " + *unsupported));
+    } else {
+      ignored.push_back(*unsupported + " is not supported and was ignored");
+    }
   }
-  // The next page's link is written up front and dropped if the page turns out to be the last.
-  BundleLinks links{PageUrl(request, query->offset), PageUrl(request, query->offset + query->limit),
-                    ""};
-  if (query->offset > 0) {
-    links.previous =
-        PageUrl(request, query->offset > query->limit ? query->offset - query->limit : 0);
+  std::vector<std::string> candidates;
+  if (session.who.role == access::Role::kPatient) {
+    if (!session.who.patient_id.empty()) candidates.push_back(session.who.patient_id);
+  } else if (session.who.role == access::Role::kClinician ||
+             session.who.role == access::Role::kNurse) {
+    auto mine = deps_.store.access().PatientsCaredForBy(session.who.username);
+    if (!mine.ok()) return FhirError(mine.status());
+    candidates = std::move(*mine);
   }
-  BundleWriter bundle(links, total, query->limit * 1100);
-  store::ObservationQuery page = *query;
-  page.limit = query->limit + 1;  // one more tells whether there is a next page
-  const std::string url_prefix = request.base_url + "/fhir/Observation/";
-  std::string full_url = url_prefix;
-  std::optional<store::ObservationOpener> opener;  // keyed at the first row
-  model::Observation observation;                  // reused row after row
-  uint64_t rows = 0;
-  Status failed;
-  const Status read =
-      deps_.store.VisitObservations(page, [&](const store::SealedObservationView& row) {
-        if (++rows > query->limit) return false;
-        if (!opener) {
-          auto key = deps_.keys.DataKey(query->patient_id);
-          if (!key.ok()) {
-            failed = key.status();
-            return false;
-          }
-          opener.emplace(*key);
-        }
-        full_url.resize(url_prefix.size());
-        full_url += row.id;
-        if (!opener->OpenInto(row, observation).ok()) {
-          failed = Status::DataLoss("Observation " + std::string(row.id) + " does not open");
-          return false;
-        }
-        bundle.Add(full_url, [&](std::string& out) { model::AppendFhirJson(out, observation); });
-        return true;
-      });
-  if (!read.ok()) return FhirError(read);
-  if (!failed.ok()) return FhirError(failed);
-  if (rows <= query->limit || query->limit == 0) bundle.DropNextLink();  // never a page to itself
-  context_.ReportSent(request, session, query->patient_id, std::min<uint64_t>(rows, query->limit));
-  return Fhir(std::move(bundle).Finish());
+  std::vector<std::string> visible;
+  for (const auto& p : candidates) {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), p) == ids.end()) continue;
+    auto decision =
+        context_.Authorize(request, session, access::Action::kReadPatient, p, "Patient?");
+    if (!decision.ok()) return FhirError(decision.status());
+    if (decision->allowed()) visible.push_back(p);
+  }
+  BundleLinks links{SearchUrl(request, used), "", ""};
+  const uint64_t limit = count_only ? 0 : count;
+  if (limit > 0 && visible.size() > offset + limit) {
+    links.next = SearchUrl(request, used, "_offset", std::to_string(offset + limit));
+  }
+  BundleWriter bundle(links, visible.size());
+  for (uint64_t i = offset; i < visible.size() && i < offset + limit; ++i) {
+    auto resource = PatientJson(visible[i]);
+    if (!resource.ok()) return FhirError(resource.status());
+    bundle.AddJson(request.base_url + "/fhir/Patient/" + visible[i], *resource);
+    context_.ReportSent(request, session, visible[i], 1);
+  }
+  if (!ignored.empty()) bundle.AddJson("", WarningOutcome(ignored), "outcome");
+  return FhirOk(std::move(bundle).Finish());
+}
+
+Result<std::string> FhirRoutes::PatientJson(const std::string& id) {
+  VIGIL_ASSIGN_OR_RETURN(auto patient, deps_.store.FindPatient(id));
+  if (!patient) return Status::NotFound("no Patient/" + id);
+  VIGIL_ASSIGN_OR_RETURN(std::string key, deps_.keys.DataKey(id));
+  VIGIL_ASSIGN_OR_RETURN(std::string demographics,
+                         store::OpenDemographics(key, id, patient->sealed_demographics));
+  return PatientResource(id, demographics);
 }
 
 HttpReply FhirRoutes::ReadObservation(const ApiRequest& request, const Session& session,
@@ -260,7 +196,7 @@ HttpReply FhirRoutes::ReadObservation(const ApiRequest& request, const Session& 
   auto observation = store::OpenObservation(*key, **row);
   if (!observation.ok()) return FhirError(Status::DataLoss("Observation " + id + " does not open"));
   context_.ReportSent(request, session, patient, 1);
-  return Fhir(model::ToFhirJson(*observation));
+  return FhirOk(model::ToFhirJson(*observation));
 }
 
 HttpReply FhirRoutes::ReadDevice(const ApiRequest& request, const Session& session,
@@ -274,7 +210,7 @@ HttpReply FhirRoutes::ReadDevice(const ApiRequest& request, const Session& sessi
                                      (*device)->patient_id, "Device/" + id);
   if (decision.ok() && !decision->allowed()) return not_found;
   if (auto refused = FhirRefusal(decision)) return *refused;
-  return Fhir(DeviceResource(**device));
+  return FhirOk(DeviceResource(**device));
 }
 
 HttpReply FhirRoutes::SearchDevices(const ApiRequest& request, const Session& session) {
@@ -292,7 +228,7 @@ HttpReply FhirRoutes::SearchDevices(const ApiRequest& request, const Session& se
     }
   }
   const uint64_t total = entries.size();
-  return Fhir(SearchBundle(entries, {PageUrl(request, 0), "", ""}, total));
+  return FhirOk(SearchBundle(entries, {SearchUrl(request, request.query), "", ""}, total));
 }
 
 HttpReply FhirRoutes::SearchAuditEvents(const ApiRequest& request, const Session& session) {
@@ -351,7 +287,7 @@ HttpReply FhirRoutes::SearchAuditEvents(const ApiRequest& request, const Session
   if (offset > 0) links.previous = PageUrl(request, offset > count ? offset - count : 0);
   std::optional<uint64_t> total;
   if (exhausted) total = events.size();
-  return Fhir(SearchBundle(entries, links, total));
+  return FhirOk(SearchBundle(entries, links, total));
 }
 
 HttpReply FhirRoutes::ReadConsent(const ApiRequest& request, const Session& session,
@@ -369,10 +305,10 @@ HttpReply FhirRoutes::ReadConsent(const ApiRequest& request, const Session& sess
   }
   const std::string consent = access::ConsentToFhir(directive, patient_id);
   if (request.path == "/fhir/Consent") {
-    return Fhir(SearchBundle({{request.base_url + "/fhir/Consent/" + patient_id, consent}},
-                             {PageUrl(request, 0), "", ""}, 1));
+    return FhirOk(SearchBundle({{request.base_url + "/fhir/Consent/" + patient_id, consent}},
+                               {SearchUrl(request, request.query), "", ""}, 1));
   }
-  return Fhir(consent);
+  return FhirOk(consent);
 }
 
 HttpReply FhirRoutes::WriteConsent(const ApiRequest& request, const Session& session,
@@ -397,7 +333,7 @@ HttpReply FhirRoutes::WriteConsent(const ApiRequest& request, const Session& ses
                                       .consent_sha256 = crypto::Hex(crypto::Sha256(encoded))}));
   }
   if (!stored.ok()) return FhirError(stored);
-  return Fhir(access::ConsentToFhir(*directive, patient_id));
+  return FhirOk(access::ConsentToFhir(*directive, patient_id));
 }
 
 }  // namespace vigil::api

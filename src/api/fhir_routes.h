@@ -1,8 +1,13 @@
 // /fhir/*: the FHIR R4 API over sealed records (Patient, Observation, Device, AuditEvent,
-// Consent), each request authorized and recorded before anything is read.
+// Consent), each request authorized and recorded before anything is read. The Observation
+// search is in fhir_observation_search.cc.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "api/api_request.h"
+#include "api/fhir_resources.h"
 #include "api/http_reply.h"
 #include "api/route_context.h"
 
@@ -19,7 +24,14 @@ class FhirRoutes {
 
  private:
   HttpReply ReadPatient(const ApiRequest& request, const Session& session, const std::string& id);
+  HttpReply SearchPatients(const ApiRequest& request, const Session& session);
   HttpReply SearchObservations(const ApiRequest& request, const Session& session);
+  Status AddIncluded(const ApiRequest& request, const Session& session, const std::string& patient,
+                     const std::set<std::string>& devices, bool include_patient,
+                     BundleWriter& bundle);
+  // The Patient resource of `id`, opened (NotFound if there is none). No authorization: the
+  // caller's.
+  Result<std::string> PatientJson(const std::string& id);
   HttpReply ReadObservation(const ApiRequest& request, const Session& session,
                             const std::string& id);
   HttpReply ReadDevice(const ApiRequest& request, const Session& session, const std::string& id);

@@ -81,17 +81,17 @@ void AppendQuantity(std::string& out, const VitalSpec& spec, double value) {
   AppendQuantityUnit(out, spec);
 }
 
-// What an Observation's JSON holds between its id and its subject: profile, status and
-// category (the same for every Observation of a kind), ending at the subject's reference.
+// What an Observation's JSON holds between meta.lastUpdated and its subject: the profile, status
+// and category (the same for every Observation of a kind), ending at the subject's reference.
 std::string HeadConstants(std::string_view profile, VitalKind category_kind) {
   const bool lab = category_kind == VitalKind::kBloodGlucose;
   std::string out;
   if (!profile.empty()) {
-    out += R"(,"meta":{"profile":[")";
+    out += R"(,"profile":[")";
     out += profile;
-    out += "\"]}";
+    out += "\"]";
   }
-  out += R"(,"status":"final","category":[{"coding":[)";
+  out += R"(},"status":"final","category":[{"coding":[)";
   AppendCoding(out, kCategorySystem, lab ? "laboratory" : "vital-signs",
                lab ? "Laboratory" : "Vital Signs");
   out += "],";
@@ -112,6 +112,9 @@ void AppendReference(std::string& out, std::string_view prefix, const std::strin
 void AppendHead(std::string& out, const Observation& obs, std::string_view constants) {
   out += R"({"resourceType":"Observation","id":)";
   AppendString(out, obs.id);
+  out += R"(,"meta":{"lastUpdated":")";  // stored once, never changed: when it was received
+  AppendRfc3339Millis(out, obs.issued_ms);
+  out += '"';
   out += constants;
   AppendReference(out, "Patient/", obs.patient_id);
   out += R"(},"effectiveDateTime":")";
@@ -261,21 +264,51 @@ std::string ToFhirJson(const Observation& observation) {
   return out;
 }
 
-Result<std::vector<std::string>> SearchedLoincCodes(std::string_view value) {
-  std::vector<std::string> codes;
+namespace {
+
+// The codes of a FHIR token search value: comma-separated, each optionally "system|code" with
+// `system` the one allowed (`refusal` says so of another). Empty codes are left out.
+Result<std::vector<std::string_view>> TokenCodes(std::string_view value, std::string_view system,
+                                                 std::string_view refusal) {
+  std::vector<std::string_view> codes;
   size_t start = 0;
   while (start <= value.size()) {
     const size_t comma = value.find(',', start);
     std::string_view code = value.substr(start, comma - start);
     if (const size_t bar = code.find('|'); bar != std::string_view::npos) {
-      if (code.substr(0, bar) != "http://loinc.org") {
-        return Status::InvalidArgument("code: only LOINC (http://loinc.org) codes");
-      }
+      if (code.substr(0, bar) != system) return Status::InvalidArgument(std::string(refusal));
       code = code.substr(bar + 1);
     }
-    if (!code.empty()) codes.emplace_back(PrimaryLoincCode(code));
+    if (!code.empty()) codes.push_back(code);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
+  }
+  return codes;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SearchedLoincCodes(std::string_view value) {
+  VIGIL_ASSIGN_OR_RETURN(auto tokens, TokenCodes(value, "http://loinc.org",
+                                                 "code: only LOINC (http://loinc.org) codes"));
+  std::vector<std::string> codes;
+  for (std::string_view code : tokens) codes.emplace_back(PrimaryLoincCode(code));
+  return codes;
+}
+
+Result<std::vector<std::string>> CodesOfCategory(std::string_view value) {
+  VIGIL_ASSIGN_OR_RETURN(auto categories, TokenCodes(value, kCategorySystem,
+                                                     "category: only observation-category codes (" +
+                                                         std::string(kCategorySystem) + ")"));
+  std::vector<std::string> codes;
+  for (std::string_view category : categories) {
+    const bool vital_signs = category == "vital-signs", laboratory = category == "laboratory";
+    for (size_t k = 0; k <= static_cast<size_t>(VitalKind::kBodyWeight); ++k) {
+      const auto kind = static_cast<VitalKind>(k);
+      const bool lab = kind == VitalKind::kBloodGlucose;
+      if ((lab && laboratory) || (!lab && vital_signs)) codes.emplace_back(SpecOf(kind).loinc);
+    }
+    if (vital_signs) codes.emplace_back(kBloodPressurePanelCode);
   }
   return codes;
 }

@@ -57,6 +57,12 @@ std::string_view PrimaryLoincCode(std::string_view code);
 // optionally "http://loinc.org|code", each as PrimaryLoincCode says (so a search matches any
 // coding an Observation carries). InvalidArgument for another system.
 Result<std::vector<std::string>> SearchedLoincCodes(std::string_view value);
+// The stored codes of the Observations in a FHIR `category` search value (comma-separated
+// observation-category codes, each optionally with its system
+// http://terminology.hl7.org/CodeSystem/observation-category): "vital-signs" (every kind but
+// blood glucose, and the blood-pressure panel) and "laboratory" (blood glucose). Another code
+// matches nothing (an empty list); InvalidArgument for another system.
+Result<std::vector<std::string>> CodesOfCategory(std::string_view value);
 // The same, appended to `out` (a Bundle being written).
 void AppendFhirJson(std::string& out, const Observation& observation);
 

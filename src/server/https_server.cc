@@ -196,6 +196,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     api_request.authorization = std::string(request[http::field::authorization]);
     api_request.content_type = std::string(request[http::field::content_type]);
     api_request.accept = std::string(request[http::field::accept]);
+    api_request.prefer = std::string(request["Prefer"]);
     api_request.break_glass_reason = std::string(request["Vigil-Break-Glass"]);
     api_request.body = std::move(request.body());
     api_request.peer_address = PeerAddress();

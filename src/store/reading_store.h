@@ -19,12 +19,18 @@ namespace vigil::store {
 struct ObservationQuery {
   std::string patient_id;
   std::vector<std::string> codes;                          // LOINC codes; empty: any
+  std::vector<std::string> ids;                            // Observation ids; empty: any
   std::optional<int64_t> from_ms;                          // effective >= from
   std::optional<int64_t> to_ms;                            // effective <= to
   std::optional<std::pair<int64_t, int64_t>> not_between;  // effective outside [first, last]
   bool newest_first = false;
   uint64_t limit = 100;
   uint64_t offset = 0;
+  // Keyset paging: only rows after this (effective_ms, id) in the search's order (before it,
+  // newest first). A page that starts after the last row of the one before sees every row
+  // that existed when paging began exactly once, whatever is stored meanwhile. Not counted
+  // against by CountObservations (the total is the whole search's).
+  std::optional<std::pair<int64_t, std::string>> after;
 };
 
 class ReadingStore {

@@ -73,7 +73,10 @@ class FhirInteropTest(unittest.TestCase):
             self.fetch("/fhir/metadata"),
             self.fetch("/fhir/Observation?patient=p-002", 403),
             self.fetch("/fhir/Observation/dev-0001.999999.0", 404),
-            self.fetch("/fhir/Observation?patient=p-001&bogus=1", 400),
+            self.fetch("/fhir/Observation?patient=p-001&bogus=1&_count=2"),  # warned, lenient
+            self.api.get("/fhir/Observation?patient=p-001&bogus=1", self.token,
+                         headers={"Prefer": "handling=strict"})[1],
+            self.fetch("/fhir/Patient"),
         ]
         path = os.path.join(self.hub.root, "resources.json")
         with open(path, "w") as f:

@@ -99,11 +99,18 @@ class FhirSearchTest(unittest.TestCase):
         declared = {r["type"]: {p["name"] for p in r.get("searchParam", [])}
                     for r in rest["resource"]}
         self.assertEqual(declared["AuditEvent"], {"patient", "_count"})
-        self.assertEqual(declared["Patient"], set())
+        self.assertEqual(declared["Patient"], {"_id", "_count", "_summary"})
         # Every declared Observation search parameter is answered, not refused as unknown.
-        for query in ("patient=p-001", "patient=p-001&code=8867-4", "patient=p-001&date=ge2020-01-01",
-                      "patient=p-001&_count=1", "patient=p-001&_sort=-date"):
-            self.assertEqual(self.api.get("/fhir/Observation?" + query, self.token)[0], 200, query)
+        samples = {"patient": "p-001", "subject": "Patient/p-001", "code": "8867-4",
+                   "category": "vital-signs", "date": "ge2020-01-01", "_id": "dev-0001.1.0",
+                   "_lastUpdated": "ge2020", "_count": "1", "_sort": "-date", "_summary": "count",
+                   "_elements": "code", "_total": "accurate"}
+        self.assertEqual(set(samples), declared["Observation"])
+        strict = {"Prefer": "handling=strict"}
+        for name, value in samples.items():
+            query = f"patient=p-001&{name}={value}"
+            status, _, raw = self.api.get("/fhir/Observation?" + query, self.token, headers=strict)
+            self.assertEqual(status, 200, (query, raw))
 
     def test_date_takes_every_prefix_and_precision(self):
         def total(date):

@@ -59,10 +59,11 @@ class ApiServiceTest : public ::testing::Test {
 
   // GET `target` as `user` ("" for no token); the status and the JSON body.
   std::pair<int, json> Get(const std::string& target, const std::string& user,
-                           const std::string& break_glass = "") {
+                           const std::string& break_glass = "", const std::string& prefer = "") {
     ApiRequest r;
     EXPECT_TRUE(ParseTarget(target, r).ok());
     r.method = "GET";
+    r.prefer = prefer;
     if (!user.empty()) r.authorization = "Bearer token-" + user;
     r.break_glass_reason = break_glass;
     r.base_url = "https://hub.test";
@@ -143,7 +144,15 @@ TEST_F(ApiServiceTest, SortsFiltersByDateAndCounts) {
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&date=ap2027-01-15", "alice").first, 400);
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=1001", "alice").first, 200);  // clamped
   EXPECT_EQ(Get("/fhir/Observation?patient=p-1&_count=-1", "alice").first, 400);
-  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&color=red", "alice").first, 400);
+  // An unknown parameter: ignored and named in an outcome entry, or refused when strict.
+  auto [s4, lenient] = Get("/fhir/Observation?patient=p-1&color=red&_count=1", "alice");
+  ASSERT_EQ(s4, 200) << last_.body;
+  EXPECT_EQ(lenient["entry"].back()["search"]["mode"], "outcome");
+  EXPECT_NE(lenient["entry"].back()["resource"]["issue"][0]["diagnostics"].get<std::string>().find(
+                "color"),
+            std::string::npos);
+  EXPECT_EQ(Get("/fhir/Observation?patient=p-1&color=red", "alice", "", "handling=strict").first,
+            400);
   EXPECT_EQ(Get("/fhir/Observation", "alice").first, 400);
 }
 

@@ -44,7 +44,8 @@ Result<std::unordered_map<std::string_view, DeviceUpdate>> ReadDevices(
 
 // The filter of `q` as SQL over parameters $1.. (appended to `params` in order).
 std::string ObservationFilter(const ObservationQuery& q, Params& params,
-                              std::vector<std::string_view>& codes) {
+                              std::vector<std::string_view>& codes,
+                              std::vector<std::string_view>& ids) {
   params.Text(q.patient_id);
   std::string where = " WHERE patient_id = $1";
   auto next = [&] { return "$" + std::to_string(params.size()); };
@@ -52,6 +53,11 @@ std::string ObservationFilter(const ObservationQuery& q, Params& params,
     for (const auto& c : q.codes) codes.push_back(c);
     params.TextArray(codes);
     where += " AND code = ANY(" + next() + ")";
+  }
+  if (!q.ids.empty()) {
+    for (const auto& id : q.ids) ids.push_back(id);
+    params.TextArray(ids);
+    where += " AND id = ANY(" + next() + ")";
   }
   if (q.from_ms) {
     params.Int(*q.from_ms);
@@ -144,10 +150,16 @@ Result<std::vector<SealedObservation>> ListObservations(Pool& pool, const std::s
 
 Status VisitObservations(Pool& pool, const ObservationQuery& q, const ObservationVisitor& visit) {
   Params params;
-  std::vector<std::string_view> codes;
-  std::string sql =
-      kSelectObservations + ObservationFilter(q, params, codes) +
-      (q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id");
+  std::vector<std::string_view> codes, ids;
+  std::string sql = kSelectObservations + ObservationFilter(q, params, codes, ids);
+  if (q.after) {
+    params.Int(q.after->first);
+    sql += (q.newest_first ? " AND (effective_ms, id) < ($" : " AND (effective_ms, id) > ($") +
+           std::to_string(params.size());
+    params.Text(q.after->second);
+    sql += ", $" + std::to_string(params.size()) + ")";
+  }
+  sql += q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
   params.Int(static_cast<int64_t>(q.limit));
   sql += " LIMIT $" + std::to_string(params.size());
   params.Int(static_cast<int64_t>(q.offset));
@@ -172,8 +184,9 @@ Status VisitObservations(Pool& pool, const ObservationQuery& q, const Observatio
 
 Result<uint64_t> CountObservations(Pool& pool, const ObservationQuery& q) {
   Params params;
-  std::vector<std::string_view> codes;
-  const std::string sql = "SELECT count(*) FROM observations" + ObservationFilter(q, params, codes);
+  std::vector<std::string_view> codes, ids;
+  const std::string sql =
+      "SELECT count(*) FROM observations" + ObservationFilter(q, params, codes, ids);
   return OnPooled(pool, sql, params,
                   [](const Rows& rows) { return static_cast<uint64_t>(rows.Int(0, 0)); });
 }

@@ -35,6 +35,11 @@ std::string ObservationFilter(const ObservationQuery& q) {
     for (size_t i = 1; i < q.codes.size(); ++i) where += ", ?";
     where += ")";
   }
+  if (!q.ids.empty()) {
+    where += " AND id IN (?";
+    for (size_t i = 1; i < q.ids.size(); ++i) where += ", ?";
+    where += ")";
+  }
   if (q.from_ms) where += " AND effective_ms >= ?";
   if (q.to_ms) where += " AND effective_ms <= ?";
   if (q.not_between) where += " AND (effective_ms < ? OR effective_ms > ?)";
@@ -46,6 +51,7 @@ int BindObservationFilter(Statement& st, const ObservationQuery& q) {
   int i = 1;
   st.Bind(i++, q.patient_id);
   for (const auto& code : q.codes) st.Bind(i++, code);
+  for (const auto& id : q.ids) st.Bind(i++, id);
   if (q.from_ms) st.Bind(i++, *q.from_ms);
   if (q.to_ms) st.Bind(i++, *q.to_ms);
   if (q.not_between) {
@@ -145,26 +151,31 @@ Result<std::vector<SealedObservation>> ListObservations(ReaderPool& readers,
 
 Status VisitObservations(ReaderPool& readers, const ObservationQuery& q,
                          const ObservationVisitor& visit) {
-  const std::string order =
-      q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
-  return OnReader(
-      readers, kSelectObservations + ObservationFilter(q) + order + " LIMIT ? OFFSET ?",
-      [&](Statement& st) {
-        const int next = BindObservationFilter(st, q);
-        st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
-        SealedObservationView row;
-        while (st.Step()) {
-          row.id = st.TextView(0);
-          row.patient_id = st.TextView(1);
-          row.device_id = st.TextView(2);
-          row.code = st.TextView(3);
-          row.effective_ms = st.Int(4);
-          row.seq = static_cast<uint64_t>(st.Int(5));
-          row.sealed = st.BlobView(6);
-          if (!visit(row)) break;
-        }
-        return st.status();
-      });
+  std::string sql = kSelectObservations + ObservationFilter(q);
+  if (q.after) {
+    sql += q.newest_first ? " AND (effective_ms, id) < (?, ?)" : " AND (effective_ms, id) > (?, ?)";
+  }
+  sql += q.newest_first ? " ORDER BY effective_ms DESC, id DESC" : " ORDER BY effective_ms, id";
+  return OnReader(readers, sql + " LIMIT ? OFFSET ?", [&](Statement& st) {
+    int next = BindObservationFilter(st, q);
+    if (q.after) {
+      st.Bind(next++, q.after->first);
+      st.Bind(next++, q.after->second);
+    }
+    st.Bind(next, static_cast<int64_t>(q.limit)).Bind(next + 1, static_cast<int64_t>(q.offset));
+    SealedObservationView row;
+    while (st.Step()) {
+      row.id = st.TextView(0);
+      row.patient_id = st.TextView(1);
+      row.device_id = st.TextView(2);
+      row.code = st.TextView(3);
+      row.effective_ms = st.Int(4);
+      row.seq = static_cast<uint64_t>(st.Int(5));
+      row.sealed = st.BlobView(6);
+      if (!visit(row)) break;
+    }
+    return st.status();
+  });
 }
 
 Result<uint64_t> CountObservations(ReaderPool& readers, const ObservationQuery& q) {
