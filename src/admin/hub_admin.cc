@@ -12,6 +12,7 @@
 #include "core/time_format.h"
 #include "crypto/bytes.h"
 #include "events/audit_records.h"
+#include "model/device_types.h"
 #include "model/reading.h"
 #include "store/sealed_record.h"
 
@@ -65,13 +66,6 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   return hub;
 }
 
-const std::set<std::string>& DeviceTypes() {
-  static const std::set<std::string> kTypes = {"wearable", "pulse-oximeter", "bp-cuff",
-                                               "cgm",      "thermometer",    "infusion-pump",
-                                               "scale",    "bedside-monitor"};
-  return kTypes;
-}
-
 Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
                   const std::string& birth_date) {
   VIGIL_RETURN_IF_ERROR(CheckId(id, "patient"));
@@ -92,10 +86,8 @@ Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
 
 Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
   VIGIL_RETURN_IF_ERROR(CheckId(e.id, "device"));
-  if (!DeviceTypes().count(e.type)) {
-    std::string types;
-    for (const auto& t : DeviceTypes()) types += (types.empty() ? "" : ", ") + t;
-    return Status::InvalidArgument("device type must be one of: " + types);
+  if (!model::DeviceTypes().count(e.type)) {
+    return Status::InvalidArgument("device type must be one of: " + model::DeviceTypeList());
   }
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(e.patient_id));
   if (!patient) return Status::NotFound("no patient " + e.patient_id + " (add it first)");

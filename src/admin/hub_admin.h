@@ -37,9 +37,6 @@ Status CheckHubPresent(const HubLayout& layout);
 // Opens the hub at `data_dir`; NotFound with a hint to run `vigil init` when there is none.
 Result<AdminHub> OpenAdminHub(const std::string& data_dir);
 
-// The device types a device may be enrolled as.
-const std::set<std::string>& DeviceTypes();
-
 // Adds a patient whose name and birth date (YYYY-MM-DD) are sealed under a new data key.
 Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
                   const std::string& birth_date);

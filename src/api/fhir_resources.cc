@@ -69,6 +69,22 @@ std::string SubsetResource(std::string_view resource_json,
   return DumpJson(kept);
 }
 
+std::string FlagResource(const store::MonitoringNotice& notice) {
+  json flag = {
+      {"resourceType", "Flag"},
+      {"id", "monitoring-" + std::to_string(notice.id)},
+      {"status", notice.until_ms == 0 ? "active" : "inactive"},
+      {"category",
+       json::array(
+           {{{"coding", json::array({Coding("http://terminology.hl7.org/CodeSystem/flag-category",
+                                            "safety", "Safety")})}}})},
+      {"code", {{"text", notice.text}}},
+      {"subject", {{"reference", "Patient/" + notice.patient_id}}},
+      {"period", {{"start", FormatRfc3339Millis(notice.since_ms)}}}};
+  if (notice.until_ms != 0) flag["period"]["end"] = FormatRfc3339Millis(notice.until_ms);
+  return DumpJson(flag);
+}
+
 std::string PatientResource(const std::string& id, const std::string& demographics_json) {
   const json d = json::parse(demographics_json, nullptr, false);
   json patient = {{"resourceType", "Patient"}, {"id", id}};
@@ -154,18 +170,20 @@ std::string CapabilityStatement(const std::string& hub_name) {
          "Bearer session tokens from POST /auth/login then /auth/mfa (password and TOTP; not "
          "OAuth or SMART on FHIR). Deny by default: roles, care teams, patient consent, "
          "break-glass"}}},
-      {"resource", json::array({resource("Patient", {"read", "search-type"},
-                                         json::array({SearchParam("_id", "token"),
-                                                      SearchParam("_count", "number"),
-                                                      SearchParam("_summary", "token")})),
-                                observation,
-                                resource("Device", {"read", "search-type"},
-                                         json::array({SearchParam("patient", "reference")})),
-                                resource("AuditEvent", {"search-type"},
-                                         json::array({SearchParam("patient", "reference"),
-                                                      SearchParam("_count", "number")})),
-                                resource("Consent", {"read", "update", "search-type"},
-                                         json::array({SearchParam("patient", "reference")}))})}};
+      {"resource",
+       json::array(
+           {resource("Patient", {"read", "search-type"},
+                     json::array({SearchParam("_id", "token"), SearchParam("_count", "number"),
+                                  SearchParam("_summary", "token")})),
+            observation,
+            resource("Flag", {"search-type"}, json::array({SearchParam("patient", "reference")})),
+            resource("Device", {"read", "search-type"},
+                     json::array({SearchParam("patient", "reference")})),
+            resource("AuditEvent", {"search-type"},
+                     json::array(
+                         {SearchParam("patient", "reference"), SearchParam("_count", "number")})),
+            resource("Consent", {"read", "update", "search-type"},
+                     json::array({SearchParam("patient", "reference")}))})}};
   const json statement = {{"resourceType", "CapabilityStatement"},
                           {"status", "active"},
                           {"date", "2026-11-23"},

@@ -37,6 +37,9 @@ std::string SubsetResource(std::string_view resource_json,
 // Patient from the opened demographics ({"name", "birthDate"}).
 std::string PatientResource(const std::string& id, const std::string& demographics_json);
 std::string DeviceResource(const store::DeviceRecord& device);
+// A notice of monitoring stopped or restricted by containment as a Flag (category safety),
+// active until the device is released.
+std::string FlagResource(const store::MonitoringNotice& notice);
 // Who an AuditEvent names as the reader: the user (for staff and auditors), or, for the patient
 // reading their own accounting of disclosures, only the reader's role at the hub (never another
 // person's username or network address).

@@ -71,6 +71,7 @@ HttpReply FhirRoutes::Handle(const ApiRequest& request, const Session& session) 
   if (path == "/fhir/Observation") return SearchObservations(request, session);
   if (auto id = id_after("/fhir/Observation/")) return ReadObservation(request, session, *id);
   if (path == "/fhir/Device") return SearchDevices(request, session);
+  if (path == "/fhir/Flag") return SearchFlags(request, session);
   if (path == "/fhir/AuditEvent") return SearchAuditEvents(request, session);
   if (path == "/fhir/Consent") {
     const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
@@ -226,6 +227,25 @@ HttpReply FhirRoutes::SearchDevices(const ApiRequest& request, const Session& se
     if (d.patient_id == patient) {
       entries.push_back({request.base_url + "/fhir/Device/" + d.id, DeviceResource(d)});
     }
+  }
+  const uint64_t total = entries.size();
+  return FhirOk(SearchBundle(entries, {SearchUrl(request, request.query), "", ""}, total));
+}
+
+HttpReply FhirRoutes::SearchFlags(const ApiRequest& request, const Session& session) {
+  // A patient's notices of monitoring stopped by a security response: for whoever may read the
+  // patient's record (the care team, the patient), newest first.
+  const std::string patient = PatientIdOf(request.Param("patient").value_or(""));
+  if (patient.empty()) return FhirError(Status::InvalidArgument("patient is required"));
+  if (auto refused = FhirRefusal(context_.Authorize(request, session, access::Action::kReadPatient,
+                                                    patient, "Flag?patient=" + patient)))
+    return *refused;
+  auto notices = deps_.store.alerts().MonitoringNotices(patient);
+  if (!notices.ok()) return FhirError(notices.status());
+  std::vector<BundleEntry> entries;
+  for (const auto& n : *notices) {
+    entries.push_back(
+        {request.base_url + "/fhir/Flag/monitoring-" + std::to_string(n.id), FlagResource(n)});
   }
   const uint64_t total = entries.size();
   return FhirOk(SearchBundle(entries, {SearchUrl(request, request.query), "", ""}, total));

@@ -1,5 +1,5 @@
 // /fhir/*: the FHIR R4 API over sealed records (Patient, Observation, Device, AuditEvent,
-// Consent), each request authorized and recorded before anything is read. The Observation
+// Consent, Flag), each request authorized and recorded before anything is read. The Observation
 // search is in fhir_observation_search.cc.
 #pragma once
 
@@ -36,6 +36,7 @@ class FhirRoutes {
                             const std::string& id);
   HttpReply ReadDevice(const ApiRequest& request, const Session& session, const std::string& id);
   HttpReply SearchDevices(const ApiRequest& request, const Session& session);
+  HttpReply SearchFlags(const ApiRequest& request, const Session& session);
   HttpReply SearchAuditEvents(const ApiRequest& request, const Session& session);
   HttpReply ReadConsent(const ApiRequest& request, const Session& session,
                         const std::string& patient_id);

@@ -10,6 +10,7 @@
 #include "core/time_format.h"
 #include "events/audit_records.h"
 #include "model/observation.h"
+#include "respond/device_holds.h"
 #include "store/sealed_record.h"
 
 namespace vigil::cli {
@@ -73,11 +74,10 @@ Status RunDeviceRevoke(const std::string& data_dir, const std::string& id) {
 
 Status RunDeviceRelease(const std::string& data_dir, const std::string& id) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
-  VIGIL_RETURN_IF_ERROR(hub.store->ReleaseDevice(id));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append(
-      {events::Record(SystemClock::Instance().NowMillis(),
-                      events::audit::DeviceReleased{.device = id, .by = "cli"})}));
-  std::cout << "Released device " << id << " from quarantine: it may connect again\n";
+  VIGIL_RETURN_IF_ERROR(respond::ReleaseDevice(
+      *hub.store, *hub.audit, id, admin::OperatorIdentity(), SystemClock::Instance().NowMillis()));
+  std::cout << "Released device " << id
+            << " from its hold: it may connect and send again (the care team's notice ends)\n";
   return Status::Ok();
 }
 
@@ -89,6 +89,7 @@ Status RunDeviceList(const std::string& data_dir) {
     std::cout << d.id << "\t" << d.patient_id << "\t" << d.type << "\t"
               << (d.status != store::DeviceStatus::kActive ? "revoked"
                   : d.quarantined                          ? "quarantined"
+                  : d.vitals_only                          ? "vitals-only"
                                                            : "active")
               << "\t" << d.last_seq << "\t" << FormatRfc3339Millis(d.enrolled_ms) << "\n";
   }

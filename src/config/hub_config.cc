@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ledger/ledger_key.h"
+#include "model/device_types.h"
 #include "store/store.h"
 #include "witness/cosignature.h"
 
@@ -148,6 +149,21 @@ Status ReadRespond(const toml::table& t, RespondOptions& r) {
   for (const auto& [key, node] : t) {
     const std::string name(key.str());
     if (name == "block_minutes") continue;
+    if (name == "vitals_only_device_types") {
+      const auto* list = node.as_array();
+      const Status bad = Status::InvalidArgument(
+          "config [respond] vitals_only_device_types must be a list of device types (" +
+          model::DeviceTypeList() + ")");
+      if (!list) return bad;
+      for (const auto& item : *list) {
+        const auto type = item.value<std::string>();
+        if (!type || !model::DeviceTypes().count(*type)) {
+          return bad;
+        }
+        r.vitals_only_device_types.insert(*type);
+      }
+      continue;
+    }
     const auto action = node.value<std::string>();
     if (!action) {
       return Status::InvalidArgument("config [respond] " + name +
@@ -343,7 +359,15 @@ std::string RenderHubConfig(const HubConfig& c) {
   out << "\n"
       << "[respond]  # containment playbooks: alert kind = quarantine-device | block-address |\n"
       << "           # revoke-sessions | none (defaults in docs/detection.md)\n"
-      << "block_minutes = " << c.respond.block_minutes << "\n\n"
+      << "block_minutes = " << c.respond.block_minutes << "\n"
+      << "# device types whose quarantine keeps taking vital signs (refusing all else), so that a\n"
+      << "# security response does not stop a patient's monitoring, e.g. [\"bedside-monitor\"]\n"
+      << "vitals_only_device_types = [";
+  for (const auto& type : c.respond.vitals_only_device_types) {
+    out << (&type == &*c.respond.vitals_only_device_types.begin() ? "" : ", ") << '"' << type
+        << '"';
+  }
+  out << "]\n\n"
       << "[siem]  # alerts and audit events to a SIEM (docs/detection.md)\n"
       << "jsonl_path = \"" << c.siem.jsonl_path << "\"  # JSON lines; relative to the data dir\n"
       << "syslog = \"" << c.siem.syslog << "\"  # RFC 5424: udp://host:port or tcp://host:port\n"

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 namespace vigil {
@@ -12,6 +13,9 @@ namespace vigil {
 struct RespondOptions {
   std::map<std::string, std::string> actions;  // alert kind -> action
   int64_t block_minutes = 15;
+  // Device types whose quarantine keeps accepting vital signs and refuses everything else, so
+  // that a security response does not stop a patient's monitoring (e.g. "bedside-monitor").
+  std::set<std::string> vitals_only_device_types;
 };
 
 // SIEM export (respond/siem_forwarder.h): alerts and audit events as JSON lines to a

@@ -59,7 +59,9 @@ size_t DeviceDirectory::RefreshRevocations() {
   std::vector<CloseFunction> to_close;
   {
     std::lock_guard lock(mu_);
+    vitals_only_.clear();
     for (const auto& d : *devices) {
+      if (d.vitals_only) vitals_only_.insert(d.id);
       if (d.status == store::DeviceStatus::kActive && !d.quarantined) continue;
       auto it = live_.find(d.id);
       if (it == live_.end()) continue;
@@ -71,6 +73,11 @@ size_t DeviceDirectory::RefreshRevocations() {
   }
   for (auto& close : to_close) close(CloseReason::kAccessWithdrawn);
   return to_close.size();
+}
+
+bool DeviceDirectory::IsVitalsOnly(const std::string& device_id) {
+  std::lock_guard lock(mu_);
+  return vitals_only_.count(device_id) > 0;
 }
 
 }  // namespace vigil::server

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "core/clock.h"
@@ -36,9 +37,13 @@ class DeviceDirectory {
   void Unregister(const std::string& device_id, uint64_t token);
 
   // Re-reads device states from the store and closes connections of devices now revoked or
-  // quarantined.
+  // quarantined; learns which devices are restricted to vital signs.
   // Returns how many connections were closed.
   size_t RefreshRevocations();
+
+  // Whether a containment playbook restricted the device to sending vital signs (as of the last
+  // refresh): its readings are taken, anything else (a SUBSCRIBE) refused.
+  bool IsVitalsOnly(const std::string& device_id);
 
  private:
   struct Connection {
@@ -50,6 +55,7 @@ class DeviceDirectory {
   std::mutex mu_;
   uint64_t next_token_ = 1;
   std::unordered_map<std::string, Connection> live_;  // one connection per device id
+  std::unordered_set<std::string> vitals_only_;       // under mu_
 };
 
 }  // namespace vigil::server

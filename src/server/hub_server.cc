@@ -104,7 +104,7 @@ class HubServerImpl final : public HubServer {
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
         blocklist_(SystemClock::Instance(), store_->alerts()),
-        containment_(*store_, directory_, blocklist_),
+        containment_(*store_, directory_, blocklist_, config.respond.vitals_only_device_types),
         alert_desk_(store_->alerts(), audit_trail_, siem_.get(), SystemClock::Instance(),
                     containment_, std::move(playbooks)),
         mqtt_context_{pipeline_,     directory_,      metrics_,

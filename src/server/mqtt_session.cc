@@ -326,6 +326,15 @@ bool MqttSession::IsOwnTopicFilter(const std::string& filter) const {
 }
 
 void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
+  const uint8_t refused = v5() ? mqtt::reason::kNotAuthorized : 0x80;
+  if (context_.directory.IsVitalsOnly(identity_->device_id)) {
+    // Held to vital signs by a security response: its readings go on, nothing else does. Policy,
+    // not a new offence: no alert.
+    Log(spdlog::level::info, "subscribe refused {}: restricted to vital signs", Peer());
+    Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
+                            std::vector<uint8_t>(subscribe.filters.size(), refused)));
+    return;
+  }
   if (context_.limits.allow_own_topic_subscriptions &&
       std::all_of(subscribe.filters.begin(), subscribe.filters.end(),
                   [this](const std::string& f) { return IsOwnTopicFilter(f); })) {
@@ -338,9 +347,8 @@ void MqttSession::Handle(mqtt::SubscribePacket& subscribe) {
   Log(spdlog::level::warn, "subscribe refused {} ({} filters)", Peer(), subscribe.filters.size());
   context_.metrics.Refused(Refusal::kTopicNotAllowed);
   if (context_.audit) context_.audit->MessageRefused(identity_->device_id, peer_ip_, "subscribe");
-  const uint8_t code = v5() ? mqtt::reason::kNotAuthorized : 0x80;
   Send(mqtt::EncodeSuback(version_, subscribe.packet_id,
-                          std::vector<uint8_t>(subscribe.filters.size(), code)));
+                          std::vector<uint8_t>(subscribe.filters.size(), refused)));
 }
 
 void MqttSession::Handle(mqtt::UnsubscribePacket& unsubscribe) {

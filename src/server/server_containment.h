@@ -1,9 +1,14 @@
-// The server's means of containment for the responder (respond/responder.h): a quarantined
-// device is marked in the store and its live connection dropped at once; a blocked address may
-// not sign in, on any hub sharing the store; revoked sessions are deleted from the store.
+// The server's means of containment for the responder (respond/responder.h): a device is held
+// (quarantined, or restricted to vital signs: respond/device_holds.h) and a quarantined one's
+// live connection dropped at once; a blocked address may not sign in, on any hub sharing the
+// store; revoked sessions are deleted from the store.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "respond/address_blocklist.h"
+#include "respond/device_holds.h"
 #include "respond/responder.h"
 #include "server/device_directory.h"
 #include "store/store.h"
@@ -13,13 +18,17 @@ namespace vigil::server {
 class ServerContainment final : public respond::Containment {
  public:
   ServerContainment(store::Store& store, DeviceDirectory& directory,
-                    respond::AddressBlocklist& blocklist)
-      : store_(store), directory_(directory), blocklist_(blocklist) {}
+                    respond::AddressBlocklist& blocklist, std::set<std::string> vitals_only_types)
+      : store_(store),
+        directory_(directory),
+        blocklist_(blocklist),
+        vitals_only_types_(std::move(vitals_only_types)) {}
 
   Status QuarantineDevice(const std::string& device_id, const std::string& reason,
                           int64_t now_ms) override {
-    VIGIL_RETURN_IF_ERROR(store_.QuarantineDevice(device_id, reason, now_ms));
-    directory_.RefreshRevocations();  // drops its live connection now
+    VIGIL_RETURN_IF_ERROR(
+        respond::HoldDevice(store_, vitals_only_types_, device_id, reason, now_ms).status());
+    directory_.RefreshRevocations();  // a quarantined device's live connection drops now
     return Status::Ok();
   }
   Status BlockAddress(const std::string& address, int64_t for_ms,
@@ -34,6 +43,7 @@ class ServerContainment final : public respond::Containment {
   store::Store& store_;
   DeviceDirectory& directory_;
   respond::AddressBlocklist& blocklist_;
+  std::set<std::string> vitals_only_types_;  // [respond] vitals_only_device_types
 };
 
 }  // namespace vigil::server

@@ -53,6 +53,17 @@ struct AddressBlockRecord {
   std::string reason;  // "alert 12 (password-spraying)": why, for the people who lift it
 };
 
+// A patient's monitoring stopped or restricted by containment (a device quarantined or held to
+// vital signs), for the patient's care team: served as a FHIR Flag. Its text names the device
+// and why, never a value.
+struct MonitoringNotice {
+  int64_t id = 0;
+  std::string patient_id, device_id;
+  std::string text;
+  int64_t since_ms = 0;
+  int64_t until_ms = 0;  // 0: still in force
+};
+
 // An incident's entities as the stores keep them: space-separated (an entity never contains a
 // space), and back.
 inline std::string JoinEntities(const std::vector<std::string>& entities) {
@@ -110,6 +121,14 @@ class AlertStore {
   virtual Result<std::vector<AddressBlockRecord>> ListAddressBlocks(int64_t now_ms) = 0;
   // Lifts the block on `address`. NotFound if none is in force at `now_ms`.
   virtual Status LiftAddressBlock(const std::string& address, int64_t now_ms) = 0;
+
+  // A new notice's id.
+  virtual Result<int64_t> InsertMonitoringNotice(const MonitoringNotice& notice) = 0;
+  // Ends the device's notices in force at `until_ms` (it was released); how many.
+  virtual Result<int64_t> EndMonitoringNotices(const std::string& device_id, int64_t until_ms) = 0;
+  // The patient's notices, newest first.
+  virtual Result<std::vector<MonitoringNotice>> MonitoringNotices(
+      const std::string& patient_id) = 0;
 };
 
 }  // namespace vigil::store

@@ -28,6 +28,7 @@ struct DeviceRecord {
   std::string cert_fingerprint;  // hex SHA-256 of that certificate; others are refused
   DeviceStatus status = DeviceStatus::kActive;
   bool quarantined = false;  // held by a containment playbook until released
+  bool vitals_only = false;  // restricted by one instead: its readings accepted, nothing else
   int64_t enrolled_ms = 0;
   uint64_t last_seq = 0;  // highest durably accepted sequence number
 };
@@ -55,9 +56,11 @@ class DeviceRegistry {
   // refused as replays (after a loss of acknowledged readings: `vigil recover`).
   virtual Status RaiseLastSequence(const std::string& id, uint64_t seq) = 0;
   // Quarantines a device (idempotent; FailedPrecondition for an unknown device) or releases it
-  // (NotFound if it was not quarantined).
+  // (NotFound if it was neither quarantined nor restricted). kVitalsOnly restricts it instead:
+  // its readings are still taken (a patient's monitoring goes on), nothing else is.
+  enum class Hold { kQuarantine, kVitalsOnly };
   virtual Status QuarantineDevice(const std::string& id, const std::string& reason,
-                                  int64_t since_ms) = 0;
+                                  int64_t since_ms, Hold hold) = 0;
   virtual Status ReleaseDevice(const std::string& id) = 0;
 };
 

@@ -175,6 +175,32 @@ class PgAlertStore final : public AlertStore {
                         Params().Text(address).Int(now_ms), "no block on address " + address);
   }
 
+  Result<int64_t> InsertMonitoringNotice(const MonitoringNotice& n) override {
+    return InsertedId(FindRow(
+        pool_,
+        "INSERT INTO monitoring_notices (patient_id, device_id, text,"
+        " since_ms) VALUES ($1, $2, $3, $4) RETURNING id",
+        Params().Text(n.patient_id).Text(n.device_id).Text(n.text).Int(n.since_ms), ReadId));
+  }
+
+  Result<int64_t> EndMonitoringNotices(const std::string& device_id, int64_t until_ms) override {
+    VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+    VIGIL_ASSIGN_OR_RETURN(Rows ended, conn->Query("UPDATE monitoring_notices SET until_ms = $1"
+                                                   " WHERE device_id = $2 AND until_ms = 0",
+                                                   Params().Int(until_ms).Text(device_id)));
+    return static_cast<int64_t>(ended.affected());
+  }
+
+  Result<std::vector<MonitoringNotice>> MonitoringNotices(const std::string& patient_id) override {
+    return ReadRows(pool_,
+                    "SELECT id, patient_id, device_id, text, since_ms, until_ms FROM"
+                    " monitoring_notices WHERE patient_id = $1 ORDER BY id DESC",
+                    Params().Text(patient_id), [](const Rows& r, int i) {
+                      return MonitoringNotice{r.Int(i, 0),  r.Text(i, 1), r.Text(i, 2),
+                                              r.Text(i, 3), r.Int(i, 4),  r.Int(i, 5)};
+                    });
+  }
+
  private:
   Pool& pool_;
 };

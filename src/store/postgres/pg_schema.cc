@@ -146,7 +146,8 @@ CREATE TABLE incident_events (
 CREATE INDEX incident_events_by_incident ON incident_events (incident_id, time_ms);
 )sql";
 
-// Version 2: peer addresses blocked from signing in, for every hub; the care team by member.
+// Version 2: peer addresses blocked from signing in, for every hub; the care team by member;
+// devices restricted to sending vital signs; notices of monitoring stopped by containment.
 constexpr std::string_view kAddressBlocks = R"sql(
 CREATE TABLE address_blocks (
   address TEXT COLLATE "C" PRIMARY KEY,
@@ -154,6 +155,18 @@ CREATE TABLE address_blocks (
   until_ms BIGINT NOT NULL,
   reason TEXT COLLATE "C" NOT NULL);
 CREATE INDEX care_team_by_member ON care_team (username, patient_id);
+CREATE TABLE device_vitals_only (
+  device_id TEXT COLLATE "C" PRIMARY KEY REFERENCES devices(id),
+  reason TEXT COLLATE "C" NOT NULL,
+  since_ms BIGINT NOT NULL);
+CREATE TABLE monitoring_notices (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  patient_id TEXT COLLATE "C" NOT NULL,
+  device_id TEXT COLLATE "C" NOT NULL,
+  text TEXT COLLATE "C" NOT NULL,
+  since_ms BIGINT NOT NULL,
+  until_ms BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX monitoring_notices_by_patient ON monitoring_notices (patient_id, id);
 )sql";
 
 Result<int64_t> SchemaVersion(Connection& conn) {

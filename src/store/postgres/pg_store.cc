@@ -21,7 +21,9 @@ using pg::Rows;
 
 const std::string kDeviceColumns =
     "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq,"
-    " q.device_id IS NOT NULL FROM devices LEFT JOIN device_quarantine q ON q.device_id = id";
+    " q.device_id IS NOT NULL, v.device_id IS NOT NULL FROM devices"
+    " LEFT JOIN device_quarantine q ON q.device_id = id"
+    " LEFT JOIN device_vitals_only v ON v.device_id = id";
 
 DeviceRecord ReadDevice(const Rows& r, int i) {
   DeviceRecord d;
@@ -34,6 +36,7 @@ DeviceRecord ReadDevice(const Rows& r, int i) {
   d.enrolled_ms = r.Int(i, 6);
   d.last_seq = static_cast<uint64_t>(r.Int(i, 7));
   d.quarantined = r.Int(i, 8) != 0;
+  d.vitals_only = r.Int(i, 9) != 0;
   return d;
 }
 
@@ -126,12 +129,15 @@ class PgStore final : public Store {
                             Params().Text(StatusText(status)).Text(id), "no device " + id);
   }
 
-  Status QuarantineDevice(const std::string& id, const std::string& reason,
-                          int64_t since_ms) override {
-    Status s = pg::RunPooled(pool_,
-                             "INSERT INTO device_quarantine (device_id, reason, since_ms)"
-                             " VALUES ($1, $2, $3) ON CONFLICT (device_id) DO NOTHING",
-                             Params().Text(id).Text(reason).Int(since_ms));
+  Status QuarantineDevice(const std::string& id, const std::string& reason, int64_t since_ms,
+                          Hold hold) override {
+    Status s =
+        pg::RunPooled(pool_,
+                      std::string("INSERT INTO ") +
+                          (hold == Hold::kQuarantine ? "device_quarantine" : "device_vitals_only") +
+                          " (device_id, reason, since_ms) VALUES ($1, $2, $3)"
+                          " ON CONFLICT (device_id) DO NOTHING",
+                      Params().Text(id).Text(reason).Int(since_ms));
     if (s.code() == StatusCode::kFailedPrecondition) {
       return Status::FailedPrecondition("no device " + id);
     }
@@ -148,7 +154,12 @@ class PgStore final : public Store {
   }
 
   Status ReleaseDevice(const std::string& id) override {
-    return pg::ChangePooled(pool_, "DELETE FROM device_quarantine WHERE device_id = $1",
+    return pg::ChangePooled(pool_,
+                            "WITH restricted AS (DELETE FROM device_vitals_only WHERE device_id ="
+                            " $1 RETURNING device_id), quarantined AS (DELETE FROM"
+                            " device_quarantine WHERE device_id = $1 RETURNING device_id)"
+                            " SELECT device_id FROM restricted UNION ALL SELECT device_id FROM"
+                            " quarantined",
                             Params().Text(id), "device " + id + " is not quarantined");
   }
 

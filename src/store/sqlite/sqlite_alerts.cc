@@ -50,6 +50,17 @@ CREATE TABLE IF NOT EXISTS address_blocks (
   reason TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
+constexpr std::string_view kMonitoringNoticeTable = R"sql(
+CREATE TABLE IF NOT EXISTS monitoring_notices (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  patient_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  since_ms INTEGER NOT NULL,
+  until_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS monitoring_notices_by_patient ON monitoring_notices(patient_id, id);
+)sql";
+
 constexpr std::string_view kColumns =
     "SELECT id, kind, severity, entity, technique, summary, evidence, first_ms, last_ms, count,"
     " status, note, incident_id FROM alerts";
@@ -215,6 +226,37 @@ class SqliteAlertStore final : public AlertStore {
     return st.RunChanging("no block on address " + address);
   }
 
+  Result<int64_t> InsertMonitoringNotice(const MonitoringNotice& n) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO monitoring_notices (patient_id, device_id, text, since_ms)"
+                 " VALUES (?, ?, ?, ?)");
+    st.Bind(1, n.patient_id).Bind(2, n.device_id).Bind(3, n.text).Bind(4, n.since_ms);
+    VIGIL_RETURN_IF_ERROR(st.Run());
+    return int64_t{sqlite3_last_insert_rowid(db_.handle())};
+  }
+
+  Result<int64_t> EndMonitoringNotices(const std::string& device_id, int64_t until_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "UPDATE monitoring_notices SET until_ms = ? WHERE device_id = ? AND until_ms = 0");
+    st.Bind(1, until_ms).Bind(2, device_id);
+    VIGIL_RETURN_IF_ERROR(st.Run());
+    return int64_t{sqlite3_changes(db_.handle())};
+  }
+
+  Result<std::vector<MonitoringNotice>> MonitoringNotices(const std::string& patient_id) override {
+    return ReadRows(
+        readers_,
+        "SELECT id, patient_id, device_id, text, since_ms, until_ms FROM monitoring_notices"
+        " WHERE patient_id = ? ORDER BY id DESC",
+        [](const Statement& st) {
+          return MonitoringNotice{st.Int(0),  st.Text(1), st.Text(2),
+                                  st.Text(3), st.Int(4),  st.Int(5)};
+        },
+        patient_id);
+  }
+
  private:
   Database& db_;
   std::mutex& mu_;
@@ -228,6 +270,8 @@ Status CreateAlertSchema(Database& db) { return db.Exec(kAlertTable); }
 Status CreateIncidentSchema(Database& db) { return db.Exec(kIncidentTables); }
 
 Status CreateAddressBlockSchema(Database& db) { return db.Exec(kAddressBlockTable); }
+
+Status CreateMonitoringNoticeSchema(Database& db) { return db.Exec(kMonitoringNoticeTable); }
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu,
                                                  ReaderPool& readers) {

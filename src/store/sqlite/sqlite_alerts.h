@@ -13,8 +13,9 @@ namespace vigil::store::sqlite {
 Status CreateAlertSchema(Database& db);
 // Schema version 6: incidents, their timelines, and alerts.incident_id.
 Status CreateIncidentSchema(Database& db);
-// Schema version 11: address blocks.
+// Schema version 11: address blocks, and notices of monitoring stopped by containment.
 Status CreateAddressBlockSchema(Database& db);
+Status CreateMonitoringNoticeSchema(Database& db);
 
 std::unique_ptr<AlertStore> MakeSqliteAlertStore(Database& db, std::mutex& mu, ReaderPool& readers);
 

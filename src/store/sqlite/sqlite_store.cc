@@ -27,8 +27,8 @@ using sqlite::Statement;
 // 2: ledger; 3: users and access; 4: alerts; 5: quarantine; 6: incidents and unlock requests;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
 // its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
-// 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks and
-// the care team indexed by member
+// 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks, the
+// care team indexed by member, devices held to vital signs, notices of monitoring stopped
 constexpr int kSchemaVersion = 11;
 
 constexpr std::string_view kSchema = R"sql(
@@ -84,6 +84,7 @@ DeviceRecord ReadDevice(const Statement& st) {
   d.enrolled_ms = st.Int(6);
   d.last_seq = static_cast<uint64_t>(st.Int(7));
   d.quarantined = st.Int(8) != 0;
+  d.vitals_only = st.Int(9) != 0;
   return d;
 }
 
@@ -96,9 +97,19 @@ CREATE TABLE device_quarantine (
   since_ms INTEGER NOT NULL);
 )sql";
 
+// Version 11: devices a playbook restricted to sending vital signs instead of quarantining them.
+constexpr std::string_view kVitalsOnlyTable = R"sql(
+CREATE TABLE IF NOT EXISTS device_vitals_only (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  reason TEXT NOT NULL,
+  since_ms INTEGER NOT NULL);
+)sql";
+
 constexpr std::string_view kDeviceColumns =
     "SELECT id, patient_id, type, cert_serial, cert_fingerprint, status, enrolled_ms, last_seq,"
-    " q.device_id IS NOT NULL FROM devices LEFT JOIN device_quarantine q ON q.device_id = id";
+    " q.device_id IS NOT NULL, v.device_id IS NOT NULL FROM devices"
+    " LEFT JOIN device_quarantine q ON q.device_id = id"
+    " LEFT JOIN device_vitals_only v ON v.device_id = id";
 
 class SqliteStore final : public Store {
  public:
@@ -158,6 +169,8 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 10) created = sqlite::MoveReceiptsToCommitOrder(db_);
       if (created.ok() && current < 11) created = sqlite::CreateAddressBlockSchema(db_);
       if (created.ok() && current < 11) created = sqlite::CreateCareTeamByMember(db_);
+      if (created.ok() && current < 11) created = db_.Exec(kVitalsOnlyTable);
+      if (created.ok() && current < 11) created = sqlite::CreateMonitoringNoticeSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -238,12 +251,14 @@ class SqliteStore final : public Store {
     return st.RunChanging("no device " + id);
   }
 
-  Status QuarantineDevice(const std::string& id, const std::string& reason,
-                          int64_t since_ms) override {
+  Status QuarantineDevice(const std::string& id, const std::string& reason, int64_t since_ms,
+                          Hold hold) override {
     std::lock_guard lock(mu_);
-    Statement st(db_.handle(),
-                 "INSERT OR IGNORE INTO device_quarantine (device_id, reason, since_ms)"
-                 " VALUES (?, ?, ?)");
+    Statement st(db_.handle(), hold == Hold::kQuarantine
+                                   ? "INSERT OR IGNORE INTO device_quarantine (device_id, reason,"
+                                     " since_ms) VALUES (?, ?, ?)"
+                                   : "INSERT OR IGNORE INTO device_vitals_only (device_id, reason,"
+                                     " since_ms) VALUES (?, ?, ?)");
     st.Bind(1, id).Bind(2, reason).Bind(3, since_ms);
     Status s = st.Run();
     if (s.code() == StatusCode::kFailedPrecondition)
@@ -262,9 +277,14 @@ class SqliteStore final : public Store {
 
   Status ReleaseDevice(const std::string& id) override {
     std::lock_guard lock(mu_);
+    Statement restricted(db_.handle(), "DELETE FROM device_vitals_only WHERE device_id = ?");
+    restricted.Bind(1, id);
+    VIGIL_RETURN_IF_ERROR(restricted.Run());
+    const bool was_restricted = sqlite3_changes(db_.handle()) > 0;
     Statement st(db_.handle(), "DELETE FROM device_quarantine WHERE device_id = ?");
     st.Bind(1, id);
-    return st.RunChanging("device " + id + " is not quarantined");
+    const Status released = st.RunChanging("device " + id + " is not quarantined");
+    return was_restricted && released.code() == StatusCode::kNotFound ? Status::Ok() : released;
   }
 
   Status CommitReadings(std::span<const ReadingCommit> commits,
