@@ -110,7 +110,8 @@ void Populate(store::Store& store, store::KeyRing& keys) {
         "user");
   Check(store.access().AddCareTeamMember(kPatient, "alice"), "care team");
   const int64_t now = SystemClock::Instance().NowMillis();
-  Check(store.access().InsertSession({access::TokenHash("bench-token"), "alice", now, now, "::1"}),
+  Check(store.access().InsertSession(
+            {access::TokenHash("bench-token"), "alice", now, now, "127.0.0.1"}),
         "session");
 }
 

@@ -197,17 +197,11 @@ std::string CapabilityStatement(const std::string& hub_name) {
   return DumpJson(statement);
 }
 
-BundleWriter::BundleWriter(const BundleLinks& links, std::optional<uint64_t> total,
-                           size_t reserve_bytes) {
+BundleWriter::BundleWriter(BundleLinks links, std::optional<uint64_t> total, size_t reserve_bytes)
+    : links_(std::move(links)) {
   out_.reserve(reserve_bytes + 512);
   out_ = R"({"resourceType":"Bundle","type":"searchset")";
   if (total) out_ += ",\"total\":" + std::to_string(*total);
-  out_ += ",\"link\":[";
-  AppendLink(out_, "self", links.self);
-  next_at_ = out_.size();
-  if (!links.next.empty()) AppendLink(out_, "next", links.next);
-  if (!links.previous.empty()) AppendLink(out_, "previous", links.previous);
-  out_ += "]";
 }
 
 void BundleWriter::BeginEntry(std::string_view full_url) {
@@ -222,15 +216,16 @@ void BundleWriter::BeginEntry(std::string_view full_url) {
   out_ += ",\"resource\":";
 }
 
-void BundleWriter::AddNextLink(const std::string& url) {
-  std::string link;
-  AppendLink(link, "next", url);
-  out_.insert(next_at_, link);
-}
+void BundleWriter::AddNextLink(std::string url) { links_.next = std::move(url); }
 
 std::string BundleWriter::Finish() && {
   if (!first_) out_ += "]";
-  out_ += "}";
+  // The links last: the next one is known once the page is read, and JSON members have no order.
+  out_ += ",\"link\":[";
+  AppendLink(out_, "self", links_.self);
+  if (!links_.next.empty()) AppendLink(out_, "next", links_.next);
+  if (!links_.previous.empty()) AppendLink(out_, "previous", links_.previous);
+  out_ += "]}";
   return std::move(out_);
 }
 

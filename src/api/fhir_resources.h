@@ -66,7 +66,7 @@ struct BundleLinks {
 class BundleWriter {
  public:
   // `total` is left out when not known.
-  BundleWriter(const BundleLinks& links, std::optional<uint64_t> total, size_t reserve_bytes = 0);
+  BundleWriter(BundleLinks links, std::optional<uint64_t> total, size_t reserve_bytes = 0);
   // Appends an entry whose resource `append_resource(std::string&)` writes.
   // `mode`: the entry's search.mode, "match", "include" or "outcome"; `full_url` empty: none
   // (an outcome).
@@ -84,15 +84,15 @@ class BundleWriter {
     Add(
         full_url, [&](std::string& out) { out += resource_json; }, mode);
   }
-  // Adds the "next" link (a search knows it once it has read its page: keyset paging names the
-  // page's last row). At most once, before Finish; `links.next` must have been empty.
-  void AddNextLink(const std::string& url);
+  // Sets the "next" link (a search knows it once it has read its page: keyset paging names the
+  // page's last row). Before Finish, which writes the links after the entries.
+  void AddNextLink(std::string url);
   std::string Finish() &&;
 
  private:
   void BeginEntry(std::string_view full_url);
   std::string out_;
-  size_t next_at_ = 0;  // where a "next" link goes in out_: after "self"
+  BundleLinks links_;
   bool first_ = true;
 };
 
