@@ -95,30 +95,32 @@ HttpReply FhirRoutes::ReadPatient(const ApiRequest& request, const Session& sess
 
 HttpReply FhirRoutes::SearchPatients(const ApiRequest& request, const Session& session) {
   // The patients the caller may see: a patient user their own record, a caregiver those of
-  // their care teams whose consent lets them read it (each decision recorded, as a read's is);
-  // nobody else anyone (no role reads demographics without a care team).
+  // their care teams whose consent lets them read it; nobody else anyone (no role reads
+  // demographics without a care team). Paged by id (`_cursor`: the last id of the page before).
   std::vector<std::string> ids, ignored;
   std::vector<std::pair<std::string, std::string>> used;
-  uint64_t count = kDefaultCount, offset = 0;
-  bool count_only = false;
+  std::string after;
+  uint64_t limit = kDefaultCount;
+  bool count_only = false, want_total = false;
   for (const auto& [name, value] : request.query) {
     std::optional<std::string> unsupported;
     if (name == "_id") {
       for (auto& id : CommaList(value)) ids.push_back(std::move(id));
-    } else if (name == "_count" || name == "_offset") {
+    } else if (name == "_cursor") {
+      after = value;
+      continue;
+    } else if (name == "_count") {
       auto parsed = ParseCount(value, UINT32_MAX);
       if (!parsed.ok()) return FhirError(parsed.status());
-      if (name == "_offset") {
-        offset = *parsed;
-        continue;
-      }
-      count = std::min(*parsed, kMaxCount);
-      count_only = count == 0;
+      limit = std::min(*parsed, kMaxCount);
+      count_only = limit == 0;
     } else if (name == "_summary" && value == "count") {
       count_only = true;
     } else if (name == "_summary" && (value == "false" || value == "data")) {
       // the whole resource: a Patient here has no narrative to leave out
-    } else if (name != "_total" && name != "_format" && name != "_pretty") {
+    } else if (name == "_total") {
+      want_total = value == "accurate";
+    } else if (name != "_format" && name != "_pretty") {
       unsupported = name == "_summary" ? "_summary=" + value : "the parameter " + name;
     }
     if (!unsupported) {
@@ -129,6 +131,7 @@ HttpReply FhirRoutes::SearchPatients(const ApiRequest& request, const Session& s
       ignored.push_back(*unsupported + " is not supported and was ignored");
     }
   }
+  if (count_only) limit = 0;
   std::vector<std::string> candidates;
   if (session.who.role == access::Role::kPatient) {
     if (!session.who.patient_id.empty()) candidates.push_back(session.who.patient_id);
@@ -136,27 +139,43 @@ HttpReply FhirRoutes::SearchPatients(const ApiRequest& request, const Session& s
              session.who.role == access::Role::kNurse) {
     auto mine = deps_.store.access().PatientsCaredForBy(session.who.username);
     if (!mine.ok()) return FhirError(mine.status());
-    candidates = std::move(*mine);
+    candidates = std::move(*mine);  // by id
   }
-  std::vector<std::string> visible;
+  // Each decision is recorded as a read's is (the patient's accounting of disclosures shows
+  // it), so only the patients a page may show are decided — and every candidate when a count
+  // is asked for, since the count discloses them too.
+  const bool decide_all = count_only || want_total;
+  std::vector<std::string> page;
+  uint64_t total = 0;
+  bool more = false;
   for (const auto& p : candidates) {
     if (!ids.empty() && std::find(ids.begin(), ids.end(), p) == ids.end()) continue;
+    const bool on_page = after.empty() || p > after;
+    if (!decide_all && !on_page) continue;
+    if (!decide_all && page.size() == limit) {
+      more = true;
+      break;
+    }
     auto decision =
         context_.Authorize(request, session, access::Action::kReadPatient, p, "Patient?");
     if (!decision.ok()) return FhirError(decision.status());
-    if (decision->allowed()) visible.push_back(p);
+    if (!decision->allowed()) continue;
+    ++total;
+    if (!on_page) continue;
+    if (page.size() < limit) {
+      page.push_back(p);
+    } else {
+      more = true;
+    }
   }
   BundleLinks links{SearchUrl(request, used), "", ""};
-  const uint64_t limit = count_only ? 0 : count;
-  if (limit > 0 && visible.size() > offset + limit) {
-    links.next = SearchUrl(request, used, "_offset", std::to_string(offset + limit));
-  }
-  BundleWriter bundle(links, visible.size());
-  for (uint64_t i = offset; i < visible.size() && i < offset + limit; ++i) {
-    auto resource = PatientJson(visible[i]);
+  if (more && !page.empty()) links.next = SearchUrl(request, used, "_cursor", page.back());
+  BundleWriter bundle(links, decide_all ? std::optional<uint64_t>(total) : std::nullopt);
+  for (const auto& p : page) {
+    auto resource = PatientJson(p);
     if (!resource.ok()) return FhirError(resource.status());
-    bundle.AddJson(request.base_url + "/fhir/Patient/" + visible[i], *resource);
-    context_.ReportSent(request, session, visible[i], 1);
+    bundle.AddJson(request.base_url + "/fhir/Patient/" + p, *resource);
+    context_.ReportSent(request, session, p, 1);
   }
   if (!ignored.empty()) bundle.AddJson("", WarningOutcome(ignored), "outcome");
   return FhirOk(std::move(bundle).Finish());
