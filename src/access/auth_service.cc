@@ -67,6 +67,16 @@ Status AuthService::RecordAnonymous(events::audit::Login login) {
   return Record(login);
 }
 
+Status AuthService::RefuseIfHeld(const std::string& username, const std::string& address) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> hold, store_.AccountHold(username));
+  if (!hold) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(
+      Record(events::audit::Login{.user = username, .address = address, .outcome = "held"}));
+  return Status::PermissionDenied(
+      "this account is held by a security response (" + *hold +
+      "): the security officer reviews it and lifts the hold (vigil user unlock)");
+}
+
 Result<LoginChallenge> AuthService::Login(const std::string& username, const std::string& password,
                                           const std::string& address) {
   if (throttle_.RetryAfterMs(username, address) > 0) {
@@ -95,6 +105,9 @@ Result<LoginChallenge> AuthService::Login(const std::string& username, const std
     }
     return Unauthenticated("invalid username or password");
   }
+  // A containment playbook's hold is told only to someone who knows the password, and holds
+  // until a person lifts it: logging in again does not undo a security response.
+  VIGIL_RETURN_IF_ERROR(RefuseIfHeld(username, address));
   VIGIL_ASSIGN_OR_RETURN(std::string challenge, RandomToken(kTokenBytes));
   const int64_t now = clock_.NowMillis();
   {
@@ -140,6 +153,7 @@ Result<NewSession> AuthService::CompleteMfa(const std::string& challenge, const 
   if (!step) return fail("bad_code");
   VIGIL_ASSIGN_OR_RETURN(bool fresh, store_.ClaimTotpStep(user->username, *step));
   if (!fresh) return fail("reused_code");
+  VIGIL_RETURN_IF_ERROR(RefuseIfHeld(user->username, address));  // held since the password
   {
     std::lock_guard lock(mu_);
     challenges_.erase(TokenHash(challenge));

@@ -92,6 +92,8 @@ class AuthService {
   }
   // A login entry of an attempt that names no known account, within anonymous_'s budget.
   Status RecordAnonymous(events::audit::Login login);
+  // PermissionDenied, recorded, if a containment playbook holds the account.
+  Status RefuseIfHeld(const std::string& username, const std::string& address);
   void Observe(events::EventKind kind, const std::string& user, const std::string& address,
                const std::string& reason);
 

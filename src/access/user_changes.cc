@@ -34,6 +34,7 @@ Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_RETURN_IF_ERROR(store.RequestUnlock(username, by, now_ms));
+  VIGIL_RETURN_IF_ERROR(store.ReleaseAccount(username).status());  // every hub: at the next login
   return audit.Append(
       events::Record(now_ms, events::audit::LoginUnlocked{.user = username, .by = by}));
 }

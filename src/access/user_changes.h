@@ -20,8 +20,8 @@ Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, 
                           const std::string& patient_id, const std::string& username,
                           const std::string& by);
 // Asks the hub to clear the login throttle of `username` (failed logins forgotten, a lock
-// lifted); the running hub applies it within a second (AuthService::ApplyUnlocks). NotFound for
-// an unknown user.
+// lifted; the running hub applies it within a second: AuthService::ApplyUnlocks) and lifts a
+// containment playbook's hold on the account at once. NotFound for an unknown user.
 Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                    const std::string& username, const std::string& by);
 // Ends every session of `username`; how many there were. NotFound for an unknown user.

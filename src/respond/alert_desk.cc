@@ -14,6 +14,7 @@ AlertDesk::AlertDesk(store::AlertStore& alerts, events::AuditTrail& audit, SiemF
     : alerts_(alerts),
       audit_(audit),
       siem_(siem),
+      clock_(clock),
       responder_(clock, containment, std::move(playbooks),
                  [this](const Response& r) { RecordResponse(r); }) {}
 
@@ -23,6 +24,9 @@ int64_t AlertDesk::Take(const events::Alert& alert, bool is_new) {
     if (Status s = alerts_.UpdateAlert(record); !s.ok()) {
       spdlog::error("alert {} not updated: {}", alert.id, s.ToString());
     }
+    // A repeat acts again (a person may have lifted the hold while the attack goes on), at most
+    // once a minute an alert; each response is on the incident's timeline.
+    if (DueForResponse(alert.id)) responder_.Respond(alert, alert.id);
     return alert.id;
   }
   auto id = alerts_.InsertAlert(record);
@@ -39,6 +43,7 @@ int64_t AlertDesk::Take(const events::Alert& alert, bool is_new) {
                events::AlertKindName(alert.kind), alert.entity.ToString(), alert.summary,
                incident.ok() ? *incident : 0);
   if (siem_) siem_->Forward(SiemRecordOf(alert, *id));
+  DueForResponse(*id);
   responder_.Respond(alert, *id);
   audit_.AppendLater(events::Record(
       alert.first_ms,
@@ -48,6 +53,17 @@ int64_t AlertDesk::Take(const events::Alert& alert, bool is_new) {
                                  .entity = alert.entity.ToString(),
                                  .technique = alert.technique}));
   return *id;
+}
+
+bool AlertDesk::DueForResponse(int64_t alert_id) {
+  const int64_t now = clock_.NowMillis();
+  std::lock_guard lock(mu_);
+  if (responded_ms_.size() > 100'000) responded_ms_.clear();  // a bound, not a window
+  auto [it, first] = responded_ms_.try_emplace(alert_id, now);
+  if (first) return true;
+  if (now - it->second < kRepeatResponseMs) return false;
+  it->second = now;
+  return true;
 }
 
 void AlertDesk::RecordResponse(const Response& r) {

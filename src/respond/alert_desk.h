@@ -1,10 +1,13 @@
 // What the hub does with each alert the detection engine raises: a new one is stored, filed
 // under an incident, forwarded to the SIEM, acted on by its playbook and recorded in the audit
 // trail, each response on the incident's timeline and in the trail; a repeat updates the stored
-// alert. Thread-safe as the store and trail are (the engine calls it from its own thread).
+// alert and runs its playbook again (at most once a minute), so that containment a person lifted
+// is taken again if the attack goes on. Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "events/alert.h"
@@ -26,12 +29,19 @@ class AlertDesk {
   int64_t Take(const events::Alert& alert, bool is_new);
 
  private:
+  static constexpr int64_t kRepeatResponseMs = 60'000;
   void RecordResponse(const Response& response);
+  // Whether the alert's playbook may act now (and notes that it does): the first time, and a
+  // minute after the last.
+  bool DueForResponse(int64_t alert_id);
 
   store::AlertStore& alerts_;
   events::AuditTrail& audit_;
   SiemForwarder* siem_;
+  const Clock& clock_;
   Responder responder_;
+  std::mutex mu_;
+  std::unordered_map<int64_t, int64_t> responded_ms_;  // alert id -> last response, under mu_
 };
 
 }  // namespace vigil::respond

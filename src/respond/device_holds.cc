@@ -11,6 +11,9 @@ Result<Hold> HoldDevice(store::Store& store, const std::set<std::string>& vitals
                         const std::string& device_id, const std::string& reason, int64_t now_ms) {
   VIGIL_ASSIGN_OR_RETURN(auto device, store.FindDevice(device_id));
   if (!device) return Status::FailedPrecondition("no device " + device_id);
+  // Held already (a repeat of the alert): the care team has its notice.
+  if (device->quarantined) return Hold::kQuarantine;
+  if (device->vitals_only) return Hold::kVitalsOnly;
   const Hold hold = vitals_only_types.count(device->type) ? Hold::kVitalsOnly : Hold::kQuarantine;
   VIGIL_RETURN_IF_ERROR(store.QuarantineDevice(device_id, reason, now_ms, hold));
   // The hold stands even if the notice cannot be filed; the log says so (no patient named).

@@ -38,6 +38,16 @@ Result<Playbooks> PlaybooksOf(const RespondOptions& options) {
   return p;
 }
 
+namespace {
+
+// "alert 12 (password-spraying)": what a hold or a block says it is for.
+std::string AlertReason(const events::Alert& alert, int64_t alert_id) {
+  return "alert " + std::to_string(alert_id) + " (" +
+         std::string(events::AlertKindName(alert.kind)) + ")";
+}
+
+}  // namespace
+
 Responder::Responder(const Clock& clock, Containment& containment, Playbooks playbooks,
                      Record record)
     : clock_(clock),
@@ -76,16 +86,14 @@ Result<std::string> Responder::Act(ResponseAction action, const events::Alert& a
         if (latest != alert.evidence.end()) address = latest->second;
       }
       if (address.empty()) return Status::InvalidArgument("the alert names no address");
-      VIGIL_RETURN_IF_ERROR(
-          containment_.BlockAddress(address, playbooks_.block_minutes * 60'000,
-                                    "alert " + std::to_string(alert_id) + " (" +
-                                        std::string(events::AlertKindName(alert.kind)) + ")"));
+      VIGIL_RETURN_IF_ERROR(containment_.BlockAddress(address, playbooks_.block_minutes * 60'000,
+                                                      AlertReason(alert, alert_id)));
       return address;
     }
     case ResponseAction::kRevokeSessions: {
       const std::string user = alert.entity.IdIf(Entity::Type::kUser);
       if (user.empty()) return Status::InvalidArgument("the alert names no user");
-      VIGIL_RETURN_IF_ERROR(containment_.RevokeSessions(user));
+      VIGIL_RETURN_IF_ERROR(containment_.RevokeSessions(user, AlertReason(alert, alert_id)));
       return user;
     }
     case ResponseAction::kNone:

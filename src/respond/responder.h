@@ -42,7 +42,9 @@ class Containment {
   // Refuses sign-ins from the address for `for_ms`, on every hub; `reason`: the alert.
   virtual Status BlockAddress(const std::string& address, int64_t for_ms,
                               const std::string& reason) = 0;
-  virtual Status RevokeSessions(const std::string& username) = 0;
+  // Ends the user's sessions and holds the account until a person lifts the hold (`vigil user
+  // unlock`), on every hub; `reason`: the alert.
+  virtual Status RevokeSessions(const std::string& username, const std::string& reason) = 0;
 };
 
 // One containment action taken for an alert.

@@ -1,12 +1,13 @@
 // The server's means of containment for the responder (respond/responder.h): a device is held
 // (quarantined, or restricted to vital signs: respond/device_holds.h) and a quarantined one's
 // live connection dropped at once; a blocked address may not sign in, on any hub sharing the
-// store; revoked sessions are deleted from the store.
+// store; a user's sessions are deleted and the account held until a person lifts the hold.
 #pragma once
 
 #include <set>
 #include <string>
 
+#include "core/clock.h"
 #include "respond/address_blocklist.h"
 #include "respond/device_holds.h"
 #include "respond/responder.h"
@@ -35,7 +36,9 @@ class ServerContainment final : public respond::Containment {
                       const std::string& reason) override {
     return blocklist_.Block(address, for_ms, reason);
   }
-  Status RevokeSessions(const std::string& username) override {
+  Status RevokeSessions(const std::string& username, const std::string& reason) override {
+    VIGIL_RETURN_IF_ERROR(
+        store_.access().HoldAccount(username, reason, SystemClock::Instance().NowMillis()));
     return store_.access().DeleteUserSessions(username).status();
   }
 

@@ -101,6 +101,15 @@ class AccessStore {
                                       const std::string& username) = 0;
   virtual Result<bool> IsOnCareTeam(const std::string& patient_id, const std::string& username) = 0;
   virtual Result<std::vector<std::string>> CareTeam(const std::string& patient_id) = 0;
+  // Accounts a containment playbook holds (an insider, a stolen token): no new session until a
+  // person lifts the hold (`vigil user unlock`). Holding is idempotent (the first reason stays).
+  virtual Status HoldAccount(const std::string& username, const std::string& reason,
+                             int64_t since_ms) = 0;
+  // Why the account is held, if it is.
+  virtual Result<std::optional<std::string>> AccountHold(const std::string& username) = 0;
+  // Lifts the hold; whether there was one.
+  virtual Result<bool> ReleaseAccount(const std::string& username) = 0;
+
   // The patients whose care team `username` is on, by id.
   virtual Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) = 0;
 

@@ -47,7 +47,8 @@ class DetectionTest(unittest.TestCase):
         cls.token = cls.api.login(cls.officer)
         # Before any test fails logins from this address (which the throttle then slows).
         cls.clinician_token = cls.api.login(cls.clinician)
-        cls.nurse_token = cls.api.login(add_user(cls.hub, "nosy", "nurse"))
+        cls.nosy = add_user(cls.hub, "nosy", "nurse")
+        cls.nurse_token = cls.api.login(cls.nosy)
         cls.roaming_token = cls.api.login(add_user(cls.hub, "roamer", "clinician"))
 
     @classmethod
@@ -200,6 +201,14 @@ class DetectionTest(unittest.TestCase):
         status, _, raw = self.api.get("/fhir/Patient/p-001", self.nurse_token,
                                       headers={"Vigil-Break-Glass": "again"})
         self.assertEqual(status, 401, raw)
+        # The containment holds: signing in again with the password is refused, saying why,
+        # until the security officer lifts the hold (issue #20: it used to last one login).
+        status, _, body, raw = self.api.request(
+            "POST", "/auth/login", {"username": "nosy", "password": self.nosy.password})
+        self.assertEqual(status, 403, raw)
+        self.assertIn("held by a security response", raw)
+        self.hub.run("user", "unlock", "--data-dir", self.hub.data_dir, "--username", "nosy")
+        self.api.login(self.nosy)
 
     def test_only_the_security_officer_handles_alerts(self):
         for _ in range(5):

@@ -4,6 +4,7 @@
 
 #include "access/password.h"
 #include "access/totp.h"
+#include "access/user_changes.h"
 #include "recording_audit_trail.h"
 #include "test_hub.h"
 
@@ -109,6 +110,29 @@ TEST_F(AuthServiceTest, SessionsExpireIdleAndAbsolute) {
     }
   }
   FAIL() << "the session outlived its absolute expiry";
+}
+
+// A containment playbook's hold outlasts the sessions it ended: signing in again is refused
+// (told only to someone with the password; a challenge issued before the hold is refused at the
+// code) until a person lifts it, on every hub (it is in the store).
+TEST_F(AuthServiceTest, AHeldAccountCannotSignInAgainUntilAPersonLiftsTheHold) {
+  auto before = auth_.Login("alice", "alice-password-1", "10.0.0.1");
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(hub_.store().access().HoldAccount("alice", "alert 4 (many-patients)", kStart).ok());
+  EXPECT_EQ(auth_.CompleteMfa(before->challenge, CodeNow(), "10.0.0.1").status().code(),
+            StatusCode::kPermissionDenied);
+  const auto held = auth_.Login("alice", "alice-password-1", "10.0.0.1");
+  EXPECT_EQ(held.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(held.status().message().find("held by a security response (alert 4 (many-patients))"),
+            std::string::npos)
+      << held.status().message();
+  EXPECT_EQ(entries_.back().fields.at("outcome"), "held");
+  EXPECT_EQ(auth_.Login("alice", "wrong", "10.0.0.1").status().code(),
+            StatusCode::kUnauthenticated);  // no word of the hold without the password
+  clock_.Advance(60'000);
+  ASSERT_TRUE(UnlockLogin(hub_.store().access(), audit_, clock_.NowMillis(), "alice", "sec").ok());
+  EXPECT_FALSE(hub_.store().access().AccountHold("alice")->has_value());
+  EXPECT_TRUE(LogIn().ok());
 }
 
 TEST_F(AuthServiceTest, UnknownUsersAndWrongPasswordsGetTheSameAnswer) {

@@ -4,6 +4,10 @@
 
 #include <vector>
 
+#include "recording_audit_trail.h"
+#include "respond/alert_desk.h"
+#include "test_hub.h"
+
 namespace vigil::respond {
 namespace {
 
@@ -23,7 +27,7 @@ class NotedContainment final : public Containment {
     done.push_back("block " + address + " " + std::to_string(for_ms) + " " + reason);
     return Status::Ok();
   }
-  Status RevokeSessions(const std::string& user) override {
+  Status RevokeSessions(const std::string& user, const std::string&) override {
     done.push_back("revoke " + user);
     return Status::Ok();
   }
@@ -74,6 +78,33 @@ TEST_F(ResponderTest, AnActionThatFailsOrHasNoTargetIsNotRecorded) {
   responder_.Respond(AlertOf(AlertKind::kTopicViolation, Entity::User("not-a-device")), 2);
   EXPECT_EQ(containment_.done.size(), 1u);
   EXPECT_TRUE(recorded_.empty());
+}
+
+// Containment a person lifted while the attack goes on is taken again: a repeat of the open
+// alert re-runs its playbook, at most once a minute, each response on the incident's timeline.
+TEST(AlertDeskTest, ARepeatActsAgainAtMostOnceAMinute) {
+  testing::TestHub hub;
+  testing::RecordingAuditTrail audit;
+  ManualClock clock{1'800'000'000'000};
+  NotedContainment containment;
+  AlertDesk desk(hub.store().alerts(), audit, nullptr, clock, containment, DefaultPlaybooks());
+  events::Alert alert = AlertOf(AlertKind::kManyPatients, Entity::User("mallory"));
+  alert.first_ms = alert.last_ms = clock.NowMillis();
+  alert.id = desk.Take(alert, true);
+  ASSERT_GT(alert.id, 0);
+  clock.Advance(30'000);
+  desk.Take(alert, false);  // a repeat within the minute: the hold stands, nothing more
+  EXPECT_EQ(containment.done, std::vector<std::string>{"revoke mallory"});
+  clock.Advance(31'000);
+  desk.Take(alert, false);
+  EXPECT_EQ(containment.done, (std::vector<std::string>{"revoke mallory", "revoke mallory"}));
+  const auto stored = hub.store().alerts().FindAlert(alert.id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  const auto timeline = hub.store().alerts().IncidentEvents((*stored)->incident_id);
+  ASSERT_TRUE(timeline.ok());
+  size_t responses = 0;
+  for (const auto& e : *timeline) responses += e.what == "response";
+  EXPECT_EQ(responses, 2u);
 }
 
 TEST(PlaybooksTest, ConfigOverridesByNameAndRefusesUnknownKindsAndActions) {

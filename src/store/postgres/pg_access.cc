@@ -146,6 +146,27 @@ class PgAccessStore final : public AccessStore {
                     Params().Text(patient_id), ReadText);
   }
 
+  Status HoldAccount(const std::string& username, const std::string& reason,
+                     int64_t since_ms) override {
+    return RunPooled(pool_,
+                     "INSERT INTO account_holds (username, reason, since_ms) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (username) DO NOTHING",
+                     Params().Text(username).Text(reason).Int(since_ms));
+  }
+
+  Result<std::optional<std::string>> AccountHold(const std::string& username) override {
+    return FindRow(pool_, "SELECT reason FROM account_holds WHERE username = $1",
+                   Params().Text(username), ReadText);
+  }
+
+  Result<bool> ReleaseAccount(const std::string& username) override {
+    VIGIL_ASSIGN_OR_RETURN(auto conn, pool_.Acquire());
+    VIGIL_ASSIGN_OR_RETURN(
+        Rows released,
+        conn->Query("DELETE FROM account_holds WHERE username = $1", Params().Text(username)));
+    return released.affected() > 0;
+  }
+
   Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) override {
     return ReadRows(pool_,
                     "SELECT patient_id FROM care_team WHERE username = $1 ORDER BY patient_id",

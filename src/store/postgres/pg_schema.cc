@@ -147,7 +147,8 @@ CREATE INDEX incident_events_by_incident ON incident_events (incident_id, time_m
 )sql";
 
 // Version 2: peer addresses blocked from signing in, for every hub; the care team by member;
-// devices restricted to sending vital signs; notices of monitoring stopped by containment.
+// devices restricted to sending vital signs; notices of monitoring stopped by containment;
+// accounts held by containment.
 constexpr std::string_view kAddressBlocks = R"sql(
 CREATE TABLE address_blocks (
   address TEXT COLLATE "C" PRIMARY KEY,
@@ -167,6 +168,10 @@ CREATE TABLE monitoring_notices (
   since_ms BIGINT NOT NULL,
   until_ms BIGINT NOT NULL DEFAULT 0);
 CREATE INDEX monitoring_notices_by_patient ON monitoring_notices (patient_id, id);
+CREATE TABLE account_holds (
+  username TEXT COLLATE "C" PRIMARY KEY,
+  reason TEXT COLLATE "C" NOT NULL,
+  since_ms BIGINT NOT NULL);
 )sql";
 
 Result<int64_t> SchemaVersion(Connection& conn) {

@@ -185,6 +185,30 @@ class SqliteAccessStore final : public AccessStore {
         [](const Statement& st) { return st.Text(0); }, patient_id);
   }
 
+  Status HoldAccount(const std::string& username, const std::string& reason,
+                     int64_t since_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(
+        db_.handle(),
+        "INSERT OR IGNORE INTO account_holds (username, reason, since_ms) VALUES (?, ?, ?)");
+    st.Bind(1, username).Bind(2, reason).Bind(3, since_ms);
+    return st.Run();
+  }
+
+  Result<std::optional<std::string>> AccountHold(const std::string& username) override {
+    return FindRow(
+        readers_, "SELECT reason FROM account_holds WHERE username = ?",
+        [](const Statement& st) { return st.Text(0); }, username);
+  }
+
+  Result<bool> ReleaseAccount(const std::string& username) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(), "DELETE FROM account_holds WHERE username = ?");
+    st.Bind(1, username);
+    VIGIL_RETURN_IF_ERROR(st.Run());
+    return sqlite3_changes(db_.handle()) > 0;
+  }
+
   Result<std::vector<std::string>> PatientsCaredForBy(const std::string& username) override {
     return ReadRows(
         readers_, "SELECT patient_id FROM care_team WHERE username = ? ORDER BY patient_id",
@@ -257,7 +281,9 @@ Status CreateAccessSchema(Database& db) { return db.Exec(kAccessTables); }
 
 Status CreateCareTeamByMember(Database& db) {
   return db.Exec(
-      "CREATE INDEX IF NOT EXISTS care_team_by_member ON care_team(username, patient_id)");
+      "CREATE INDEX IF NOT EXISTS care_team_by_member ON care_team(username, patient_id);"
+      "CREATE TABLE IF NOT EXISTS account_holds (username TEXT PRIMARY KEY, reason TEXT NOT NULL,"
+      " since_ms INTEGER NOT NULL) WITHOUT ROWID;");
 }
 
 Status CreateUnlockSchema(Database& db) {

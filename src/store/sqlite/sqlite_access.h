@@ -15,7 +15,8 @@ namespace vigil::store::sqlite {
 Status CreateAccessSchema(Database& db);
 // Schema version 6: requests to clear a user's login throttle (`vigil user unlock`).
 Status CreateUnlockSchema(Database& db);
-// Schema version 11: the care team indexed by member (the patients a clinician may search).
+// Schema version 11: the care team indexed by member (the patients a clinician may search), and
+// the accounts a containment playbook holds.
 Status CreateCareTeamByMember(Database& db);
 
 // An AccessStore writing through `db`, serialized by `mu`, and reading through `readers` (all
