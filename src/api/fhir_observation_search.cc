@@ -36,6 +36,7 @@ Status VisitMatching(store::Store& store, store::KeyRing& keys, const Observatio
   q.limit = filtered ? std::max(wanted, kFilteredRound) : wanted;
   std::optional<store::ObservationOpener> opener;  // keyed at the first row
   model::Observation observation;                  // reused row after row
+  VIGIL_ASSIGN_OR_RETURN(const auto suspects, store.SuspectReadings(search.query.patient_id));
   Status failed;
   bool more = true;
   while (more) {
@@ -55,6 +56,8 @@ Status VisitMatching(store::Store& store, store::KeyRing& keys, const Observatio
         failed = Status::DataLoss("Observation " + std::string(row.id) + " does not open");
         return false;
       }
+      if (!suspects.empty())
+        observation.suspect = store::FindSuspect(suspects, row.device_id, row.seq);
       if (filtered) {
         last = {row.effective_ms, std::string(row.id)};
         if (!PassesAfterOpening(search, observation)) return true;

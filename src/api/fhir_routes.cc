@@ -215,6 +215,9 @@ HttpReply FhirRoutes::ReadObservation(const ApiRequest& request, const Session& 
   if (!key.ok()) return FhirError(key.status());
   auto observation = store::OpenObservation(*key, **row);
   if (!observation.ok()) return FhirError(Status::DataLoss("Observation " + id + " does not open"));
+  auto suspects = deps_.store.SuspectReadings(patient);
+  if (!suspects.ok()) return FhirError(suspects.status());
+  observation->suspect = store::FindSuspect(*suspects, observation->device_id, observation->seq);
   context_.ReportSent(request, session, patient, 1);
   return FhirOk(model::ToFhirJson(*observation));
 }

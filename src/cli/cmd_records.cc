@@ -110,6 +110,7 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
     VIGIL_ASSIGN_OR_RETURN(codes, model::SearchedLoincCodes(code));
   }
   VIGIL_ASSIGN_OR_RETURN(auto rows, hub.store->ListObservations(patient_id));
+  VIGIL_ASSIGN_OR_RETURN(const auto suspects, hub.store->SuspectReadings(patient_id));
   const std::string base =
       PublicBaseUrl(hub.config.serve.public_url, hub.config.serve.https_port) + "/fhir/";
   json entries = json::array();
@@ -122,6 +123,7 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
     if (!opener.OpenInto(store::SealedObservationView(row), observation).ok()) {
       return Status::DataLoss("Observation " + row.id + " failed to open: the row was altered");
     }
+    observation.suspect = store::FindSuspect(suspects, row.device_id, row.seq);
     entries.push_back({{"fullUrl", base + "Observation/" + row.id},
                        {"resource", json::parse(model::ToFhirJson(observation))},
                        {"search", {{"mode", "match"}}}});

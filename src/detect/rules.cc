@@ -187,6 +187,19 @@ class RefusedReadingsRule final : public Rule {
          {"implausible_value", "implausible_change", "timestamp_backwards"},
          "readings physiologically implausible (out of range, changing too fast, or timestamped "
          "before the device's latest)"},
+        {AlertKind::kVitalDrift,
+         Severity::kMedium,
+         "T0856",
+         1,
+         {"value_drift"},
+         "readings whose level left the device's own normal (a drift or steps toward other "
+         "values: check the patient by other means)"},
+        {AlertKind::kInconsistentVitals,
+         Severity::kHigh,
+         "T0856",
+         1,
+         {"vitals_inconsistent"},
+         "readings whose vital signs do not belong together (falsified values suspected)"},
         {AlertKind::kClockSkew,
          Severity::kLow,
          "",
@@ -223,11 +236,21 @@ class RefusedReadingsRule final : public Rule {
       const size_t n =
           refused_.Add(std::string(events::AlertKindName(k.name)) + '|' + e.device, e.time_ms);
       if (n >= static_cast<size_t>(k.threshold)) {
-        raise(MakeAlert(k.name, k.severity, Entity::Device(e.device), k.technique,
-                        "device " + e.device + ": " + std::to_string(n) + " " + k.what, e.time_ms,
-                        {{"refused_in_window", std::to_string(n)},
-                         {"reason", std::string(reason)},
-                         {"address", e.address}}));
+        // What happened to the latest: refused, or stored (and marked suspect), or
+        // acknowledged again without being stored twice.
+        const char* outcome = e.kind == EventKind::kReadingRefused ? "refused"
+                              : e.kind == EventKind::kReadingFlagged
+                                  ? "stored, marked suspect"
+                                  : "acknowledged again, not stored";
+        Alert alert =
+            MakeAlert(k.name, k.severity, Entity::Device(e.device), k.technique,
+                      "device " + e.device + ": " + std::to_string(n) + " " + k.what, e.time_ms,
+                      {{"in_window", std::to_string(n)},
+                       {"latest_outcome", outcome},
+                       {"reason", std::string(reason)},
+                       {"address", e.address}});
+        if (e.seq != 0) alert.evidence["latest_seq"] = std::to_string(e.seq);
+        raise(std::move(alert));
       }
       return;
     }

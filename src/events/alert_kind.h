@@ -30,8 +30,10 @@ enum class AlertKind {
   kDeviceBehaviour,
   kUserBehaviour,
   kBulkReads,
-  kStoreFailure,       // the hub could not store readings
-  kDetectionShedding,  // the detection queue overflowed
+  kStoreFailure,        // the hub could not store readings
+  kDetectionShedding,   // the detection queue overflowed
+  kVitalDrift,          // a device's values left its own normal (model/vital_trend.h)
+  kInconsistentVitals,  // vital signs of one device that do not belong together
 };
 
 std::string_view AlertKindName(AlertKind kind);  // as config.toml and the API spell it

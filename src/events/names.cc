@@ -7,7 +7,7 @@ namespace vigil::events {
 namespace {
 
 using K = AlertKind;
-constexpr NameTable<AlertKind, 22> kAlertKinds({{
+constexpr NameTable<AlertKind, 24> kAlertKinds({{
     {K::kRefusedConnections, "refused-connections"},
     {K::kDeviceClone, "device-clone"},
     {K::kBruteForce, "brute-force"},
@@ -30,6 +30,8 @@ constexpr NameTable<AlertKind, 22> kAlertKinds({{
     {K::kBulkReads, "bulk-reads"},
     {K::kStoreFailure, "store-failure"},
     {K::kDetectionShedding, "detection-shedding"},
+    {K::kVitalDrift, "vital-drift"},
+    {K::kInconsistentVitals, "inconsistent-vitals"},
 }});
 
 constexpr NameTable<Severity, 4> kSeverities({{

@@ -14,7 +14,8 @@ enum class EventKind {
   kDisconnected,        // device, address (a device's MQTT connection ended)
   kReadingAccepted,     // device, address, size (a message stored, or acknowledged again)
   kReadingRefused,      // device, address, reason (ingest::RefusalName, or "subscribe")
-  kReadingFlagged,      // device, address, reason: stored, but suspicious ("implausible_change")
+  kReadingFlagged,      // device, address, reason, seq: stored, but suspect ("implausible_change",
+                        // "timestamp_backwards", "value_drift", "vitals_inconsistent")
   kLoginFailed,         // user (the name tried), address, reason
   kLoginSucceeded,      // user, address
   kAccessDecision,      // user, address, patient, reason (the decision: allowed, care-team —
@@ -32,7 +33,7 @@ struct SecurityEvent {
   std::string patient;
   std::string reason;
   int64_t size = 0;  // bytes of a message
-  uint64_t seq = 0;  // a re-sent reading's sequence number
+  uint64_t seq = 0;  // a reading's sequence number (accepted, re-sent or flagged)
 };
 
 // Where producers send security events. Submit never blocks on analysis and is thread-safe.

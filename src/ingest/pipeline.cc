@@ -97,10 +97,9 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
     return done(reserved);
   }
 
-  const bool implausible_change = reserved.implausible_change;
-  const bool backwards = reserved.timestamp_backwards;
   auto key = keys_.DataKey(device.patient_id);
-  store::ReadingCommit commit{device.device_id, reading.seq, digest_bytes, now, {}};
+  store::ReadingCommit commit{
+      device.device_id, reading.seq, digest_bytes, now, {}, std::string(reserved.SuspectReason())};
   if (key.ok()) {
     for (const auto& obs :
          model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
@@ -120,8 +119,8 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   }
   const size_t count = commit.observations.size();
   committer_.Submit(
-      std::move(commit), [this, device, seq = reading.seq, count, size, now, implausible_change,
-                          backwards, done = std::move(done)](const Status& status) {
+      std::move(commit), [this, device, seq = reading.seq, count, size, now, checks = reserved,
+                          done = std::move(done)](const Status& status) {
         Release(device.device_id, seq, status.ok());
         if (!status.ok()) {
           LogFailure("commit failed for device=" + device.device_id + ": " + status.ToString());
@@ -135,15 +134,20 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
         if (readiness_) readiness_->Clear(Readiness::Cause::kStoreWrites);
         metrics_.messages_accepted.fetch_add(1);
         metrics_.observations_stored.fetch_add(count);
-        Report(device, events::EventKind::kReadingAccepted, "", size, now);
-        if (implausible_change || backwards) {  // one flag a message: each counts once
+        Report(device, events::EventKind::kReadingAccepted, "", size, now, seq);
+        if (checks.implausible_change || checks.timestamp_backwards) {  // one flag: counts once
           Report(device, events::EventKind::kReadingFlagged,
-                 implausible_change ? "implausible_change" : "timestamp_backwards", size, now);
+                 checks.implausible_change ? "implausible_change" : "timestamp_backwards", size,
+                 now, seq);
         }
-        IngestOutcome outcome;
+        if (checks.value_drift) {
+          Report(device, events::EventKind::kReadingFlagged, "value_drift", size, now, seq);
+        }
+        if (!checks.inconsistent_vitals.empty()) {
+          Report(device, events::EventKind::kReadingFlagged, "vitals_inconsistent", size, now, seq);
+        }
+        IngestOutcome outcome = checks;
         outcome.observations = count;
-        outcome.implausible_change = implausible_change;
-        outcome.timestamp_backwards = backwards;
         done(outcome);
       });
 }
@@ -201,7 +205,19 @@ void ReadingPipeline::SequenceState::RememberValues(const model::Reading& readin
                                                             previous.value, previous.effective_ms);
     }
     if (m.effective_ms >= previous.effective_ms) previous = {m.value, m.effective_ms};
+    const size_t k = static_cast<size_t>(m.kind) % trends.size();
+    judged[k] = trends[k].Observe(m.kind, m.value, m.effective_ms);
+    checks.value_drift |= judged[k].drifted;
   }
+  checks.inconsistent_vitals = model::InconsistentVitals(reading, judged);
+}
+
+std::string_view IngestOutcome::SuspectReason() const {
+  if (!inconsistent_vitals.empty()) return "vitals_inconsistent";
+  if (value_drift) return "value_drift";
+  if (implausible_change) return "implausible_change";
+  if (timestamp_backwards) return "timestamp_backwards";
+  return {};
 }
 
 void ReadingPipeline::Release(const std::string& device_id, uint64_t seq, bool committed) {

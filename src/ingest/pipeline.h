@@ -21,6 +21,7 @@
 #include "ingest/reading_committer.h"
 #include "ingest/refusal.h"
 #include "model/reading.h"
+#include "model/vital_trend.h"
 #include "store/device_registry.h"
 #include "store/keyring.h"
 #include "store/reading_store.h"
@@ -52,6 +53,12 @@ struct IngestOutcome {
   // Stored, but a value is timestamped earlier than the device's latest one of that kind (its
   // sequence number being higher): a backdated reading, for the detection engine.
   bool timestamp_backwards = false;
+  // Stored, but a value's recent level left the device's own normal (model/vital_trend.h).
+  bool value_drift = false;
+  // Stored, but its vital signs do not belong together (why: model::InconsistentVitals).
+  std::string_view inconsistent_vitals = {};
+  // Whether the stored Observations are marked suspect (any of the four above), and why.
+  std::string_view SuspectReason() const;
 };
 
 class ReadingPipeline {
@@ -63,7 +70,9 @@ class ReadingPipeline {
   // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
   // kReadingRefused with the refusal's name, and kReadingFlagged beside an accepted reading
   // whose values changed implausibly fast ("implausible_change") or whose time went backwards
-  // ("timestamp_backwards").
+  // ("timestamp_backwards"), whose level drifted from the device's normal ("value_drift"), or
+  // whose vital signs do not belong together ("vitals_inconsistent"). A flagged reading's
+  // Observations are stored marked suspect (store::ReadingCommit::suspect).
   ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
                   store::KeyRing& keys, ReadingCommitter& committer, const Clock& clock,
                   const IngestLimits& limits, IngestMetrics& metrics,
@@ -84,7 +93,9 @@ class ReadingPipeline {
     // Reserved, not yet committed, ascending: a number is reserved only above all of them, so
     // it is appended (no allocation a message, as a tree's node would be).
     std::deque<uint64_t> pending;
-    std::array<LastValue, 8> last{};  // per model::VitalKind, the latest value seen
+    std::array<LastValue, 8> last{};              // per model::VitalKind, the latest value seen
+    std::array<model::VitalTrend, 8> trends{};    // per kind, the device's own normal
+    std::array<model::TrendReading, 8> judged{};  // per kind, the latest judgement
     uint64_t highest() const { return pending.empty() ? highest_committed : pending.back(); }
     bool IsPending(uint64_t seq) const {
       return std::binary_search(pending.begin(), pending.end(), seq);
@@ -94,8 +105,9 @@ class ReadingPipeline {
       if (at != pending.end() && *at == seq) pending.erase(at);
     }
     // Whether a value of `reading` moved implausibly fast from the device's latest one of its
-    // kind (over the time between them, whichever is earlier), and whether one is timestamped
-    // before it; remembers the values that are the latest.
+    // kind (over the time between them, whichever is earlier), whether one is timestamped
+    // before it, whether a level drifted and whether the values belong together; remembers the
+    // values that are the latest and learns them.
     void RememberValues(const model::Reading& reading, IngestOutcome& checks);
   };
 

@@ -115,6 +115,13 @@ void AppendHead(std::string& out, const Observation& obs, std::string_view const
   out += R"(,"meta":{"lastUpdated":")";  // stored once, never changed: when it was received
   AppendRfc3339Millis(out, obs.issued_ms);
   out += '"';
+  if (!obs.suspect.empty()) {
+    out += R"(,"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationValue",)"
+           R"("code":"UNCERTREL","display":"uncertain reliability"}],"tag":[{"system":)"
+           R"("urn:vigil:suspect","code":")";
+    out += obs.suspect;  // a reason's name: [a-z_]
+    out += R"("}])";
+  }
   out += constants;
   AppendReference(out, "Patient/", obs.patient_id);
   out += R"(},"effectiveDateTime":")";

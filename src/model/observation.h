@@ -29,6 +29,11 @@ struct Observation {
   int64_t issued_ms = 0;  // when the hub received it
   // One measurement; for the blood-pressure panel, the systolic then the diastolic pressure.
   std::vector<Measurement> measurements;
+  // Why the hub doubts the values ("value_drift", "clone", ... : store::SuspectReading), empty
+  // when it does not: rendered as the security label "uncertain reliability" (meta.security,
+  // v3-ObservationValue UNCERTREL) and the reason as a tag (system urn:vigil:suspect), so that
+  // clinicians check the patient before acting on the values.
+  std::string suspect;
 };
 
 // Builds the Observations for `reading`, in measurement order. `issued_ms` is the hub's time of

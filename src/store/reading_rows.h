@@ -52,7 +52,29 @@ struct ReadingCommit {
   std::string payload_digest;  // SHA-256 of the payload as received, 32 bytes
   int64_t received_ms = 0;
   std::vector<SealedObservation> observations;
+  std::string suspect = {};  // why its Observations are doubted (SuspectReading); "" if not
 };
+
+// A stored message whose Observations the hub doubts: flagged at ingest (a value drifted from
+// the device's normal, vitals that do not belong together, an implausible change, a backdated
+// time) or marked later (the readings of a cloned certificate: "clone").
+struct SuspectReading {
+  std::string device_id;
+  uint64_t seq = 0;
+  std::string reason;
+};
+
+// The reason message (device_id, seq) is suspect in `sorted` (ordered by device id, then
+// sequence number, as ReadingStore::SuspectReadings lists them); empty when it is not.
+inline std::string_view FindSuspect(const std::vector<SuspectReading>& sorted,
+                                    std::string_view device_id, uint64_t seq) {
+  const auto at = std::lower_bound(sorted.begin(), sorted.end(), std::pair(device_id, seq),
+                                   [](const SuspectReading& s, auto key) {
+                                     return std::pair(std::string_view(s.device_id), s.seq) < key;
+                                   });
+  if (at == sorted.end() || at->device_id != device_id || at->seq != seq) return {};
+  return at->reason;
+}
 
 // The widest gap between an Observation of `c` and its message's receipt: a store keeps each
 // device's widest, so that an Observation is found by id near its receipt's time.

@@ -62,6 +62,13 @@ class ReadingStore {
   // The Observation with `id` of `patient_id`, if there is one.
   virtual Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                                    const std::string& id) = 0;
+
+  // Marks the messages (`device_id`, each of `seqs`) of `patient_id` suspect for `reason`; a
+  // message marked already keeps its first reason. Committed before it returns.
+  virtual Status MarkSuspect(const std::string& patient_id, const std::string& device_id,
+                             std::span<const uint64_t> seqs, const std::string& reason) = 0;
+  // Every suspect message of the patient's (few: a page looks its rows up in them).
+  virtual Result<std::vector<SuspectReading>> SuspectReadings(const std::string& patient_id) = 0;
 };
 
 }  // namespace vigil::store

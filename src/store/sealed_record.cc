@@ -120,6 +120,7 @@ Status ObservationOpener::OpenInto(const SealedObservationView& row, model::Obse
   o.code.assign(row.code);
   o.effective_ms = row.effective_ms;
   o.seq = row.seq;
+  o.suspect.clear();
   const Status decoded = DecodeValues(plaintext_, o);
   OPENSSL_cleanse(plaintext_.data(), plaintext_.size());
   if (!decoded.ok()) o.measurements.clear();  // nothing of a row that did not decode

@@ -234,7 +234,7 @@ TEST_F(DetectionTest, RefusedReadingsByReason) {
   EXPECT_EQ(Kinds(), (std::vector<std::string>{"replayed-readings device:dev-1",
                                                "topic-violation device:dev-3",
                                                "oversize-messages device:dev-4"}));
-  EXPECT_EQ(raised_[0].evidence.at("refused_in_window"), "3");
+  EXPECT_EQ(raised_[0].evidence.at("in_window"), "3");
   for (int i = 0; i < 3; ++i) {
     Feed({Event(EventKind::kReadingRefused, kT + 20 + i, "dev-5", "", "a", "",
                 "implausible_value")});

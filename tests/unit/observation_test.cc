@@ -46,6 +46,21 @@ TEST(ObservationTest, HeartRateBecomesAVitalSignsObservation) {
   EXPECT_EQ(j["meta"]["profile"][0], "http://hl7.org/fhir/StructureDefinition/heartrate");
 }
 
+TEST(ObservationTest, ASuspectObservationCarriesASecurityLabelAndItsReason) {
+  Reading r{7, {{VitalKind::kHeartRate, 72, kT}}};
+  auto obs = NormalizeReading(r, "p-001", "dev-0001", kT + 5);
+  EXPECT_FALSE(json::parse(ToFhirJson(obs[0]))["meta"].contains("security"));
+  obs[0].suspect = "value_drift";
+  const json j = json::parse(ToFhirJson(obs[0]));
+  EXPECT_EQ(j["meta"]["security"][0]["system"],
+            "http://terminology.hl7.org/CodeSystem/v3-ObservationValue");
+  EXPECT_EQ(j["meta"]["security"][0]["code"], "UNCERTREL");
+  EXPECT_EQ(j["meta"]["tag"][0]["system"], "urn:vigil:suspect");
+  EXPECT_EQ(j["meta"]["tag"][0]["code"], "value_drift");
+  EXPECT_EQ(j["meta"]["profile"][0], "http://hl7.org/fhir/StructureDefinition/heartrate");
+  EXPECT_EQ(j["valueQuantity"]["value"], 72);
+}
+
 TEST(ObservationTest, SystolicAndDiastolicMakeOneBloodPressurePanel) {
   Reading r{9,
             {{VitalKind::kDiastolicBp, 80, kT},

@@ -5,6 +5,7 @@
 #include <future>
 #include <mutex>
 
+#include "core/time_format.h"
 #include "model/plausible_change.h"
 #include "test_hub.h"
 
@@ -104,6 +105,40 @@ TEST_F(PipelineTest, ABackdatedReadingIsJudgedAndFlagged) {
   const auto later = Send(Message(4, 71, "2026-11-22T10:00:01Z"));
   EXPECT_FALSE(later.timestamp_backwards);
   EXPECT_FALSE(later.implausible_change);
+}
+
+// Steps each under the change bound, toward a dangerous heart rate: the device's own normal
+// catches them; those readings are stored marked suspect and say so in FHIR.
+TEST_F(PipelineTest, ADriftFromTheDevicesNormalIsStoredMarkedSuspect) {
+  int seq = 0;
+  const auto send_at_next_second = [&](int hr) {
+    clock_.Advance(1000);
+    return Send(Message(++seq, hr, FormatRfc3339Millis(clock_.NowMillis())));
+  };
+  for (int i = 0; i < 120; ++i) ASSERT_FALSE(send_at_next_second(72 + i % 3).value_drift);
+  int first_drifted = 0;
+  for (int i = 1; i <= 30 && first_drifted == 0; ++i) {
+    const auto outcome = send_at_next_second(72 + 4 * i);
+    EXPECT_FALSE(outcome.implausible_change);
+    if (outcome.value_drift) first_drifted = seq;
+  }
+  ASSERT_GT(first_drifted, 0);
+  const auto suspects = hub_.store().SuspectReadings("p-1");
+  ASSERT_TRUE(suspects.ok());
+  ASSERT_EQ(suspects->size(), 1u);
+  EXPECT_EQ(suspects->at(0).seq, static_cast<uint64_t>(first_drifted));
+  EXPECT_EQ(suspects->at(0).reason, "value_drift");
+  EXPECT_EQ(store::FindSuspect(*suspects, "d-1", first_drifted), "value_drift");
+  EXPECT_EQ(store::FindSuspect(*suspects, "d-1", first_drifted - 1), "");
+  EXPECT_EQ(store::FindSuspect(*suspects, "d-2", first_drifted), "");
+  // Marked later (a clone's readings): a mark that exists keeps its reason.
+  const uint64_t seqs[] = {1, 2, static_cast<uint64_t>(first_drifted)};
+  ASSERT_TRUE(hub_.store().MarkSuspect("p-1", "d-1", seqs, "clone").ok());
+  const auto marked = hub_.store().SuspectReadings("p-1");
+  ASSERT_EQ(marked->size(), 3u);
+  EXPECT_EQ(store::FindSuspect(*marked, "d-1", 1), "clone");
+  EXPECT_EQ(store::FindSuspect(*marked, "d-1", first_drifted), "value_drift");
+  EXPECT_TRUE(hub_.store().SuspectReadings("p-2")->empty());
 }
 
 TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {

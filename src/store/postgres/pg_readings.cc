@@ -89,6 +89,7 @@ Status InsertReadings(Connection& conn, std::span<const ReadingCommit> commits,
   if (commits.empty()) return Status::Ok();
   VIGIL_ASSIGN_OR_RETURN(auto devices, ReadDevices(conn, commits));
   CopyRows receipts, observations;
+  std::vector<const ReadingCommit*> suspects;  // rare: a row each
   for (const ReadingCommit& c : commits) {
     if (!model::IsValidSequence(c.seq)) {  // the decoders refuse these; never wrap one
       return Status::InvalidArgument("sequence number of device " + c.device_id +
@@ -107,8 +108,14 @@ Status InsertReadings(Connection& conn, std::span<const ReadingCommit> commits,
       observations.Int(o.effective_ms).Int(static_cast<int64_t>(o.seq)).Bytes(o.sealed);
       ledger_index ? observations.Int(static_cast<int64_t>(*ledger_index)) : observations.Null();
     }
+    if (!c.suspect.empty()) suspects.push_back(&c);
     d.highest_seq = std::max(d.highest_seq, static_cast<int64_t>(c.seq));
     d.widest_skew_ms = std::max(d.widest_skew_ms, WidestSkew(c));
+  }
+  for (const ReadingCommit* c : suspects) {
+    const uint64_t seq[] = {c->seq};
+    VIGIL_RETURN_IF_ERROR(
+        InsertSuspects(conn, devices.at(c->device_id).patient_id, c->device_id, seq, c->suspect));
   }
   VIGIL_RETURN_IF_ERROR(conn.Copy(
       "reading_receipts (device_id, seq, payload_digest, received_ms, ledger_index)", receipts));
@@ -130,6 +137,25 @@ Status InsertReadings(Connection& conn, std::span<const ReadingCommit> commits,
       " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, seq, skew)"
       " WHERE d.id = u.id",
       Params().TextArray(ids).IntArray(seqs).IntArray(skews));
+}
+
+Status InsertSuspects(Connection& conn, const std::string& patient_id, const std::string& device_id,
+                      std::span<const uint64_t> seqs, const std::string& reason) {
+  std::vector<int64_t> numbers(seqs.begin(), seqs.end());
+  return conn.Run(
+      "INSERT INTO suspect_readings (device_id, seq, patient_id, reason)"
+      " SELECT $1, s, $2, $3 FROM unnest($4::bigint[]) AS s ON CONFLICT DO NOTHING",
+      Params().Text(device_id).Text(patient_id).Text(reason).IntArray(numbers));
+}
+
+Result<std::vector<SuspectReading>> SuspectReadings(Pool& pool, const std::string& patient_id) {
+  return ReadRows(pool,
+                  "SELECT device_id, seq, reason FROM suspect_readings WHERE patient_id = $1"
+                  " ORDER BY device_id, seq",
+                  Params().Text(patient_id), [](const Rows& rows, int i) {
+                    return SuspectReading{rows.Text(i, 0), static_cast<uint64_t>(rows.Int(i, 1)),
+                                          rows.Text(i, 2)};
+                  });
 }
 
 Result<std::optional<std::string>> FindReceiptDigest(Pool& pool, const std::string& device_id,

@@ -27,6 +27,11 @@ SealedObservation ReadObservation(const Rows& rows, int row);
 Status InsertReadings(Connection& conn, std::span<const ReadingCommit> commits,
                       std::optional<uint64_t> ledger_index);
 
+// Marks (device_id, each of seqs) of `patient_id` suspect inside the caller's transaction; a
+// mark that exists keeps its reason.
+Status InsertSuspects(Connection& conn, const std::string& patient_id, const std::string& device_id,
+                      std::span<const uint64_t> seqs, const std::string& reason);
+Result<std::vector<SuspectReading>> SuspectReadings(Pool& pool, const std::string& patient_id);
 Result<std::optional<std::string>> FindReceiptDigest(Pool& pool, const std::string& device_id,
                                                      uint64_t seq);
 Result<std::vector<SealedObservation>> ListObservations(Pool& pool, const std::string& patient_id);

@@ -174,6 +174,17 @@ CREATE TABLE account_holds (
   since_ms BIGINT NOT NULL);
 )sql";
 
+// Version 3: messages whose Observations the hub doubts (store::SuspectReading).
+constexpr std::string_view kSuspectReadings = R"sql(
+CREATE TABLE suspect_readings (
+  device_id TEXT COLLATE "C" NOT NULL,
+  seq BIGINT NOT NULL,
+  patient_id TEXT COLLATE "C" NOT NULL,
+  reason TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (device_id, seq));
+CREATE INDEX suspect_readings_by_patient ON suspect_readings (patient_id);
+)sql";
+
 Result<int64_t> SchemaVersion(Connection& conn) {
   VIGIL_ASSIGN_OR_RETURN(Rows version, conn.Query("SELECT version FROM vigil_schema"));
   return version.size() == 1 ? version.Int(0, 0) : -1;
@@ -197,6 +208,7 @@ Status CreateSchema(Connection& conn) {
     }
     VIGIL_RETURN_IF_ERROR(conn.Exec(kTables));
     VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
+    VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
     return conn.Exec("INSERT INTO vigil_schema (version) VALUES (" +
                      std::to_string(kSchemaVersion) + ")");
   });
@@ -227,6 +239,7 @@ Status MigrateSchema(Connection& conn) {
     VIGIL_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_xact_lock(7100001)"));
     VIGIL_ASSIGN_OR_RETURN(int64_t v, SchemaVersion(conn));
     if (v < 2) VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
+    if (v < 3) VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
     if (v >= kSchemaVersion) return Status::Ok();
     return conn.Exec("UPDATE vigil_schema SET version = " + std::to_string(kSchemaVersion));
   });

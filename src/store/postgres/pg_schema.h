@@ -7,7 +7,7 @@
 
 namespace vigil::store::pg {
 
-inline constexpr int kSchemaVersion = 2;  // 2: address blocks
+inline constexpr int kSchemaVersion = 3;  // 2: address blocks; 3: suspect readings
 
 // Creates every table in one transaction. AlreadyExists if the database holds a hub already.
 Status CreateSchema(Connection& conn);

@@ -196,6 +196,17 @@ class PgStore final : public Store {
     return pg::FindObservation(pool_, patient_id, id);
   }
 
+  Status MarkSuspect(const std::string& patient_id, const std::string& device_id,
+                     std::span<const uint64_t> seqs, const std::string& reason) override {
+    return InTransaction([&](pg::Connection& conn) {
+      return pg::InsertSuspects(conn, patient_id, device_id, seqs, reason);
+    });
+  }
+
+  Result<std::vector<SuspectReading>> SuspectReadings(const std::string& patient_id) override {
+    return pg::SuspectReadings(pool_, patient_id);
+  }
+
   Status AppendLedger(const LedgerAppend& append) override {
     return InTransaction(
         [&](pg::Connection& conn) { return pg::WriteLedgerAppend(conn, append).status(); });

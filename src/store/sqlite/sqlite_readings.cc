@@ -8,6 +8,7 @@
 #include "model/observation.h"
 #include "model/reading.h"
 #include "store/sqlite/sqlite_receipts.h"
+#include "store/sqlite/sqlite_suspects.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -130,6 +131,9 @@ Result<bool> InsertReadings(Database& db, std::span<const ReadingCommit> commits
       obs.Bind(5, o.effective_ms).Bind(6, static_cast<int64_t>(o.seq)).BindBlob(7, o.sealed);
       obs.Bind(8, ledger_index);
       VIGIL_RETURN_IF_ERROR(obs.Run());
+    }
+    if (!c.suspect.empty()) {
+      VIGIL_RETURN_IF_ERROR(InsertSuspect(db, d.patient_id, c.device_id, c.seq, c.suspect));
     }
     d.highest_seq = std::max(d.highest_seq, c.seq);
     d.widest_skew_ms = std::max(d.widest_skew_ms, WidestSkew(c));

@@ -15,6 +15,7 @@
 #include "store/sqlite/sqlite_ledger.h"
 #include "store/sqlite/sqlite_readings.h"
 #include "store/sqlite/sqlite_receipts.h"
+#include "store/sqlite/sqlite_suspects.h"
 #include "store/store.h"
 
 namespace vigil::store {
@@ -29,7 +30,7 @@ using sqlite::Statement;
 // its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
 // 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks, the
 // care team indexed by member, devices held to vital signs, notices of monitoring stopped
-constexpr int kSchemaVersion = 11;
+constexpr int kSchemaVersion = 12;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -171,6 +172,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 11) created = sqlite::CreateCareTeamByMember(db_);
       if (created.ok() && current < 11) created = db_.Exec(kVitalsOnlyTable);
       if (created.ok() && current < 11) created = sqlite::CreateMonitoringNoticeSchema(db_);
+      if (created.ok() && current < 12) created = sqlite::CreateSuspectSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -326,6 +328,20 @@ class SqliteStore final : public Store {
   Result<std::optional<SealedObservation>> FindObservation(const std::string& patient_id,
                                                            const std::string& id) override {
     return sqlite::FindObservation(*readers_, recent_receipts_, patient_id, id);
+  }
+
+  Status MarkSuspect(const std::string& patient_id, const std::string& device_id,
+                     std::span<const uint64_t> seqs, const std::string& reason) override {
+    return InTransaction([&]() -> Status {
+      for (uint64_t seq : seqs) {
+        VIGIL_RETURN_IF_ERROR(sqlite::InsertSuspect(db_, patient_id, device_id, seq, reason));
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<SuspectReading>> SuspectReadings(const std::string& patient_id) override {
+    return sqlite::SuspectReadings(*readers_, patient_id);
   }
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
