@@ -66,6 +66,9 @@ class Attack {
     if (name == "stuffing") return Stuffing();
     if (name == "insider") return Insider();
     if (name == "exfiltration") return Exfiltration();
+    if (name == "drift") return Drift();
+    if (name == "slow-stuffing") return SlowStuffing();
+    if (name == "stolen-password") return StolenPassword();
     return Status::InvalidArgument("unknown attack '" + name + "'");
   }
 
@@ -231,7 +234,7 @@ class Attack {
   // A user added for the attack; logs in (password + TOTP, changing the initial password) from
   // `from` and returns the session token.
   Result<std::string> LoggedIn(const std::string& username, access::Role role,
-                               const std::string& from) {
+                               const std::string& from, std::string* password = nullptr) {
     VIGIL_ASSIGN_OR_RETURN(auto enrolment, admin::AddUser(hub_, {username, role, ""}));
     Endpoint to = https_;
     to.bind = from;
@@ -259,6 +262,7 @@ class Attack {
                                             .dump(),
                                         token));
     if (changed.status != 204) return Status::Unavailable("password change failed");
+    if (password) *password = enrolment.initial_password + "-Changed1";
     return token;
   }
 
@@ -338,6 +342,81 @@ class Attack {
     return Truth{"user:" + user, {"bulk-reads"}, {}, "200 bulk reads of 3 patients' data"};
   }
 
+  // A pulse oximeter's saturation walked down half a point a reading (the change bound allows
+  // ten) toward a dangerous value, its pulse left where it was. Its history is uploaded first, as
+  // a device does after a gap: 90 readings a second apart, at 25 a second.
+  Result<Truth> Drift() {
+    MqttAttackClient c;
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("drift", c, 12));
+    const int64_t first_ms = Now() - 200'000;
+    uint64_t seq = 0;
+    const auto send = [&](double spo2, double bpm) -> Status {
+      const json reading = {
+          {"seq", ++seq},
+          {"ts", FormatRfc3339Millis(first_ms + static_cast<int64_t>(seq) * 1000)},
+          {"readings",
+           {{{"type", "spo2"}, {"value", spo2}, {"unit", "%"}},
+            {{"type", "heart_rate"}, {"value", bpm}, {"unit", "/min"}}}}};
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      return c.Publish(d.topic, reading.dump()).status();
+    };
+    for (int i = 0; i < 90; ++i) VIGIL_RETURN_IF_ERROR(send(97 + (i % 2) * 0.5, 72 + i % 3));
+    MarkStart();
+    for (int i = 1; i <= 50; ++i) VIGIL_RETURN_IF_ERROR(send(std::max(97 - 0.5 * i, 84.0), 72));
+    c.Close();
+    return Truth{"device:" + d.id,
+                 {"vital-drift", "inconsistent-vitals"},
+                 {},
+                 "SpO2 walked from 97% to 84% in steps of 0.5, the pulse unchanged"};
+  }
+
+  // Leaked credentials tried once per account and once per address (8 accounts the hub does not
+  // have, 4 it has), half a second apart: under every per-account and per-address threshold.
+  Result<Truth> SlowStuffing() {
+    std::vector<std::string> accounts;
+    for (int i = 0; i < 12; ++i) {
+      accounts.push_back("atk-ss" + std::to_string(i) + "-" + tag_);
+      if (i % 3 == 0) {
+        VIGIL_RETURN_IF_ERROR(
+            admin::AddUser(hub_, {accounts.back(), access::Role::kNurse, ""}).status());
+      }
+    }
+    MarkStart();
+    for (int i = 0; i < 12; ++i) {
+      Endpoint from = https_;
+      from.bind = Source(40 + i);
+      (void)HttpsRequest(from, "POST", "/auth/login",
+                         json{{"username", accounts[i]}, {"password", "Summer2026!"}}.dump(), "");
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return Truth{"hub:auth", {"login-campaign"}, {}, "12 accounts from 12 addresses, once each"};
+  }
+
+  // The password of a nurse who signs in from one address, used from another by someone
+  // without her authenticator: the password is right, the code is not.
+  Result<Truth> StolenPassword() {
+    const std::string user = "atk-sp-" + tag_;
+    std::string password;
+    VIGIL_RETURN_IF_ERROR(LoggedIn(user, access::Role::kNurse, Source(13), &password).status());
+    Endpoint from = https_;
+    from.bind = Source(14);
+    MarkStart();
+    VIGIL_ASSIGN_OR_RETURN(
+        auto login, HttpsRequest(from, "POST", "/auth/login",
+                                 json{{"username", user}, {"password", password}}.dump(), ""));
+    if (login.status != 200)
+      return Status::Unavailable("login: HTTP " + std::to_string(login.status));
+    (void)HttpsRequest(
+        from, "POST", "/auth/mfa",
+        json{{"challenge", json::parse(login.body).value("challenge", "")}, {"code", "000000"}}
+            .dump(),
+        "");
+    return Truth{"user:" + user,
+                 {"password-from-new-address"},
+                 {},
+                 "the right password from " + Source(14) + ", then a wrong TOTP code"};
+  }
+
   AttackOptions o_;
   admin::AdminHub hub_;
   Endpoint mqtt_, https_;
@@ -349,8 +428,9 @@ class Attack {
 
 const std::vector<std::string>& AttackNames() {
   static const std::vector<std::string> names = {
-      "replay", "spoof",       "flood",    "tamper",  "clone",
-      "botnet", "brute-force", "stuffing", "insider", "exfiltration"};
+      "replay", "spoof",         "flood",          "tamper",  "clone",
+      "botnet", "brute-force",   "stuffing",       "insider", "exfiltration",
+      "drift",  "slow-stuffing", "stolen-password"};
   return names;
 }
 

@@ -22,7 +22,8 @@ struct AttackOptions {
   std::string tag;        // makes the attack's identities unique ("" the current time)
 };
 
-// replay, spoof, flood, tamper, clone, botnet, brute-force, stuffing, insider, exfiltration.
+// replay, spoof, flood, tamper, clone, botnet, brute-force, stuffing, insider, exfiltration,
+// drift, slow-stuffing, stolen-password.
 const std::vector<std::string>& AttackNames();
 
 Status RunAttack(const AttackOptions& options);

@@ -17,6 +17,7 @@
 
 #include "access/consent.h"
 #include "access/roles.h"
+#include "events/audit_records.h"
 
 namespace vigil::access {
 
@@ -40,7 +41,7 @@ enum class Outcome { kAllowed, kDenied, kBreakGlass };
 std::string_view OutcomeName(Outcome outcome);  // "allowed", "denied", "break-glass"
 
 // The basis of a caregiver's read allowed through the patient's care team and consent.
-inline constexpr std::string_view kCareTeamBasis = "care-team+consent";
+inline constexpr std::string_view kCareTeamBasis = events::audit::kCareTeamBasis;
 
 struct Decision {
   Outcome outcome = Outcome::kDenied;

@@ -18,7 +18,10 @@ std::vector<std::pair<const char*, int*>> DetectOptions::Thresholds() {
           {"reconnects", &reconnects},
           {"mfa_failures", &mfa_failures},
           {"bulk_rows", &bulk_rows},
-          {"baseline_score", &baseline_score}};
+          {"baseline_score", &baseline_score},
+          {"campaign_window_seconds", &campaign_window_seconds},
+          {"campaign_accounts", &campaign_accounts},
+          {"campaign_addresses", &campaign_addresses}};
 }
 
 }  // namespace vigil

@@ -30,6 +30,9 @@ struct DetectOptions {
   int bulk_rows = 20000;               // rows of patients' data sent to one user in the window
                                        // (bulk collection; paging does not add to it)
   int baseline_score = 8;              // robust z-score at which a learned baseline alerts
+  int campaign_window_seconds = 900;   // the hub-wide window of slow, spread login attacks
+  int campaign_accounts = 10;          // distinct accounts failing hub-wide in that window ...
+  int campaign_addresses = 5;          // ... from at least this many addresses
 
   // Every threshold above by its config key, in the order config.toml lists them.
   std::vector<std::pair<const char*, int*>> Thresholds();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "detect/baseline.h"
+#include "detect/login_campaign_rule.h"
 
 namespace vigil::detect {
 namespace {
@@ -458,6 +459,7 @@ std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   rules.push_back(std::make_unique<ReconnectStormRule>(settings));
   rules.push_back(std::make_unique<SessionRule>(settings));
   rules.push_back(std::make_unique<StoreFailureRule>(settings));
+  rules.push_back(MakeLoginCampaignRule(settings));
   BaselineSettings baselines;
   baselines.threshold = settings.baseline_score;
   rules.push_back(MakeBaselineRule(baselines));

@@ -30,10 +30,12 @@ enum class AlertKind {
   kDeviceBehaviour,
   kUserBehaviour,
   kBulkReads,
-  kStoreFailure,        // the hub could not store readings
-  kDetectionShedding,   // the detection queue overflowed
-  kVitalDrift,          // a device's values left its own normal (model/vital_trend.h)
-  kInconsistentVitals,  // vital signs of one device that do not belong together
+  kStoreFailure,            // the hub could not store readings
+  kDetectionShedding,       // the detection queue overflowed
+  kVitalDrift,              // a device's values left its own normal (model/vital_trend.h)
+  kInconsistentVitals,      // vital signs of one device that do not belong together
+  kLoginCampaign,           // failed logins spread over many accounts and addresses, hub-wide
+  kPasswordFromNewAddress,  // the right password from a new address, then a wrong TOTP code
 };
 
 std::string_view AlertKindName(AlertKind kind);  // as config.toml and the API spell it

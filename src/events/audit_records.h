@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "events/audit_fields.h"
 #include "events/audit_record.h"
@@ -142,6 +143,10 @@ struct SessionsRevoked {
     field("address", r.address, kOptional);
   }
 };
+
+// The basis an Access record gives for a caregiver's read allowed through the patient's care team
+// and consent (the job, as opposed to break-glass or another rule).
+inline constexpr std::string_view kCareTeamBasis = "care-team+consent";
 
 // A decision on a request for a patient's data, allowed or not.
 struct Access {

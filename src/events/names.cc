@@ -7,7 +7,7 @@ namespace vigil::events {
 namespace {
 
 using K = AlertKind;
-constexpr NameTable<AlertKind, 24> kAlertKinds({{
+constexpr NameTable<AlertKind, 26> kAlertKinds({{
     {K::kRefusedConnections, "refused-connections"},
     {K::kDeviceClone, "device-clone"},
     {K::kBruteForce, "brute-force"},
@@ -32,6 +32,8 @@ constexpr NameTable<AlertKind, 24> kAlertKinds({{
     {K::kDetectionShedding, "detection-shedding"},
     {K::kVitalDrift, "vital-drift"},
     {K::kInconsistentVitals, "inconsistent-vitals"},
+    {K::kLoginCampaign, "login-campaign"},
+    {K::kPasswordFromNewAddress, "password-from-new-address"},
 }});
 
 constexpr NameTable<Severity, 4> kSeverities({{

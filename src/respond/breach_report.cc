@@ -47,6 +47,21 @@ struct Collector {
   }
 };
 
+// Whether reads a user made through their own care teams are part of the incident: when the
+// account may have been someone else's (a stolen password or token, guessed credentials) or the
+// volume itself is the offence (bulk collection). Otherwise they are the user's job: a nurse
+// browsing outside her ward has not breached her own ward's records.
+bool CareTeamReadsInQuestion(const std::vector<store::AlertRecord>& alerts) {
+  for (const auto& a : alerts) {
+    for (std::string_view kind :
+         {"bulk-reads", "user-behaviour", "session-new-address", "password-from-new-address",
+          "brute-force", "credential-stuffing", "mfa-failures"}) {
+      if (a.kind == kind) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id, int64_t now_ms,
@@ -66,25 +81,32 @@ Result<BreachReport> BuildBreachReport(store::Store& store, int64_t incident_id,
   report.discovered_ms = incident->first_ms;
   report.generated_ms = now_ms;
 
-  std::set<std::string> users, addresses, devices;
+  // The people whose reads are in question are the incident's users; an address (shared by a
+  // ward behind a NAT) attributes no read to anyone and is not a person.
+  std::set<std::string> users, devices;
   for (const auto& entity : incident->entities) {
     if (auto u = After(entity, "user:"); !u.empty()) users.insert(u);
-    if (auto a = After(entity, "address:"); !a.empty()) addresses.insert(a);
     if (auto d = After(entity, "device:"); !d.empty()) devices.insert(d);
   }
+  const bool care_team_reads_in_question = CareTeamReadsInQuestion(report.alerts);
   Collector c;
+  std::set<std::string> from_addresses;
   VIGIL_RETURN_IF_ERROR(ledger::ScanLedgerByTime(
       store, report.from_ms, report.to_ms, [&](const ledger::ScannedEntry& scanned) {
         const auto access = events::As<events::audit::Access>(scanned.entry);
-        if (!access || access->patient.empty()) return;
-        if (!users.count(access->user) && !addresses.count(access->address)) return;
-        if (access->decision == "allowed" || access->decision == "break-glass") {
-          c.Read(scanned, access->patient, access->user, access->resource);
-          if (!access->address.empty()) c.parties.insert("address:" + access->address);
-        } else {
+        if (!access || access->patient.empty() || !users.count(access->user)) return;
+        if (access->decision != "allowed" && access->decision != "break-glass") {
           ++report.denied_reads;
+          return;
         }
+        if (access->basis == events::audit::kCareTeamBasis && !care_team_reads_in_question) {
+          ++report.care_team_reads;  // the user's job: not a disclosure of the incident
+          return;
+        }
+        c.Read(scanned, access->patient, access->user, access->resource);
+        if (!access->address.empty()) from_addresses.insert(access->address);
       }));
+  report.addresses.assign(from_addresses.begin(), from_addresses.end());
   for (const std::string& device_id : devices) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<store::DeviceRecord> device, store.FindDevice(device_id));
     c.parties.insert("device:" + device_id);

@@ -1,7 +1,9 @@
 // Breach reports: for an incident, who was affected and what the law asks next.
 // Affected patients come from the access records in the ledger (every allowed or break-glass read
-// by a user the incident names, or from an address it names, during the incident) and from the
-// devices it names (their patients' readings in the period may be forged or exposed). The report
+// by a user the incident names during the incident; reads through the user's own care teams only
+// when the incident puts the account or the volume in question) and from the devices it names
+// (their patients' readings in the period may be forged or exposed). Addresses attribute no read
+// and are never listed as persons. The report
 // carries the incident's timeline, the four factors of the HIPAA breach risk assessment
 // (45 CFR 164.402(2)) as far as the records answer them, and the notification deadlines (HIPAA
 // 164.404-408: 60 days from discovery; GDPR Art. 33: 72 hours to the supervisory authority).
@@ -36,8 +38,12 @@ struct BreachReport {
   int64_t from_ms = 0, to_ms = 0;  // the period searched
   std::vector<AffectedPatient> patients;
   int64_t denied_reads = 0;  // reads the policy refused: attempted, nothing disclosed
+  // Reads by the incident's users through their own care teams, left out of the affected
+  // patients (the user's job) unless the incident puts the account or the volume in question.
+  int64_t care_team_reads = 0;
+  std::vector<std::string> addresses;  // where the counted reads came from (not persons)
   std::vector<std::string> phi_types;
-  std::vector<std::string> parties;     // who used or received the data (users, devices, addresses)
+  std::vector<std::string> parties;     // who used or received the data (users, devices)
   std::vector<std::string> mitigation;  // containment actions taken and the incident's state
   int64_t discovered_ms = 0;
   int64_t generated_ms = 0;

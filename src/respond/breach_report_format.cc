@@ -98,6 +98,8 @@ std::string BreachReportJson(const BreachReport& r) {
       {"affected_patients", r.patients.size()},
       {"patients", patients},
       {"denied_reads", r.denied_reads},
+      {"care_team_reads_left_out", r.care_team_reads},
+      {"read_from_addresses", r.addresses},
       {"alerts", alerts},
       {"timeline", timeline},
       {"hipaa_risk_assessment",
@@ -142,7 +144,13 @@ std::string BreachReportMarkdown(const BreachReport& r) {
     }
   }
   md += "\nReads refused by the access policy (nothing disclosed): " +
-        std::to_string(r.denied_reads) + "\n\n";
+        std::to_string(r.denied_reads) + "\n";
+  md += "Reads through the users' own care teams, left out (their job, not in question here): " +
+        std::to_string(r.care_team_reads) + "\n";
+  if (!r.addresses.empty()) {
+    md += "Addresses the reads came from (not persons): " + Join(r.addresses) + "\n";
+  }
+  md += "\n";
   md += "## Timeline\n\n";
   for (const auto& e : r.timeline)
     md += "- " + Time(e.time_ms) + " " + e.what + ": " + e.detail + "\n";

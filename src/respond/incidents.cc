@@ -12,11 +12,27 @@ int SeverityRank(std::string_view name) {
   return severity ? static_cast<int>(*severity) : 0;
 }
 
-bool SharesEntity(const store::IncidentRecord& incident, const std::vector<std::string>& related) {
-  return std::any_of(related.begin(), related.end(), [&](const std::string& e) {
-    return std::find(incident.entities.begin(), incident.entities.end(), e) !=
-           incident.entities.end();
-  });
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// Whether `alert` belongs to `incident`: its own entity is one of the incident's (a user, a
+// device, or an address an alert of it came from); or an address its evidence names was itself
+// the subject of one of the incident's alerts (the attacker's address). Devices or users that
+// merely share an address (a NAT, a gateway, loopback) stay separate incidents.
+Result<bool> Joins(store::AlertStore& alerts, const store::IncidentRecord& incident,
+                   const events::Alert& alert, const std::vector<std::string>& related) {
+  if (Contains(incident.entities, alert.entity.ToString())) return true;
+  bool shares_address = false;
+  for (size_t i = 1; i < related.size(); ++i) {
+    shares_address |= Contains(incident.entities, related[i]);
+  }
+  if (!shares_address) return false;
+  VIGIL_ASSIGN_OR_RETURN(auto members, alerts.AlertsOfIncident(incident.id));
+  for (const auto& member : members) {
+    if (member.entity.rfind("address:", 0) == 0 && Contains(related, member.entity)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -41,7 +57,9 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const events::Alert& alert,
                          alerts.ListIncidents("open", 200));
   std::optional<store::IncidentRecord> incident;
   for (auto& candidate : open) {  // newest first
-    if (alert.first_ms - candidate.last_ms <= window_ms && SharesEntity(candidate, related)) {
+    if (alert.first_ms - candidate.last_ms > window_ms) continue;
+    VIGIL_ASSIGN_OR_RETURN(bool joins, Joins(alerts, candidate, alert, related));
+    if (joins) {
       incident = std::move(candidate);
       break;
     }
@@ -49,7 +67,11 @@ Result<int64_t> FileAlert(store::AlertStore& alerts, const events::Alert& alert,
   const std::string severity(events::SeverityName(alert.severity));
   const std::string kind(events::AlertKindName(alert.kind));
   if (incident) {
-    if (SeverityRank(severity) > SeverityRank(incident->severity)) incident->severity = severity;
+    if (SeverityRank(severity) > SeverityRank(incident->severity)) {
+      // Named after its most severe alert: what the officer must act on first.
+      incident->severity = severity;
+      incident->title = kind + " on " + alert.entity.ToString();
+    }
     incident->last_ms = std::max(incident->last_ms, alert.first_ms);
     for (const auto& e : related) {
       if (std::find(incident->entities.begin(), incident->entities.end(), e) ==

@@ -1,7 +1,9 @@
-// Incidents: related alerts grouped into one case with a timeline. An alert joins the
-// open incident that shares an entity with it (its subject, or an address its evidence names)
-// and was active within the grouping window; otherwise it opens a new incident. The incident's
-// severity is the worst of its alerts'. Every step is a line of the incident's timeline.
+// Incidents: related alerts grouped into one case with a timeline. An alert joins the open
+// incident, active within the grouping window, that names its subject (a user, a device, or an
+// address one of its alerts came from) or whose alerts include one about an address this alert's
+// evidence names (the attacker's address); otherwise it opens a new incident. Devices or users
+// that only share an address (a NAT, a gateway) are not grouped. The incident's severity is the
+// worst of its alerts', and its title names that alert. Every step is a line of its timeline.
 #pragma once
 
 #include <functional>

@@ -100,7 +100,7 @@ class AlertStore {
 
   // Incidents. A new one's id.
   virtual Result<int64_t> InsertIncident(const IncidentRecord& incident) = 0;
-  // Severity, last seen, entities, status and note. NotFound for an unknown id.
+  // Title, severity, last seen, entities, status and note. NotFound for an unknown id.
   virtual Status UpdateIncident(const IncidentRecord& incident) = 0;
   virtual Result<std::optional<IncidentRecord>> FindIncident(int64_t id) = 0;
   // Newest first; `status` empty: any.

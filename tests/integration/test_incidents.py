@@ -33,11 +33,16 @@ class IncidentTest(unittest.TestCase):
         cls.doctor = add_user(cls.hub, "dr.good", "clinician")
         cls.hub.run("careteam", "add", "--data-dir", cls.hub.data_dir, "--patient", "p-025",
                     "--user", "dr.good")
+        cls.hub.run("careteam", "add", "--data-dir", cls.hub.data_dir, "--patient", "p-026",
+                    "--user", "nosy")
         cls.hub.start()
         cls.api = Api(cls.hub)
         cls.officer_token = cls.api.login(cls.officer)
         cls.doctor_token = cls.api.login(cls.doctor)
         nurse_token = cls.api.login(cls.nurse)
+        # Her own ward's patient: her job, not part of what she is suspected of.
+        status, _, _ = cls.api.get("/fhir/Patient/p-026", nurse_token)
+        assert status == 200, status
         # Refused (off the care team, no break-glass): attempted, nothing disclosed.
         status, _, _ = cls.api.get("/fhir/Patient/p-029", nurse_token)
         assert status == 403, status
@@ -100,6 +105,11 @@ class IncidentTest(unittest.TestCase):
         self.assertEqual(sorted(p["patient"] for p in report["patients"]), VIEWED)
         self.assertEqual(report["affected_patients"], 20)
         self.assertEqual(report["denied_reads"], 1)
+        self.assertEqual(report["care_team_reads_left_out"], 1)  # p-026, her own ward
+        self.assertEqual(report["read_from_addresses"], ["127.0.0.1"])
+        # The address the whole test shares is where reads came from, not a person.
+        self.assertEqual(report["hipaa_risk_assessment"]["unauthorized_person"], ["user:nosy"])
+        self.assertEqual(report["incident"]["title"], "many-patients on user:nosy")
         for p in report["patients"]:
             self.assertEqual(p["by"], ["user:nosy"])
             self.assertEqual(p["resources"], ["Patient/" + p["patient"]])

@@ -284,3 +284,57 @@ TEST_F(DetectionTest, MfaFailuresAndATokenFromANewAddress) {
 
 }  // namespace
 }  // namespace vigil::detect
+
+namespace vigil::detect {
+namespace {
+
+// Credential stuffing spread thin: one attempt per account and per address, every 20 s, from a
+// leaked list (mostly accounts the hub does not have). No per-account or per-address rule sees
+// it; the hub-wide campaign does.
+TEST_F(DetectionTest, ASlowStuffingCampaignIsSeenHubWide) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 12; ++i) {
+    const std::string user =
+        i % 3 == 0 ? "staff" + std::to_string(i) : "sha256:leak" + std::to_string(i);
+    events.push_back(Event(EventKind::kLoginFailed, kT + i * 20'000, "", user,
+                           "198.51.100." + std::to_string(i), "", "bad_password"));
+  }
+  Feed(events);
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"login-campaign hub:auth"});
+  EXPECT_EQ(raised_[0].severity, Severity::kHigh);
+  EXPECT_EQ(raised_[0].evidence.at("accounts_in_window"), "10");
+  EXPECT_EQ(raised_[0].evidence.at("unknown_accounts_in_window"), "6");
+  EXPECT_NE(raised_[0].evidence.at("addresses").find("198.51.100.0"), std::string::npos);
+}
+
+// A shift change: two hundred sign-ins, a dozen typos of real accounts from many workstations.
+TEST_F(DetectionTest, AShiftChangesTyposAreNotACampaign) {
+  std::vector<SecurityEvent> events;
+  for (int i = 0; i < 200; ++i) {
+    const std::string user = "nurse" + std::to_string(i);
+    const std::string station = "10.1.0." + std::to_string(i % 40);
+    if (i % 15 == 0) {
+      events.push_back(
+          Event(EventKind::kLoginFailed, kT + i * 3000, "", user, station, "", "bad_password"));
+    }
+    events.push_back(Event(EventKind::kLoginSucceeded, kT + i * 3000 + 1, "", user, station));
+  }
+  Feed(events);
+  EXPECT_TRUE(raised_.empty()) << Kinds()[0];
+}
+
+TEST_F(DetectionTest, TheRightPasswordFromANewAddressThenAWrongCode) {
+  Feed({Event(EventKind::kLoginSucceeded, kT, "", "alice", "10.0.0.1"),
+        // A typo at her own workstation is only a typo.
+        Event(EventKind::kLoginFailed, kT + 1000, "", "alice", "10.0.0.1", "", "bad_code"),
+        // Someone new to the hub mistyping their first code is not an attacker either.
+        Event(EventKind::kLoginFailed, kT + 2000, "", "newbie", "10.0.0.9", "", "bad_code")});
+  EXPECT_TRUE(raised_.empty());
+  Feed({Event(EventKind::kLoginFailed, kT + 3000, "", "alice", "203.0.113.7", "", "bad_code")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"password-from-new-address user:alice"});
+  EXPECT_EQ(raised_[0].severity, Severity::kHigh);
+  EXPECT_EQ(raised_[0].evidence.at("address"), "203.0.113.7");
+}
+
+}  // namespace
+}  // namespace vigil::detect

@@ -35,7 +35,7 @@ class IncidentsTest : public ::testing::Test {
   testing::RecordingAuditTrail audit_;
 };
 
-TEST_F(IncidentsTest, AlertsSharingAnEntityOrAnAddressAreOneIncident) {
+TEST_F(IncidentsTest, AlertsSharingAnEntityOrAnAttackersAddressAreOneIncident) {
   const int64_t brute =
       Raise("brute-force", "user:alice", Severity::kMedium, kT, {{"latest_address", "10.0.0.5"}});
   const int64_t spray = Raise("password-spraying", "address:10.0.0.5", Severity::kHigh, kT + 1000);
@@ -47,11 +47,35 @@ TEST_F(IncidentsTest, AlertsSharingAnEntityOrAnAddressAreOneIncident) {
   ASSERT_TRUE(incident.has_value());
   EXPECT_EQ(incident->severity, "high");  // the worst of its alerts
   EXPECT_EQ(incident->entities, (std::vector<std::string>{"user:alice", "address:10.0.0.5"}));
-  EXPECT_EQ(incident->title, "brute-force on user:alice");
+  EXPECT_EQ(incident->title, "password-spraying on address:10.0.0.5");  // the worst alert
   EXPECT_EQ(alerts().AlertsOfIncident(brute).value().size(), 2u);
   auto timeline = alerts().IncidentEvents(brute).value();
   ASSERT_EQ(timeline.size(), 2u);
   EXPECT_EQ(timeline[1].what, "alert");
+}
+
+// Two devices behind one gateway (or a ward's workstations behind one NAT) share an address and
+// nothing else: their alerts are separate cases. An address that was itself the subject of an
+// alert ties what came from it together.
+TEST_F(IncidentsTest, SharingAnAddressAloneDoesNotGroup) {
+  const int64_t first = Raise("implausible-values", "device:dev-1", Severity::kMedium, kT,
+                              {{"address", "192.168.1.1"}});
+  const int64_t second = Raise("replayed-readings", "device:dev-2", Severity::kHigh, kT + 1000,
+                               {{"address", "192.168.1.1"}});
+  EXPECT_NE(second, first);
+  const int64_t scan = Raise("refused-connections", "address:10.6.6.6", Severity::kMedium, kT);
+  const int64_t from_scanner = Raise("topic-violation", "device:dev-3", Severity::kHigh, kT + 2000,
+                                     {{"address", "10.6.6.6"}});
+  EXPECT_EQ(from_scanner, scan);
+}
+
+TEST_F(IncidentsTest, TheTitleNamesTheMostSevereAlert) {
+  const int64_t incident = Raise("access-outside-care-team", "user:carol", Severity::kMedium, kT);
+  ASSERT_EQ(Raise("many-patients", "user:carol", Severity::kHigh, kT + 1000), incident);
+  ASSERT_EQ(Raise("break-glass", "user:carol", Severity::kMedium, kT + 2000), incident);
+  const auto found = alerts().FindIncident(incident).value();
+  EXPECT_EQ(found->title, "many-patients on user:carol");
+  EXPECT_EQ(found->severity, "high");
 }
 
 TEST_F(IncidentsTest, AQuietOrClosedIncidentTakesNoMoreAlerts) {

@@ -99,14 +99,15 @@ class PgAlertStore final : public AlertStore {
   Status UpdateIncident(const IncidentRecord& i) override {
     return ChangePooled(pool_,
                         "UPDATE incidents SET severity = $1, last_ms = $2, entities = $3,"
-                        " status = $4, note = $5 WHERE id = $6",
+                        " status = $4, note = $5, title = $7 WHERE id = $6",
                         Params()
                             .Text(i.severity)
                             .Int(i.last_ms)
                             .Text(JoinEntities(i.entities))
                             .Text(i.status)
                             .Text(i.note)
-                            .Int(i.id),
+                            .Int(i.id)
+                            .Text(i.title),
                         "no incident " + std::to_string(i.id));
   }
 

@@ -144,9 +144,9 @@ class SqliteAlertStore final : public AlertStore {
     std::lock_guard lock(mu_);
     Statement st(db_.handle(),
                  "UPDATE incidents SET severity = ?, last_ms = ?, entities = ?, status = ?,"
-                 " note = ? WHERE id = ?");
+                 " note = ?, title = ? WHERE id = ?");
     st.Bind(1, i.severity).Bind(2, i.last_ms).Bind(3, JoinEntities(i.entities));
-    st.Bind(4, i.status).Bind(5, i.note).Bind(6, i.id);
+    st.Bind(4, i.status).Bind(5, i.note).Bind(6, i.title).Bind(7, i.id);
     return st.RunChanging("no incident " + std::to_string(i.id));
   }
 

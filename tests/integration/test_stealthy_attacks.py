@@ -1,0 +1,192 @@
+"""Issue #20, attacks shaped to pass the per-reading and per-account rules: a pulse oximeter's
+saturation walked down in steps far under the change bound while its pulse stays put (over
+real MQTT, paho); credential stuffing spread one attempt per account and per address; the
+right password from a new address followed by a wrong TOTP code. Each is detected within a
+minute of the malicious act by `vigil sim --attack` as well as by a scripted client of the
+test's own, and a drifted reading reaches FHIR labelled "uncertain reliability" while the
+readings before it do not."""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import paho.mqtt.client as paho
+
+sys.path.insert(0, os.path.dirname(__file__))
+from api_client import Api, add_user  # noqa: E402
+from hub import Hub, vigil_json  # noqa: E402
+
+FHIR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fhir")
+RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def at(epoch_seconds):
+    return time.strftime(RFC3339, time.gmtime(epoch_seconds))
+
+
+class StealthyAttackTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub(devices=(("ox-1", "p-001"),))
+        cls.officer_user = add_user(cls.hub, "sec", "security-officer")
+        cls.clinician_user = add_user(cls.hub, "dr.kim", "clinician")
+        cls.hub.run("careteam", "add", "--data-dir", cls.hub.data_dir, "--patient", "p-001",
+                    "--user", "dr.kim")
+        cls.hub.start()
+        cls.api = Api(cls.hub)
+        cls.officer = cls.api.login(cls.officer_user)
+        cls.clinician = cls.api.login(cls.clinician_user)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.stop()
+        cls.hub.close()
+
+    def alert(self, kind, entity, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status, body, raw = self.api.get("/security/alerts", self.officer)
+            self.assertEqual(status, 200, raw)
+            found = [a for a in body["alerts"] if a["kind"] == kind and a["entity"] == entity]
+            if found:
+                return found[0]
+            time.sleep(0.2)
+        self.fail(f"no {kind} alert on {entity}: {raw}")
+
+    def no_alert_on(self, entity):
+        status, body, raw = self.api.get("/security/alerts", self.officer)
+        self.assertEqual([a["kind"] for a in body["alerts"] if a["entity"] == entity], [], raw)
+
+    def publish_all(self, device_id, payloads):
+        """Publishes each payload with QoS 1 over one paho connection, waiting for each PUBACK."""
+        d = self.hub.device_dir(device_id)
+        client = paho.Client(client_id=device_id, protocol=paho.MQTTv311)
+        client.tls_set(ca_certs=os.path.join(d, "ca.crt"),
+                       certfile=os.path.join(d, device_id + ".crt"),
+                       keyfile=os.path.join(d, device_id + ".key"))
+        connected = threading.Event()
+        client.on_connect = lambda c, u, f, rc: connected.set() if rc == 0 else None
+        client.connect("localhost", self.hub.mqtt_port, 30)
+        client.loop_start()
+        self.assertTrue(connected.wait(10))
+        try:
+            for payload in payloads:
+                info = client.publish(f"devices/{device_id}/vitals", payload, qos=1)
+                info.wait_for_publish(10)
+                self.assertTrue(info.is_published())
+                time.sleep(0.03)  # 25 a second or so: not a flood
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    def test_a_saturation_walked_down_under_the_change_bound_is_caught_and_labelled(self):
+        # A device's uploaded history, a second apart, then the falsifier's steps of 0.5 points.
+        first = time.time() - 200
+        normal = [vigil_json(i + 1, [{"type": "spo2", "value": 97 + (i % 2) * 0.5, "unit": "%"},
+                                     {"type": "heart_rate", "value": 70 + i % 3, "unit": "/min"}],
+                             ts=at(first + i)) for i in range(90)]
+        self.publish_all("ox-1", normal)
+        time.sleep(0.5)
+        self.no_alert_on("device:ox-1")
+        started = time.time()
+        walked = [vigil_json(91 + i, [{"type": "spo2", "value": max(97 - 0.5 * (i + 1), 84),
+                                       "unit": "%"},
+                                      {"type": "heart_rate", "value": 71, "unit": "/min"}],
+                             ts=at(first + 90 + i)) for i in range(40)]
+        self.publish_all("ox-1", walked)
+        drift = self.alert("vital-drift", "device:ox-1")
+        inconsistent = self.alert("inconsistent-vitals", "device:ox-1")
+        self.assertEqual(drift["severity"], "medium")
+        self.assertEqual(inconsistent["severity"], "high")
+        self.assertLess(time.time() - started, 60)
+        self.assertEqual(inconsistent["evidence"]["latest_outcome"], "stored, marked suspect")
+        # No containment for values: the device keeps streaming (a patient's monitoring).
+        listed = self.hub.run("device", "list", "--data-dir", self.hub.data_dir).stdout
+        self.assertNotIn("quarantined", [line.split("\t")[-1] for line in listed.splitlines()
+                                         if line.startswith("ox-1\t")][0])
+        # The clinician's FHIR client sees which readings the hub doubts.
+        status, bundle, raw = self.api.get(
+            "/fhir/Observation?patient=p-001&code=59408-5&_count=200&_sort=date", self.clinician)
+        self.assertEqual(status, 200, raw)
+        labelled = {}
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            seq = int(resource["id"].split(".")[-2])
+            tags = resource["meta"].get("tag", [])
+            labelled[seq] = tags[0]["code"] if tags else None
+            if tags:
+                self.assertEqual(resource["meta"]["security"][0]["code"], "UNCERTREL")
+        self.assertEqual(len(labelled), 130)
+        self.assertTrue(all(labelled[s] is None for s in range(1, 91)), labelled)
+        suspect = [s for s in range(91, 131) if labelled[s]]
+        self.assertGreater(len(suspect), 10)
+        self.assertIn(labelled[suspect[-1]], ("value_drift", "vitals_inconsistent"))
+        # ... one by one too, and the labelled resource is valid FHIR.
+        status, one, raw = self.api.get(f"/fhir/Observation/ox-1.{suspect[-1]}.0", self.clinician)
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(one["meta"]["security"][0]["code"], "UNCERTREL")
+        path = os.path.join(self.hub.root, "suspect.json")
+        with open(path, "w") as f:
+            json.dump([bundle, one], f)
+        out = subprocess.run(["node", "validate.js", path], cwd=FHIR_DIR, capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def login_attempt(self, username, password, source):
+        status, _, body, raw = self.api.request("POST", "/auth/login",
+                                                {"username": username, "password": password},
+                                                source=source)
+        return status, body, raw
+
+    def test_stuffing_spread_over_accounts_and_addresses_is_caught_hub_wide(self):
+        real = [add_user(self.hub, f"staff{i}", "nurse").username for i in range(3)]
+        names = real + [f"leaked{i}@example.org" for i in range(9)]
+        started = time.time()
+        for i, name in enumerate(names):  # once per account, once per address
+            status, _, raw = self.login_attempt(name, "Autumn2026!", f"127.0.2.{10 + i}")
+            self.assertEqual(status, 401, raw)
+            time.sleep(0.3)
+        alert = self.alert("login-campaign", "hub:auth")
+        self.assertLess(time.time() - started, 60)
+        self.assertEqual(alert["severity"], "high")
+        self.assertGreaterEqual(int(alert["evidence"]["unknown_accounts_in_window"]), 5)
+        for name in real:  # no per-account rule saw anything
+            self.no_alert_on("user:" + name)
+
+    def test_the_right_password_from_a_new_address_then_a_wrong_code(self):
+        user = add_user(self.hub, "nurse.joy", "nurse")
+        self.api.login(user, source="127.0.0.1")  # her own workstation; the password changes
+        status, body, raw = self.login_attempt(user.username, user.password, "127.0.2.99")
+        self.assertEqual(status, 200, raw)
+        status, _, _, raw = self.api.request("POST", "/auth/mfa",
+                                             {"challenge": body["challenge"], "code": "000000"},
+                                             source="127.0.2.99")
+        self.assertEqual(status, 401, raw)
+        alert = self.alert("password-from-new-address", "user:nurse.joy")
+        self.assertEqual(alert["severity"], "high")
+        self.assertEqual(alert["evidence"]["address"], "127.0.2.99")
+
+    def test_the_simulator_attacks_are_detected_within_a_minute(self):
+        truth_file = os.path.join(self.hub.root, "truth.jsonl")
+        names = ["drift", "slow-stuffing", "stolen-password"]
+        for name in names:
+            self.hub.run("sim", "--data-dir", self.hub.data_dir, "--attack", name,
+                         "--port", str(self.hub.mqtt_port), "--https-port",
+                         str(self.hub.https_port), "--truth", truth_file, "--tag", "st")
+        with open(truth_file) as f:
+            truths = [json.loads(line) for line in f]
+        self.assertEqual([t["attack"] for t in truths], names)
+        for t in truths:
+            for kind in t["expected"][0]["kinds"]:
+                alert = self.alert(kind, t["entity"])
+                first = datetime.datetime.fromisoformat(alert["first_seen"].replace("Z", "+00:00"))
+                self.assertLess(first.timestamp() * 1000 - t["started_ms"], 60_000, (t, alert))
+
+
+if __name__ == "__main__":
+    unittest.main()
