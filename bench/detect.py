@@ -7,8 +7,12 @@ raised; and the false-positive alerts on the normal traffic (alerts naming no at
 1,000 device-hours. Time-compressed false-positive runs over thousands of device-hours are
 bench/detect_replay (the same rules and baselines, in process).
 
+Before the attacks, the benign realism suite (bench/benign_realism.py): ordinary use by real
+clients (fhir-kit-client paging, a ward round, devices behind one NAT, own command topics,
+roaming, lost acknowledgements, clock skew) that must raise no high alert and no containment.
+
 Usage: /usr/bin/python3 bench/detect.py [--devices 200] [--users 20] [--normal-seconds 120]
-                                       [--scenarios replay,flood,...] [--json]
+                                       [--scenarios replay,flood,...] [--no-benign] [--json]
 """
 
 import argparse
@@ -29,10 +33,13 @@ VIGIL = os.environ["VIGIL_BIN"]
 
 from api_client import Api, add_user  # noqa: E402
 from hub import Hub  # noqa: E402
+from benign_realism import BenignSuite  # noqa: E402
 
 SCENARIOS = ["replay", "spoof", "flood", "tamper", "clone", "botnet", "brute-force", "stuffing",
-             "insider", "exfiltration"]
-TARGET_SECONDS = {"flood": 1, "clone": 1, "brute-force": 1}  # the rest: 10 s
+             "insider", "exfiltration", "drift", "slow-stuffing", "stolen-password"]
+# Seconds from the first malicious act; the rest: 10 s. Drift and spread-out stuffing are slow
+# by design: issue #20 asks for them within 60 s.
+TARGET_SECONDS = {"flood": 1, "clone": 1, "brute-force": 1, "drift": 60, "slow-stuffing": 60}
 
 
 def epoch_ms(rfc3339):
@@ -125,6 +132,7 @@ def main():
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--normal-seconds", type=float, default=120)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--no-benign", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     hub = Hub(devices=())
@@ -151,6 +159,13 @@ def main():
         time.sleep(args.normal_seconds)
         normal_alerts = alerts(api, token)
         normal_seconds = time.time() - fleet_started
+        benign = None
+        if not args.no_benign:
+            print("benign realism suite ...", file=sys.stderr)
+            suite = BenignSuite(hub, patients)
+            suite.run()
+            time.sleep(2)
+            benign = suite.verdict(alerts(api, token))
         results, truths = [], []
         truth_file = os.path.join(hub.root, "truth.jsonl")
         for name in args.scenarios.split(","):
@@ -170,7 +185,8 @@ def main():
         for r, t in zip(results, truths):
             r["alerts"] = sorted({a["kind"] for a in final if names_attack(a, [t])})
         false_positives = [a for a in final if not names_attack(a, truths)
-                           and not a["entity"].startswith("address:127.0.1.")]
+                           and not a["entity"].startswith("address:127.0.1.")
+                           and not BenignSuite.is_benign_entity(a["entity"])]
         device_hours = args.devices * total_seconds / 3600
         summary = {
             "devices": args.devices, "users": args.users,
@@ -184,6 +200,7 @@ def main():
             "false_positives_per_1000_device_hours":
                 round(len(false_positives) / device_hours * 1000, 1),
             "scenarios": results,
+            "benign_realism": benign,
         }
     finally:
         if users:
@@ -210,6 +227,16 @@ def main():
           f"({summary['false_positives_per_1000_device_hours']} per 1,000 device-hours)")
     for fp in summary["false_positives"]:
         print(f"  {fp['kind']} {fp['entity']}: {fp['summary']}")
+    b = summary["benign_realism"]
+    if b:
+        print("benign realism suite: "
+              f"{b['high_alerts']} high alerts, {len(b['contained_devices'])} devices contained, "
+              f"{len(b['blocked_addresses'])} addresses blocked, "
+              f"{len(b['sessions_lost'])} sessions lost")
+        for step in b["steps"]:
+            print(f"  {step['step']}: {step['detail']} ({step['seconds']} s)")
+        for a in b["alerts"]:
+            print(f"  alert {a['severity']} {a['kind']} {a['entity']}")
 
 
 if __name__ == "__main__":

@@ -3,43 +3,11 @@
 #include <algorithm>
 
 #include "detect/baseline.h"
+#include "detect/clone_rule.h"
 #include "detect/login_campaign_rule.h"
 
 namespace vigil::detect {
 namespace {
-
-// Events per key within a sliding window.
-// How much each key added within the window (by default one per call: a count).
-class CountInWindow {
- public:
-  explicit CountInWindow(int64_t window_ms) : window_ms_(window_ms) {}
-  size_t Add(const std::string& key, int64_t now_ms, size_t amount = 1) {
-    Sum& sum = keys_[key];
-    sum.events.emplace_back(now_ms, amount);
-    sum.total += amount;
-    while (!sum.events.empty() && sum.events.front().first <= now_ms - window_ms_) {
-      sum.total -= sum.events.front().second;
-      sum.events.pop_front();
-    }
-    const size_t total = sum.total;
-    if (keys_.size() > kMaxKeys) Prune(now_ms);
-    return total;
-  }
-
- private:
-  struct Sum {
-    std::deque<std::pair<int64_t, size_t>> events;
-    size_t total = 0;
-  };
-  static constexpr size_t kMaxKeys = 100'000;
-  void Prune(int64_t now_ms) {
-    std::erase_if(keys_, [&](const auto& k) {
-      return k.second.events.empty() || k.second.events.back().first <= now_ms - window_ms_;
-    });
-  }
-  int64_t window_ms_;
-  std::unordered_map<std::string, Sum> keys_;
-};
 
 // Many refused connections from one address: someone trying certificates or topics that are not
 // theirs (unknown or revoked certificates, scanning).
@@ -67,45 +35,6 @@ class RefusedConnectionsRule final : public Rule {
  private:
   RuleSettings s_;
   CountInWindow refused_;
-};
-
-// One device identity whose connections keep switching between addresses within the window:
-// two holders of one certificate taking the connection from each other (a clone). A device that
-// roams (Wi-Fi to cellular, and back) changes address once or twice; a clone and its original
-// fight: A, B, A, B.
-class DeviceCloneRule final : public Rule {
- public:
-  explicit DeviceCloneRule(const RuleSettings& s)
-      : s_(s), addresses_(WindowMs(s)), changes_(WindowMs(s)) {}
-  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
-    if (e.kind != EventKind::kConnectionAccepted) return;
-    const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
-    std::string& last = last_address_[e.device];
-    if (last_address_.size() > kMaxDevices) last_address_.clear();
-    const bool moved = !last.empty() && last != e.address;
-    const std::string previous = last;
-    last = e.address;
-    if (!moved) return;
-    const size_t changes = changes_.Add(e.device, e.time_ms);
-    if (n >= static_cast<size_t>(s_.clone_addresses) && changes >= kFightingChanges) {
-      raise(MakeAlert(AlertKind::kDeviceClone, Severity::kHigh, Entity::Device(e.device), "T1078",
-                      "device " + e.device + " switched between " + std::to_string(n) +
-                          " addresses " + std::to_string(changes) + " times within the window",
-                      e.time_ms,
-                      {{"addresses", std::to_string(n)},
-                       {"address_changes", std::to_string(changes)},
-                       {"latest_address", e.address},
-                       {"previous_address", previous}}));
-    }
-  }
-
- private:
-  static constexpr size_t kFightingChanges = 3;
-  static constexpr size_t kMaxDevices = 200'000;
-  RuleSettings s_;
-  DistinctInWindow addresses_;
-  CountInWindow changes_;
-  std::unordered_map<std::string, std::string> last_address_;
 };
 
 // Login failures: one account failing repeatedly (brute force), one address failing for many
@@ -451,7 +380,7 @@ void DistinctInWindow::Prune(int64_t now_ms) {
 std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {
   std::vector<std::unique_ptr<Rule>> rules;
   rules.push_back(std::make_unique<RefusedConnectionsRule>(settings));
-  rules.push_back(std::make_unique<DeviceCloneRule>(settings));
+  rules.push_back(MakeDeviceCloneRule(settings));
   rules.push_back(std::make_unique<LoginAttackRule>(settings));
   rules.push_back(std::make_unique<FloodRule>(settings));
   rules.push_back(std::make_unique<AccessRule>(settings));

@@ -44,6 +44,39 @@ Alert MakeAlert(AlertKind kind, Severity severity, Entity entity, std::string te
 // The default rule set.
 std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings);
 
+// How much each key added within a sliding window (by default one per call: a count); keys
+// idle for longer than the window are dropped once there are many (bounds memory).
+class CountInWindow {
+ public:
+  explicit CountInWindow(int64_t window_ms) : window_ms_(window_ms) {}
+  size_t Add(const std::string& key, int64_t now_ms, size_t amount = 1) {
+    Sum& sum = keys_[key];
+    sum.events.emplace_back(now_ms, amount);
+    sum.total += amount;
+    while (!sum.events.empty() && sum.events.front().first <= now_ms - window_ms_) {
+      sum.total -= sum.events.front().second;
+      sum.events.pop_front();
+    }
+    const size_t total = sum.total;
+    if (keys_.size() > kMaxKeys) Prune(now_ms);
+    return total;
+  }
+
+ private:
+  struct Sum {
+    std::deque<std::pair<int64_t, size_t>> events;
+    size_t total = 0;
+  };
+  static constexpr size_t kMaxKeys = 100'000;
+  void Prune(int64_t now_ms) {
+    std::erase_if(keys_, [&](const auto& k) {
+      return k.second.events.empty() || k.second.events.back().first <= now_ms - window_ms_;
+    });
+  }
+  int64_t window_ms_;
+  std::unordered_map<std::string, Sum> keys_;
+};
+
 // Counts distinct values per key within a sliding window (the building block of the rules).
 class DistinctInWindow {
  public:

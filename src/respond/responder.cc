@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
+
 namespace vigil::respond {
 
 using events::AlertKind;
@@ -56,6 +59,7 @@ Responder::Responder(const Clock& clock, Containment& containment, Playbooks pla
       record_(std::move(record)) {}
 
 void Responder::Respond(const events::Alert& alert, int64_t alert_id) {
+  MarkSuspectReadings(alert, alert_id);
   auto it = playbooks_.action_by_kind.find(alert.kind);
   if (it == playbooks_.action_by_kind.end() || it->second == ResponseAction::kNone) return;
   const std::string_view action = events::ResponseActionName(it->second);
@@ -67,6 +71,27 @@ void Responder::Respond(const events::Alert& alert, int64_t alert_id) {
   }
   spdlog::warn("RESPONSE {} {} (alert {})", action, *target, alert_id);
   record_({alert_id, it->second, *target, clock_.NowMillis()});
+}
+
+void Responder::MarkSuspectReadings(const events::Alert& alert, int64_t alert_id) {
+  const auto seqs = alert.evidence.find("suspect_seqs");
+  const std::string device = alert.entity.IdIf(Entity::Type::kDevice);
+  if (seqs == alert.evidence.end() || device.empty()) return;
+  std::vector<uint64_t> numbers;
+  for (size_t at = 0; at < seqs->second.size();) {
+    const size_t comma = std::min(seqs->second.find(',', at), seqs->second.size());
+    uint64_t n = 0;
+    const auto [end, error] =
+        std::from_chars(seqs->second.data() + at, seqs->second.data() + comma, n);
+    if (error == std::errc() && n > 0) numbers.push_back(n);
+    at = comma + 1;
+  }
+  const auto reason = alert.evidence.find("suspect_reason");
+  const Status marked = containment_.MarkSuspect(
+      device, numbers, reason == alert.evidence.end() ? "suspect" : reason->second);
+  if (!marked.ok()) {
+    spdlog::error("readings of alert {} not marked suspect: {}", alert_id, marked.ToString());
+  }
 }
 
 Result<std::string> Responder::Act(ResponseAction action, const events::Alert& alert,

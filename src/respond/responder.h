@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 
 #include "core/clock.h"
@@ -45,6 +46,10 @@ class Containment {
   // Ends the user's sessions and holds the account until a person lifts the hold (`vigil user
   // unlock`), on every hub; `reason`: the alert.
   virtual Status RevokeSessions(const std::string& username, const std::string& reason) = 0;
+  // Marks the device's stored messages `seqs` suspect for `reason` (store::SuspectReading), so
+  // that clinicians see the readings labelled; not containment: the device is not touched.
+  virtual Status MarkSuspect(const std::string& device_id, std::span<const uint64_t> seqs,
+                             const std::string& reason) = 0;
 };
 
 // One containment action taken for an alert.
@@ -64,6 +69,9 @@ class Responder {
   void Respond(const events::Alert& alert, int64_t alert_id);
 
  private:
+  // Marks the readings an alert's evidence names (`suspect_seqs`, `suspect_reason`) suspect,
+  // whatever the playbook: labelling readings cuts no care off.
+  void MarkSuspectReadings(const events::Alert& alert, int64_t alert_id);
   // The target acted on, or why nothing could be done.
   Result<std::string> Act(events::ResponseAction action, const events::Alert& alert,
                           int64_t alert_id);

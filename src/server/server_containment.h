@@ -1,7 +1,8 @@
 // The server's means of containment for the responder (respond/responder.h): a device is held
 // (quarantined, or restricted to vital signs: respond/device_holds.h) and a quarantined one's
 // live connection dropped at once; a blocked address may not sign in, on any hub sharing the
-// store; a user's sessions are deleted and the account held until a person lifts the hold.
+// store; a user's sessions are deleted and the account held until a person lifts the hold; a
+// clone's readings are marked suspect in the store.
 #pragma once
 
 #include <set>
@@ -40,6 +41,12 @@ class ServerContainment final : public respond::Containment {
     VIGIL_RETURN_IF_ERROR(
         store_.access().HoldAccount(username, reason, SystemClock::Instance().NowMillis()));
     return store_.access().DeleteUserSessions(username).status();
+  }
+  Status MarkSuspect(const std::string& device_id, std::span<const uint64_t> seqs,
+                     const std::string& reason) override {
+    VIGIL_ASSIGN_OR_RETURN(auto device, store_.FindDevice(device_id));
+    if (!device) return Status::NotFound("no device " + device_id);
+    return store_.MarkSuspect(device->patient_id, device_id, seqs, reason);
   }
 
  private:

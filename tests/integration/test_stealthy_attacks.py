@@ -62,8 +62,9 @@ class StealthyAttackTest(unittest.TestCase):
         status, body, raw = self.api.get("/security/alerts", self.officer)
         self.assertEqual([a["kind"] for a in body["alerts"] if a["entity"] == entity], [], raw)
 
-    def publish_all(self, device_id, payloads):
-        """Publishes each payload with QoS 1 over one paho connection, waiting for each PUBACK."""
+    def publish_all(self, device_id, payloads, bind="127.0.0.1", acknowledged=True):
+        """Publishes each payload with QoS 1 over one paho connection from `bind`, waiting for
+        each PUBACK (asserted unless `acknowledged` is False)."""
         d = self.hub.device_dir(device_id)
         client = paho.Client(client_id=device_id, protocol=paho.MQTTv311)
         client.tls_set(ca_certs=os.path.join(d, "ca.crt"),
@@ -71,14 +72,15 @@ class StealthyAttackTest(unittest.TestCase):
                        keyfile=os.path.join(d, device_id + ".key"))
         connected = threading.Event()
         client.on_connect = lambda c, u, f, rc: connected.set() if rc == 0 else None
-        client.connect("localhost", self.hub.mqtt_port, 30)
+        client.connect("localhost", self.hub.mqtt_port, 30, bind_address=bind)
         client.loop_start()
         self.assertTrue(connected.wait(10))
         try:
             for payload in payloads:
                 info = client.publish(f"devices/{device_id}/vitals", payload, qos=1)
-                info.wait_for_publish(10)
-                self.assertTrue(info.is_published())
+                info.wait_for_publish(3 if not acknowledged else 10)
+                if acknowledged:
+                    self.assertTrue(info.is_published())
                 time.sleep(0.03)  # 25 a second or so: not a flood
         finally:
             client.disconnect()
@@ -136,6 +138,38 @@ class StealthyAttackTest(unittest.TestCase):
         out = subprocess.run(["node", "validate.js", path], cwd=FHIR_DIR, capture_output=True,
                              text=True, timeout=120)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def test_a_clone_that_never_overlaps_the_device_is_named_and_its_readings_labelled(self):
+        self.hub.enroll("ox-2", "p-001")
+        def reading(seq, bpm=None):
+            return vigil_json(seq, [{"type": "heart_rate", "value": bpm or 64 + seq,
+                                     "unit": "/min"}], ts=at(time.time() - 30 + seq))
+
+        self.publish_all("ox-2", [reading(s) for s in (1, 2, 3)], bind="127.0.0.1")
+        # The copied certificate, while the device is away, carrying on its counter.
+        self.publish_all("ox-2", [reading(s) for s in (4, 5, 6)], bind="127.0.2.50")
+        time.sleep(0.3)
+        self.no_alert_on("device:ox-2")  # one move of address: could be roaming
+        # The device comes back with its own next number: a "replay".
+        self.publish_all("ox-2", [reading(4, bpm=61)], bind="127.0.0.1", acknowledged=False)
+        alert = self.alert("device-clone", "device:ox-2")
+        self.assertEqual(alert["evidence"]["clone_address"], "127.0.2.50")
+        self.assertEqual(alert["evidence"]["home_address"], "127.0.0.1")
+        self.assertEqual(alert["evidence"]["suspect_seqs"], "6,5,4")
+        deadline = time.time() + 10
+        while True:
+            status, bundle, raw = self.api.get(
+                "/fhir/Observation?patient=p-001&code=8867-4&_count=200", self.clinician)
+            self.assertEqual(status, 200, raw)
+            tags = {}
+            for entry in bundle.get("entry", []):
+                r = entry["resource"]
+                if r["device"]["reference"] == "Device/ox-2":
+                    tags[int(r["id"].split(".")[-2])] = [t["code"] for t in r["meta"].get("tag", [])]
+            if tags.get(4) == ["clone"] or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(tags, {1: [], 2: [], 3: [], 4: ["clone"], 5: ["clone"], 6: ["clone"]})
 
     def login_attempt(self, username, password, source):
         status, _, body, raw = self.api.request("POST", "/auth/login",

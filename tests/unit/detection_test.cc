@@ -338,3 +338,55 @@ TEST_F(DetectionTest, TheRightPasswordFromANewAddressThenAWrongCode) {
 
 }  // namespace
 }  // namespace vigil::detect
+
+namespace vigil::detect {
+namespace {
+
+SecurityEvent Accepted(int64_t t, const std::string& address, uint64_t seq) {
+  SecurityEvent e = Event(EventKind::kReadingAccepted, t, "dev-1", "", address);
+  e.seq = seq;
+  return e;
+}
+
+// The alert names the copy, not the device, and the copy's readings for the responder to mark.
+TEST_F(DetectionTest, ACloneIsNamedByItsAddressAndItsReadingsAreListed) {
+  Feed({Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1"),
+        Accepted(kT + 1, "10.0.0.1", 1), Accepted(kT + 2, "10.0.0.1", 2),
+        Event(EventKind::kConnectionAccepted, kT + 10, "dev-1", "", "10.9.9.9"),
+        Accepted(kT + 11, "10.9.9.9", 3), Accepted(kT + 12, "10.9.9.9", 4),
+        Event(EventKind::kConnectionAccepted, kT + 20, "dev-1", "", "10.0.0.1"),
+        Event(EventKind::kConnectionAccepted, kT + 30, "dev-1", "", "10.9.9.9")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"device-clone device:dev-1"});
+  EXPECT_EQ(raised_[0].evidence.at("clone_address"), "10.9.9.9");
+  EXPECT_EQ(raised_[0].evidence.at("home_address"), "10.0.0.1");
+  EXPECT_EQ(raised_[0].evidence.at("suspect_seqs"), "4,3");
+  EXPECT_EQ(raised_[0].evidence.at("suspect_reason"), "clone");
+}
+
+// A clone that connects only while the device is away, continuing its counter: never two
+// connections at once, never a fight; the device's own next reading is a "replay".
+TEST_F(DetectionTest, ACloneThatAvoidsOverlappingSharesTheCounter) {
+  std::vector<SecurityEvent> events = {
+      Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1")};
+  for (uint64_t s = 1; s <= 3; ++s) events.push_back(Accepted(kT + s, "10.0.0.1", s));
+  events.push_back(Event(EventKind::kConnectionAccepted, kT + 100, "dev-1", "", "10.9.9.9"));
+  for (uint64_t s = 4; s <= 9; ++s) events.push_back(Accepted(kT + 100 + s, "10.9.9.9", s));
+  events.push_back(Event(EventKind::kConnectionAccepted, kT + 200, "dev-1", "", "10.0.0.1"));
+  Feed(events);
+  EXPECT_TRUE(raised_.empty());  // one change of address and back: roaming, so far
+  Feed({Event(EventKind::kReadingRefused, kT + 201, "dev-1", "", "10.0.0.1", "", "replay")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"device-clone device:dev-1"});
+  EXPECT_EQ(raised_[0].evidence.at("clone_address"), "10.9.9.9");
+  EXPECT_EQ(raised_[0].evidence.at("suspect_seqs"), "9,8,7,6,5,4");
+}
+
+// A device whose counter reset (a factory reset) sends "replays" from its own address: no clone.
+TEST_F(DetectionTest, ACounterResetAtHomeIsNoClone) {
+  Feed({Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1"),
+        Accepted(kT + 1, "10.0.0.1", 7),
+        Event(EventKind::kReadingRefused, kT + 2, "dev-1", "", "10.0.0.1", "", "replay")});
+  EXPECT_TRUE(raised_.empty());
+}
+
+}  // namespace
+}  // namespace vigil::detect

@@ -31,6 +31,13 @@ class NotedContainment final : public Containment {
     done.push_back("revoke " + user);
     return Status::Ok();
   }
+  Status MarkSuspect(const std::string& device, std::span<const uint64_t> seqs,
+                     const std::string& reason) override {
+    std::string listed;
+    for (uint64_t s : seqs) listed += " " + std::to_string(s);
+    done.push_back("suspect " + device + listed + " (" + reason + ")");
+    return Status::Ok();
+  }
   std::vector<std::string> done;
   bool fail = false;
 };
@@ -78,6 +85,19 @@ TEST_F(ResponderTest, AnActionThatFailsOrHasNoTargetIsNotRecorded) {
   responder_.Respond(AlertOf(AlertKind::kTopicViolation, Entity::User("not-a-device")), 2);
   EXPECT_EQ(containment_.done.size(), 1u);
   EXPECT_TRUE(recorded_.empty());
+}
+
+// A clone's readings are labelled whatever the playbook (even "none"): labelling cuts no care off.
+TEST_F(ResponderTest, TheReadingsAnAlertNamesAreMarkedSuspect) {
+  responder_.Respond(AlertOf(AlertKind::kDeviceClone, Entity::Device("dev-1"),
+                             {{"suspect_seqs", "9,8,x,7"}, {"suspect_reason", "clone"}}),
+                     3);
+  responder_.Respond(AlertOf(AlertKind::kClockSkew, Entity::Device("dev-2"),
+                             {{"suspect_seqs", "5"}, {"suspect_reason", "clone"}}),
+                     4);
+  EXPECT_EQ(containment_.done, (std::vector<std::string>{"suspect dev-1 9 8 7 (clone)",
+                                                         "quarantine dev-1 (device-clone)",
+                                                         "suspect dev-2 5 (clone)"}));
 }
 
 // Containment a person lifted while the attack goes on is taken again: a repeat of the open

@@ -1,0 +1,126 @@
+#include "detect/clone_rule.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace vigil::detect {
+namespace {
+
+constexpr size_t kFightingChanges = 3;
+constexpr size_t kMaxDevices = 200'000;
+constexpr size_t kRecentReadings = 256;  // per device: sequence numbers and where they came from
+constexpr size_t kListedSeqs = 200;
+
+class DeviceCloneRule final : public Rule {
+ public:
+  explicit DeviceCloneRule(const RuleSettings& s)
+      : s_(s), addresses_(WindowMs(s)), changes_(WindowMs(s)) {}
+
+  void Observe(const SecurityEvent& e, const AlertSink& raise) override {
+    if (e.kind == EventKind::kReadingAccepted && e.seq != 0 && e.reason.empty()) {
+      Device& d = DeviceOf(e.device);
+      d.readings.push_back({e.seq, e.address, e.time_ms});
+      if (d.readings.size() > kRecentReadings) d.readings.pop_front();
+      return;
+    }
+    if (e.kind == EventKind::kReadingRefused && e.reason == "replay")
+      return SharedCounter(e, raise);
+    if (e.kind != EventKind::kConnectionAccepted) return;
+    Device& d = DeviceOf(e.device);
+    if (d.first_address.empty()) d.first_address = e.address;
+    const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
+    const bool moved = !d.last_address.empty() && d.last_address != e.address;
+    const std::string previous = d.last_address;
+    d.last_address = e.address;
+    if (!moved) return;
+    const size_t changes = changes_.Add(e.device, e.time_ms);
+    if (n < static_cast<size_t>(s_.clone_addresses) || changes < kFightingChanges) return;
+    Raise(d, e, previous,
+          "device " + e.device + " switched between " + std::to_string(n) + " addresses " +
+              std::to_string(changes) + " times within the window",
+          {{"addresses", std::to_string(n)}, {"address_changes", std::to_string(changes)}}, raise);
+  }
+
+ private:
+  struct Reading {
+    uint64_t seq;
+    std::string address;
+    int64_t time_ms;
+  };
+  struct Device {
+    std::string first_address, last_address;
+    std::deque<Reading> readings;  // accepted, oldest first
+  };
+
+  Device& DeviceOf(const std::string& id) {
+    if (devices_.size() >= kMaxDevices && !devices_.contains(id)) devices_.clear();
+    return devices_[id];
+  }
+
+  // A replay refused from one address soon after another address's readings were accepted.
+  void SharedCounter(const SecurityEvent& e, const AlertSink& raise) {
+    auto it = devices_.find(e.device);
+    if (it == devices_.end() || it->second.readings.empty()) return;
+    Device& d = it->second;
+    const Reading& last = d.readings.back();
+    if (last.address == e.address || e.time_ms - last.time_ms > WindowMs(s_)) return;
+    Raise(d, e, last.address,
+          "device " + e.device + ": readings from " + e.address +
+              " refused as replays just after readings from " + last.address +
+              " were accepted (two senders sharing one sequence)",
+          {{"accepted_seq", std::to_string(last.seq)}}, raise);
+  }
+
+  // The device's home: the first address it connected from since the hub started, else (its
+  // connection predates the hub) the address most of its recent readings came from.
+  static std::string Home(const Device& d) {
+    if (!d.first_address.empty()) return d.first_address;
+    std::unordered_map<std::string, size_t> counts;
+    std::string home;
+    size_t best = 0;
+    for (const Reading& r : d.readings) {
+      if (++counts[r.address] > best) {
+        best = counts[r.address];
+        home = r.address;
+      }
+    }
+    return home;
+  }
+
+  void Raise(const Device& d, const SecurityEvent& e, const std::string& other,
+             const std::string& summary, std::map<std::string, std::string> evidence,
+             const AlertSink& raise) {
+    const std::string home = Home(d);
+    const std::string clone = e.address != home ? e.address : other;
+    std::string seqs;
+    size_t listed = 0;
+    for (auto r = d.readings.rbegin(); r != d.readings.rend() && listed < kListedSeqs; ++r) {
+      if (r->address != clone) continue;
+      seqs += (seqs.empty() ? "" : ",") + std::to_string(r->seq);
+      ++listed;
+    }
+    evidence["latest_address"] = e.address;
+    evidence["previous_address"] = other;
+    evidence["clone_address"] = clone;
+    evidence["home_address"] = home;
+    if (!seqs.empty()) {
+      evidence["suspect_seqs"] = seqs;
+      evidence["suspect_reason"] = "clone";
+    }
+    raise(MakeAlert(AlertKind::kDeviceClone, Severity::kHigh, Entity::Device(e.device), "T1078",
+                    summary + "; the copy connects from " + clone, e.time_ms, std::move(evidence)));
+  }
+
+  RuleSettings s_;
+  DistinctInWindow addresses_;
+  CountInWindow changes_;
+  std::unordered_map<std::string, Device> devices_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeDeviceCloneRule(const RuleSettings& settings) {
+  return std::make_unique<DeviceCloneRule>(settings);
+}
+
+}  // namespace vigil::detect

@@ -1,0 +1,22 @@
+// Cloned device certificates. A clone shows itself in what it cannot hide:
+// - two holders of one certificate taking the connection from each other (addresses switching
+//   at least 3 times within the window: A, B, A, B; a device that roams changes once or twice);
+// - two senders sharing one sequence-number space: readings refused as replays from one
+//   address soon after readings from another were accepted (a clone that connects only while
+//   the device is away, continuing or jumping ahead of its counter, makes the device's own next
+//   readings "replays").
+// Either raises "device-clone" on the device (high), naming the clone's address (the one that is
+// not the device's home: the first address it connected from since the hub started, else the
+// one most of its recent readings came from) and the clone's recent readings as `suspect_seqs`,
+// which the responder marks suspect in the store ("clone").
+#pragma once
+
+#include <memory>
+
+#include "detect/rules.h"
+
+namespace vigil::detect {
+
+std::unique_ptr<Rule> MakeDeviceCloneRule(const RuleSettings& settings);
+
+}  // namespace vigil::detect
