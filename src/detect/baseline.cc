@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
@@ -170,11 +171,20 @@ class BaselineRule final : public Rule {
     // Only more than usual is suspicious: a quiet minute is not.
     const bool r_high = r > s_.threshold && rows > u.rows.center();
     const bool p_high = p > s_.threshold && patients > u.patients.center();
-    if (p_high) {
-      raise(Describe(AlertKind::kUserBehaviour, entity, "patients_per_minute", patients, u.patients,
-                     p, now));
-    } else if (r_high) {
-      raise(Describe(AlertKind::kUserBehaviour, entity, "rows_per_minute", rows, u.rows, r, now));
+    if (p_high || r_high) {
+      Alert alert = p_high ? Describe(AlertKind::kUserBehaviour, entity, "patients_per_minute",
+                                      patients, u.patients, p, now)
+                           : Describe(AlertKind::kUserBehaviour, entity, "rows_per_minute", rows,
+                                      u.rows, r, now);
+      // Whom the minute was about: the patients read (the first 20, by id).
+      std::string listed;
+      size_t n = 0;
+      for (auto it = u.bucket_patients.begin(); it != u.bucket_patients.end() && n < 20;
+           ++it, ++n) {
+        listed += (listed.empty() ? "" : ",") + *it;
+      }
+      alert.evidence["patients"] = listed;
+      raise(std::move(alert));
     }
     u.rows.Learn(rows, r_high);
     u.patients.Learn(patients, p_high);
@@ -183,6 +193,46 @@ class BaselineRule final : public Rule {
     u.bucket_patients.clear();
   }
 
+ public:
+  // {"devices": {id: [interval, size]}, "users": {name: [rows, patients]}}, each baseline as
+  // RobustBaseline::Saved.
+  std::string StateName() const override { return "baselines"; }
+  std::string SaveState() const override {
+    nlohmann::json devices = nlohmann::json::object(), users = nlohmann::json::object();
+    for (const auto& [id, d] : devices_) {
+      if (d.interval.baseline.samples() + d.size.baseline.samples() == 0) continue;
+      devices[id] = {d.interval.baseline.Saved(), d.size.baseline.Saved()};
+    }
+    for (const auto& [name, u] : users_) users[name] = {u.rows.Saved(), u.patients.Saved()};
+    return nlohmann::json{{"devices", devices}, {"users", users}}.dump();
+  }
+  void RestoreState(std::string_view state) override {
+    const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    const auto pairs = [](const nlohmann::json& table, auto&& restore) {
+      if (!table.is_object()) return;
+      for (const auto& [key, v] : table.items()) {
+        if (v.is_array() && v.size() == 2 && v[0].is_array() && v[1].is_array()) {
+          restore(key, v[0].template get<std::vector<double>>(),
+                  v[1].template get<std::vector<double>>());
+        }
+      }
+    };
+    pairs(j.value("devices", nlohmann::json()),
+          [&](const std::string& id, const auto& a, const auto& b) {
+            Device& d = devices_.try_emplace(id, s_).first->second;
+            d.interval.baseline.Restore(a);
+            d.size.baseline.Restore(b);
+          });
+    pairs(j.value("users", nlohmann::json()),
+          [&](const std::string& name, const auto& a, const auto& b) {
+            User& u = users_.try_emplace(name, s_).first->second;
+            u.rows.Restore(a);
+            u.patients.Restore(b);
+          });
+  }
+
+ private:
   BaselineSettings s_;
   std::unordered_map<std::string, Device> devices_;
   std::unordered_map<std::string, User> users_;

@@ -15,6 +15,7 @@
 #include <deque>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "detect/rules.h"
 
@@ -36,6 +37,15 @@ class RobustBaseline {
   double center() const { return center_; }
   double spread() const;
   int64_t samples() const { return samples_; }
+  // What it has learnt, as [samples, centre, mean absolute deviation] (kept across restarts),
+  // and back; Restore ignores anything else.
+  std::vector<double> Saved() const { return {static_cast<double>(samples_), center_, mad_}; }
+  void Restore(const std::vector<double>& saved) {
+    if (saved.size() != 3 || saved[0] < 0) return;
+    samples_ = static_cast<int64_t>(saved[0]);
+    center_ = saved[1];
+    mad_ = saved[2];
+  }
 
  private:
   int64_t warmup_;

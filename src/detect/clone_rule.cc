@@ -1,6 +1,7 @@
 #include "detect/clone_rule.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 namespace vigil::detect {
@@ -39,6 +40,23 @@ class DeviceCloneRule final : public Rule {
           "device " + e.device + " switched between " + std::to_string(n) + " addresses " +
               std::to_string(changes) + " times within the window",
           {{"addresses", std::to_string(n)}, {"address_changes", std::to_string(changes)}}, raise);
+  }
+
+  // {"device": "home address"}: where each device first connected from.
+  std::string StateName() const override { return "device-homes"; }
+  std::string SaveState() const override {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [id, d] : devices_) {
+      if (!d.first_address.empty()) j[id] = d.first_address;
+    }
+    return j.dump();
+  }
+  void RestoreState(std::string_view state) override {
+    const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    for (const auto& [id, address] : j.items()) {
+      if (address.is_string()) DeviceOf(id).first_address = address.get<std::string>();
+    }
   }
 
  private:

@@ -6,7 +6,7 @@
 //   the device is away, continuing or jumping ahead of its counter, makes the device's own next
 //   readings "replays").
 // Either raises "device-clone" on the device (high), naming the clone's address (the one that is
-// not the device's home: the first address it connected from since the hub started, else the
+// not the device's home: the first address it connected from, kept across restarts, else the
 // one most of its recent readings came from) and the clone's recent readings as `suspect_seqs`,
 // which the responder marks suspect in the store ("clone").
 #pragma once

@@ -14,12 +14,25 @@ constexpr int64_t kForgetAfterMs = 10 * 60'000;  // an alert quiet this long ope
 }  // namespace
 
 DetectionEngine::DetectionEngine(const Clock& clock, std::vector<std::unique_ptr<Rule>> rules,
-                                 OnAlert on_alert, size_t capacity)
+                                 OnAlert on_alert, size_t capacity, SaveState save,
+                                 int64_t save_every_ms)
     : clock_(clock),
       rules_(std::move(rules)),
       on_alert_(std::move(on_alert)),
       capacity_(capacity),
+      save_(std::move(save)),
+      save_every_ms_(save_every_ms),
+      saved_ms_(clock.NowMillis()),
       thread_([this] { Run(); }) {}
+
+void DetectionEngine::SaveStates() {
+  if (!save_) return;
+  for (const auto& rule : rules_) {
+    const std::string name = rule->StateName();
+    if (!name.empty()) save_(name, rule->SaveState());
+  }
+  saved_ms_ = clock_.NowMillis();
+}
 
 DetectionEngine::~DetectionEngine() { Stop(); }
 
@@ -54,12 +67,18 @@ void DetectionEngine::Stop() {
 void DetectionEngine::Run() {
   std::deque<SecurityEvent> batch;
   for (;;) {
+    if (save_ && clock_.NowMillis() - saved_ms_ >= save_every_ms_) SaveStates();
     {
       std::unique_lock lock(mu_);
       busy_ = false;
       idle_.notify_all();
-      while (!stopping_ && queue_.empty()) wake_.wait_for(lock, kPollInterval);
-      if (queue_.empty()) return;
+      if (!stopping_ && queue_.empty()) wake_.wait_for(lock, kPollInterval);
+      if (queue_.empty()) {
+        if (!stopping_) continue;
+        lock.unlock();
+        SaveStates();  // the last word: what was learnt up to the stop
+        return;
+      }
       batch.swap(queue_);
       busy_ = true;
     }

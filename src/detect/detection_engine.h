@@ -27,8 +27,13 @@ class DetectionEngine final : public events::SecurityEventSink {
   // alert was stored under (repeats carry it).
   using OnAlert = std::function<int64_t(const Alert&, bool is_new)>;
 
+  // `save(name, state)` hears each rule's learned state (Rule::SaveState), on the engine's
+  // thread, every `save_every_ms` and once more when the engine stops.
+  using SaveState = std::function<void(const std::string& name, const std::string& state)>;
+
   DetectionEngine(const Clock& clock, std::vector<std::unique_ptr<Rule>> rules, OnAlert on_alert,
-                  size_t capacity = 65'536);
+                  size_t capacity = 65'536, SaveState save = nullptr,
+                  int64_t save_every_ms = 60'000);
   ~DetectionEngine() override;
   DetectionEngine(const DetectionEngine&) = delete;
   DetectionEngine& operator=(const DetectionEngine&) = delete;
@@ -51,11 +56,15 @@ class DetectionEngine final : public events::SecurityEventSink {
   };
   void Run();
   void Raise(Alert alert);
+  void SaveStates();
 
   const Clock& clock_;
   std::vector<std::unique_ptr<Rule>> rules_;
   OnAlert on_alert_;
   const size_t capacity_;
+  SaveState save_;
+  const int64_t save_every_ms_;
+  int64_t saved_ms_ = 0;  // engine thread only
   std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<SecurityEvent> queue_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -78,6 +79,26 @@ class LoginCampaignRule final : public Rule {
                      {"failures_in_window", std::to_string(failures_.size())},
                      {"sign_ins_in_window", std::to_string(successes_.size())},
                      {"addresses", addresses_.Listed(kListedAddresses)}}));
+  }
+
+  // {"user": ["address", ...]}: where each user signed in from.
+  std::string StateName() const override { return "sign-in-addresses"; }
+  std::string SaveState() const override {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [user, addresses] : known_) {
+      j[user] = std::vector<std::string>(addresses.begin(), addresses.end());
+    }
+    return j.dump();
+  }
+  void RestoreState(std::string_view state) override {
+    const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    for (const auto& [user, addresses] : j.items()) {
+      if (!addresses.is_array()) continue;
+      for (const auto& a : addresses) {
+        if (a.is_string()) Remember(user, a.get<std::string>());
+      }
+    }
   }
 
  private:

@@ -16,7 +16,7 @@ namespace vigil::detect {
 // outnumber the hub's successful sign-ins (a shift change's typos do neither); and
 // "password-from-new-address" (high, on the user) when a user who has signed in before gets a
 // wrong code from an address none of their sign-ins came from. The addresses a user signed in
-// from are remembered since the hub started (at most 16 a user).
+// from (at most 16 a user) are kept across restarts (Rule::SaveState).
 std::unique_ptr<Rule> MakeLoginCampaignRule(const RuleSettings& settings);
 
 }  // namespace vigil::detect

@@ -30,6 +30,13 @@ class Rule {
  public:
   virtual ~Rule() = default;
   virtual void Observe(const SecurityEvent& event, const AlertSink& raise) = 0;
+
+  // What the rule learnt that a restart must not wipe (a fresh start is an attacker's gift):
+  // its name in the store ("" for a rule that keeps nothing: its windows last a minute), and
+  // the state as JSON. RestoreState takes what SaveState gave; it ignores what it cannot read.
+  virtual std::string StateName() const { return {}; }
+  virtual std::string SaveState() const { return {}; }
+  virtual void RestoreState(std::string_view /*state*/) {}
 };
 
 // The thresholds, as configured in `[detect]` (detect/detect_options.h lists them with defaults).

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <variant>
 
 #include "crypto/bytes.h"
@@ -168,6 +170,11 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
     }
     it = shard.sequences.try_emplace(device.device_id).first;
     it->second.highest_committed = std::max(it->second.highest_committed, (*record)->last_seq);
+    std::lock_guard restored_lock(restored_mu_);
+    if (auto saved = restored_.find(device.device_id); saved != restored_.end()) {
+      it->second.trends = saved->second;  // its normal, as learnt before a restart
+      restored_.erase(saved);
+    }
   }
   SequenceState& state = it->second;
   if (seq > state.highest()) {
@@ -210,6 +217,43 @@ void ReadingPipeline::SequenceState::RememberValues(const model::Reading& readin
     checks.value_drift |= judged[k].drifted;
   }
   checks.inconsistent_vitals = model::InconsistentVitals(reading, judged);
+}
+
+std::string ReadingPipeline::SaveTrends() {
+  nlohmann::json j = nlohmann::json::object();
+  const auto add = [&](const std::string& id, const std::array<model::VitalTrend, 8>& trends) {
+    nlohmann::json kinds = nlohmann::json::array();
+    for (const auto& t : trends)
+      kinds.push_back(t.empty() ? nlohmann::json() : nlohmann::json(t.Saved()));
+    j[id] = std::move(kinds);
+  };
+  {
+    std::lock_guard lock(restored_mu_);  // not yet taken up: kept as they were
+    for (const auto& [id, trends] : restored_) add(id, trends);
+  }
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (const auto& [id, state] : shard.sequences) {
+      if (std::any_of(state.trends.begin(), state.trends.end(),
+                      [](const model::VitalTrend& t) { return !t.empty(); })) {
+        add(id, state.trends);
+      }
+    }
+  }
+  return j.dump();
+}
+
+void ReadingPipeline::RestoreTrends(std::string_view state) {
+  const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return;
+  std::lock_guard lock(restored_mu_);
+  for (const auto& [id, kinds] : j.items()) {
+    if (!kinds.is_array() || kinds.size() != 8) continue;
+    std::array<model::VitalTrend, 8>& trends = restored_[id];
+    for (size_t k = 0; k < 8; ++k) {
+      if (kinds[k].is_array()) trends[k].Restore(kinds[k].get<std::vector<double>>());
+    }
+  }
 }
 
 std::string_view IngestOutcome::SuspectReason() const {

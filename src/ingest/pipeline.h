@@ -83,6 +83,11 @@ class ReadingPipeline {
   // are counted in the metrics and logged without values. Thread-safe.
   void Submit(const DeviceIdentity& device, std::string_view payload, Delivery delivery, Done done);
 
+  // The devices' normals per vital sign (model::VitalTrend), as JSON, to keep across a restart;
+  // and back: a device's are taken up when its first message arrives. Thread-safe.
+  std::string SaveTrends();
+  void RestoreTrends(std::string_view state);
+
  private:
   struct LastValue {
     double value = 0;
@@ -144,6 +149,8 @@ class ReadingPipeline {
     return shards_[std::hash<std::string_view>{}(device_id) % shards_.size()];
   }
   std::array<Shard, 16> shards_;
+  std::mutex restored_mu_;
+  std::unordered_map<std::string, std::array<model::VitalTrend, 8>> restored_;  // not yet taken
 };
 
 }  // namespace vigil::ingest

@@ -11,7 +11,7 @@ namespace {
 double ClinicalStep(VitalKind kind) {
   switch (kind) {
     case VitalKind::kHeartRate:
-      return 30;  // /min (sleep lowers it by 10-20)
+      return 50;  // /min (sleep lowers it by 10-20, a wearer's exercise raises it by 40-60)
     case VitalKind::kSpo2:
       return 5;  // %
     case VitalKind::kRespiratoryRate:
@@ -72,6 +72,19 @@ TrendReading VitalTrend::Observe(VitalKind kind, double value, int64_t effective
   r.spread = std::max(kMadToSd * mad_, step / 10);
   r.drifted = r.warm && std::abs(r.departure()) > std::max(step, kSpreadsToDrift * r.spread);
   return r;
+}
+
+std::array<double, 5> VitalTrend::Saved() const {
+  return {static_cast<double>(samples_), static_cast<double>(last_ms_), anchor_, mad_, level_};
+}
+
+void VitalTrend::Restore(const std::vector<double>& saved) {
+  if (saved.size() != 5 || saved[0] < 0) return;
+  samples_ = static_cast<int64_t>(saved[0]);
+  last_ms_ = static_cast<int64_t>(saved[1]);
+  anchor_ = saved[2];
+  mad_ = saved[3];
+  level_ = saved[4];
 }
 
 std::string_view InconsistentVitals(const Reading& reading,

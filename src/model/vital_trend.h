@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "model/reading.h"
 
@@ -38,6 +39,12 @@ class VitalTrend {
   // judged but not learnt) and says where the level stands. No model for kinds without a
   // clinical step (body weight: scales are shared).
   TrendReading Observe(VitalKind kind, double value, int64_t effective_ms);
+
+  bool empty() const { return samples_ == 0; }
+  // What it has learnt, as [samples, latest time, anchor, deviation, level] (kept across
+  // restarts), and back; Restore ignores anything else.
+  std::array<double, 5> Saved() const;
+  void Restore(const std::vector<double>& saved);
 
  private:
   int64_t samples_ = 0;

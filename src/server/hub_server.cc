@@ -32,6 +32,7 @@
 #include "respond/responder.h"
 #include "respond/siem_forwarder.h"
 #include "server/connection_audit.h"
+#include "server/detection_state.h"
 #include "server/device_directory.h"
 #include "server/https_server.h"
 #include "server/mqtt_listener.h"
@@ -89,8 +90,9 @@ class HubServerImpl final : public HubServer {
                        for (const auto& e : entries) siem_->Forward(respond::SiemRecordOf(e));
                      }),
         detection_(
-            SystemClock::Instance(), detect::DefaultRules(config.detect),
-            [this](const events::Alert& a, bool is_new) { return alert_desk_.Take(a, is_new); }),
+            SystemClock::Instance(), RestoredRules(config.detect, store_->alerts()),
+            [this](const events::Alert& a, bool is_new) { return alert_desk_.Take(a, is_new); },
+            65'536, StateSaver(store_->alerts())),
         pipeline_(*store_, *store_, *keys_, committer_, SystemClock::Instance(), config.ingest,
                   metrics_, &readiness_, Events()),
         storage_watch_(layout.root, uint64_t{config.serve.min_free_mb} * 1024 * 1024, *store_,
@@ -122,7 +124,9 @@ class HubServerImpl final : public HubServer {
         mqtt_(io_, *mqtt_tls_, mqtt_context_),
         https_(io_, *https_tls_, https_context_),
         shared_state_timer_(io_),
-        checkpoint_timer_(io_) {}
+        checkpoint_timer_(io_) {
+    RestoreVitalTrends(pipeline_, store_->alerts());
+  }
 
   ~HubServerImpl() override { Stop(); }
 
@@ -181,7 +185,9 @@ class HubServerImpl final : public HubServer {
     RunPostedHandlers();  // ... which the I/O threads send before they stop
     io_.stop();
     for (auto& t : threads_) t.join();
-    detection_.Stop();  // the last events go through the rules; their alerts are queued
+    detection_.Stop();  // the last events go through the rules; their alerts are queued, and
+                        // what the rules learnt is kept
+    SaveVitalTrends(pipeline_, store_->alerts());
     audit_trail_.Stop();
     if (siem_) {
       siem_->Stop();  // what was queued is sent
@@ -261,6 +267,7 @@ class HubServerImpl final : public HubServer {
                            "address blocks not reloaded: " + s.ToString());
         }
         if (store_->networked()) CheckStoreWritable();
+        if (++polls_ % kPollsPerTrendSave == 0) SaveVitalTrends(pipeline_, store_->alerts());
         PollSharedState();
       });
     });
@@ -325,7 +332,9 @@ class HubServerImpl final : public HubServer {
   HttpsListener https_;
   LogLimiter poll_errors_{SystemClock::Instance(), 1, 30'000};  // a line per 30 s at most
   std::mutex poll_mu_;
-  bool polling_stopped_ = false;  // under poll_mu_
+  bool polling_stopped_ = false;                      // under poll_mu_
+  static constexpr uint64_t kPollsPerTrendSave = 60;  // the devices' normals: once a minute
+  uint64_t polls_ = 0;                                // on the pool, one poll at a time
   asio::steady_timer shared_state_timer_;
   asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;

@@ -129,6 +129,13 @@ class AlertStore {
   // The patient's notices, newest first.
   virtual Result<std::vector<MonitoringNotice>> MonitoringNotices(
       const std::string& patient_id) = 0;
+
+  // Detection's learned state kept across restarts (baselines, a device's normal per vital
+  // sign, where users sign in from), by name: replaced whole at each save.
+  virtual Status PutDetectionState(const std::string& name, const std::string& state,
+                                   int64_t saved_ms) = 0;
+  // The state saved under `name`, if any.
+  virtual Result<std::optional<std::string>> DetectionState(const std::string& name) = 0;
 };
 
 }  // namespace vigil::store

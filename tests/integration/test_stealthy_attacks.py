@@ -222,5 +222,55 @@ class StealthyAttackTest(unittest.TestCase):
                 self.assertLess(first.timestamp() * 1000 - t["started_ms"], 60_000, (t, alert))
 
 
+class RestartTest(unittest.TestCase):
+    """What detection learnt holds across a restart of the hub: a restart is no fresh start."""
+
+    def setUp(self):
+        self.hub = Hub(devices=(("ox-9", "p-001"),))
+        self.officer_user = add_user(self.hub, "sec", "security-officer")
+        self.nurse = add_user(self.hub, "nurse.ann", "nurse")
+        self.hub.start()
+        self.api = Api(self.hub)
+
+    def tearDown(self):
+        self.hub.stop()
+        self.hub.close()
+
+    def test_sign_in_addresses_and_a_devices_normal_survive_a_restart(self):
+        self.api.login(self.nurse, source="127.0.0.1")
+        first = time.time() - 250
+        normal = [vigil_json(i + 1, [{"type": "spo2", "value": 97 + (i % 2) * 0.5, "unit": "%"},
+                                     {"type": "heart_rate", "value": 70 + i % 3, "unit": "/min"}],
+                             ts=at(first + i)) for i in range(90)]
+        StealthyAttackTest.publish_all(self, "ox-9", normal)
+        self.assertEqual(self.hub.stop(), 0)  # the state is saved as the hub stops
+        self.hub.start()
+        self.api = Api(self.hub)
+        officer = self.api.login(self.officer_user)
+        # Her password from a new address, then a wrong code: known to be new after the restart.
+        status, _, body, raw = self.api.request(
+            "POST", "/auth/login", {"username": "nurse.ann", "password": self.nurse.password},
+            source="127.0.2.77")
+        self.assertEqual(status, 200, raw)
+        self.api.request("POST", "/auth/mfa", {"challenge": body["challenge"], "code": "000000"},
+                         source="127.0.2.77")
+        # The walk starts at once: a model learning anew would still be warming up (30 readings)
+        # and take it for the normal.
+        walked = [vigil_json(91 + i, [{"type": "spo2", "value": max(97 - 0.5 * (i + 1), 84),
+                                       "unit": "%"},
+                                      {"type": "heart_rate", "value": 71, "unit": "/min"}],
+                             ts=at(first + 90 + i)) for i in range(24)]
+        StealthyAttackTest.publish_all(self, "ox-9", walked)
+        deadline, kinds = time.time() + 10, set()
+        while time.time() < deadline and len(kinds) < 2:
+            status, alerts, raw = self.api.get("/security/alerts", officer)
+            kinds = {(a["kind"], a["entity"]) for a in alerts["alerts"]}
+            kinds &= {("password-from-new-address", "user:nurse.ann"),
+                      ("vital-drift", "device:ox-9")}
+            time.sleep(0.2)
+        self.assertEqual(kinds, {("password-from-new-address", "user:nurse.ann"),
+                                 ("vital-drift", "device:ox-9")}, raw)
+
+
 if __name__ == "__main__":
     unittest.main()

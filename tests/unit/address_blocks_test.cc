@@ -100,3 +100,23 @@ TEST_F(AddressBlocksTest, LiftingABlockNeedsAReasonAndIsRecordedAndEveryHubLetsT
 
 }  // namespace
 }  // namespace vigil::respond
+
+namespace vigil::respond {
+namespace {
+
+// Detection's learned state lives beside the blocks: replaced whole, read back after a restart,
+// binary-safe (a rule may keep any bytes).
+TEST_F(AddressBlocksTest, DetectionStateIsKeptByName) {
+  EXPECT_FALSE(alerts().DetectionState("baselines").value().has_value());
+  ASSERT_TRUE(alerts().PutDetectionState("baselines", "{\"v\":1}", kT).ok());
+  const std::string binary("a\0b\xff", 4);
+  ASSERT_TRUE(alerts().PutDetectionState("baselines", binary, kT + 1).ok());
+  ASSERT_TRUE(alerts().PutDetectionState("vital-trends", "{}", kT + 1).ok());
+  auto other = store::OpenStore(hub_.location(), store::OpenMode::kOpenExisting);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ((*other)->alerts().DetectionState("baselines").value(), binary);
+  EXPECT_EQ((*other)->alerts().DetectionState("vital-trends").value(), "{}");
+}
+
+}  // namespace
+}  // namespace vigil::respond

@@ -390,3 +390,44 @@ TEST_F(DetectionTest, ACounterResetAtHomeIsNoClone) {
 
 }  // namespace
 }  // namespace vigil::detect
+
+namespace vigil::detect {
+namespace {
+
+// What the rules learnt survives a restart: a fresh rule set given the saved state judges as
+// the old one did (a restart is no fresh start for an attacker).
+TEST(DetectionStateTest, RulesGiveBackWhatTheyLearnt) {
+  std::map<std::string, std::string> saved;
+  std::vector<Alert> raised;
+  {
+    ManualClock clock(kT);
+    DetectionEngine engine(
+        clock, DefaultRules(RuleSettings{}), [](const Alert&, bool) { return int64_t{1}; }, 1024,
+        [&](const std::string& name, const std::string& state) { saved[name] = state; });
+    ASSERT_TRUE(engine.Offer(Event(EventKind::kLoginSucceeded, kT, "", "alice", "10.0.0.1")));
+    ASSERT_TRUE(engine.Offer(Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.7")));
+    engine.Stop();  // saves once more as it stops
+  }
+  ASSERT_TRUE(saved.contains("sign-in-addresses"));
+  ASSERT_TRUE(saved.contains("device-homes"));
+  ASSERT_TRUE(saved.contains("baselines"));
+  auto rules = DefaultRules(RuleSettings{});
+  for (auto& rule : rules) {
+    if (!rule->StateName().empty()) rule->RestoreState(saved[rule->StateName()]);
+    rule->RestoreState("not json");  // ignored
+  }
+  ManualClock clock(kT + 3'600'000);
+  DetectionEngine restarted(clock, std::move(rules), [&](const Alert& a, bool) {
+    raised.push_back(a);
+    return int64_t{1};
+  });
+  // Alice's address is known after the restart: a wrong code from elsewhere is the signal.
+  ASSERT_TRUE(restarted.Offer(
+      Event(EventKind::kLoginFailed, kT + 3'600'000, "", "alice", "10.6.6.6", "", "bad_code")));
+  restarted.Flush();
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, AlertKind::kPasswordFromNewAddress);
+}
+
+}  // namespace
+}  // namespace vigil::detect

@@ -141,6 +141,29 @@ TEST_F(PipelineTest, ADriftFromTheDevicesNormalIsStoredMarkedSuspect) {
   EXPECT_TRUE(hub_.store().SuspectReadings("p-2")->empty());
 }
 
+// A restarted hub keeps judging a device against the normal it learnt before.
+TEST_F(PipelineTest, TheDevicesNormalSurvivesARestartOfThePipeline) {
+  int seq = 0;
+  const auto send = [&](ReadingPipeline& p, int hr) {
+    clock_.Advance(1000);
+    std::promise<IngestOutcome> promise;
+    p.Submit({"d-1", "p-1"}, Message(++seq, hr, FormatRfc3339Millis(clock_.NowMillis())),
+             Delivery::kFirst, [&](const IngestOutcome& o) { promise.set_value(o); });
+    return promise.get_future().get();
+  };
+  for (int i = 0; i < 120; ++i) send(pipeline_, 72 + i % 3);
+  const std::string saved = pipeline_.SaveTrends();
+  IngestMetrics metrics;
+  ReadingPipeline restarted(hub_.store(), hub_.store(), hub_.keys(), committer_, clock_,
+                            IngestLimits{}, metrics);
+  restarted.RestoreTrends(saved);
+  restarted.RestoreTrends("[1, 2]");  // ignored
+  bool drifted = false;
+  for (int i = 1; i <= 30 && !drifted; ++i) drifted = send(restarted, 72 + 4 * i).value_drift;
+  EXPECT_TRUE(drifted);  // a fresh model would still be warming up (30 readings)
+  EXPECT_EQ(restarted.SaveTrends().find("\"d-1\""), saved.find("\"d-1\""));
+}
+
 TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {
   using model::ImplausibleChange;
   using model::VitalKind;

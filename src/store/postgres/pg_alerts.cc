@@ -202,6 +202,20 @@ class PgAlertStore final : public AlertStore {
                     });
   }
 
+  Status PutDetectionState(const std::string& name, const std::string& state,
+                           int64_t saved_ms) override {
+    return RunPooled(pool_,
+                     "INSERT INTO detection_state (name, state, saved_ms) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
+                     " saved_ms = excluded.saved_ms",
+                     Params().Text(name).Bytes(state).Int(saved_ms));
+  }
+
+  Result<std::optional<std::string>> DetectionState(const std::string& name) override {
+    return FindRow(pool_, "SELECT state FROM detection_state WHERE name = $1", Params().Text(name),
+                   [](const Rows& r, int i) { return r.Text(i, 0); });
+  }
+
  private:
   Pool& pool_;
 };

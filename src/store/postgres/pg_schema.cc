@@ -174,7 +174,8 @@ CREATE TABLE account_holds (
   since_ms BIGINT NOT NULL);
 )sql";
 
-// Version 3: messages whose Observations the hub doubts (store::SuspectReading).
+// Version 3: messages whose Observations the hub doubts (store::SuspectReading); detection's
+// learned state.
 constexpr std::string_view kSuspectReadings = R"sql(
 CREATE TABLE suspect_readings (
   device_id TEXT COLLATE "C" NOT NULL,
@@ -183,6 +184,10 @@ CREATE TABLE suspect_readings (
   reason TEXT COLLATE "C" NOT NULL,
   PRIMARY KEY (device_id, seq));
 CREATE INDEX suspect_readings_by_patient ON suspect_readings (patient_id);
+CREATE TABLE detection_state (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  state BYTEA NOT NULL,
+  saved_ms BIGINT NOT NULL);
 )sql";
 
 Result<int64_t> SchemaVersion(Connection& conn) {

@@ -257,6 +257,23 @@ class SqliteAlertStore final : public AlertStore {
         patient_id);
   }
 
+  Status PutDetectionState(const std::string& name, const std::string& state,
+                           int64_t saved_ms) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "INSERT INTO detection_state (name, state, saved_ms) VALUES (?, ?, ?)"
+                 " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
+                 " saved_ms = excluded.saved_ms");
+    st.Bind(1, name).BindBlob(2, state).Bind(3, saved_ms);
+    return st.Run();
+  }
+
+  Result<std::optional<std::string>> DetectionState(const std::string& name) override {
+    return FindRow(
+        readers_, "SELECT state FROM detection_state WHERE name = ?",
+        [](const Statement& st) { return st.Blob(0); }, name);
+  }
+
  private:
   Database& db_;
   std::mutex& mu_;

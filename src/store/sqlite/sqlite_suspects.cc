@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS suspect_readings (
   reason TEXT NOT NULL,
   PRIMARY KEY (device_id, seq));
 CREATE INDEX IF NOT EXISTS suspect_readings_by_patient ON suspect_readings(patient_id);
+CREATE TABLE IF NOT EXISTS detection_state (
+  name TEXT PRIMARY KEY,
+  state BLOB NOT NULL,
+  saved_ms INTEGER NOT NULL);
 )sql");
 }
 

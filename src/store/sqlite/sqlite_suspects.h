@@ -12,7 +12,7 @@
 
 namespace vigil::store::sqlite {
 
-// Schema version 12: the suspect_readings table.
+// Schema version 12: the suspect_readings table, and detection_state (AlertStore).
 Status CreateSuspectSchema(Database& db);
 
 // Marks (device, seq) of `patient_id` suspect, inside the caller's transaction; a mark that
