@@ -3,6 +3,7 @@
 // build/bench/ingest_bench (figures: docs/benchmarks.md).
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <variant>
 
 #include "crypto/bytes.h"
@@ -10,6 +11,7 @@
 #include "ingest/validate.h"
 #include "ledger/entry.h"
 #include "model/observation.h"
+#include "model/vital_trend.h"
 #include "store/sealed_record.h"
 
 namespace {
@@ -102,6 +104,26 @@ void BM_BatchDigest(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * commits.size()));
 }
 
+// The device's own normal per vital sign and the cross-vital check (model/vital_trend.h), as
+// the pipeline runs them for every reading: a pulse oximeter's SpO2 and heart rate.
+void BM_VitalTrendSpo2AndPulse(benchmark::State& state) {
+  std::array<vigil::model::VitalTrend, 8> trends;
+  std::array<vigil::model::TrendReading, 8> judged{};
+  using vigil::model::VitalKind;
+  vigil::model::Reading r{1, {{VitalKind::kSpo2, 97, kNow}, {VitalKind::kHeartRate, 72, kNow}}};
+  int64_t t = kNow;
+  for (auto _ : state) {
+    t += 1000;
+    for (auto& m : r.measurements) {
+      m.effective_ms = t;
+      const size_t k = static_cast<size_t>(m.kind);
+      judged[k] = trends[k].Observe(m.kind, m.value + static_cast<double>(t % 3), t);
+    }
+    benchmark::DoNotOptimize(vigil::model::InconsistentVitals(r, judged));
+  }
+}
+
+BENCHMARK(BM_VitalTrendSpo2AndPulse);
 BENCHMARK(BM_FullPath_VigilJson_HeartRate);
 BENCHMARK(BM_FullPath_VigilJson_BpPanelHrSpo2);
 BENCHMARK(BM_FullPath_Senml_HeartRate);
