@@ -44,9 +44,11 @@ void ReadingPipeline::Report(const DeviceIdentity& device, events::EventKind kin
 }
 
 void ReadingPipeline::Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size,
-                             int64_t at_ms, const Done& done) {
+                             int64_t at_ms, const Done& done, std::string_view event_reason,
+                             uint64_t seq) {
   metrics_.Refused(refusal.reason);
-  Report(device, events::EventKind::kReadingRefused, RefusalName(refusal.reason), size, at_ms);
+  Report(device, events::EventKind::kReadingRefused,
+         event_reason.empty() ? RefusalName(refusal.reason) : event_reason, size, at_ms, seq);
   uint64_t held_back = 0;
   // A full disk refuses every device: the hub says so once (server/storage_watch.h), not each.
   if (refusal.reason != Refusal::kStorageLow && refusal_log_.Allow(device.device_id, held_back)) {
@@ -89,7 +91,12 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   const std::string digest_bytes(digest.begin(), digest.end());
   IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes);
   if (reserved.refusal.refused()) {
-    return Refuse(device, std::move(reserved.refusal), size, now, done);
+    // A retransmission (DUP) is the same packet again: one that differs from the message
+    // stored under its number is forged, not a lost acknowledgement.
+    const bool forged_retransmission =
+        reserved.refusal.reason == Refusal::kReplay && delivery == Delivery::kRetransmission;
+    return Refuse(device, std::move(reserved.refusal), size, now, done,
+                  forged_retransmission ? "replay_dup_mismatch" : "", reading.seq);
   }
   if (reserved.duplicate) {
     metrics_.duplicates_acknowledged.fetch_add(1);

@@ -68,8 +68,10 @@ class ReadingPipeline {
   // With `readiness`, messages are refused (kStorageLow) while it reports the disk nearly full,
   // and it is told whether commits succeed. With `events`, each message's fate is reported once
   // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
-  // kReadingRefused with the refusal's name, and kReadingFlagged beside an accepted reading
-  // whose values changed implausibly fast ("implausible_change") or whose time went backwards
+  // kReadingRefused with the refusal's name ("replay_dup_mismatch" for a retransmission, DUP
+  // flag set, that differs from the message stored under its sequence number), and kReadingFlagged
+  // beside an accepted reading whose values changed implausibly fast ("implausible_change") or
+  // whose time went backwards
   // ("timestamp_backwards"), whose level drifted from the device's normal ("value_drift"), or
   // whose vital signs do not belong together ("vitals_inconsistent"). A flagged reading's
   // Observations are stored marked suspect (store::ReadingCommit::suspect).
@@ -122,8 +124,9 @@ class ReadingPipeline {
                                 const std::string& digest);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
   // A message that is not stored: counted, logged (rate-limited), reported; `done` told.
+  // `event_reason` names the refusal for detection when it says more than the refusal's name.
   void Refuse(const DeviceIdentity& device, RefusalDetail refusal, size_t size, int64_t at_ms,
-              const Done& done);
+              const Done& done, std::string_view event_reason = {}, uint64_t seq = 0);
   void Report(const DeviceIdentity& device, events::EventKind kind, std::string_view reason,
               size_t size, int64_t at_ms, uint64_t seq = 0);
   void LogFailure(const std::string& line);  // rate-limited: 5 lines, then 1 a second

@@ -431,3 +431,19 @@ TEST(DetectionStateTest, RulesGiveBackWhatTheyLearnt) {
 
 }  // namespace
 }  // namespace vigil::detect
+
+namespace vigil::detect {
+namespace {
+
+TEST_F(DetectionTest, OneForgedRetransmissionIsEnough) {
+  Feed({Event(EventKind::kReadingRefused, kT, "dev-1", "", "10.0.0.1", "", "replay")});
+  EXPECT_TRUE(raised_.empty());  // a device's counter may step back once
+  Feed({Event(EventKind::kReadingRefused, kT + 1, "dev-2", "", "10.0.0.2", "",
+              "replay_dup_mismatch")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"replayed-readings device:dev-2"});
+  EXPECT_EQ(raised_[0].severity, Severity::kHigh);
+  EXPECT_EQ(raised_[0].evidence.at("latest_outcome"), "refused");
+}
+
+}  // namespace
+}  // namespace vigil::detect

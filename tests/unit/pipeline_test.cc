@@ -164,6 +164,39 @@ TEST_F(PipelineTest, TheDevicesNormalSurvivesARestartOfThePipeline) {
   EXPECT_EQ(restarted.SaveTrends().find("\"d-1\""), saved.find("\"d-1\""));
 }
 
+// A retransmission (DUP) is the same packet again; one that differs from the stored message is
+// forged, and detection hears it as such (one is enough for an alert).
+TEST_F(PipelineTest, ARetransmissionThatDiffersFromTheStoredMessageIsNamedForDetection) {
+  struct Recording final : events::SecurityEventSink {
+    void Submit(events::SecurityEvent e) override {
+      std::lock_guard lock(mu);
+      seen.push_back(std::move(e));
+    }
+    std::mutex mu;
+    std::vector<events::SecurityEvent> seen;
+  } events;
+  IngestMetrics metrics;
+  ReadingPipeline watched(hub_.store(), hub_.store(), hub_.keys(), committer_, clock_,
+                          IngestLimits{}, metrics, nullptr, &events);
+  const auto send = [&](const std::string& payload, Delivery delivery) {
+    std::promise<IngestOutcome> promise;
+    watched.Submit({"d-1", "p-1", "10.0.0.1"}, payload, delivery,
+                   [&](const IngestOutcome& o) { promise.set_value(o); });
+    return promise.get_future().get();
+  };
+  ASSERT_FALSE(send(Message(5, 72), Delivery::kFirst).refusal.refused());
+  EXPECT_TRUE(send(Message(5, 72), Delivery::kRetransmission).duplicate);
+  EXPECT_EQ(send(Message(5, 99), Delivery::kRetransmission).refusal.reason, Refusal::kReplay);
+  EXPECT_EQ(send(Message(5, 98), Delivery::kFirst).refusal.reason, Refusal::kReplay);
+  std::vector<std::string> refusals;
+  for (const auto& e : events.seen) {
+    if (e.kind == events::EventKind::kReadingRefused) {
+      refusals.push_back(e.reason + "#" + std::to_string(e.seq));
+    }
+  }
+  EXPECT_EQ(refusals, (std::vector<std::string>{"replay_dup_mismatch#5", "replay#5"}));
+}
+
 TEST(PlausibleChangeTest, BoundsGrowWithTimeAndStopAtTenMinutes) {
   using model::ImplausibleChange;
   using model::VitalKind;
