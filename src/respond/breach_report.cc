@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "events/alert_kind.h"
 #include "events/audit_records.h"
 #include "ledger/ledger_scan.h"
 
@@ -52,11 +53,14 @@ struct Collector {
 // volume itself is the offence (bulk collection). Otherwise they are the user's job: a nurse
 // browsing outside her ward has not breached her own ward's records.
 bool CareTeamReadsInQuestion(const std::vector<store::AlertRecord>& alerts) {
+  using K = events::AlertKind;
   for (const auto& a : alerts) {
-    for (std::string_view kind :
-         {"bulk-reads", "user-behaviour", "session-new-address", "password-from-new-address",
-          "brute-force", "credential-stuffing", "mfa-failures"}) {
-      if (a.kind == kind) return true;
+    const auto kind = events::ParseAlertKind(a.kind);
+    if (!kind) continue;
+    for (K in_question :
+         {K::kBulkReads, K::kUserBehaviour, K::kSessionNewAddress, K::kPasswordFromNewAddress,
+          K::kBruteForce, K::kCredentialStuffing, K::kMfaFailures}) {
+      if (*kind == in_question) return true;
     }
   }
   return false;
