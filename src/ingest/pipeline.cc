@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
 #include <variant>
 
 #include "crypto/bytes.h"
@@ -177,9 +180,12 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
     }
     it = shard.sequences.try_emplace(device.device_id).first;
     it->second.highest_committed = std::max(it->second.highest_committed, (*record)->last_seq);
+    it->second.patient_id = device.patient_id;
     std::lock_guard restored_lock(restored_mu_);
     if (auto saved = restored_.find(device.device_id); saved != restored_.end()) {
-      it->second.trends = saved->second;  // its normal, as learnt before a restart
+      if (saved->second.patient_id == device.patient_id) {
+        it->second.trends = saved->second.trends;  // its normal, as learnt before a restart
+      }
       restored_.erase(saved);
     }
   }
@@ -226,26 +232,55 @@ void ReadingPipeline::SequenceState::RememberValues(const model::Reading& readin
   checks.inconsistent_vitals = model::InconsistentVitals(reading, judged);
 }
 
+namespace {
+
+// A device's normals per vital sign as JSON (model::VitalTrend::Saved, null for a kind not seen).
+std::string TrendsJson(const std::array<model::VitalTrend, 8>& trends) {
+  nlohmann::json kinds = nlohmann::json::array();
+  for (const auto& t : trends) {
+    kinds.push_back(t.empty() ? nlohmann::json() : nlohmann::json(t.Saved()));
+  }
+  return kinds.dump();
+}
+
+std::optional<std::string> Unhex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    unsigned value = 0;
+    const auto [end, error] =
+        std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, value, 16);
+    if (error != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
+    out[i] = static_cast<char>(value);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ReadingPipeline::SaveTrends() {
-  nlohmann::json j = nlohmann::json::object();
-  const auto add = [&](const std::string& id, const std::array<model::VitalTrend, 8>& trends) {
-    nlohmann::json kinds = nlohmann::json::array();
-    for (const auto& t : trends)
-      kinds.push_back(t.empty() ? nlohmann::json() : nlohmann::json(t.Saved()));
-    j[id] = std::move(kinds);
-  };
+  // Copied out under the locks, sealed outside them: {device: {"patient", "sealed" (hex)}}.
+  std::vector<std::tuple<std::string, std::string, std::string>> learnt;  // device, patient, JSON
   {
     std::lock_guard lock(restored_mu_);  // not yet taken up: kept as they were
-    for (const auto& [id, trends] : restored_) add(id, trends);
+    for (const auto& [id, r] : restored_)
+      learnt.emplace_back(id, r.patient_id, TrendsJson(r.trends));
   }
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
     for (const auto& [id, state] : shard.sequences) {
       if (std::any_of(state.trends.begin(), state.trends.end(),
                       [](const model::VitalTrend& t) { return !t.empty(); })) {
-        add(id, state.trends);
+        learnt.emplace_back(id, state.patient_id, TrendsJson(state.trends));
       }
     }
+  }
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [device, patient, trends] : learnt) {
+    auto key = keys_.DataKey(patient);
+    if (!key.ok()) continue;  // an erased patient's normals go with their key
+    auto sealed = store::SealDeviceState(*key, patient, device, trends);
+    if (sealed.ok()) j[device] = {{"patient", patient}, {"sealed", crypto::Hex(*sealed)}};
   }
   return j.dump();
 }
@@ -253,12 +288,24 @@ std::string ReadingPipeline::SaveTrends() {
 void ReadingPipeline::RestoreTrends(std::string_view state) {
   const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return;
-  std::lock_guard lock(restored_mu_);
-  for (const auto& [id, kinds] : j.items()) {
+  for (const auto& [device, saved] : j.items()) {
+    if (!saved.is_object() || !saved.value("patient", nlohmann::json()).is_string() ||
+        !saved.value("sealed", nlohmann::json()).is_string()) {
+      continue;
+    }
+    const std::string patient = saved["patient"].get<std::string>();
+    const auto sealed = Unhex(saved["sealed"].get<std::string>());
+    auto key = keys_.DataKey(patient);
+    if (!sealed || !key.ok()) continue;
+    auto opened = store::OpenDeviceState(*key, patient, device, *sealed);
+    if (!opened.ok()) continue;
+    const auto kinds = nlohmann::json::parse(*opened, nullptr, /*allow_exceptions=*/false);
     if (!kinds.is_array() || kinds.size() != 8) continue;
-    std::array<model::VitalTrend, 8>& trends = restored_[id];
+    std::lock_guard lock(restored_mu_);
+    Restored& r = restored_[device];
+    r.patient_id = patient;
     for (size_t k = 0; k < 8; ++k) {
-      if (kinds[k].is_array()) trends[k].Restore(kinds[k].get<std::vector<double>>());
+      if (kinds[k].is_array()) r.trends[k].Restore(kinds[k].get<std::vector<double>>());
     }
   }
 }

@@ -85,8 +85,10 @@ class ReadingPipeline {
   // are counted in the metrics and logged without values. Thread-safe.
   void Submit(const DeviceIdentity& device, std::string_view payload, Delivery delivery, Done done);
 
-  // The devices' normals per vital sign (model::VitalTrend), as JSON, to keep across a restart;
-  // and back: a device's are taken up when its first message arrives. Thread-safe.
+  // The devices' normals per vital sign (model::VitalTrend), to keep across a restart: JSON
+  // naming each device and its patient, the normals sealed under the patient's data key (they
+  // are health data; an erased patient's are dropped). And back: a device's are taken up when
+  // its first message arrives, if it still belongs to that patient. Thread-safe.
   std::string SaveTrends();
   void RestoreTrends(std::string_view state);
 
@@ -101,6 +103,7 @@ class ReadingPipeline {
     // it is appended (no allocation a message, as a tree's node would be).
     std::deque<uint64_t> pending;
     std::array<LastValue, 8> last{};              // per model::VitalKind, the latest value seen
+    std::string patient_id;                       // whose the device's values are
     std::array<model::VitalTrend, 8> trends{};    // per kind, the device's own normal
     std::array<model::TrendReading, 8> judged{};  // per kind, the latest judgement
     uint64_t highest() const { return pending.empty() ? highest_committed : pending.back(); }
@@ -152,8 +155,12 @@ class ReadingPipeline {
     return shards_[std::hash<std::string_view>{}(device_id) % shards_.size()];
   }
   std::array<Shard, 16> shards_;
+  struct Restored {
+    std::string patient_id;
+    std::array<model::VitalTrend, 8> trends;
+  };
   std::mutex restored_mu_;
-  std::unordered_map<std::string, std::array<model::VitalTrend, 8>> restored_;  // not yet taken
+  std::unordered_map<std::string, Restored> restored_;  // by device; not yet taken up
 };
 
 }  // namespace vigil::ingest

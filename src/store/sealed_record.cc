@@ -127,6 +127,22 @@ Status ObservationOpener::OpenInto(const SealedObservationView& row, model::Obse
   return decoded;
 }
 
+namespace {
+std::string DeviceStateAad(const std::string& patient_id, const std::string& device_id) {
+  return std::string("vigil.device-state.v1") + '\0' + patient_id + '\0' + device_id;
+}
+}  // namespace
+
+Result<std::string> SealDeviceState(const std::string& data_key, const std::string& patient_id,
+                                    const std::string& device_id, const std::string& state) {
+  return Seal(data_key, state, DeviceStateAad(patient_id, device_id));
+}
+
+Result<std::string> OpenDeviceState(const std::string& data_key, const std::string& patient_id,
+                                    const std::string& device_id, const std::string& sealed) {
+  return Open(data_key, sealed, DeviceStateAad(patient_id, device_id));
+}
+
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,
                                      const std::string& demographics_json) {
   return Seal(data_key, demographics_json, DemographicsAad(patient_id));

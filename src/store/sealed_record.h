@@ -38,6 +38,14 @@ class ObservationOpener {
   std::string aad_, plaintext_;  // reused row after row
 };
 
+// Seals and opens what the hub learnt of a device's values (its normal per vital sign: health
+// data like the readings), bound to the device and its patient, under the patient's data key: an
+// erased patient's is unreadable with the rest of their data.
+Result<std::string> SealDeviceState(const std::string& data_key, const std::string& patient_id,
+                                    const std::string& device_id, const std::string& state);
+Result<std::string> OpenDeviceState(const std::string& data_key, const std::string& patient_id,
+                                    const std::string& device_id, const std::string& sealed);
+
 // Seals and opens a patient's demographics (a JSON object) bound to the patient id.
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,
                                      const std::string& demographics_json);

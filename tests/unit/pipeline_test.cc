@@ -153,6 +153,9 @@ TEST_F(PipelineTest, TheDevicesNormalSurvivesARestartOfThePipeline) {
   };
   for (int i = 0; i < 120; ++i) send(pipeline_, 72 + i % 3);
   const std::string saved = pipeline_.SaveTrends();
+  // Health data: sealed under the patient's key, no value in the clear (not one decimal).
+  EXPECT_EQ(saved.find('.'), std::string::npos) << saved;
+  EXPECT_NE(saved.find("\"sealed\""), std::string::npos);
   IngestMetrics metrics;
   ReadingPipeline restarted(hub_.store(), hub_.store(), hub_.keys(), committer_, clock_,
                             IngestLimits{}, metrics);
