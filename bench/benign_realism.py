@@ -13,13 +13,12 @@ within the hub's limits."""
 import json
 import os
 import subprocess
-import threading
 import time
 
-import paho.mqtt.client as paho
 
 from api_client import Api, add_user
 from hub import now_rfc3339, vigil_json
+from paho_device import device_session, publish_reading
 
 FHIR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fhir")
 NAT = "127.0.3.1"
@@ -39,28 +38,12 @@ class BenignSuite:
 
     def paho_session(self, device_id, bind, actions):
         """Connects as `device_id` from `bind`, runs `actions(client)`, disconnects."""
-        d = self.hub.device_dir(device_id)
-        client = paho.Client(client_id=device_id, protocol=paho.MQTTv311)
-        client.tls_set(ca_certs=os.path.join(d, "ca.crt"),
-                       certfile=os.path.join(d, device_id + ".crt"),
-                       keyfile=os.path.join(d, device_id + ".key"))
-        connected = threading.Event()
-        client.on_connect = lambda c, u, f, rc: connected.set() if rc == 0 else None
-        client.connect("localhost", self.hub.mqtt_port, 30, bind_address=bind)
-        client.loop_start()
-        try:
-            if not connected.wait(10):
-                raise RuntimeError(f"{device_id} could not connect from {bind}")
+        with device_session(self.hub, device_id, bind) as client:
             actions(client)
-        finally:
-            client.disconnect()
-            client.loop_stop()
 
     @staticmethod
     def publish(client, device_id, payload):
-        info = client.publish(f"devices/{device_id}/vitals", payload, qos=1)
-        info.wait_for_publish(10)
-        return info.is_published()
+        return publish_reading(client, device_id, payload)
 
     def user(self, name, role, patients=(), source=None):
         u = add_user(self.hub, name, role)

@@ -3,13 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <tuple>
 #include <variant>
 
 #include "crypto/bytes.h"
+#include "crypto/ed25519.h"  // Base64Encode/Decode
 #include "ingest/payload/device_payload.h"
 #include "ingest/validate.h"
 #include "model/observation.h"
@@ -243,23 +242,10 @@ std::string TrendsJson(const std::array<model::VitalTrend, 8>& trends) {
   return kinds.dump();
 }
 
-std::optional<std::string> Unhex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    unsigned value = 0;
-    const auto [end, error] =
-        std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, value, 16);
-    if (error != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
-    out[i] = static_cast<char>(value);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string ReadingPipeline::SaveTrends() {
-  // Copied out under the locks, sealed outside them: {device: {"patient", "sealed" (hex)}}.
+  // Copied out under the locks, sealed outside them: {device: {"patient", "sealed" (base64)}}.
   std::vector<std::tuple<std::string, std::string, std::string>> learnt;  // device, patient, JSON
   {
     std::lock_guard lock(restored_mu_);  // not yet taken up: kept as they were
@@ -280,7 +266,7 @@ std::string ReadingPipeline::SaveTrends() {
     auto key = keys_.DataKey(patient);
     if (!key.ok()) continue;  // an erased patient's normals go with their key
     auto sealed = store::SealDeviceState(*key, patient, device, trends);
-    if (sealed.ok()) j[device] = {{"patient", patient}, {"sealed", crypto::Hex(*sealed)}};
+    if (sealed.ok()) j[device] = {{"patient", patient}, {"sealed", crypto::Base64Encode(*sealed)}};
   }
   return j.dump();
 }
@@ -294,9 +280,9 @@ void ReadingPipeline::RestoreTrends(std::string_view state) {
       continue;
     }
     const std::string patient = saved["patient"].get<std::string>();
-    const auto sealed = Unhex(saved["sealed"].get<std::string>());
+    const auto sealed = crypto::Base64Decode(saved["sealed"].get<std::string>());
     auto key = keys_.DataKey(patient);
-    if (!sealed || !key.ok()) continue;
+    if (!sealed.ok() || !key.ok()) continue;
     auto opened = store::OpenDeviceState(*key, patient, device, *sealed);
     if (!opened.ok()) continue;
     const auto kinds = nlohmann::json::parse(*opened, nullptr, /*allow_exceptions=*/false);

@@ -69,12 +69,12 @@ class ReadingPipeline {
   // and it is told whether commits succeed. With `events`, each message's fate is reported once
   // it is decided: kReadingAccepted (stored, or acknowledged again as a retransmission) or
   // kReadingRefused with the refusal's name ("replay_dup_mismatch" for a retransmission, DUP
-  // flag set, that differs from the message stored under its sequence number), and kReadingFlagged
-  // beside an accepted reading whose values changed implausibly fast ("implausible_change") or
-  // whose time went backwards
-  // ("timestamp_backwards"), whose level drifted from the device's normal ("value_drift"), or
-  // whose vital signs do not belong together ("vitals_inconsistent"). A flagged reading's
-  // Observations are stored marked suspect (store::ReadingCommit::suspect).
+  // flag set, that differs from the message stored under its sequence number), and
+  // kReadingFlagged beside an accepted reading whose values changed implausibly fast
+  // ("implausible_change"), whose time went backwards ("timestamp_backwards"), whose level
+  // drifted from the device's normal ("value_drift"), or whose vital signs do not belong
+  // together ("vitals_inconsistent"). A flagged reading's Observations are stored marked
+  // suspect (store::ReadingCommit::suspect).
   ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
                   store::KeyRing& keys, ReadingCommitter& committer, const Clock& clock,
                   const IngestLimits& limits, IngestMetrics& metrics,

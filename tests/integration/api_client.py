@@ -97,3 +97,15 @@ class Api:
     def get(self, path, token, headers=None):
         status, _, body, raw = self.request("GET", path, token=token, headers=headers)
         return status, body, raw
+
+    def wait_for_alerts(self, token, kind, entity, timeout=10):
+        """The alerts of `kind` on `entity` the security officer's `token` sees, polled until
+        there is one or `timeout` seconds pass: (alerts, the last raw answer)."""
+        deadline = time.time() + timeout
+        while True:
+            status, body, raw = self.get("/security/alerts", token)
+            assert status == 200, raw
+            found = [a for a in body["alerts"] if a["kind"] == kind and a["entity"] == entity]
+            if found or time.time() >= deadline:
+                return found, raw
+            time.sleep(0.2)

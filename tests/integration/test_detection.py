@@ -8,30 +8,18 @@ session. Alerts and responses are in the ledger; only the security officer handl
 import json
 import os
 import subprocess
-import threading
 import time
 import unittest
 
-import paho.mqtt.client as paho
-
 from api_client import Api, add_user
 from hub import Hub, heart_rate, now_rfc3339, vigil_json
+from paho_device import device_session
 
 
 def connect(hub, device_id, bind_address):
     """Connects with the device's certificate from `bind_address` (a loopback alias)."""
-    d = hub.device_dir(device_id)
-    client = paho.Client(client_id=device_id, protocol=paho.MQTTv311)
-    client.tls_set(ca_certs=os.path.join(d, "ca.crt"),
-                   certfile=os.path.join(d, device_id + ".crt"),
-                   keyfile=os.path.join(d, device_id + ".key"))
-    connected = threading.Event()
-    client.on_connect = lambda c, u, f, rc: connected.set() if rc == 0 else None
-    client.connect("localhost", hub.mqtt_port, 30, bind_address=bind_address)
-    client.loop_start()
-    assert connected.wait(10), "paho did not connect"
-    client.disconnect()
-    client.loop_stop()
+    with device_session(hub, device_id, bind_address):
+        pass
 
 
 class DetectionTest(unittest.TestCase):
@@ -57,15 +45,10 @@ class DetectionTest(unittest.TestCase):
         cls.hub.close()
 
     def alerts(self, kind, entity, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            status, body, raw = self.api.get("/security/alerts", self.token)
-            self.assertEqual(status, 200, raw)
-            found = [a for a in body["alerts"] if a["kind"] == kind and a["entity"] == entity]
-            if found:
-                return found
-            time.sleep(0.2)
-        self.fail(f"no {kind} alert on {entity}: {raw}")
+        found, raw = self.api.wait_for_alerts(self.token, kind, entity, timeout)
+        if not found:
+            self.fail(f"no {kind} alert on {entity}: {raw}")
+        return found
 
     def test_a_roaming_device_is_not_a_clone(self):
         # Wi-Fi to cellular and back: one device, two addresses, one connection at a time.

@@ -11,15 +11,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
-import paho.mqtt.client as paho
 
 sys.path.insert(0, os.path.dirname(__file__))
 from api_client import Api, add_user  # noqa: E402
 from hub import Hub, vigil_json  # noqa: E402
+from paho_device import device_session, publish_reading  # noqa: E402
 
 FHIR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fhir")
 RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
@@ -48,15 +47,10 @@ class StealthyAttackTest(unittest.TestCase):
         cls.hub.close()
 
     def alert(self, kind, entity, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            status, body, raw = self.api.get("/security/alerts", self.officer)
-            self.assertEqual(status, 200, raw)
-            found = [a for a in body["alerts"] if a["kind"] == kind and a["entity"] == entity]
-            if found:
-                return found[0]
-            time.sleep(0.2)
-        self.fail(f"no {kind} alert on {entity}: {raw}")
+        found, raw = self.api.wait_for_alerts(self.officer, kind, entity, timeout)
+        if not found:
+            self.fail(f"no {kind} alert on {entity}: {raw}")
+        return found[0]
 
     def no_alert_on(self, entity):
         status, body, raw = self.api.get("/security/alerts", self.officer)
@@ -65,26 +59,13 @@ class StealthyAttackTest(unittest.TestCase):
     def publish_all(self, device_id, payloads, bind="127.0.0.1", acknowledged=True):
         """Publishes each payload with QoS 1 over one paho connection from `bind`, waiting for
         each PUBACK (asserted unless `acknowledged` is False)."""
-        d = self.hub.device_dir(device_id)
-        client = paho.Client(client_id=device_id, protocol=paho.MQTTv311)
-        client.tls_set(ca_certs=os.path.join(d, "ca.crt"),
-                       certfile=os.path.join(d, device_id + ".crt"),
-                       keyfile=os.path.join(d, device_id + ".key"))
-        connected = threading.Event()
-        client.on_connect = lambda c, u, f, rc: connected.set() if rc == 0 else None
-        client.connect("localhost", self.hub.mqtt_port, 30, bind_address=bind)
-        client.loop_start()
-        self.assertTrue(connected.wait(10))
-        try:
+        with device_session(self.hub, device_id, bind) as client:
             for payload in payloads:
-                info = client.publish(f"devices/{device_id}/vitals", payload, qos=1)
-                info.wait_for_publish(3 if not acknowledged else 10)
+                published = publish_reading(client, device_id, payload,
+                                            10 if acknowledged else 3)
                 if acknowledged:
-                    self.assertTrue(info.is_published())
+                    self.assertTrue(published)
                 time.sleep(0.03)  # 25 a second or so: not a flood
-        finally:
-            client.disconnect()
-            client.loop_stop()
 
     def test_a_saturation_walked_down_under_the_change_bound_is_caught_and_labelled(self):
         # A device's uploaded history, a second apart, then the falsifier's steps of 0.5 points.
