@@ -1,5 +1,6 @@
 #include "api/api_request.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,27 @@ std::string ApiRequest::BearerToken() const {
     }
   }
   return authorization.substr(kScheme.size());
+}
+
+std::string ApiRequest::Endpoint() const {
+  std::string endpoint = method + ' ';
+  const bool fhir = path == "/fhir" || path.starts_with("/fhir/");
+  size_t position = 0;
+  for (size_t at = 1; at <= path.size();) {
+    const size_t end = std::min(path.find('/', at), path.size());
+    const std::string_view segment = std::string_view(path).substr(at, end - at);
+    if (!segment.empty()) {
+      ++position;
+      const bool operation = segment.front() == '$' || segment.front() == '_';
+      const bool id = !operation && ((fhir && position == 3) ||
+                                     std::any_of(segment.begin(), segment.end(),
+                                                 [](char c) { return c >= '0' && c <= '9'; }));
+      endpoint += '/';
+      endpoint += id ? std::string_view("{id}") : segment;
+    }
+    at = end + 1;
+  }
+  return endpoint;
 }
 
 Status ParseTarget(std::string_view target, ApiRequest& request) {

@@ -32,6 +32,10 @@ struct ApiRequest {
   std::vector<std::string> Params(std::string_view name) const;
   // The bearer token of the Authorization header; empty if there is none.
   std::string BearerToken() const;
+  // The endpoint reached, without the ids in the path: "GET /fhir/Observation",
+  // "GET /fhir/Patient/{id}", "GET /fhir/Patient/{id}/$everything". An id is FHIR's
+  // [base]/Type/id, or any segment with a digit in it; operations ($..., _history) keep their name.
+  std::string Endpoint() const;
 };
 
 // Splits a request target into its path and decoded query. InvalidArgument for bad

@@ -27,7 +27,7 @@ void RouteContext::ReportSent(const ApiRequest& request, const Session& session,
                               const std::string& patient_id, size_t rows) {
   if (!deps.events || rows == 0) return;
   deps.events->Submit({events::EventKind::kDataSent, deps.clock.NowMillis(), "",
-                       session.who.username, request.peer_address, patient_id, "",
+                       session.who.username, request.peer_address, patient_id, request.Endpoint(),
                        static_cast<int64_t>(rows)});
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
@@ -50,10 +51,18 @@ double Median(const std::deque<double>& values) {
   return v[n / 2];
 }
 
+bool NumbersOnly(const nlohmann::json& array) {
+  return std::all_of(array.begin(), array.end(), [](const auto& v) { return v.is_number(); });
+}
+
 class BaselineRule final : public Rule {
  public:
   explicit BaselineRule(const BaselineSettings& s) : s_(s) {}
 
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kConnectionAccepted, EventKind::kReadingAccepted,
+                   EventKind::kAccessDecision, EventKind::kDataSent);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     switch (e.kind) {
       case EventKind::kConnectionAccepted:
@@ -74,6 +83,7 @@ class BaselineRule final : public Rule {
  private:
   static constexpr int kSettleMessages = 32;
   static constexpr size_t kMaxEntities = 200'000;
+  static constexpr size_t kListed = 20;  // patients and endpoints named in an alert
 
   struct Feature {
     std::deque<double> recent;
@@ -100,6 +110,7 @@ class BaselineRule final : public Rule {
     int64_t bucket_start = -1;
     int64_t bucket_rows = 0;
     std::set<std::string> bucket_patients;
+    std::map<std::string, int64_t> bucket_endpoints;  // rows sent through each endpoint
   };
 
   // Adds `x` to the feature's recent values; scores and learns their median once enough are in.
@@ -159,6 +170,9 @@ class BaselineRule final : public Rule {
     if (u.bucket_start < 0) u.bucket_start = e.time_ms;
     if (e.kind == EventKind::kDataSent) {
       u.bucket_rows += e.size;
+      if (u.bucket_endpoints.size() < kListed || u.bucket_endpoints.contains(e.reason)) {
+        u.bucket_endpoints[e.reason] += e.size;
+      }
     } else if (!e.patient.empty()) {
       u.bucket_patients.insert(e.patient);
     }
@@ -176,14 +190,21 @@ class BaselineRule final : public Rule {
                                       patients, u.patients, p, now)
                            : Describe(AlertKind::kUserBehaviour, entity, "rows_per_minute", rows,
                                       u.rows, r, now);
-      // Whom the minute was about: the patients read (the first 20, by id).
+      // Whom the minute was about and how it was read: the patients (the first 20, by id) and
+      // the endpoints, with the rows each sent.
       std::string listed;
       size_t n = 0;
-      for (auto it = u.bucket_patients.begin(); it != u.bucket_patients.end() && n < 20;
+      for (auto it = u.bucket_patients.begin(); it != u.bucket_patients.end() && n < kListed;
            ++it, ++n) {
         listed += (listed.empty() ? "" : ",") + *it;
       }
       alert.evidence["patients"] = listed;
+      std::string endpoints;
+      for (const auto& [endpoint, sent] : u.bucket_endpoints) {
+        endpoints += (endpoints.empty() ? "" : "; ") + endpoint + ": " + std::to_string(sent) +
+                     (sent == 1 ? " row" : " rows");
+      }
+      alert.evidence["endpoints"] = endpoints;
       raise(std::move(alert));
     }
     u.rows.Learn(rows, r_high);
@@ -191,6 +212,7 @@ class BaselineRule final : public Rule {
     u.bucket_start = -1;
     u.bucket_rows = 0;
     u.bucket_patients.clear();
+    u.bucket_endpoints.clear();
   }
 
  public:
@@ -206,15 +228,23 @@ class BaselineRule final : public Rule {
     for (const auto& [name, u] : users_) users[name] = {u.rows.Saved(), u.patients.Saved()};
     return nlohmann::json{{"devices", devices}, {"users", users}}.dump();
   }
-  void RestoreState(std::string_view state) override {
+  Status RestoreState(std::string_view state) override {
     const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return;
-    const auto pairs = [](const nlohmann::json& table, auto&& restore) {
+    if (!j.is_object() || !j.value("devices", nlohmann::json()).is_object() ||
+        !j.value("users", nlohmann::json()).is_object()) {
+      return UnreadableState(0, 0);
+    }
+    size_t entries = 0, skipped = 0;
+    const auto pairs = [&](const nlohmann::json& table, auto&& restore) {
       if (!table.is_object()) return;
       for (const auto& [key, v] : table.items()) {
-        if (v.is_array() && v.size() == 2 && v[0].is_array() && v[1].is_array()) {
+        ++entries;
+        if (v.is_array() && v.size() == 2 && v[0].is_array() && v[1].is_array() &&
+            NumbersOnly(v[0]) && NumbersOnly(v[1])) {
           restore(key, v[0].template get<std::vector<double>>(),
                   v[1].template get<std::vector<double>>());
+        } else {
+          ++skipped;
         }
       }
     };
@@ -230,6 +260,7 @@ class BaselineRule final : public Rule {
             u.rows.Restore(a);
             u.patients.Restore(b);
           });
+    return UnreadableState(skipped, std::max<size_t>(entries, 1));
   }
 
  private:

@@ -17,6 +17,10 @@ class DeviceCloneRule final : public Rule {
   explicit DeviceCloneRule(const RuleSettings& s)
       : s_(s), addresses_(WindowMs(s)), changes_(WindowMs(s)) {}
 
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kReadingAccepted, EventKind::kReadingRefused,
+                   EventKind::kConnectionAccepted);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kReadingAccepted && e.seq != 0 && e.reason.empty()) {
       Device& d = DeviceOf(e.device);
@@ -51,12 +55,18 @@ class DeviceCloneRule final : public Rule {
     }
     return j.dump();
   }
-  void RestoreState(std::string_view state) override {
+  Status RestoreState(std::string_view state) override {
     const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return;
+    if (!j.is_object()) return UnreadableState(0, 0);
+    size_t skipped = 0;
     for (const auto& [id, address] : j.items()) {
-      if (address.is_string()) DeviceOf(id).first_address = address.get<std::string>();
+      if (address.is_string()) {
+        DeviceOf(id).first_address = address.get<std::string>();
+      } else {
+        ++skipped;
+      }
     }
+    return UnreadableState(skipped, std::max<size_t>(j.size(), 1));
   }
 
  private:

@@ -11,6 +11,18 @@ constexpr int64_t kRepeatNotifyMs = 1000;
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 constexpr int64_t kForgetAfterMs = 10 * 60'000;  // an alert quiet this long opens anew
 
+std::array<std::vector<Rule*>, events::kEventKindCount> IndexByKind(
+    const std::vector<std::unique_ptr<Rule>>& rules) {
+  std::array<std::vector<Rule*>, events::kEventKindCount> index;
+  for (int kind = 0; kind < events::kEventKindCount; ++kind) {
+    for (const auto& rule : rules) {
+      if (rule->Watches() & KindBit(static_cast<EventKind>(kind)))
+        index[kind].push_back(rule.get());
+    }
+  }
+  return index;
+}
+
 }  // namespace
 
 DetectionEngine::DetectionEngine(const Clock& clock, std::vector<std::unique_ptr<Rule>> rules,
@@ -18,6 +30,7 @@ DetectionEngine::DetectionEngine(const Clock& clock, std::vector<std::unique_ptr
                                  int64_t save_every_ms)
     : clock_(clock),
       rules_(std::move(rules)),
+      watching_(IndexByKind(rules_)),
       on_alert_(std::move(on_alert)),
       capacity_(capacity),
       save_(std::move(save)),
@@ -66,6 +79,7 @@ void DetectionEngine::Stop() {
 
 void DetectionEngine::Run() {
   std::deque<SecurityEvent> batch;
+  const AlertSink raise = [this](Alert a) { Raise(std::move(a)); };
   for (;;) {
     if (save_ && clock_.NowMillis() - saved_ms_ >= save_every_ms_) SaveStates();
     {
@@ -83,7 +97,7 @@ void DetectionEngine::Run() {
       busy_ = true;
     }
     for (const SecurityEvent& e : batch) {
-      for (const auto& rule : rules_) rule->Observe(e, [this](Alert a) { Raise(std::move(a)); });
+      for (Rule* rule : watching_[static_cast<int>(e.kind)]) rule->Observe(e, raise);
       processed_.fetch_add(1);
     }
     batch.clear();

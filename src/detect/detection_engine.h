@@ -5,6 +5,7 @@
 // at once and of its repeats at most once a second.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -60,6 +61,7 @@ class DetectionEngine final : public events::SecurityEventSink {
 
   const Clock& clock_;
   std::vector<std::unique_ptr<Rule>> rules_;
+  std::array<std::vector<Rule*>, events::kEventKindCount> watching_;  // rules by event kind
   OnAlert on_alert_;
   const size_t capacity_;
   SaveState save_;

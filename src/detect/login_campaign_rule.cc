@@ -44,13 +44,12 @@ class LoginCampaignRule final : public Rule {
  public:
   explicit LoginCampaignRule(const RuleSettings& s) : s_(s) {}
 
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kLoginSucceeded, EventKind::kLoginFailed);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     Expire(e.time_ms);
-    if (e.kind == EventKind::kLoginSucceeded) {
-      successes_.push_back(e.time_ms);
-      Remember(e.user, e.address);
-      return;
-    }
+    if (e.kind == EventKind::kLoginSucceeded) return SignedIn(e, raise);
     if (e.kind != EventKind::kLoginFailed) return;
     if (e.reason == "bad_code") return StolenPassword(e, raise);
     if (e.reason == "reused_code" || e.reason == "no_such_user") return;
@@ -90,22 +89,64 @@ class LoginCampaignRule final : public Rule {
     }
     return j.dump();
   }
-  void RestoreState(std::string_view state) override {
+  Status RestoreState(std::string_view state) override {
     const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return;
+    if (!j.is_object()) return UnreadableState(0, 0);
+    size_t skipped = 0;
     for (const auto& [user, addresses] : j.items()) {
-      if (!addresses.is_array()) continue;
+      if (!addresses.is_array()) {
+        ++skipped;
+        continue;
+      }
       for (const auto& a : addresses) {
         if (a.is_string()) Remember(user, a.get<std::string>());
       }
     }
+    return UnreadableState(skipped, std::max<size_t>(j.size(), 1));
   }
 
  private:
-  struct Failure {
+  struct Failure {  // or a sign-in from a new address
     int64_t time_ms;
     std::string user, address;
   };
+
+  // A sign-in of an account that has signed in before, from an address it never used, counts
+  // toward the hub's new-address sign-ins: many accounts at once from many new addresses, and
+  // most of the returning accounts' sign-ins, is a campaign that got through (stuffed passwords
+  // with phished or relayed codes). A user moving to another workstation now and then is not.
+  void SignedIn(const SecurityEvent& e, const AlertSink& raise) {
+    successes_.push_back(e.time_ms);
+    const auto known = known_.find(e.user);
+    const bool returning = known != known_.end();
+    const bool from_new_address = returning && !known->second.contains(e.address);
+    Remember(e.user, e.address);
+    if (!returning) return;
+    returning_.push_back(e.time_ms);
+    if (!from_new_address) return;
+    if (new_address_.size() >= kMaxFailures) DropNewAddress();
+    new_address_.push_back({e.time_ms, e.user, e.address});
+    new_accounts_.Add(e.user);
+    new_addresses_.Add(e.address);
+    const size_t accounts = new_accounts_.distinct(), addresses = new_addresses_.distinct();
+    if (accounts < static_cast<size_t>(s_.campaign_accounts) ||
+        addresses < static_cast<size_t>(s_.campaign_addresses) ||
+        new_address_.size() * 2 < returning_.size()) {
+      return;
+    }
+    raise(MakeAlert(AlertKind::kNewAddressSignIns, Severity::kMedium, Entity::Hub("auth"), "T1078",
+                    std::to_string(accounts) + " accounts signed in from " +
+                        std::to_string(addresses) + " addresses new to them within " +
+                        std::to_string(s_.campaign_window_seconds / 60) +
+                        " minutes: check with the users that it was them",
+                    e.time_ms,
+                    {{"accounts_in_window", std::to_string(accounts)},
+                     {"new_addresses_in_window", std::to_string(addresses)},
+                     {"new_address_sign_ins_in_window", std::to_string(new_address_.size())},
+                     {"returning_sign_ins_in_window", std::to_string(returning_.size())},
+                     {"accounts", new_accounts_.Listed(kListedAddresses)},
+                     {"addresses", new_addresses_.Listed(kListedAddresses)}}));
+  }
 
   void StolenPassword(const SecurityEvent& e, const AlertSink& raise) {
     const auto known = known_.find(e.user);
@@ -129,6 +170,15 @@ class LoginCampaignRule final : public Rule {
     const int64_t horizon = now_ms - s_.campaign_window_seconds * 1000;
     while (!successes_.empty() && successes_.front() <= horizon) successes_.pop_front();
     while (!failures_.empty() && failures_.front().time_ms <= horizon) Drop();
+    while (!returning_.empty() && returning_.front() <= horizon) returning_.pop_front();
+    while (!new_address_.empty() && new_address_.front().time_ms <= horizon) DropNewAddress();
+  }
+
+  void DropNewAddress() {
+    const Failure& s = new_address_.front();
+    new_accounts_.Remove(s.user);
+    new_addresses_.Remove(s.address);
+    new_address_.pop_front();
   }
 
   void Drop() {
@@ -142,7 +192,9 @@ class LoginCampaignRule final : public Rule {
   RuleSettings s_;
   std::deque<Failure> failures_;
   std::deque<int64_t> successes_;
-  Tally accounts_, addresses_, unknown_;
+  std::deque<int64_t> returning_;    // sign-ins of accounts that had signed in before
+  std::deque<Failure> new_address_;  // theirs from addresses new to them
+  Tally accounts_, addresses_, unknown_, new_accounts_, new_addresses_;
   std::unordered_map<std::string, std::unordered_set<std::string>> known_;
 };
 

@@ -14,6 +14,7 @@ namespace {
 class RefusedConnectionsRule final : public Rule {
  public:
   explicit RefusedConnectionsRule(const RuleSettings& s) : s_(s), refused_(WindowMs(s)) {}
+  KindSet Watches() const override { return KindsOf(EventKind::kConnectionRefused); }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionRefused) return;
     // A contained identity's refusals (quarantined, revoked), the hub's own limits and blocks,
@@ -43,6 +44,7 @@ class LoginAttackRule final : public Rule {
  public:
   explicit LoginAttackRule(const RuleSettings& s)
       : s_(s), per_account_(WindowMs(s)), accounts_(WindowMs(s)), addresses_(WindowMs(s)) {}
+  KindSet Watches() const override { return KindsOf(EventKind::kLoginFailed); }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kLoginFailed) return;
     const size_t failures = per_account_.Add(e.user, e.time_ms);
@@ -79,20 +81,29 @@ class LoginAttackRule final : public Rule {
 class FloodRule final : public Rule {
  public:
   explicit FloodRule(const RuleSettings& s) : s_(s), per_second_(1000) {}
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kReadingAccepted, EventKind::kReadingRefused);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kReadingAccepted && e.kind != EventKind::kReadingRefused) return;
     const size_t n = per_second_.Add(e.device, e.time_ms);
-    if (n > static_cast<size_t>(s_.flood_messages_per_second)) {
-      raise(MakeAlert(AlertKind::kMessageFlood, Severity::kMedium, Entity::Device(e.device),
-                      "T1499",
-                      "device " + e.device + " sent " + std::to_string(n) + " messages in a second",
-                      e.time_ms, {{"messages_per_second", std::to_string(n)}}));
-    }
+    if (n <= static_cast<size_t>(s_.flood_messages_per_second)) return;
+    // Once a second a flooding device: its every message over the limit would only repeat the
+    // alert (the engine folds repeats), at the cost of building it each time.
+    if (raised_.size() > kMaxDevices) raised_.clear();
+    int64_t& raised_ms = raised_[e.device];
+    if (raised_ms != 0 && e.time_ms - raised_ms < 1000) return;
+    raised_ms = e.time_ms;
+    raise(MakeAlert(AlertKind::kMessageFlood, Severity::kMedium, Entity::Device(e.device), "T1499",
+                    "device " + e.device + " sent " + std::to_string(n) + " messages in a second",
+                    e.time_ms, {{"messages_per_second", std::to_string(n)}}));
   }
 
  private:
+  static constexpr size_t kMaxDevices = 100'000;
   RuleSettings s_;
   CountInWindow per_second_;
+  std::unordered_map<std::string, int64_t> raised_;  // when each flooding device last raised
 };
 
 // Refused (or stored but flagged) readings of one device, by reason: replays (a captured message
@@ -156,6 +167,10 @@ class RefusedReadingsRule final : public Rule {
          "publishes to another device's topic or subscriptions"},
     };
   }
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kReadingAccepted, EventKind::kReadingRefused,
+                   EventKind::kReadingFlagged);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     std::string_view reason = e.reason;
     if (e.kind == EventKind::kReadingAccepted &&
@@ -211,6 +226,7 @@ class RefusedReadingsRule final : public Rule {
 class ReconnectStormRule final : public Rule {
  public:
   explicit ReconnectStormRule(const RuleSettings& s) : s_(s), connects_(WindowMs(s)) {}
+  KindSet Watches() const override { return KindsOf(EventKind::kConnectionAccepted); }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kConnectionAccepted) return;
     const size_t n = connects_.Add(e.device, e.time_ms);
@@ -233,6 +249,9 @@ class ReconnectStormRule final : public Rule {
 class SessionRule final : public Rule {
  public:
   explicit SessionRule(const RuleSettings& s) : s_(s), mfa_failures_(WindowMs(s)) {}
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kSessionNewAddress, EventKind::kLoginFailed);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kSessionNewAddress) {
       raise(MakeAlert(AlertKind::kSessionNewAddress, Severity::kHigh, Entity::User(e.user),
@@ -265,6 +284,9 @@ class AccessRule final : public Rule {
  public:
   explicit AccessRule(const RuleSettings& s)
       : s_(s), patients_(WindowMs(s)), rows_(WindowMs(s)), break_glass_(WindowMs(s)) {}
+  KindSet Watches() const override {
+    return KindsOf(EventKind::kDataSent, EventKind::kAccessDecision);
+  }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind == EventKind::kDataSent && e.size > 0) {
       const size_t rows = rows_.Add(e.user, e.time_ms, static_cast<size_t>(e.size));
@@ -333,6 +355,7 @@ class AccessRule final : public Rule {
 class StoreFailureRule final : public Rule {
  public:
   explicit StoreFailureRule(const RuleSettings& s) : failures_(WindowMs(s)) {}
+  KindSet Watches() const override { return KindsOf(EventKind::kReadingRefused); }
   void Observe(const SecurityEvent& e, const AlertSink& raise) override {
     if (e.kind != EventKind::kReadingRefused || e.reason != "store_failure") return;
     const size_t n = failures_.Add("hub", e.time_ms);
@@ -381,6 +404,13 @@ void DistinctInWindow::Prune(int64_t now_ms) {
   std::erase_if(keys_, [&](const auto& k) {
     return k.second.events.empty() || k.second.events.back().first <= now_ms - window_ms_;
   });
+}
+
+Status UnreadableState(size_t skipped, size_t entries) {
+  if (entries == 0) return Status::DataLoss("the saved state is not the JSON object it should be");
+  if (skipped == 0) return Status::Ok();
+  return Status::DataLoss(std::to_string(skipped) + " of " + std::to_string(entries) +
+                          " saved entries could not be read");
 }
 
 std::vector<std::unique_ptr<Rule>> DefaultRules(const RuleSettings& settings) {

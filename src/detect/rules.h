@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/status.h"
 #include "detect/detect_options.h"
 #include "events/alert.h"
 #include "events/security_event.h"
@@ -26,18 +27,35 @@ using events::Severity;
 
 using AlertSink = std::function<void(Alert)>;
 
+// A set of event kinds, one bit each.
+using KindSet = uint32_t;
+constexpr KindSet KindBit(EventKind kind) { return KindSet{1} << static_cast<int>(kind); }
+template <typename... Kinds>
+constexpr KindSet KindsOf(Kinds... kinds) {
+  return (KindBit(kinds) | ...);
+}
+static_assert(events::kEventKindCount <= 32);
+
 class Rule {
  public:
   virtual ~Rule() = default;
+  // The kinds of event the rule looks at: the engine hands it only those (a reading passes
+  // through the rules that watch readings, not every rule).
+  virtual KindSet Watches() const = 0;
   virtual void Observe(const SecurityEvent& event, const AlertSink& raise) = 0;
 
   // What the rule learnt that a restart must not wipe (a fresh start is an attacker's gift):
   // its name in the store ("" for a rule that keeps nothing: its windows last a minute), and
-  // the state as JSON. RestoreState takes what SaveState gave; it ignores what it cannot read.
+  // the state as JSON. RestoreState takes what SaveState gave and keeps what it can read; it
+  // says DataLoss when it had to leave some or all of it (those entries learn anew).
   virtual std::string StateName() const { return {}; }
   virtual std::string SaveState() const { return {}; }
-  virtual void RestoreState(std::string_view /*state*/) {}
+  virtual Status RestoreState(std::string_view /*state*/) { return Status::Ok(); }
 };
+
+// What RestoreState says when `skipped` of `entries` saved entries could not be read (or the
+// whole state, when `entries` is 0).
+Status UnreadableState(size_t skipped, size_t entries);
 
 // The thresholds, as configured in `[detect]` (detect/detect_options.h lists them with defaults).
 using RuleSettings = DetectOptions;

@@ -36,6 +36,7 @@ enum class AlertKind {
   kInconsistentVitals,      // vital signs of one device that do not belong together
   kLoginCampaign,           // failed logins spread over many accounts and addresses, hub-wide
   kPasswordFromNewAddress,  // the right password from a new address, then a wrong TOTP code
+  kNewAddressSignIns,       // many accounts signing in from addresses new to them, hub-wide
 };
 
 std::string_view AlertKindName(AlertKind kind);  // as config.toml and the API spell it

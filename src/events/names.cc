@@ -7,7 +7,7 @@ namespace vigil::events {
 namespace {
 
 using K = AlertKind;
-constexpr NameTable<AlertKind, 26> kAlertKinds({{
+constexpr NameTable<AlertKind, 27> kAlertKinds({{
     {K::kRefusedConnections, "refused-connections"},
     {K::kDeviceClone, "device-clone"},
     {K::kBruteForce, "brute-force"},
@@ -34,6 +34,7 @@ constexpr NameTable<AlertKind, 26> kAlertKinds({{
     {K::kInconsistentVitals, "inconsistent-vitals"},
     {K::kLoginCampaign, "login-campaign"},
     {K::kPasswordFromNewAddress, "password-from-new-address"},
+    {K::kNewAddressSignIns, "new-address-sign-ins"},
 }});
 
 constexpr NameTable<Severity, 4> kSeverities({{

@@ -21,8 +21,10 @@ enum class EventKind {
   kAccessDecision,      // user, address, patient, reason (the decision: allowed, care-team —
                         // allowed through the user's own care team —, denied, break-glass)
   kSessionNewAddress,   // user, address (now), reason (the address that completed MFA)
-  kDataSent,            // user, address, patient, size (rows of the patient's data sent)
+  kDataSent,            // user, address, patient, reason (the endpoint, "GET /fhir/Observation"),
+                        // size (rows of the patient's data sent)
 };
+inline constexpr int kEventKindCount = static_cast<int>(EventKind::kDataSent) + 1;
 
 struct SecurityEvent {
   EventKind kind = EventKind::kConnectionAccepted;

@@ -271,10 +271,12 @@ std::string ReadingPipeline::SaveTrends() {
   return j.dump();
 }
 
-void ReadingPipeline::RestoreTrends(std::string_view state) {
+Status ReadingPipeline::RestoreTrends(std::string_view state) {
   const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return;
+  if (!j.is_object()) return Status::DataLoss("the saved normals are not a JSON object");
+  size_t skipped = 0;
   for (const auto& [device, saved] : j.items()) {
+    ++skipped;  // until restored
     if (!saved.is_object() || !saved.value("patient", nlohmann::json()).is_string() ||
         !saved.value("sealed", nlohmann::json()).is_string()) {
       continue;
@@ -282,11 +284,16 @@ void ReadingPipeline::RestoreTrends(std::string_view state) {
     const std::string patient = saved["patient"].get<std::string>();
     const auto sealed = crypto::Base64Decode(saved["sealed"].get<std::string>());
     auto key = keys_.DataKey(patient);
+    if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+      --skipped;  // the patient was erased: their device's normals go with them
+      continue;
+    }
     if (!sealed.ok() || !key.ok()) continue;
     auto opened = store::OpenDeviceState(*key, patient, device, *sealed);
     if (!opened.ok()) continue;
     const auto kinds = nlohmann::json::parse(*opened, nullptr, /*allow_exceptions=*/false);
     if (!kinds.is_array() || kinds.size() != 8) continue;
+    --skipped;
     std::lock_guard lock(restored_mu_);
     Restored& r = restored_[device];
     r.patient_id = patient;
@@ -294,6 +301,9 @@ void ReadingPipeline::RestoreTrends(std::string_view state) {
       if (kinds[k].is_array()) r.trends[k].Restore(kinds[k].get<std::vector<double>>());
     }
   }
+  if (skipped == 0) return Status::Ok();
+  return Status::DataLoss(std::to_string(skipped) + " of " + std::to_string(j.size()) +
+                          " devices' saved normals could not be read");
 }
 
 std::string_view IngestOutcome::SuspectReason() const {

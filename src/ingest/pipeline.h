@@ -90,7 +90,8 @@ class ReadingPipeline {
   // are health data; an erased patient's are dropped). And back: a device's are taken up when
   // its first message arrives, if it still belongs to that patient. Thread-safe.
   std::string SaveTrends();
-  void RestoreTrends(std::string_view state);
+  // DataLoss when some could not be read (they learn anew); an erased patient's are no loss.
+  Status RestoreTrends(std::string_view state);
 
  private:
   struct LastValue {

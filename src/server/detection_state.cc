@@ -36,7 +36,11 @@ std::vector<std::unique_ptr<detect::Rule>> RestoredRules(const DetectOptions& op
       spdlog::error("detection state '{}' not read (learning anew): {}", name,
                     saved.status().ToString());
     } else if (*saved) {
-      rule->RestoreState(**saved);
+      const Status restored = rule->RestoreState(**saved);
+      if (!restored.ok()) {
+        spdlog::warn("detection state '{}' partly unreadable (that part learns anew): {}", name,
+                     restored.ToString());
+      }
     }
   }
   return rules;
@@ -52,7 +56,11 @@ void RestoreVitalTrends(ingest::ReadingPipeline& pipeline, store::AlertStore& st
     spdlog::error("devices' vital-sign normals not read (learning anew): {}",
                   saved.status().ToString());
   } else if (*saved) {
-    pipeline.RestoreTrends(**saved);
+    const Status restored = pipeline.RestoreTrends(**saved);
+    if (!restored.ok()) {
+      spdlog::warn("devices' vital-sign normals partly unreadable (those learn anew): {}",
+                   restored.ToString());
+    }
   }
 }
 

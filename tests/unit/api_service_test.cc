@@ -81,6 +81,24 @@ class ApiServiceTest : public ::testing::Test {
   HttpReply last_;
 };
 
+// Detection hears which endpoint sent a user patients' data, without the ids in its path.
+TEST(ApiRequestTest, EndpointNamesTheRouteNotTheIds) {
+  auto endpoint = [](std::string method, std::string path) {
+    ApiRequest r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    return r.Endpoint();
+  };
+  EXPECT_EQ(endpoint("GET", "/fhir/Observation"), "GET /fhir/Observation");
+  EXPECT_EQ(endpoint("GET", "/fhir/Patient/alice"), "GET /fhir/Patient/{id}");
+  EXPECT_EQ(endpoint("GET", "/fhir/Observation/obs-9/"), "GET /fhir/Observation/{id}");
+  EXPECT_EQ(endpoint("GET", "/fhir/Patient/p-1/$everything"), "GET /fhir/Patient/{id}/$everything");
+  EXPECT_EQ(endpoint("GET", "/fhir/Observation/o/_history/2"),
+            "GET /fhir/Observation/{id}/_history/{id}");
+  EXPECT_EQ(endpoint("GET", "/patients/p-1/disclosures"), "GET /patients/{id}/disclosures");
+  EXPECT_EQ(endpoint("GET", "/"), "GET ");
+}
+
 TEST_F(ApiServiceTest, PagesThroughObservationsWithNextLinks) {
   std::string target = "/fhir/Observation?patient=Patient%2Fp-1&_count=100";
   std::set<std::string> ids;

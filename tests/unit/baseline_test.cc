@@ -14,8 +14,8 @@ class BaselineTest : public ::testing::Test {
   BaselineTest() : rule_(MakeBaselineRule(BaselineSettings{})) {}
 
   void Feed(EventKind kind, int64_t t, const std::string& device, const std::string& user,
-            const std::string& patient, int64_t size = 0) {
-    SecurityEvent e{kind, t, device, user, "10.0.0.1", patient, "", size};
+            const std::string& patient, int64_t size = 0, const std::string& reason = "") {
+    SecurityEvent e{kind, t, device, user, "10.0.0.1", patient, reason, size};
     rule_->Observe(e, [this](Alert a) { alerts_.push_back(std::move(a)); });
   }
   // A 1 Hz device with +-20% jitter and 180-220 byte messages, from `t` for `n` messages.
@@ -86,12 +86,18 @@ TEST_F(BaselineTest, AUserTouchingManyMorePatientsThanUsual) {
   EXPECT_TRUE(alerts_.empty());
   for (int k = 0; k < 15; ++k) {
     Feed(EventKind::kAccessDecision, t + k * 1000, "", "carol", "q-" + std::to_string(k));
+    Feed(EventKind::kDataSent, t + k * 1000, "", "carol", "q-" + std::to_string(k), 4,
+         k < 12 ? "GET /fhir/Observation" : "GET /fhir/Patient/{id}");
   }
   Feed(EventKind::kAccessDecision, t + 61'000, "", "carol", "p-0");  // the minute is over
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_EQ(alerts_[0].kind, AlertKind::kUserBehaviour);
   EXPECT_EQ(alerts_[0].evidence.at("feature"), "patients_per_minute");
   EXPECT_EQ(alerts_[0].evidence.at("value"), "15");
+  // Whom and through what: the patients and the endpoints, with the rows each sent.
+  EXPECT_EQ(alerts_[0].evidence.at("patients").substr(0, 12), "q-0,q-1,q-10");
+  EXPECT_EQ(alerts_[0].evidence.at("endpoints"),
+            "GET /fhir/Observation: 48 rows; GET /fhir/Patient/{id}: 12 rows");
 }
 
 }  // namespace

@@ -191,6 +191,7 @@ TEST(DetectionEngineTest, ShedsWhenFullAndSaysSo) {
   std::mutex mu;
   // A rule that holds the engine up so that the queue fills.
   struct Slow final : Rule {
+    KindSet Watches() const override { return KindBit(EventKind::kReadingAccepted); }
     void Observe(const SecurityEvent&, const AlertSink&) override {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -323,6 +324,35 @@ TEST_F(DetectionTest, AShiftChangesTyposAreNotACampaign) {
   EXPECT_TRUE(raised_.empty()) << Kinds()[0];
 }
 
+// Returning users sign in from their own stations, a few from another now and then: nothing.
+// Then a dozen of them from a dozen addresses none of them used: a campaign that got through.
+TEST_F(DetectionTest, ManyAccountsSigningInFromAddressesNewToThem) {
+  std::vector<SecurityEvent> events;
+  int64_t t = kT;
+  for (int day = 0; day < 3; ++day) {
+    for (int i = 0; i < 40; ++i) {
+      const std::string user = "nurse" + std::to_string(i);
+      // Day 2: four nurses work at another ward's station (new to them, within one window).
+      const bool moved = day == 2 && i < 4;
+      const std::string station = "10.1.0." + std::to_string(moved ? 100 + i : i);
+      events.push_back(Event(EventKind::kLoginSucceeded, t += 10'000, "", user, station));
+    }
+    t += 86'400'000;
+  }
+  Feed(events);
+  EXPECT_TRUE(raised_.empty()) << Kinds()[0];
+  events.clear();
+  for (int i = 0; i < 12; ++i) {
+    events.push_back(Event(EventKind::kLoginSucceeded, t += 30'000, "", "nurse" + std::to_string(i),
+                           "203.0.113." + std::to_string(i)));
+  }
+  Feed(events);
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"new-address-sign-ins hub:auth"});
+  EXPECT_EQ(raised_[0].severity, Severity::kMedium);
+  EXPECT_EQ(raised_[0].evidence.at("accounts_in_window"), "10");
+  EXPECT_NE(raised_[0].evidence.at("addresses").find("203.0.113.0"), std::string::npos);
+}
+
 TEST_F(DetectionTest, TheRightPasswordFromANewAddressThenAWrongCode) {
   Feed({Event(EventKind::kLoginSucceeded, kT, "", "alice", "10.0.0.1"),
         // A typo at her own workstation is only a typo.
@@ -413,8 +443,11 @@ TEST(DetectionStateTest, RulesGiveBackWhatTheyLearnt) {
   ASSERT_TRUE(saved.contains("baselines"));
   auto rules = DefaultRules(RuleSettings{});
   for (auto& rule : rules) {
-    if (!rule->StateName().empty()) rule->RestoreState(saved[rule->StateName()]);
-    rule->RestoreState("not json");  // ignored
+    if (rule->StateName().empty()) continue;
+    EXPECT_TRUE(rule->RestoreState(saved[rule->StateName()]).ok()) << rule->StateName();
+    // What cannot be read is said, and changes nothing of what was restored.
+    EXPECT_EQ(rule->RestoreState("not json").code(), StatusCode::kDataLoss);
+    EXPECT_EQ(rule->RestoreState(R"({"x": 7})").code(), StatusCode::kDataLoss);
   }
   ManualClock clock(kT + 3'600'000);
   DetectionEngine restarted(clock, std::move(rules), [&](const Alert& a, bool) {

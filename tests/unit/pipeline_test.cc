@@ -159,8 +159,11 @@ TEST_F(PipelineTest, TheDevicesNormalSurvivesARestartOfThePipeline) {
   IngestMetrics metrics;
   ReadingPipeline restarted(hub_.store(), hub_.store(), hub_.keys(), committer_, clock_,
                             IngestLimits{}, metrics);
-  restarted.RestoreTrends(saved);
-  restarted.RestoreTrends("[1, 2]");  // ignored
+  EXPECT_TRUE(restarted.RestoreTrends(saved).ok());
+  // What cannot be read is said (and the rest kept): not JSON, or a device's entry damaged.
+  EXPECT_EQ(restarted.RestoreTrends("[1, 2]").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(restarted.RestoreTrends(R"({"d-9": {"patient": "p-1", "sealed": "AAAA"}})").code(),
+            StatusCode::kDataLoss);
   bool drifted = false;
   for (int i = 1; i <= 30 && !drifted; ++i) drifted = send(restarted, 72 + 4 * i).value_drift;
   EXPECT_TRUE(drifted);  // a fresh model would still be warming up (30 readings)
