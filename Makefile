@@ -26,7 +26,13 @@ build-asan: deps $(ASAN_BUILD)/Makefile
 tests/fhir/node_modules/.package-lock.json: tests/fhir/package-lock.json | deps
 	cd tests/fhir && npm ci --no-audit --no-fund
 
-test: build build-asan tests/fhir/node_modules/.package-lock.json
+# The browser the console's tests drive (Debian's Chromium, from deps) and its driver and
+# accessibility checker (tests/console).
+tests/console/node_modules/.package-lock.json: tests/console/package-lock.json | deps
+	cd tests/console && npm ci --no-audit --no-fund
+
+test: build build-asan tests/fhir/node_modules/.package-lock.json \
+      tests/console/node_modules/.package-lock.json
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure
 

@@ -18,6 +18,23 @@ say() { printf '\n== %s\n' "$*"; }
 say "Creating a hub in $HUB"
 "$VIGIL" init --data-dir "$HUB" >/dev/null
 "$VIGIL" patient add --data-dir "$HUB" --id demo-p-1 --name "Ada Example" --birth-date 1961-04-02 >/dev/null
+# The first simulated patient exists before the simulator starts, so that people can be given
+# access to it: one user per role for the console, each with a one-time password and a TOTP secret.
+"$VIGIL" patient add --data-dir "$HUB" --id sim-p-0001 --name "Simulated Patient sim-p-0001" \
+  --birth-date 1950-01-01 >/dev/null
+USERS=""
+add_user() {  # add_user NAME ROLE [--patient ID]
+  local out password secret
+  out=$("$VIGIL" user add --data-dir "$HUB" --username "$1" --role "$2" "${@:3}")
+  password=$(sed -nE 's/.*initial password: (\S+).*/\1/p' <<<"$out")
+  secret=$(sed -nE 's/.*TOTP secret:\s+(\S+).*/\1/p' <<<"$out")
+  USERS+=$(printf '    %-18s %-17s password %s  TOTP secret %s' "$1" "$2" "$password" "$secret")$'\n'
+}
+add_user demo.officer security-officer
+add_user demo.clinician clinician
+add_user demo.patient patient --patient sim-p-0001
+add_user demo.admin admin
+"$VIGIL" careteam add --data-dir "$HUB" --patient sim-p-0001 --user demo.clinician >/dev/null
 for id in demo-atk-1 demo-atk-2; do
   "$VIGIL" device enroll --data-dir "$HUB" --id "$id" --patient demo-p-1 --type wearable \
     --out "$DEMO_DIR/$id" >/dev/null
@@ -34,7 +51,13 @@ MQTT_PORT=$(sed -E 's/.*"mqtt_port":([0-9]+).*/\1/' "$DEMO_DIR/ready.json")
 HTTPS_PORT=$(sed -E 's/.*"https_port":([0-9]+).*/\1/' "$DEMO_DIR/ready.json")
 say "Hub listening: MQTT over TLS on 127.0.0.1:$MQTT_PORT, HTTPS on https://127.0.0.1:$HTTPS_PORT"
 echo "  metrics:  https://127.0.0.1:$HTTPS_PORT/metrics   (curl --cacert $HUB/ca/ca.crt ...)"
-echo "  console:  not yet built (see the open issues); the hub's log is $DEMO_DIR/serve.log"
+echo "  console:  https://localhost:$HTTPS_PORT/console/  (the hub's own CA: $HUB/ca/ca.crt;"
+echo "            import it in the browser, or accept the warning on this machine)"
+echo "  sign in as each role: the one-time password, then a code from an authenticator app"
+echo "  holding the TOTP secret (or: oathtool --totp -b SECRET); the first sign-in asks for a"
+echo "  password of your own. The clinician and the patient see sim-p-0001's readings."
+printf '%s' "$USERS"
+echo "  the hub's log is $DEMO_DIR/serve.log"
 
 publish() {  # publish DEVICE PAYLOAD [TOPIC]: prints the MQTT 5 PUBACK reason code, or "refused at connect"
   local id=$1 payload=$2 topic=${3:-devices/$1/vitals} out

@@ -21,6 +21,8 @@ packages=(
   postgresql-15 postgresql-client-15
   # the load generator of bench/api_bench.py
   wrk
+  # the browser the console's tests drive (tests/console, through playwright-core)
+  chromium
   # the reference transparency-log code (golang.org/x/mod/sumdb/note and tlog) that checks the
   # ledger's checkpoints and tiles in tests/tlog
   golang-go golang-golang-x-mod-dev

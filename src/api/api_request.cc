@@ -62,20 +62,7 @@ Status ParseTarget(std::string_view target, ApiRequest& request) {
   VIGIL_ASSIGN_OR_RETURN(request.path, PercentDecode(target.substr(0, q), false));
   request.query.clear();
   if (q == std::string_view::npos) return Status::Ok();
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    VIGIL_ASSIGN_OR_RETURN(std::string key, PercentDecode(pair.substr(0, eq), true));
-    std::string value;
-    if (eq != std::string_view::npos) {
-      VIGIL_ASSIGN_OR_RETURN(value, PercentDecode(pair.substr(eq + 1), true));
-    }
-    request.query.emplace_back(std::move(key), std::move(value));
-  }
+  VIGIL_ASSIGN_OR_RETURN(request.query, ParseUrlEncoded(target.substr(q + 1)));
   return Status::Ok();
 }
 

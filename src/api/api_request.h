@@ -23,6 +23,9 @@ struct ApiRequest {
   std::string prefer;  // the Prefer header ("handling=strict": refuse unknown parameters)
   std::string break_glass_reason;  // the Vigil-Break-Glass header (emergency access)
   std::string body;
+  std::string cookie;  // the Cookie header (the console's session)
+  std::string origin;  // the Origin header (a console form posted from another site is refused)
+  std::string host;    // the Host header: only to compare with Origin, never to build links
   std::string peer_address;  // the client's IP address
   std::string base_url;      // [server] public_url: absolute links in Bundles (never Host)
 

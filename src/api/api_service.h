@@ -43,6 +43,9 @@ class ApiService {
 
   HttpReply Handle(const ApiRequest& request);
 
+  // The routes' shared context, for the console (console/console_service.h).
+  RouteContext& context() { return context_; }
+
  private:
   RouteContext context_;
   AuthRoutes auth_;

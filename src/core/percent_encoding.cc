@@ -47,4 +47,22 @@ Result<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> ParseUrlEncoded(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  while (!text.empty()) {
+    const size_t amp = text.find('&');
+    const std::string_view field = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+    if (field.empty()) continue;
+    const size_t eq = field.find('=');
+    VIGIL_ASSIGN_OR_RETURN(std::string name, PercentDecode(field.substr(0, eq), true));
+    std::string value;
+    if (eq != std::string_view::npos) {
+      VIGIL_ASSIGN_OR_RETURN(value, PercentDecode(field.substr(eq + 1), true));
+    }
+    fields.emplace_back(std::move(name), std::move(value));
+  }
+  return fields;
+}
+
 }  // namespace vigil

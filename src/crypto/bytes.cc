@@ -57,6 +57,15 @@ std::string Hex(const Sha256Digest& digest) {
   return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
+Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
+  Sha256Digest mac{};
+  size_t written = 0;
+  EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+            reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+            mac.size(), &written);
+  return mac;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -20,6 +20,9 @@ Sha256Digest Sha256(std::string_view data);
 // SHA-256 of the concatenation of `parts`, without building it.
 Sha256Digest Sha256(std::initializer_list<std::string_view> parts);
 
+// HMAC-SHA256 (RFC 2104) of `data` under `key`.
+Sha256Digest HmacSha256(std::string_view key, std::string_view data);
+
 // Lower-case hex of `data`.
 std::string Hex(std::string_view data);
 std::string Hex(const Sha256Digest& digest);

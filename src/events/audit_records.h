@@ -305,10 +305,12 @@ struct DeviceReleased {
   static constexpr AuditType kType = AuditType::kDeviceReleased;
   std::string device = {};
   std::string by = {};
+  std::string reason = {};  // why the person released it (the console asks)
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("device", r.device, kRequired);
     field("by", r.by, kRequired);
+    field("reason", r.reason, kOptional);
   }
 };
 

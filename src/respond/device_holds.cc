@@ -46,11 +46,11 @@ store::MonitoringNotice NoticeOfHold(const store::DeviceRecord& device, Hold hol
 }
 
 Status ReleaseDevice(store::Store& store, events::AuditTrail& audit, const std::string& device_id,
-                     const std::string& by, int64_t now_ms) {
+                     const std::string& by, int64_t now_ms, const std::string& reason) {
   VIGIL_RETURN_IF_ERROR(store.ReleaseDevice(device_id));
   VIGIL_RETURN_IF_ERROR(store.alerts().EndMonitoringNotices(device_id, now_ms).status());
-  return audit.Append(
-      events::Record(now_ms, events::audit::DeviceReleased{.device = device_id, .by = by}));
+  return audit.Append(events::Record(
+      now_ms, events::audit::DeviceReleased{.device = device_id, .by = by, .reason = reason}));
 }
 
 }  // namespace vigil::respond

@@ -27,8 +27,8 @@ store::MonitoringNotice NoticeOfHold(const store::DeviceRecord& device, Hold hol
                                      const std::string& reason, int64_t now_ms);
 
 // Lets a held device connect and send again (`vigil device release`): the hold is lifted, its
-// notices end, and the ledger records who released it. NotFound if it was not held.
+// notices end, and the ledger records who released it and why. NotFound if it was not held.
 Status ReleaseDevice(store::Store& store, events::AuditTrail& audit, const std::string& device_id,
-                     const std::string& by, int64_t now_ms);
+                     const std::string& by, int64_t now_ms, const std::string& reason = "");
 
 }  // namespace vigil::respond

@@ -45,6 +45,12 @@ class DeviceDirectory {
   // refresh): its readings are taken, anything else (a SUBSCRIBE) refused.
   bool IsVitalsOnly(const std::string& device_id);
 
+  // How many devices hold a live connection now.
+  size_t ConnectedCount() {
+    std::lock_guard lock(mu_);
+    return live_.size();
+  }
+
  private:
   struct Connection {
     uint64_t token;

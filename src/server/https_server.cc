@@ -1,5 +1,7 @@
 #include "server/https_server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -24,6 +26,21 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxBatchMessages = 1000;
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 
+// Whether a failed handshake is the client walking away: an alert it sent (a browser that does
+// not trust the hub's certificate yet, before its user accepts it) or a connection it closed
+// (a browser's speculative preconnect). Nothing was refused to anyone: it is not a refused
+// connection in the ledger or for detection, which would block a whole ward's address over a
+// browser's habits. A certificate the hub refuses is still one.
+bool ClientAbandonedHandshake(const beast::error_code& ec) {
+  if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof ||
+      ec == asio::error::connection_reset) {
+    return true;
+  }
+  if (ec.category() != asio::error::get_ssl_category()) return false;
+  const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256;
+}
+
 // One HTTPS connection: reads requests one at a time (keep-alive), answers each.
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
@@ -42,6 +59,10 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     stream_.async_handshake(
         asio::ssl::stream_base::server, [self = shared_from_this()](const beast::error_code& ec) {
           if (ec) {
+            if (ClientAbandonedHandshake(ec)) {
+              spdlog::debug("HTTPS TLS handshake abandoned by the client: {}", ec.message());
+              return;
+            }
             self->context_.metrics.Refused(ingest::ConnectionRefusal::kTlsHandshake);
             if (self->context_.audit) {
               self->context_.audit->Refused(
@@ -135,7 +156,10 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     }
     if (context_.api) {
       api::ApiRequest api_request;
-      if (ParseTarget(target, api_request).ok() && api::ApiService::Serves(api_request.path)) {
+      const bool parsed = ParseTarget(target, api_request).ok();
+      const bool console =
+          parsed && context_.console && console::ConsoleService::Serves(api_request.path);
+      if (parsed && (console || api::ApiService::Serves(api_request.path))) {
         if (IsBlockedEntryPoint(api_request.path)) {
           context_.metrics.Refused(ingest::ConnectionRefusal::kAddressBlocked);
           HttpReply refused =
@@ -145,7 +169,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
           refused.headers.emplace_back("Retry-After", "60");
           return Reply(std::move(refused));
         }
-        return CallApi(std::move(request), std::move(api_request));
+        return CallApi(std::move(request), std::move(api_request), console);
       }
     }
     Reply(Problem(404, "not_found", "Not found", "no such resource"));
@@ -156,7 +180,9 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   // certificates), signed-in people (their tokens are checked as always), /healthz and the
   // public ledger go on, so a block never cuts off everyone behind one NAT or gateway.
   bool IsBlockedEntryPoint(const std::string& path) const {
-    return context_.blocklist && (path == "/auth/login" || path == "/auth/mfa") &&
+    return context_.blocklist &&
+           (path == "/auth/login" || path == "/auth/mfa" || path == "/console/login" ||
+            path == "/console/mfa") &&
            context_.blocklist->IsBlocked(peer_address_);
   }
 
@@ -191,7 +217,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
         });
   }
 
-  void CallApi(http::request<http::string_body> request, api::ApiRequest api_request) {
+  void CallApi(http::request<http::string_body> request, api::ApiRequest api_request,
+               bool console) {
     api_request.method = std::string(request.method_string());
     api_request.authorization = std::string(request[http::field::authorization]);
     api_request.content_type = std::string(request[http::field::content_type]);
@@ -199,20 +226,24 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     api_request.prefer = std::string(request["Prefer"]);
     api_request.break_glass_reason = std::string(request["Vigil-Break-Glass"]);
     api_request.body = std::move(request.body());
+    api_request.cookie = std::string(request[http::field::cookie]);
+    api_request.origin = std::string(request[http::field::origin]);
+    api_request.host = std::string(request[http::field::host]);
     api_request.peer_address = PeerAddress();
     api_request.base_url = context_.public_base_url;  // never the request's Host header
-    asio::post(context_.api_executor, [self = shared_from_this(), r = std::move(api_request)] {
-      HttpReply reply;
-      try {
-        reply = self->context_.api->Handle(r);
-      } catch (const std::exception& e) {  // a bug: answer 500, keep the hub up
-        spdlog::error("API request {} {} failed: {}", r.method, r.path, e.what());
-        reply =
-            Problem(500, "internal", "Internal error", "the hub could not complete the request");
-      }
-      asio::post(self->stream_.get_executor(),
-                 [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
-    });
+    asio::post(
+        context_.api_executor, [self = shared_from_this(), r = std::move(api_request), console] {
+          HttpReply reply;
+          try {
+            reply = console ? self->context_.console->Handle(r) : self->context_.api->Handle(r);
+          } catch (const std::exception& e) {  // a bug: answer 500, keep the hub up
+            spdlog::error("API request {} {} failed: {}", r.method, r.path, e.what());
+            reply = Problem(500, "internal", "Internal error",
+                            "the hub could not complete the request");
+          }
+          asio::post(self->stream_.get_executor(),
+                     [self, reply = std::move(reply)]() mutable { self->Reply(std::move(reply)); });
+        });
   }
 
   const std::string& PeerAddress() const { return peer_address_; }
@@ -232,7 +263,13 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     response->set(
         "Content-Security-Policy",
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-    for (const auto& [name, value] : reply.headers) response->set(name, value);
+    for (const auto& [name, value] : reply.headers) {
+      if (name == "Set-Cookie") {
+        response->insert(name, value);  // one header per cookie
+      } else {
+        response->set(name, value);  // the reply's own replaces the default (the console's CSP)
+      }
+    }
     response->keep_alive(keep_alive && keep_alive_);
     response->body() = std::move(reply.body);
     response->prepare_payload();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/api_service.h"
+#include "console/console_service.h"
 #include "core/status.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/pipeline.h"
@@ -29,6 +30,7 @@ struct HttpsContext {
   IngestLimits limits;
   std::function<std::string()> render_metrics;  // the /metrics body
   api::ApiService* api = nullptr;               // /auth, /admin, /security, /fhir; none: 404
+  console::ConsoleService* console = nullptr;   // / and /console/; none: 404
   boost::asio::thread_pool::executor_type api_executor;  // where API requests run
   ConnectionAudit* audit = nullptr;                      // refused device requests in the ledger
   respond::AddressBlocklist* blocklist =

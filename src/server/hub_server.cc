@@ -103,6 +103,8 @@ class HubServerImpl final : public HubServer {
               config.hub_name, Events()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
+        console_(api_.context(), {[this] { return directory_.ConnectedCount(); }},
+                 config.access.session_idle_seconds),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
         blocklist_(SystemClock::Instance(), store_->alerts()),
@@ -117,6 +119,7 @@ class HubServerImpl final : public HubServer {
                        config.ingest,
                        [this] { return metrics_.RenderPrometheus(); },
                        &api_,
+                       &console_,
                        api_pool_.get_executor(),
                        &connection_audit_,
                        &blocklist_,
@@ -320,7 +323,8 @@ class HubServerImpl final : public HubServer {
   api::ApiService api_;
   asio::thread_pool api_pool_;
   DeviceDirectory directory_;
-  LogLimiter connection_log_;  // per peer address: 20 lines, then 1 a second
+  console::ConsoleService console_;  // the browser's way in, on the HTTPS port
+  LogLimiter connection_log_;        // per peer address: 20 lines, then 1 a second
   ConnectionAudit connection_audit_;
   respond::AddressBlocklist blocklist_;
   ServerContainment containment_;

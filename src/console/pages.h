@@ -1,0 +1,62 @@
+// The console's pages, by audience. Each page that reads patients' data authorizes the reader
+// through api::RouteContext first (decided and recorded in the ledger), as the FHIR API does.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/api_request.h"
+#include "api/http_reply.h"
+#include "api/route_context.h"
+#include "console/console_service.h"
+#include "console/layout.h"
+
+namespace vigil::console {
+
+// A signed-in request, with what its page needs.
+struct PageContext {
+  const api::ApiRequest& request;
+  const api::Session& session;
+  const Viewer& viewer;
+  api::RouteContext& context;
+  const HubView& hub;
+  int64_t idle_logout_s;
+  // The page, framed for the viewer.
+  api::HttpReply Page(std::string_view title, const Html& body, int status = 200) const {
+    return PageReply(viewer, title, body, status, idle_logout_s);
+  }
+};
+
+// A short page that says what went wrong, in words a person understands.
+api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message);
+
+// Signing in and out (login_pages.cc): no session needed, except for the password change and
+// sign-out.
+api::HttpReply LoginPage(std::string_view message, int status = 200);
+api::HttpReply SubmitLogin(api::RouteContext& context, const api::ApiRequest& request);
+api::HttpReply MfaPage(std::string_view message, int status = 200);
+api::HttpReply SubmitMfa(api::RouteContext& context, const api::ApiRequest& request);
+api::HttpReply PasswordPage(const PageContext& page, std::string_view message, int status = 200);
+api::HttpReply SubmitPassword(const PageContext& page);
+api::HttpReply SubmitLogout(const PageContext& page);
+
+// The security officer (security_pages.cc): the dashboard, alerts, containment undo.
+api::HttpReply Dashboard(const PageContext& page);
+api::HttpReply AlertsPage(const PageContext& page);
+api::HttpReply AlertPage(const PageContext& page, int64_t id);
+api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::string_view action);
+api::HttpReply SubmitDeviceRelease(const PageContext& page, const std::string& device_id);
+
+// Clinicians and nurses (clinical_pages.cc): their care teams' patients and a patient's chart;
+// outside the care team only with break-glass and a reason.
+api::HttpReply MyPatients(const PageContext& page);
+api::HttpReply ChartPage(const PageContext& page, const std::string& patient_id,
+                         const std::string& break_glass_reason);
+
+// Patients (patient_pages.cc): their own vitals, who read their data, and the plain-language
+// privacy and security page (shown to everyone).
+api::HttpReply MyVitals(const PageContext& page);
+api::HttpReply ReadersPage(const PageContext& page);
+api::HttpReply PrivacyPage(const std::optional<Viewer>& viewer, int64_t idle_logout_s);
+
+}  // namespace vigil::console

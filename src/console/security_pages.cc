@@ -1,0 +1,270 @@
+// The security officer's pages: the dashboard at a glance, alerts (filter, detail with evidence,
+// acknowledge, resolve with a reason) and containment undo (release a device). No health values
+// appear on any of them.
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "console/console_http.h"
+#include "console/pages.h"
+#include "core/time_format.h"
+#include "respond/alert_record.h"
+#include "respond/device_holds.h"
+
+namespace vigil::console {
+namespace {
+
+Html Tile(std::string_view label, int64_t n) {
+  Html h;
+  h << "<div class=\"tile\"><span class=\"n\">";
+  h.Int(n);
+  h << "</span>";
+  h.Text(label);
+  h << "</div>";
+  return h;
+}
+
+Html Severity(const std::string& severity) {
+  Html h;
+  h << "<span class=\"sev-";
+  h.Text(severity == "high" || severity == "critical" || severity == "medium" ? severity : "low");
+  h << "\">";
+  h.Text(severity);
+  h << "</span>";
+  return h;
+}
+
+Html When(int64_t ms) {
+  Html h;
+  h << "<time>";
+  h.Text(FormatRfc3339Millis(ms));
+  h << "</time>";
+  return h;
+}
+
+Html AlertRows(const std::vector<store::AlertRecord>& alerts, size_t at_most) {
+  Html h;
+  h << "<table><thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Alert</th>"
+       "<th scope=\"col\">About</th><th scope=\"col\">Last seen</th><th scope=\"col\">Times</th>"
+       "<th scope=\"col\">Status</th></tr></thead><tbody>";
+  size_t n = 0;
+  for (const auto& a : alerts) {
+    if (n++ >= at_most) break;
+    h << "<tr><td>" << Severity(a.severity) << "</td><td><a href=\"/console/alerts/";
+    h.Int(a.id);
+    h << "\">";
+    h.Text(a.kind);
+    h << "</a></td><td>";
+    h.Text(a.entity);
+    h << "</td><td>" << When(a.last_ms) << "</td><td>";
+    h.Int(a.count);
+    h << "</td><td>";
+    h.Text(a.status);
+    h << "</td></tr>";
+  }
+  h << "</tbody></table>";
+  if (alerts.empty()) h << "<p>None.</p>";
+  return h;
+}
+
+// Whether the viewer may manage alerts: decided and recorded like the API's.
+Status MayManageAlerts(const PageContext& page) {
+  return page.context.Require(page.request, page.session, access::Action::kManageAlerts, "",
+                              "console:alerts");
+}
+
+}  // namespace
+
+api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message) {
+  Html body;
+  body << "<p class=\"error\" role=\"alert\">";
+  body.Text(message);
+  body << "</p><p><a href=\"/console/\">Back to the start</a></p>";
+  return page.Page(status == 403   ? "Not permitted"
+                   : status == 404 ? "Not found"
+                                   : "Problem",
+                   body, status);
+}
+
+api::HttpReply Dashboard(const PageContext& page) {
+  store::Store& store = page.context.deps.store;
+  Html body;
+  auto devices = store.ListDevices();
+  if (!devices.ok()) return ErrorPage(page, 503, "The device list could not be read.");
+  int64_t active = 0, quarantined = 0, restricted = 0, revoked = 0;
+  for (const auto& d : *devices) {
+    if (d.status == store::DeviceStatus::kRevoked) {
+      ++revoked;
+      continue;
+    }
+    ++active;
+    if (d.quarantined) ++quarantined;
+    if (d.vitals_only) ++restricted;
+  }
+  body << "<h2>Devices</h2><div class=\"tiles\">"
+       << Tile("connected now",
+               page.hub.connected_devices ? static_cast<int64_t>(page.hub.connected_devices()) : 0)
+       << Tile("enrolled", active) << Tile("quarantined", quarantined)
+       << Tile("vital signs only", restricted) << Tile("revoked", revoked) << "</div>";
+  if (MayManageAlerts(page).ok()) {
+    auto open = store.alerts().ListAlerts("open", 1000);
+    auto incidents = store.alerts().ListIncidents("open", 100);
+    if (!open.ok() || !incidents.ok()) return ErrorPage(page, 503, "Alerts could not be read.");
+    std::map<std::string, int64_t> by_severity;
+    for (const auto& a : *open) ++by_severity[a.severity];
+    body << "<h2>Open alerts</h2><div class=\"tiles\">" << Tile("critical", by_severity["critical"])
+         << Tile("high", by_severity["high"]) << Tile("medium", by_severity["medium"])
+         << Tile("low", by_severity["low"])
+         << Tile("open incidents", static_cast<int64_t>(incidents->size())) << "</div>"
+         << AlertRows(*open, 10) << "<p><a href=\"/console/alerts\">All alerts</a></p>";
+    body << "<h2>Open incidents</h2><table><thead><tr><th scope=\"col\">Incident</th>"
+            "<th scope=\"col\">Severity</th><th scope=\"col\">Since</th></tr></thead><tbody>";
+    for (const auto& i : *incidents) {
+      body << "<tr><td>";
+      body.Int(i.id).Text(": ").Text(i.title);
+      body << "</td><td>" << Severity(i.severity) << "</td><td>" << When(i.first_ms)
+           << "</td></tr>";
+    }
+    body << "</tbody></table>";
+  }
+  auto checkpoints = store.ListCheckpoints();
+  body << "<h2>Audit ledger</h2>";
+  if (checkpoints.ok() && !checkpoints->empty()) {
+    body << "<p>Latest signed checkpoint: ";
+    body.Int(static_cast<int64_t>(checkpoints->back().size));
+    body << " entries, signed " << When(checkpoints->back().created_ms)
+         << ". Anyone can verify it with <code>vigil ledger verify</code>.</p>";
+  } else {
+    body << "<p>No signed checkpoint yet.</p>";
+  }
+  return page.Page("Security dashboard", body);
+}
+
+api::HttpReply AlertsPage(const PageContext& page) {
+  if (!MayManageAlerts(page).ok()) return ErrorPage(page, 403, "Alerts are for security officers.");
+  std::string status = page.request.Param("status").value_or("open");
+  if (status != "open" && status != "acknowledged" && status != "resolved" && status != "all") {
+    status = "open";
+  }
+  auto alerts = page.context.deps.store.alerts().ListAlerts(status == "all" ? "" : status, 500);
+  if (!alerts.ok()) return ErrorPage(page, 503, "Alerts could not be read.");
+  Html body;
+  body << "<form method=\"get\" action=\"/console/alerts\"><label for=\"status\">Show</label> "
+          "<select id=\"status\" name=\"status\">";
+  for (const char* s : {"open", "acknowledged", "resolved", "all"}) {
+    body << "<option value=\"";
+    body.Text(s);
+    body << (status == s ? Literal("\" selected>") : Literal("\">"));
+    body.Text(s);
+    body << "</option>";
+  }
+  body << "</select> <button type=\"submit\">Filter</button></form>" << AlertRows(*alerts, 500);
+  return page.Page("Alerts", body);
+}
+
+api::HttpReply AlertPage(const PageContext& page, int64_t id) {
+  if (!MayManageAlerts(page).ok()) return ErrorPage(page, 403, "Alerts are for security officers.");
+  auto alert = page.context.deps.store.alerts().FindAlert(id);
+  if (!alert.ok()) return ErrorPage(page, 503, "The alert could not be read.");
+  if (!*alert) return ErrorPage(page, 404, "There is no such alert.");
+  const store::AlertRecord& a = **alert;
+  Html body;
+  body << "<p>" << Severity(a.severity) << " · ";
+  body.Text(a.status);
+  body << " · seen ";
+  body.Int(a.count);
+  body << (a.count == 1 ? Literal(" time, ") : Literal(" times, ")) << "first " << When(a.first_ms)
+       << ", last " << When(a.last_ms) << "</p><p>";
+  body.Text(a.summary);
+  body << "</p><h2>Evidence</h2><dl class=\"evidence\"><dt>About</dt><dd>";
+  body.Text(a.entity);
+  body << "</dd>";
+  if (!a.technique.empty()) {
+    body << "<dt>ATT&amp;CK technique</dt><dd>";
+    body.Text(a.technique);
+    body << "</dd>";
+  }
+  const auto evidence = nlohmann::json::parse(a.evidence_json, nullptr, false);
+  if (evidence.is_object()) {
+    for (const auto& [key, value] : evidence.items()) {
+      body << "<dt>";
+      body.Text(key);
+      body << "</dt><dd>";
+      body.Text(value.is_string() ? value.get<std::string>() : value.dump());
+      body << "</dd>";
+    }
+  }
+  body << "</dl>";
+  if (!a.note.empty()) {
+    body << "<p>Note: ";
+    body.Text(a.note);
+    body << "</p>";
+  }
+  const auto action = [&](Literal verb, Literal label, Literal note, Literal required) {
+    body << "<form class=\"stack\" method=\"post\" action=\"/console/alerts/";
+    body.Int(a.id);
+    body << "/" << verb << "\">" << CsrfField(page.viewer) << "<label for=\"note-" << verb << "\">"
+         << note << "</label><textarea id=\"note-" << verb << "\" name=\"note\" rows=\"2\""
+         << required << "></textarea><p><button type=\"submit\">" << label
+         << "</button></p></form>";
+  };
+  if (a.status == "open") action("acknowledge", "Acknowledge", "Note (optional)", "");
+  if (a.status != "resolved") {
+    action("resolve", "Close (resolved or false positive)", "Reason", " required");
+  }
+  if (a.entity.starts_with("device:")) {
+    const std::string device = a.entity.substr(7);
+    auto record = page.context.deps.store.FindDevice(device);
+    if (record.ok() && *record && ((*record)->quarantined || (*record)->vitals_only)) {
+      body << "<h2>Containment</h2><p>The device is held by a security response.</p>"
+              "<form class=\"stack\" method=\"post\" action=\"/console/devices/";
+      body.UrlPart(device);
+      body << "/release\">" << CsrfField(page.viewer)
+           << "<label for=\"release-reason\">Reason for releasing it</label>"
+              "<textarea id=\"release-reason\" name=\"reason\" rows=\"2\" required></textarea>"
+              "<p><button type=\"submit\">Release the device</button></p></form>";
+    }
+  }
+  Html title;
+  title.Text("Alert ").Int(a.id).Text(": ").Text(a.kind);
+  return page.Page(std::string_view("Alert"), Html() << "<h2>" << title << "</h2>" << body);
+}
+
+api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::string_view action) {
+  if (!MayManageAlerts(page).ok()) return ErrorPage(page, 403, "Alerts are for security officers.");
+  if (action != "acknowledge" && action != "resolve") {
+    return ErrorPage(page, 404, "There is no such action.");
+  }
+  const auto form = FormOf(page.request.body);
+  const std::string note = FormValue(form, "note");
+  if (action == "resolve" && note.empty()) {
+    return ErrorPage(page, 400, "Say why the alert is closed (resolved, or a false positive).");
+  }
+  const Status changed = respond::ChangeAlertStatus(
+      page.context.deps.store.alerts(), page.context.deps.audit,
+      page.context.deps.clock.NowMillis(), id,
+      action == "acknowledge" ? "acknowledged" : "resolved", page.session.who.username, note);
+  if (!changed.ok()) {
+    return ErrorPage(page, changed.code() == StatusCode::kNotFound ? 404 : 503,
+                     "The alert could not be changed: " + changed.message());
+  }
+  return Redirect("/console/alerts/" + std::to_string(id));
+}
+
+api::HttpReply SubmitDeviceRelease(const PageContext& page, const std::string& device_id) {
+  if (!MayManageAlerts(page).ok()) {
+    return ErrorPage(page, 403, "Releasing devices is for security officers.");
+  }
+  const auto form = FormOf(page.request.body);
+  const std::string reason = FormValue(form, "reason");
+  if (reason.empty()) return ErrorPage(page, 400, "Say why the device is released.");
+  const Status released = respond::ReleaseDevice(page.context.deps.store, page.context.deps.audit,
+                                                 device_id, page.session.who.username,
+                                                 page.context.deps.clock.NowMillis(), reason);
+  if (!released.ok()) {
+    return ErrorPage(page, released.code() == StatusCode::kNotFound ? 404 : 503,
+                     "The device could not be released: " + released.message());
+  }
+  return Redirect("/console/alerts?status=all");
+}
+
+}  // namespace vigil::console
