@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <vector>
 
 namespace vigil::detect {
 namespace {
@@ -11,6 +12,7 @@ constexpr size_t kFightingChanges = 3;
 constexpr size_t kMaxDevices = 200'000;
 constexpr size_t kRecentReadings = 256;  // per device: sequence numbers and where they came from
 constexpr size_t kListedSeqs = 200;
+constexpr size_t kTlsClientsPerDevice = 4;
 
 class DeviceCloneRule final : public Rule {
  public:
@@ -32,6 +34,7 @@ class DeviceCloneRule final : public Rule {
       return SharedCounter(e, raise);
     if (e.kind != EventKind::kConnectionAccepted) return;
     Device& d = DeviceOf(e.device);
+    NewTlsClient(d, e, raise);
     if (d.first_address.empty()) d.first_address = e.address;
     const size_t n = addresses_.Add(e.device, e.address, e.time_ms);
     const bool moved = !d.last_address.empty() && d.last_address != e.address;
@@ -46,12 +49,15 @@ class DeviceCloneRule final : public Rule {
           {{"addresses", std::to_string(n)}, {"address_changes", std::to_string(changes)}}, raise);
   }
 
-  // {"device": "home address"}: where each device first connected from.
+  // {"device": {"home": "address", "tls": ["client fingerprint", ...]}}: where each device
+  // first connected from and the TLS clients it connected with (a bare address string, as
+  // earlier versions saved, is read too).
   std::string StateName() const override { return "device-homes"; }
   std::string SaveState() const override {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [id, d] : devices_) {
-      if (!d.first_address.empty()) j[id] = d.first_address;
+      if (d.first_address.empty() && d.tls_clients.empty()) continue;
+      j[id] = {{"home", d.first_address}, {"tls", d.tls_clients}};
     }
     return j.dump();
   }
@@ -59,9 +65,18 @@ class DeviceCloneRule final : public Rule {
     const auto j = nlohmann::json::parse(state, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return UnreadableState(0, 0);
     size_t skipped = 0;
-    for (const auto& [id, address] : j.items()) {
-      if (address.is_string()) {
-        DeviceOf(id).first_address = address.get<std::string>();
+    for (const auto& [id, saved] : j.items()) {
+      if (saved.is_string()) {
+        DeviceOf(id).first_address = saved.get<std::string>();
+      } else if (saved.is_object() && saved.value("home", nlohmann::json()).is_string() &&
+                 saved.value("tls", nlohmann::json()).is_array()) {
+        Device& d = DeviceOf(id);
+        d.first_address = saved["home"].get<std::string>();
+        for (const auto& fp : saved["tls"]) {
+          if (fp.is_string() && d.tls_clients.size() < kTlsClientsPerDevice) {
+            d.tls_clients.push_back(fp.get<std::string>());
+          }
+        }
       } else {
         ++skipped;
       }
@@ -77,8 +92,37 @@ class DeviceCloneRule final : public Rule {
   };
   struct Device {
     std::string first_address, last_address;
-    std::deque<Reading> readings;  // accepted, oldest first
+    std::deque<Reading> readings;          // accepted, oldest first
+    std::vector<std::string> tls_clients;  // fingerprints it connected with, the first its own
+    std::unordered_map<std::string, std::string> tls_by_address;  // the latest from each
   };
+
+  // A connection whose TLS client (the ClientHello's fingerprint: the device's TLS stack and
+  // settings) the device never used, from an address that is neither its home nor where it
+  // last connected from: someone else's software holding its certificate. A firmware update
+  // (new client, same place) or roaming (same client, new place) alone is not one.
+  void NewTlsClient(Device& d, const SecurityEvent& e, const AlertSink& raise) {
+    const std::string& fp = e.reason;
+    if (fp.empty()) return;
+    if (d.tls_by_address.size() >= kTlsClientsPerDevice * 4) d.tls_by_address.clear();
+    d.tls_by_address[e.address] = fp;
+    const bool known =
+        std::find(d.tls_clients.begin(), d.tls_clients.end(), fp) != d.tls_clients.end();
+    if (known) return;
+    const bool judged = !d.tls_clients.empty() && !d.first_address.empty();
+    const bool elsewhere = e.address != d.first_address && e.address != d.last_address;
+    if (d.tls_clients.size() < kTlsClientsPerDevice) d.tls_clients.push_back(fp);
+    if (!judged || !elsewhere) return;
+    raise(MakeAlert(AlertKind::kNewTlsClient, Severity::kMedium, Entity::Device(e.device), "T1078",
+                    "device " + e.device + " connected from " + e.address +
+                        " with a TLS client it never used (its own connects from " +
+                        d.first_address + "): a copy of its certificate in other software?",
+                    e.time_ms,
+                    {{"address", e.address},
+                     {"home_address", d.first_address},
+                     {"tls_client", fp},
+                     {"home_tls_client", d.tls_clients.front()}}));
+  }
 
   Device& DeviceOf(const std::string& id) {
     if (devices_.size() >= kMaxDevices && !devices_.contains(id)) devices_.clear();
@@ -119,7 +163,21 @@ class DeviceCloneRule final : public Rule {
              const std::string& summary, std::map<std::string, std::string> evidence,
              const AlertSink& raise) {
     const std::string home = Home(d);
-    const std::string clone = e.address != home ? e.address : other;
+    std::string clone = e.address != home ? e.address : other;
+    // The TLS client tells the copy apart when addresses do not: the one that is not the
+    // device's own.
+    const auto tls = [&](const std::string& address) {
+      const auto it = d.tls_by_address.find(address);
+      return it == d.tls_by_address.end() ? std::string() : it->second;
+    };
+    if (!d.tls_clients.empty()) {
+      const std::string own = d.tls_clients.front();
+      const std::string a = tls(e.address), b = tls(other);
+      if (a == own && !b.empty() && b != own) clone = other;
+      if (b == own && !a.empty() && a != own) clone = e.address;
+      if (!tls(clone).empty()) evidence["clone_tls_client"] = tls(clone);
+      evidence["home_tls_client"] = own;
+    }
     std::string seqs;
     size_t listed = 0;
     for (auto r = d.readings.rbegin(); r != d.readings.rend() && listed < kListedSeqs; ++r) {

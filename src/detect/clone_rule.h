@@ -8,7 +8,11 @@
 // Either raises "device-clone" on the device (high), naming the clone's address (the one that is
 // not the device's home: the first address it connected from, kept across restarts, else the
 // one most of its recent readings came from) and the clone's recent readings as `suspect_seqs`,
-// which the responder marks suspect in the store ("clone").
+// which the responder marks suspect in the store ("clone"). When the two senders' TLS clients
+// differ, the copy is the one whose client is not the device's own.
+// A connection with a TLS client (ClientHello fingerprint) the device never used, from an address
+// that is neither its home nor its last, raises "new-tls-client" (medium, no containment): the
+// certificate in someone else's software. The TLS clients are kept across restarts.
 #pragma once
 
 #include <memory>

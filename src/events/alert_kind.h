@@ -37,6 +37,7 @@ enum class AlertKind {
   kLoginCampaign,           // failed logins spread over many accounts and addresses, hub-wide
   kPasswordFromNewAddress,  // the right password from a new address, then a wrong TOTP code
   kNewAddressSignIns,       // many accounts signing in from addresses new to them, hub-wide
+  kNewTlsClient,            // a device's certificate used by a TLS client it never used, elsewhere
 };
 
 std::string_view AlertKindName(AlertKind kind);  // as config.toml and the API spell it

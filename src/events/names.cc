@@ -7,7 +7,7 @@ namespace vigil::events {
 namespace {
 
 using K = AlertKind;
-constexpr NameTable<AlertKind, 27> kAlertKinds({{
+constexpr NameTable<AlertKind, 28> kAlertKinds({{
     {K::kRefusedConnections, "refused-connections"},
     {K::kDeviceClone, "device-clone"},
     {K::kBruteForce, "brute-force"},
@@ -35,6 +35,7 @@ constexpr NameTable<AlertKind, 27> kAlertKinds({{
     {K::kLoginCampaign, "login-campaign"},
     {K::kPasswordFromNewAddress, "password-from-new-address"},
     {K::kNewAddressSignIns, "new-address-sign-ins"},
+    {K::kNewTlsClient, "new-tls-client"},
 }});
 
 constexpr NameTable<Severity, 4> kSeverities({{

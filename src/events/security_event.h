@@ -9,7 +9,7 @@
 namespace vigil::events {
 
 enum class EventKind {
-  kConnectionAccepted,  // device, address
+  kConnectionAccepted,  // device, address, reason (the TLS client's fingerprint, if known)
   kConnectionRefused,   // address, reason, [device]
   kDisconnected,        // device, address (a device's MQTT connection ended)
   kReadingAccepted,     // device, address, size (a message stored, or acknowledged again)

@@ -20,10 +20,10 @@ ConnectionAudit::ConnectionAudit(const Clock& clock, events::AuditTrail& audit,
       anonymous_(clock) {}
 
 void ConnectionAudit::Connected(const std::string& device_id, const std::string& address,
-                                const std::string& protocol) {
+                                const std::string& protocol, const std::string& tls_client) {
   if (events_) {
     events_->Submit({events::EventKind::kConnectionAccepted, clock_.NowMillis(), device_id, "",
-                     address, "", ""});
+                     address, "", tls_client});
   }
   uint64_t suppressed = 0;
   if (!per_device_.Allow(device_id, suppressed)) return;

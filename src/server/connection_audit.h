@@ -26,9 +26,10 @@ class ConnectionAudit {
   ConnectionAudit(const Clock& clock, events::AuditTrail& audit,
                   events::SecurityEventSink* events = nullptr);
 
-  // `protocol`: "mqtt" or "https".
+  // `protocol`: "mqtt" or "https"; `tls_client`: the ClientHello's fingerprint (detection
+  // tells a device's own software from another holding its certificate).
   void Connected(const std::string& device_id, const std::string& address,
-                 const std::string& protocol);
+                 const std::string& protocol, const std::string& tls_client = "");
   // `device_id`: the certificate's device when there was one (may be empty).
   void Refused(std::string_view reason, const std::string& address, const std::string& device_id,
                const std::string& protocol);

@@ -189,7 +189,10 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
   context_.metrics.connections_accepted.fetch_add(1);
   context_.metrics.connections_open.fetch_add(1);
   Log(spdlog::level::info, "device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
-  if (context_.audit) context_.audit->Connected(identity_->device_id, peer_ip_, "mqtt");
+  if (context_.audit) {
+    context_.audit->Connected(identity_->device_id, peer_ip_, "mqtt",
+                              ClientHelloFingerprint(stream_.native_handle()));
+  }
   Send(FitForPeer([&](bool full) {
     props.any = full;
     return mqtt::EncodeConnack(version_, mqtt::reason::kSuccess, props);

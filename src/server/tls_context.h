@@ -20,6 +20,12 @@ Result<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const Hu
                                                                         TlsMinVersion min_version,
                                                                         ClientCertificate mode);
 
+// The fingerprint of the peer's ClientHello on `ssl` (32 hex digits of a SHA-256 over its
+// version, cipher suites, extension types, groups and signature algorithms; GREASE values left
+// out, extensions sorted, so a client that shuffles them keeps one fingerprint): which TLS
+// software and settings connected. Empty if the hub's contexts did not see the hello.
+std::string ClientHelloFingerprint(SSL* ssl);
+
 // The DER bytes of the certificate the peer of `ssl` presented and that verified against the
 // device CA; empty when there is none.
 std::string VerifiedPeerCertificateDer(SSL* ssl);

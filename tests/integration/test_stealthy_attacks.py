@@ -152,6 +152,26 @@ class StealthyAttackTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(tags, {1: [], 2: [], 3: [], 4: ["clone"], 5: ["clone"], 6: ["clone"]})
 
+    def test_a_certificate_in_other_tls_software_elsewhere_is_seen(self):
+        self.hub.enroll("ox-3", "p-001")
+        def reading(seq):
+            return vigil_json(seq, [{"type": "heart_rate", "value": 70, "unit": "/min"}],
+                              ts=at(time.time() - 30 + seq))
+
+        # The device (paho) at home, again at home, then roaming with the same software.
+        self.publish_all("ox-3", [reading(1)], bind="127.0.0.1")
+        self.publish_all("ox-3", [reading(2)], bind="127.0.0.1")
+        self.publish_all("ox-3", [reading(3)], bind="127.0.3.7")
+        time.sleep(0.3)
+        self.no_alert_on("device:ox-3")
+        # Its certificate in other software (mosquitto_pub: libmosquitto's TLS) from elsewhere.
+        out = self.hub.mosquitto_pub(reading(4), device_id="ox-3", extra=("-A", "127.0.3.9"))
+        self.assertIn("RC:0", out.stdout + out.stderr)
+        alert = self.alert("new-tls-client", "device:ox-3")
+        self.assertEqual(alert["severity"], "medium")
+        self.assertEqual(alert["evidence"]["address"], "127.0.3.9")
+        self.assertNotEqual(alert["evidence"]["tls_client"], alert["evidence"]["home_tls_client"])
+
     def login_attempt(self, username, password, source):
         status, _, body, raw = self.api.request("POST", "/auth/login",
                                                 {"username": username, "password": password},

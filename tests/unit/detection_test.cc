@@ -410,6 +410,46 @@ TEST_F(DetectionTest, ACloneThatAvoidsOverlappingSharesTheCounter) {
   EXPECT_EQ(raised_[0].evidence.at("suspect_seqs"), "9,8,7,6,5,4");
 }
 
+// The TLS client a certificate is used with: a firmware update at home or roaming with the same
+// software raise nothing; other software from elsewhere does, and names the copy in a clone alert
+// even when the copy reached the device's home address first.
+TEST_F(DetectionTest, ACertificateInOtherTlsSoftwareElsewhere) {
+  const auto connect = [](int64_t t, const char* address, const char* tls) {
+    return Event(EventKind::kConnectionAccepted, t, "dev-1", "", address, "", tls);
+  };
+  Feed({connect(kT, "10.0.0.1", "own-fw-1"), connect(kT + 1000, "10.0.0.1", "own-fw-2"),
+        connect(kT + 2000, "10.7.7.7", "own-fw-2")});
+  EXPECT_TRUE(raised_.empty());  // an update at home, then roaming with it
+  Feed({connect(kT + 3000, "10.9.9.9", "python-ssl")});
+  ASSERT_EQ(Kinds(), std::vector<std::string>{"new-tls-client device:dev-1"});
+  EXPECT_EQ(raised_[0].severity, Severity::kMedium);
+  EXPECT_EQ(raised_[0].evidence.at("tls_client"), "python-ssl");
+  EXPECT_EQ(raised_[0].evidence.at("home_tls_client"), "own-fw-1");
+}
+
+TEST_F(DetectionTest, TheCloneIsTheOneWithAnotherTlsClient) {
+  // The copy connects first, from an address the device has never used; the device then
+  // connects from its own, with its own software; the two share the counter.
+  std::vector<SecurityEvent> events = {
+      Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1", "", "own")};
+  for (uint64_t s = 1; s <= 3; ++s) events.push_back(Accepted(kT + s, "10.0.0.1", s));
+  events.push_back(
+      Event(EventKind::kConnectionAccepted, kT + 100, "dev-1", "", "10.9.9.9", "", "attacker"));
+  for (uint64_t s = 4; s <= 6; ++s) events.push_back(Accepted(kT + 100 + s, "10.9.9.9", s));
+  events.push_back(
+      Event(EventKind::kConnectionAccepted, kT + 200, "dev-1", "", "10.0.0.2", "", "own"));
+  events.push_back(
+      Event(EventKind::kReadingRefused, kT + 201, "dev-1", "", "10.0.0.2", "", "replay"));
+  Feed(events);
+  ASSERT_FALSE(raised_.empty());
+  const auto clone = std::find_if(raised_.begin(), raised_.end(),
+                                  [](const Alert& a) { return a.kind == AlertKind::kDeviceClone; });
+  ASSERT_NE(clone, raised_.end());
+  EXPECT_EQ(clone->evidence.at("clone_address"), "10.9.9.9");
+  EXPECT_EQ(clone->evidence.at("clone_tls_client"), "attacker");
+  EXPECT_EQ(clone->evidence.at("suspect_seqs"), "6,5,4");
+}
+
 // A device whose counter reset (a factory reset) sends "replays" from its own address: no clone.
 TEST_F(DetectionTest, ACounterResetAtHomeIsNoClone) {
   Feed({Event(EventKind::kConnectionAccepted, kT, "dev-1", "", "10.0.0.1"),
