@@ -30,13 +30,13 @@ Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, 
 }
 
 Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
-                   const std::string& username, const std::string& by) {
+                   const std::string& username, const std::string& by, const std::string& reason) {
   VIGIL_ASSIGN_OR_RETURN(std::optional<store::UserRecord> user, store.FindUser(username));
   if (!user) return Status::NotFound("no user " + username);
   VIGIL_RETURN_IF_ERROR(store.RequestUnlock(username, by, now_ms));
   VIGIL_RETURN_IF_ERROR(store.ReleaseAccount(username).status());  // every hub: at the next login
-  return audit.Append(
-      events::Record(now_ms, events::audit::LoginUnlocked{.user = username, .by = by}));
+  return audit.Append(events::Record(
+      now_ms, events::audit::LoginUnlocked{.user = username, .by = by, .reason = reason}));
 }
 
 Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,

@@ -23,7 +23,8 @@ Status RemoveFromCareTeam(store::AccessStore& store, events::AuditTrail& audit, 
 // lifted; the running hub applies it within a second: AuthService::ApplyUnlocks) and lifts a
 // containment playbook's hold on the account at once. NotFound for an unknown user.
 Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
-                   const std::string& username, const std::string& by);
+                   const std::string& username, const std::string& by,
+                   const std::string& reason = "");
 // Ends every session of `username`; how many there were. NotFound for an unknown user.
 Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                                const std::string& username, const std::string& by);

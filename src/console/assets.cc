@@ -47,12 +47,15 @@ button { font: inherit; padding: 8px 14px; border-radius: 4px; border: 1px solid
   background: var(--accent); color: #fff; cursor: pointer; min-height: 44px; }
 header button { background: transparent; border-color: #dbe4ee; }
 form.inline { display: inline; }
+form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+form.filters input { padding: 6px; font: inherit; border: 1px solid #6b7480; border-radius: 4px; }
 .chart { width: 100%; max-width: 720px; height: auto; border: 1px solid var(--line); }
 .chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 .chart .line2 { fill: none; stroke: var(--medium); stroke-width: 2; }
 .chart .axis { stroke: var(--muted); stroke-width: 1; }
 .chart .flag { fill: var(--high); }
 .chart text { fill: var(--muted); font-size: 12px; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--band); padding: 12px; }
 dl.evidence { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dl.evidence dt { font-weight: 600; }
 dl.evidence dd { margin: 0; overflow-wrap: anywhere; }

@@ -9,11 +9,23 @@
 namespace vigil::console {
 namespace {
 
-std::optional<int64_t> ParseId(std::string_view text) {
+// "<prefix><id>" or "<prefix><id>/<verb>": the id and the verb ("" for none).
+struct IdPath {
   int64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
+  std::string_view verb;
+};
+std::optional<IdPath> ParseIdPath(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix)) return std::nullopt;
+  const std::string_view rest = path.substr(prefix.size());
+  const size_t slash = rest.find('/');
+  const std::string_view digits = rest.substr(0, slash);
+  IdPath out;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out.id);
+  if (ec != std::errc() || end != digits.data() + digits.size() || out.id <= 0) {
+    return std::nullopt;
+  }
+  if (slash != std::string_view::npos) out.verb = rest.substr(slash + 1);
+  return out;
 }
 
 // A form posted from another site (its Origin is not this hub's): refused before anything else.
@@ -97,17 +109,21 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const ap
   if (path == "/console/patients") return MyPatients(page);
   if (path == "/console/me") return MyVitals(page);
   if (path == "/console/me/readers") return ReadersPage(page);
-  constexpr std::string_view kAlerts = "/console/alerts/", kPatients = "/console/patients/",
-                             kDevices = "/console/devices/";
-  if (path.starts_with(kAlerts)) {
-    const std::string_view rest = std::string_view(path).substr(kAlerts.size());
-    const size_t slash = rest.find('/');
-    const auto id = ParseId(rest.substr(0, slash));
-    if (id && slash == std::string_view::npos && !post) return AlertPage(page, *id);
-    if (id && slash != std::string_view::npos && post) {
-      return SubmitAlertAction(page, *id, rest.substr(slash + 1));
+  if (path == "/console/incidents") return IncidentsPage(page);
+  if (path == "/console/audit") return AuditPage(page);
+  if (const auto alert = ParseIdPath(path, "/console/alerts/")) {
+    if (alert->verb.empty() && !post) return AlertPage(page, alert->id);
+    if (!alert->verb.empty() && post) return SubmitAlertAction(page, alert->id, alert->verb);
+  }
+  if (const auto incident = ParseIdPath(path, "/console/incidents/")) {
+    const std::string_view verb = incident->verb;
+    if (verb.empty() && !post) return IncidentPage(page, incident->id);
+    if (verb == "close" && post) return SubmitIncidentClose(page, incident->id);
+    if (!post && (verb == "report" || verb == "report.md" || verb == "report.json")) {
+      return IncidentReport(page, incident->id, verb == "report" ? "" : verb.substr(7));
     }
   }
+  constexpr std::string_view kPatients = "/console/patients/", kDevices = "/console/devices/";
   if (path.starts_with(kPatients)) {
     const std::string_view rest = std::string_view(path).substr(kPatients.size());
     if (!rest.empty() && rest.find('/') == std::string_view::npos) {
@@ -116,9 +132,15 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const ap
       return ChartPage(page, std::string(rest), reason);
     }
   }
-  if (path.starts_with(kDevices) && path.ends_with("/release") && post) {
-    const std::string_view rest = std::string_view(path).substr(kDevices.size());
-    return SubmitDeviceRelease(page, std::string(rest.substr(0, rest.size() - 8)));
+  for (const auto& [prefix, verb] : {std::pair{kDevices, std::string_view("release")},
+                                     {std::string_view("/console/users/"), "unlock"},
+                                     {std::string_view("/console/addresses/"), "unblock"}}) {
+    if (!post || !path.starts_with(prefix)) continue;
+    const std::string_view rest = std::string_view(path).substr(prefix.size());
+    const size_t slash = rest.rfind('/');
+    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash + 1) == verb) {
+      return SubmitUndo(page, verb, std::string(rest.substr(0, slash)));
+    }
   }
   return ErrorPage(page, 404, "There is no such page.");
 }

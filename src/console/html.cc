@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/percent_encoding.h"
+#include "core/time_format.h"
 
 namespace vigil::console {
 namespace {
@@ -103,6 +104,16 @@ Html& Html::Fixed(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   out_ += buffer;
+  return *this;
+}
+
+Html& Html::Time(int64_t epoch_ms) {
+  const std::string text = FormatRfc3339Millis(epoch_ms);
+  out_ += "<time datetime=\"";
+  AppendEscaped(out_, text);
+  out_ += "\">";
+  AppendEscaped(out_, text);
+  out_ += "</time>";
   return *this;
 }
 

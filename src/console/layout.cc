@@ -13,7 +13,9 @@ void Navigation(Html& h, const Viewer& viewer) {
   switch (role) {
     case Role::kSecurityOfficer:
       h << "<li><a href=\"/console/security\">Dashboard</a></li>"
-           "<li><a href=\"/console/alerts\">Alerts</a></li>";
+           "<li><a href=\"/console/alerts\">Alerts</a></li>"
+           "<li><a href=\"/console/incidents\">Incidents</a></li>"
+           "<li><a href=\"/console/audit\">Audit ledger</a></li>";
       break;
     case Role::kClinician:
     case Role::kNurse:

@@ -45,7 +45,21 @@ api::HttpReply Dashboard(const PageContext& page);
 api::HttpReply AlertsPage(const PageContext& page);
 api::HttpReply AlertPage(const PageContext& page, int64_t id);
 api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::string_view action);
-api::HttpReply SubmitDeviceRelease(const PageContext& page, const std::string& device_id);
+// Lifts a containment with the reason posted: `what` "release" (a device), "unlock" (an
+// account) or "unblock" (an address); recorded in the ledger with who and why.
+api::HttpReply SubmitUndo(const PageContext& page, std::string_view what,
+                          const std::string& entity);
+
+// The security officer's incidents (incident_pages.cc): list, timeline, close with a reason, the
+// breach report on the page or downloaded (`format` "md" or "json"; "" for the page).
+api::HttpReply IncidentsPage(const PageContext& page);
+api::HttpReply IncidentPage(const PageContext& page, int64_t id);
+api::HttpReply IncidentReport(const PageContext& page, int64_t id, std::string_view format);
+api::HttpReply SubmitIncidentClose(const PageContext& page, int64_t id);
+
+// The audit ledger viewer (audit_pages.cc): newest first, filtered by type, user, patient,
+// device and time.
+api::HttpReply AuditPage(const PageContext& page);
 
 // Clinicians and nurses (clinical_pages.cc): their care teams' patients and a patient's chart;
 // outside the care team only with break-glass and a reason.

@@ -5,7 +5,6 @@
 
 #include "console/pages.h"
 #include "console/vitals_view.h"
-#include "core/time_format.h"
 #include "events/audit_records.h"
 #include "ledger/entry.h"
 
@@ -79,9 +78,8 @@ api::HttpReply ReadersPage(const PageContext& page) {
   size_t shown = 0;
   for (const auto& r : reads) {
     if (shown++ >= kReadersShown) break;
-    body << "<tr><td><time>";
-    body.Text(FormatRfc3339Millis(r.time_ms));
-    body << "</time></td><td>";
+    body << "<tr><td>";
+    body.Time(r.time_ms) << "</td><td>";
     body.Text(r.access.role.empty() ? "staff" : r.access.role);
     body << "</td><td>";
     body.Text(Described(r.access));

@@ -1,17 +1,21 @@
 // The security officer's pages: the dashboard at a glance, alerts (filter, detail with evidence,
 // acknowledge, resolve with a reason) and containment undo (release a device). No health values
 // appear on any of them.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "access/user_changes.h"
 #include "console/console_http.h"
 #include "console/pages.h"
-#include "core/time_format.h"
+#include "respond/address_blocks.h"
 #include "respond/alert_record.h"
 #include "respond/device_holds.h"
 
 namespace vigil::console {
 namespace {
+
+Html When(int64_t ms) { return std::move(Html().Time(ms)); }
 
 Html Tile(std::string_view label, int64_t n) {
   Html h;
@@ -30,14 +34,6 @@ Html Severity(const std::string& severity) {
   h << "\">";
   h.Text(severity);
   h << "</span>";
-  return h;
-}
-
-Html When(int64_t ms) {
-  Html h;
-  h << "<time>";
-  h.Text(FormatRfc3339Millis(ms));
-  h << "</time>";
   return h;
 }
 
@@ -63,6 +59,20 @@ Html AlertRows(const std::vector<store::AlertRecord>& alerts, size_t at_most) {
   }
   h << "</tbody></table>";
   if (alerts.empty()) h << "<p>None.</p>";
+  return h;
+}
+
+// A containment undo: a form posting a reason to `prefix` + the entity + `verb`.
+Html UndoForm(const PageContext& page, Literal prefix, const std::string& entity, Literal verb,
+              Literal button) {
+  Html h;
+  h << "<form class=\"stack\" method=\"post\" action=\"" << prefix;
+  h.UrlPart(entity);
+  h << verb << "\">" << CsrfField(page.viewer)
+    << "<label for=\"undo-reason\">Reason for lifting the hold</label>"
+       "<textarea id=\"undo-reason\" name=\"reason\" rows=\"2\" required></textarea>"
+       "<p><button type=\"submit\">"
+    << button << "</button></p></form>";
   return h;
 }
 
@@ -211,17 +221,34 @@ api::HttpReply AlertPage(const PageContext& page, int64_t id) {
   if (a.status != "resolved") {
     action("resolve", "Close (resolved or false positive)", "Reason", " required");
   }
+  if (a.entity.starts_with("user:")) {
+    const std::string user = a.entity.substr(5);
+    auto hold = page.context.deps.store.access().AccountHold(user);
+    if (hold.ok() && *hold) {
+      body << "<h2>Containment</h2><p>The account is held by a security response: ";
+      body.Text(**hold);
+      body << "</p>";
+      body << UndoForm(page, "/console/users/", user, "/unlock", "Unlock the account");
+    }
+  }
+  if (a.entity.starts_with("address:")) {
+    const std::string address = a.entity.substr(8);
+    auto blocks =
+        page.context.deps.store.alerts().ListAddressBlocks(page.context.deps.clock.NowMillis());
+    const bool blocked =
+        blocks.ok() && std::any_of(blocks->begin(), blocks->end(),
+                                   [&](const auto& b) { return b.address == address; });
+    if (blocked) {
+      body << "<h2>Containment</h2><p>Sign-ins from this address are blocked.</p>"
+           << UndoForm(page, "/console/addresses/", address, "/unblock", "Unblock the address");
+    }
+  }
   if (a.entity.starts_with("device:")) {
     const std::string device = a.entity.substr(7);
     auto record = page.context.deps.store.FindDevice(device);
     if (record.ok() && *record && ((*record)->quarantined || (*record)->vitals_only)) {
       body << "<h2>Containment</h2><p>The device is held by a security response.</p>"
-              "<form class=\"stack\" method=\"post\" action=\"/console/devices/";
-      body.UrlPart(device);
-      body << "/release\">" << CsrfField(page.viewer)
-           << "<label for=\"release-reason\">Reason for releasing it</label>"
-              "<textarea id=\"release-reason\" name=\"reason\" rows=\"2\" required></textarea>"
-              "<p><button type=\"submit\">Release the device</button></p></form>";
+           << UndoForm(page, "/console/devices/", device, "/release", "Release the device");
     }
   }
   Html title;
@@ -250,19 +277,32 @@ api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::strin
   return Redirect("/console/alerts/" + std::to_string(id));
 }
 
-api::HttpReply SubmitDeviceRelease(const PageContext& page, const std::string& device_id) {
+api::HttpReply SubmitUndo(const PageContext& page, std::string_view what,
+                          const std::string& entity) {
   if (!MayManageAlerts(page).ok()) {
-    return ErrorPage(page, 403, "Releasing devices is for security officers.");
+    return ErrorPage(page, 403, "Lifting containment is for security officers.");
   }
-  const auto form = FormOf(page.request.body);
-  const std::string reason = FormValue(form, "reason");
-  if (reason.empty()) return ErrorPage(page, 400, "Say why the device is released.");
-  const Status released = respond::ReleaseDevice(page.context.deps.store, page.context.deps.audit,
-                                                 device_id, page.session.who.username,
-                                                 page.context.deps.clock.NowMillis(), reason);
-  if (!released.ok()) {
-    return ErrorPage(page, released.code() == StatusCode::kNotFound ? 404 : 503,
-                     "The device could not be released: " + released.message());
+  const std::string reason = FormValue(FormOf(page.request.body), "reason");
+  if (reason.empty()) return ErrorPage(page, 400, "Say why the hold is lifted.");
+  const std::string& by = page.session.who.username;
+  const int64_t now = page.context.deps.clock.NowMillis();
+  Status lifted;
+  if (what == "release") {
+    lifted = respond::ReleaseDevice(page.context.deps.store, page.context.deps.audit, entity, by,
+                                    now, reason);
+  } else if (what == "unlock") {
+    lifted = access::UnlockLogin(page.context.deps.store.access(), page.context.deps.audit, now,
+                                 entity, by, reason);
+    if (lifted.ok()) page.context.deps.auth.Unlock(entity);
+  } else if (what == "unblock") {
+    lifted = respond::LiftAddressBlock(page.context.deps.store.alerts(), page.context.deps.audit,
+                                       now, entity, by, reason);
+  } else {
+    return ErrorPage(page, 404, "There is no such action.");
+  }
+  if (!lifted.ok()) {
+    return ErrorPage(page, lifted.code() == StatusCode::kNotFound ? 404 : 503,
+                     "The hold could not be lifted: " + lifted.message());
   }
   return Redirect("/console/alerts?status=all");
 }

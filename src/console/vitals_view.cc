@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "console/svg_chart.h"
-#include "core/time_format.h"
 #include "model/observation.h"
 #include "model/vitals.h"
 #include "store/reading_rows.h"
@@ -116,9 +115,8 @@ Result<Html> VitalsView(api::RouteContext& context, const api::ApiRequest& reque
       h.Text(latest[k].suspect);
       h << "): check the patient before acting on it</span>";
     }
-    h << "</td><td><time>";
-    h.Text(FormatRfc3339Millis(latest[k].time_ms));
-    h << "</time></td></tr>";
+    h << "</td><td>";
+    h.Time(latest[k].time_ms) << "</td></tr>";
   }
   h << "</tbody></table><h2>Over the last ";
   h.Int(hours);

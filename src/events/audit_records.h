@@ -331,10 +331,12 @@ struct LoginUnlocked {
   static constexpr AuditType kType = AuditType::kLoginUnlocked;
   std::string user = {};
   std::string by = {};
+  std::string reason = {};  // why the person lifted the hold (the console asks)
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("user", r.user, kRequired);
     field("by", r.by, kRequired);
+    field("reason", r.reason, kOptional);
   }
 };
 

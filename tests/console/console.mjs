@@ -206,10 +206,37 @@ try {
     assert.ok((await page.textContent('main')).includes(config.hostile_name));
     assert.equal(await page.evaluate('window.__xss'), undefined);
     assert.equal(await page.locator('main script, main [onload]').count(), 0);
-    await page.getByLabel('Reason for releasing it').fill('Clone found and its certificate revoked at the vendor');
+    await page.getByLabel('Reason for lifting the hold').fill('Clone found and its certificate revoked at the vendor');
     await page.getByRole('button', { name: 'Release the device' }).click();
     await page.waitForURL('**/console/alerts?status=all');
     ok(`the attack's alert on ${entity} is on the dashboard; acknowledged; the device released`);
+
+    // Both actions in the audit viewer (read from the ledger), and the failed sign-in.
+    await visit(page, 'officer', '/console/audit?type=device_released', 'audit');
+    const released = await page.locator('main tbody tr').allTextContents();
+    assert.ok(released.some((r) => r.includes(config.attacked_device) && r.includes('by=' + config.users.officer.username) &&
+      r.includes('certificate revoked at the vendor')), `no release in the audit viewer: ${released}`);
+    await visit(page, 'officer', '/console/audit?type=alert_status_changed');
+    assert.ok((await page.locator('main tbody tr').allTextContents()).some((r) => r.includes('acknowledged')));
+    await visit(page, 'officer', `/console/audit?type=login&user=${config.users.officer.username}`);
+    assert.ok((await page.locator('main tbody tr').allTextContents()).some((r) => /wrong|fail|bad/.test(r)),
+      'the failed sign-in is not in the audit viewer');
+    ok('the acknowledgement, the release (with its reason) and the failed sign-in are in the audit viewer');
+
+    // The incident: its timeline, its breach report on the page and as a download.
+    await visit(page, 'officer', '/console/incidents', 'incidents');
+    await page.locator('main tr', { hasText: entity }).first().locator('a').click();
+    await page.waitForURL('**/console/incidents/*');
+    await axe(page, 'officer');
+    if (config.screenshots) await page.screenshot({ path: `${config.screenshots}/incident.png`, fullPage: true });
+    assert.match(await page.textContent('main'), /quarantine-device/);
+    const incidentUrl = page.url();
+    await visit(page, 'officer', new URL(incidentUrl).pathname + '/report');
+    assert.match(await page.textContent('main pre'), /[Bb]reach/);
+    const download = await context.request.get(incidentUrl + '/report.md');
+    assert.equal(download.status(), 200);
+    assert.match(download.headers()['content-disposition'], /attachment; filename="incident-\d+-breach-report.md"/);
+    ok('the incident\'s timeline shows the response; its breach report renders and downloads');
 
     ok('an alert note holding <script> and "onload= renders as text');
 

@@ -15,6 +15,8 @@ TEST(HtmlTest, ValuesAreEscapedMarkupIsNot) {
   h.Text("\"onload=alert(1)").Int(-7).Fixed(36.55, 1).UrlPart("p 1/../x");
   h << "</td>";
   EXPECT_EQ(h.str(), "<td>&quot;onload=alert(1)-736.5p%201%2F..%2Fx</td>");
+  EXPECT_EQ(Html().Time(1'800'000'000'123).str(),
+            "<time datetime=\"2027-01-15T08:00:00.123Z\">2027-01-15T08:00:00.123Z</time>");
 }
 
 TEST(HtmlTest, BrokenUtf8AndControlsCannotBreakThePage) {
