@@ -36,7 +36,7 @@ from hub import Hub  # noqa: E402
 from benign_realism import BenignSuite  # noqa: E402
 
 SCENARIOS = ["replay", "spoof", "flood", "tamper", "clone", "botnet", "brute-force", "stuffing",
-             "insider", "exfiltration", "drift", "slow-stuffing", "stolen-password"]
+             "insider", "exfiltration", "drift", "slow-stuffing", "stolen-password", "quiet-clone"]
 # Seconds from the first malicious act; the rest: 10 s. Drift and spread-out stuffing are slow
 # by design: issue #20 asks for them within 60 s.
 TARGET_SECONDS = {"flood": 1, "clone": 1, "brute-force": 1, "drift": 60, "slow-stuffing": 60}

@@ -61,6 +61,7 @@ class Attack {
     if (name == "flood") return Flood();
     if (name == "tamper") return Tamper();
     if (name == "clone") return Clone();
+    if (name == "quiet-clone") return QuietClone();
     if (name == "botnet") return Botnet();
     if (name == "brute-force") return BruteForce();
     if (name == "stuffing") return Stuffing();
@@ -216,6 +217,29 @@ class Attack {
                  {"device-clone"},
                  {},
                  "one certificate from two addresses, taking the connection from each other"};
+  }
+
+  // A clone that never overlaps the device: it connects only while the device is away, from
+  // elsewhere, carrying on the device's counter; the device's own next reading is then a replay.
+  Result<Truth> QuietClone() {
+    MqttAttackClient original, copy, back;
+    VIGIL_ASSIGN_OR_RETURN(auto d, EnrolAndConnect("quiet-clone", original, 15));
+    for (uint64_t seq = 1; seq <= 3; ++seq) {
+      VIGIL_RETURN_IF_ERROR(original.Publish(d.topic, Reading(seq, 70)).status());
+    }
+    original.Close();
+    MarkStart();
+    VIGIL_RETURN_IF_ERROR(Connected(copy, d.creds, d.id, Source(16)));
+    for (uint64_t seq = 4; seq <= 6; ++seq) (void)copy.Publish(d.topic, Reading(seq, 72));
+    copy.Close();
+    VIGIL_RETURN_IF_ERROR(Connected(back, d.creds, d.id, Source(15)));
+    (void)back.Publish(d.topic, Reading(4, 71));  // refused: the copy took number 4
+    back.Close();
+    return Truth{"device:" + d.id,
+                 {"device-clone"},
+                 {},
+                 "a copy of the certificate sends while the device is away, from another address, "
+                 "carrying on its counter"};
   }
 
   Result<Truth> Botnet() {
@@ -428,9 +452,9 @@ class Attack {
 
 const std::vector<std::string>& AttackNames() {
   static const std::vector<std::string> names = {
-      "replay", "spoof",         "flood",          "tamper",  "clone",
-      "botnet", "brute-force",   "stuffing",       "insider", "exfiltration",
-      "drift",  "slow-stuffing", "stolen-password"};
+      "replay", "spoof",         "flood",           "tamper",     "clone",
+      "botnet", "brute-force",   "stuffing",        "insider",    "exfiltration",
+      "drift",  "slow-stuffing", "stolen-password", "quiet-clone"};
   return names;
 }
 

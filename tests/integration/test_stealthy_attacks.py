@@ -208,7 +208,7 @@ class StealthyAttackTest(unittest.TestCase):
 
     def test_the_simulator_attacks_are_detected_within_a_minute(self):
         truth_file = os.path.join(self.hub.root, "truth.jsonl")
-        names = ["drift", "slow-stuffing", "stolen-password"]
+        names = ["drift", "slow-stuffing", "stolen-password", "quiet-clone"]
         for name in names:
             self.hub.run("sim", "--data-dir", self.hub.data_dir, "--attack", name,
                          "--port", str(self.hub.mqtt_port), "--https-port",
