@@ -5,10 +5,13 @@ the secrets the CLI printed) and checks what each may see, CSP, accessibility (a
 CSRF and the cookie. Afterwards the ledger holds the officer's acknowledgement and the device's
 release with its reason, and the clinician's reads."""
 
+import http.client
 import json
 import os
+import re
 import secrets
 import subprocess
+import urllib.parse
 import tempfile
 import time
 import unittest
@@ -129,6 +132,90 @@ class ConsoleTest(unittest.TestCase):
         status = api.request("POST", "/console/alerts/1/resolve", "note=x&csrf=y",
                              headers={"Content-Type": "application/x-www-form-urlencoded"})[0]
         self.assertEqual(status, 401)
+
+
+class ConsoleClient:
+    """The console's forms over plain HTTPS with cookies, for what the browser test does not
+    drive: a person's session as a browser keeps it."""
+
+    def __init__(self, api):
+        self.api, self.cookies, self.csrf = api, {}, ""
+
+    def request(self, method, path, form=None, source=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode({**form, "csrf": self.csrf})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPSConnection("localhost", self.api.hub.https_port,
+                                           context=self.api.ctx, timeout=30,
+                                           source_address=(source, 0) if source else None)
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        raw = resp.read().decode()
+        conn.close()
+        status, h = resp.status, {k.lower(): v for k, v in resp.getheaders()}
+        for cookie in resp.msg.get_all("Set-Cookie") or []:  # one header per cookie
+            name, value = cookie.split(";", 1)[0].split("=", 1)
+            self.cookies[name] = value
+        if found := re.search(r'name="csrf" value="([0-9a-f]+)"', raw):
+            self.csrf = found.group(1)
+        return status, h, raw
+
+    def sign_in(self, user):
+        self.request("POST", "/console/login", {"username": user.username,
+                                                "password": user.password})
+        status, headers, _ = self.request("POST", "/console/mfa", {"code": user.next_code()})
+        assert headers.get("location") == "/console/password", (status, headers)
+        self.request("GET", "/console/password")
+        status, headers, raw = self.request(
+            "POST", "/console/password", {"current": user.password, "replacement": new_password()})
+        assert status == 303, raw
+
+
+class ContainmentUndoTest(unittest.TestCase):
+    """An address blocked by a playbook (password spraying) is unblocked from the console with a
+    reason; the ledger says who and why, and the address may sign in again."""
+
+    def test_an_address_block_is_lifted_from_the_console(self):
+        hub = Hub()
+        try:
+            nurses = [add_user(hub, f"nurse.{c}", "nurse") for c in "abcdef"]
+            officer = add_user(hub, "officer.kim", "security-officer")
+            hub.start()
+            api = Api(hub)
+            sprayer = "127.0.4.4"
+            for nurse in nurses:
+                api.request("POST", "/auth/login", {"username": nurse.username,
+                                                    "password": "Winter2026!"}, source=sprayer)
+            deadline = time.time() + 10
+            while api.request("GET", "/console/login", source=sprayer)[0] != 429:
+                self.assertLess(time.time(), deadline, "the spraying address was not blocked")
+                time.sleep(0.1)
+            console = ConsoleClient(api)
+            console.sign_in(officer)
+            status, _, raw = console.request("GET", "/console/alerts?status=all")
+            alert = re.search(r'href="/console/alerts/(\d+)">password-spraying', raw)
+            self.assertTrue(alert, raw)
+            status, _, raw = console.request("GET", f"/console/alerts/{alert.group(1)}")
+            self.assertIn("Unblock the address", raw)
+            path = f"/console/addresses/{urllib.parse.quote(sprayer)}/unblock"
+            status, _, raw = console.request("POST", path, {"reason": ""})
+            self.assertEqual(status, 400, raw)  # a reason is required; nothing changes
+            self.assertEqual(api.request("GET", "/console/login", source=sprayer)[0], 429)
+            status, headers, raw = console.request(
+                "POST", path, {"reason": "A nurses' workstation, after a password reset"})
+            self.assertEqual(status, 303, raw)
+            deadline = time.time() + 10  # every hub sharing the store reads the lift within 1 s
+            while api.request("GET", "/console/login", source=sprayer)[0] != 200:
+                self.assertLess(time.time(), deadline, "the address is still blocked")
+                time.sleep(0.1)
+            shown = hub.run("ledger", "show", "--data-dir", hub.data_dir).stdout
+            unblocked = [l for l in shown.splitlines() if '"address_unblocked"' in l]
+            self.assertTrue(unblocked and "officer.kim" in unblocked[-1]
+                            and "after a password reset" in unblocked[-1], unblocked)
+        finally:
+            hub.close()
 
 
 if __name__ == "__main__":
