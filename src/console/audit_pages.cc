@@ -14,16 +14,6 @@ constexpr uint64_t kPage = 500;
 constexpr uint64_t kScannedAtMost = 50'000;  // entries read back from the newest, a request
 constexpr size_t kShownAtMost = 300;
 
-// Whether any of `names` holds `value` in the entry.
-bool FieldIs(const events::AuditRecord& e, std::initializer_list<const char*> names,
-             const std::string& value) {
-  for (const char* name : names) {
-    const auto it = e.fields.find(name);
-    if (it != e.fields.end() && it->second == value) return true;
-  }
-  return false;
-}
-
 Html Filter(std::string_view label, std::string_view name, const std::string& value) {
   Html h;
   h << "<label for=\"f-";
@@ -78,9 +68,10 @@ api::HttpReply AuditPage(const PageContext& page) {
         break;
       }
       if (!type.empty() && ledger::EntryTypeName(entry->type) != type) continue;
-      if (!user.empty() && !FieldIs(*entry, {"user", "by", "username"}, user)) continue;
-      if (!patient.empty() && !FieldIs(*entry, {"patient"}, patient)) continue;
-      if (!device.empty() && !FieldIs(*entry, {"device", "device_id"}, device)) continue;
+      const events::EntrySubjects named = events::SubjectsOf(*entry);
+      if (!user.empty() && named.user != user && named.by != user) continue;
+      if (!patient.empty() && named.patient != patient) continue;
+      if (!device.empty() && named.device != device) continue;
       shown.push_back({from + i, std::move(*entry)});
     }
     scanned += end - from;

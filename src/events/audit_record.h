@@ -50,4 +50,11 @@ struct AuditRecord {
   std::string salt = {};  // the ledger's: 16 bytes in version-2 entries (ledger/entry.h)
 };
 
+// Whom an entry of any type names, for viewers that filter the whole ledger (the console's audit
+// viewer): its user ("user", "by"), patient and device fields. Empty where it has none.
+struct EntrySubjects {
+  std::string_view user, by, patient, device;
+};
+EntrySubjects SubjectsOf(const AuditRecord& record);
+
 }  // namespace vigil::events

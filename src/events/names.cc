@@ -128,4 +128,12 @@ std::optional<Entity> Entity::Parse(std::string_view text) {
   return Entity{*type, std::string(text.substr(colon + 1))};
 }
 
+EntrySubjects SubjectsOf(const AuditRecord& record) {
+  const auto field = [&](const char* name) -> std::string_view {
+    const auto it = record.fields.find(name);
+    return it == record.fields.end() ? std::string_view() : std::string_view(it->second);
+  };
+  return {field("user"), field("by"), field("patient"), field("device")};
+}
+
 }  // namespace vigil::events
