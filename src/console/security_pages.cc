@@ -96,6 +96,11 @@ api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view m
 }
 
 api::HttpReply Dashboard(const PageContext& page) {
+  const access::Role role = page.session.who.role;
+  if (role != access::Role::kSecurityOfficer && role != access::Role::kAdmin &&
+      role != access::Role::kDeviceAdmin) {
+    return ErrorPage(page, 403, "The hub's status is for security officers and administrators.");
+  }
   store::Store& store = page.context.deps.store;
   Html body;
   auto devices = store.ListDevices();

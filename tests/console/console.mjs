@@ -179,6 +179,7 @@ try {
     ok('the patient sees the clinician\'s read (by role) in who read my data');
     await expectRefused(page, 'patient', `/console/patients/${config.patients.other}`, 403);
     await expectRefused(page, 'patient', '/console/alerts', 403);
+    await expectRefused(page, 'patient', '/console/security', 403);
     await visit(page, 'patient', '/console/privacy', 'privacy');
     ok('the patient cannot open another patient or the alerts');
   }
