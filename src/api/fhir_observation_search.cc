@@ -9,7 +9,7 @@
 #include "api/fhir_routes.h"
 #include "api/fhir_search.h"
 #include "model/observation.h"
-#include "store/sealed_record.h"
+#include "store/observation_reader.h"
 
 namespace vigil::api {
 namespace {
@@ -34,32 +34,15 @@ Status VisitMatching(store::Store& store, store::KeyRing& keys, const Observatio
   uint64_t skip = filtered ? q.offset : 0;
   if (filtered) q.offset = 0;
   q.limit = filtered ? std::max(wanted, kFilteredRound) : wanted;
-  std::optional<store::ObservationOpener> opener;  // keyed at the first row
-  model::Observation observation;                  // reused row after row
-  VIGIL_ASSIGN_OR_RETURN(const auto suspects, store.SuspectReadings(search.query.patient_id));
-  Status failed;
+  store::ObservationReader reader(store, keys, search.query.patient_id);
   bool more = true;
   while (more) {
     uint64_t read = 0;
     std::pair<int64_t, std::string> last;
-    const Status visited = store.VisitObservations(q, [&](const store::SealedObservationView& row) {
+    VIGIL_RETURN_IF_ERROR(reader.Visit(q, [&](const model::Observation& observation) {
       ++read;
-      if (!opener) {
-        auto key = keys.DataKey(search.query.patient_id);
-        if (!key.ok()) {
-          failed = key.status();
-          return false;
-        }
-        opener.emplace(*key);
-      }
-      if (!opener->OpenInto(row, observation).ok()) {
-        failed = Status::DataLoss("Observation " + std::string(row.id) + " does not open");
-        return false;
-      }
-      if (!suspects.empty())
-        observation.suspect = store::FindSuspect(suspects, row.device_id, row.seq);
       if (filtered) {
-        last = {row.effective_ms, std::string(row.id)};
+        last = {observation.effective_ms, observation.id};
         if (!PassesAfterOpening(search, observation)) return true;
         if (skip > 0) {
           --skip;
@@ -68,9 +51,7 @@ Status VisitMatching(store::Store& store, store::KeyRing& keys, const Observatio
       }
       more = visit(observation);
       return more;
-    });
-    VIGIL_RETURN_IF_ERROR(visited);
-    VIGIL_RETURN_IF_ERROR(failed);
+    }));
     if (!filtered || read < q.limit) break;
     q.after = std::move(last);
   }

@@ -41,11 +41,6 @@ std::string SetCookie(std::string_view name, std::string_view value, int64_t max
 
 Result<Form> ParseForm(std::string_view body) { return ParseUrlEncoded(body); }
 
-Form FormOf(std::string_view body) {
-  auto form = ParseForm(body);
-  return form.ok() ? std::move(*form) : Form{};
-}
-
 std::string FormValue(const Form& form, std::string_view name) {
   for (const auto& [k, v] : form) {
     if (k == name) return v;

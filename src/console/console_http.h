@@ -26,8 +26,6 @@ std::string SetCookie(std::string_view name, std::string_view value, int64_t max
 // A form body's fields, decoded, in order. InvalidArgument for a malformed escape.
 using Form = std::vector<std::pair<std::string, std::string>>;
 Result<Form> ParseForm(std::string_view body);
-// The body's fields; none if it is not a form.
-Form FormOf(std::string_view body);
 // The first value of `name` ("" if absent).
 std::string FormValue(const Form& form, std::string_view name);
 

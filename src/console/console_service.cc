@@ -69,9 +69,11 @@ api::HttpReply ConsoleService::Handle(const api::ApiRequest& request) {
                 : Redirect("/console/login");
   }
   const Viewer viewer{session->who, CsrfToken(*token)};
+  Form form;
   if (post) {
-    auto form = ParseForm(request.body);
-    if (!form.ok() || !CsrfTokenMatches(*token, FormValue(*form, "csrf"))) {
+    auto parsed = ParseForm(request.body);
+    if (parsed.ok()) form = std::move(*parsed);
+    if (!parsed.ok() || !CsrfTokenMatches(*token, FormValue(form, "csrf"))) {
       return PageReply(viewer, "Refused",
                        Html() << "<p class=\"error\">This form could not be accepted (it was "
                                  "not sent from this page, or the page is too old). Nothing was "
@@ -79,12 +81,12 @@ api::HttpReply ConsoleService::Handle(const api::ApiRequest& request) {
                        403, idle_logout_s_);
     }
   }
-  return SignedIn(request, *session, viewer);
+  return SignedIn(request, form, *session, viewer);
 }
 
-api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const api::Session& session,
-                                        const Viewer& viewer) {
-  const PageContext page{request, session, viewer, context_, hub_, idle_logout_s_};
+api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Form& form,
+                                        const api::Session& session, const Viewer& viewer) {
+  const PageContext page{request, form, session, viewer, context_, hub_, idle_logout_s_};
   const std::string& path = request.path;
   const bool post = request.method == "POST";
   if (path == "/console/logout") return post ? SubmitLogout(page) : Redirect("/console/");
@@ -127,9 +129,7 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const ap
   if (path.starts_with(kPatients)) {
     const std::string_view rest = std::string_view(path).substr(kPatients.size());
     if (!rest.empty() && rest.find('/') == std::string_view::npos) {
-      std::string reason;
-      if (post) reason = FormValue(FormOf(request.body), "reason");
-      return ChartPage(page, std::string(rest), reason);
+      return ChartPage(page, std::string(rest), FormValue(form, "reason"));
     }
   }
   for (const auto& [prefix, verb] : {std::pair{kDevices, std::string_view("release")},

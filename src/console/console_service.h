@@ -15,6 +15,7 @@
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "api/route_context.h"
+#include "console/console_http.h"
 #include "console/layout.h"
 
 namespace vigil::console {
@@ -35,8 +36,8 @@ class ConsoleService {
   api::HttpReply Handle(const api::ApiRequest& request);
 
  private:
-  api::HttpReply SignedIn(const api::ApiRequest& request, const api::Session& session,
-                          const Viewer& viewer);
+  api::HttpReply SignedIn(const api::ApiRequest& request, const Form& form,
+                          const api::Session& session, const Viewer& viewer);
 
   api::RouteContext& context_;
   HubView hub_;

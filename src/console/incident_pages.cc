@@ -150,7 +150,7 @@ api::HttpReply IncidentReport(const PageContext& page, int64_t id, std::string_v
 api::HttpReply SubmitIncidentClose(const PageContext& page, int64_t id) {
   if (!MayHandleIncidents(page).ok())
     return ErrorPage(page, 403, "Incidents are for security officers.");
-  const std::string note = FormValue(FormOf(page.request.body), "note");
+  const std::string note = FormValue(page.form, "note");
   if (note.empty()) return ErrorPage(page, 400, "Say why the incident is closed.");
   const Status closed = respond::CloseIncident(
       page.context.deps.store.alerts(), page.context.deps.audit,

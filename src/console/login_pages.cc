@@ -129,9 +129,8 @@ api::HttpReply PasswordPage(const PageContext& page, std::string_view message, i
 }
 
 api::HttpReply SubmitPassword(const PageContext& page) {
-  const Form form = FormOf(page.request.body);
   const Status changed = page.context.deps.auth.ChangePassword(
-      page.session, FormValue(form, "current"), FormValue(form, "replacement"));
+      page.session, FormValue(page.form, "current"), FormValue(page.form, "replacement"));
   if (!changed.ok()) {
     return PasswordPage(page,
                         changed.code() == StatusCode::kInvalidArgument

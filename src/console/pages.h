@@ -8,6 +8,7 @@
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "api/route_context.h"
+#include "console/console_http.h"
 #include "console/console_service.h"
 #include "console/layout.h"
 
@@ -16,6 +17,7 @@ namespace vigil::console {
 // A signed-in request, with what its page needs.
 struct PageContext {
   const api::ApiRequest& request;
+  const Form& form;  // a POST's fields, parsed once (and its CSRF token checked); empty for a GET
   const api::Session& session;
   const Viewer& viewer;
   api::RouteContext& context;

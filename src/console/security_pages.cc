@@ -8,6 +8,7 @@
 #include "access/user_changes.h"
 #include "console/console_http.h"
 #include "console/pages.h"
+#include "ledger/proof_json.h"
 #include "respond/address_blocks.h"
 #include "respond/alert_record.h"
 #include "respond/device_holds.h"
@@ -141,12 +142,12 @@ api::HttpReply Dashboard(const PageContext& page) {
     }
     body << "</tbody></table>";
   }
-  auto checkpoints = store.ListCheckpoints();
+  auto checkpoint = ledger::LatestCheckpoint(store);
   body << "<h2>Audit ledger</h2>";
-  if (checkpoints.ok() && !checkpoints->empty()) {
+  if (checkpoint.ok()) {
     body << "<p>Latest signed checkpoint: ";
-    body.Int(static_cast<int64_t>(checkpoints->back().size));
-    body << " entries, signed " << When(checkpoints->back().created_ms)
+    body.Int(static_cast<int64_t>(checkpoint->size));
+    body << " entries, signed " << When(checkpoint->created_ms)
          << ". Anyone can verify it with <code>vigil ledger verify</code>.</p>";
   } else {
     body << "<p>No signed checkpoint yet.</p>";
@@ -266,8 +267,7 @@ api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::strin
   if (action != "acknowledge" && action != "resolve") {
     return ErrorPage(page, 404, "There is no such action.");
   }
-  const auto form = FormOf(page.request.body);
-  const std::string note = FormValue(form, "note");
+  const std::string note = FormValue(page.form, "note");
   if (action == "resolve" && note.empty()) {
     return ErrorPage(page, 400, "Say why the alert is closed (resolved, or a false positive).");
   }
@@ -287,7 +287,7 @@ api::HttpReply SubmitUndo(const PageContext& page, std::string_view what,
   if (!MayManageAlerts(page).ok()) {
     return ErrorPage(page, 403, "Lifting containment is for security officers.");
   }
-  const std::string reason = FormValue(FormOf(page.request.body), "reason");
+  const std::string reason = FormValue(page.form, "reason");
   if (reason.empty()) return ErrorPage(page, 400, "Say why the hold is lifted.");
   const std::string& by = page.session.who.username;
   const int64_t now = page.context.deps.clock.NowMillis();

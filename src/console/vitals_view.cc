@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 
 #include "console/svg_chart.h"
 #include "model/observation.h"
 #include "model/vitals.h"
-#include "store/reading_rows.h"
-#include "store/sealed_record.h"
+#include "store/observation_reader.h"
 
 namespace vigil::console {
 namespace {
@@ -61,38 +59,21 @@ Result<Html> VitalsView(api::RouteContext& context, const api::ApiRequest& reque
   query.from_ms = context.deps.clock.NowMillis() - int64_t{hours} * 3'600'000;
   query.newest_first = true;
   query.limit = kChartRows;
-  VIGIL_ASSIGN_OR_RETURN(const auto suspects, store.SuspectReadings(patient_id));
-  std::optional<store::ObservationOpener> opener;
-  model::Observation observation;
   std::array<ChartSeries, kKinds> series;
   std::array<Latest, kKinds> latest;
-  Status failed;
   size_t rows = 0;
-  VIGIL_RETURN_IF_ERROR(
-      store.VisitObservations(query, [&](const store::SealedObservationView& row) {
-        if (!opener) {
-          auto key = context.deps.keys.DataKey(patient_id);
-          if (!key.ok()) {
-            failed = key.status();
-            return false;
-          }
-          opener.emplace(*key);
-        }
-        if (Status s = opener->OpenInto(row, observation); !s.ok()) {
-          failed = Status::DataLoss("a reading does not open");
-          return false;
-        }
-        ++rows;
-        const std::string_view suspect = store::FindSuspect(suspects, row.device_id, row.seq);
-        for (const auto& m : observation.measurements) {
-          const size_t k = static_cast<size_t>(m.kind);
-          if (k >= kKinds) continue;
-          series[k].points.push_back({m.effective_ms, m.value, !suspect.empty()});
-          if (!latest[k].seen) latest[k] = {m.value, m.effective_ms, std::string(suspect), true};
-        }
-        return true;
-      }));
-  VIGIL_RETURN_IF_ERROR(failed);
+  store::ObservationReader reader(store, context.deps.keys, patient_id);
+  VIGIL_RETURN_IF_ERROR(reader.Visit(query, [&](const model::Observation& observation) {
+    ++rows;
+    const bool suspect = !observation.suspect.empty();
+    for (const auto& m : observation.measurements) {
+      const size_t k = static_cast<size_t>(m.kind);
+      if (k >= kKinds) continue;
+      series[k].points.push_back({m.effective_ms, m.value, suspect});
+      if (!latest[k].seen) latest[k] = {m.value, m.effective_ms, observation.suspect, true};
+    }
+    return true;
+  }));
   context.ReportSent(request, session, patient_id, rows);
   Html h;
   if (rows == 0) {

@@ -1,0 +1,34 @@
+#include "store/observation_reader.h"
+
+#include "store/reading_rows.h"
+
+namespace vigil::store {
+
+Status ObservationReader::Visit(const ObservationQuery& query,
+                                const std::function<bool(const model::Observation&)>& visit) {
+  if (!suspects_) {
+    VIGIL_ASSIGN_OR_RETURN(suspects_, store_.SuspectReadings(patient_id_));
+  }
+  Status failed;
+  VIGIL_RETURN_IF_ERROR(store_.VisitObservations(query, [&](const SealedObservationView& row) {
+    if (!opener_) {
+      auto key = keys_.DataKey(patient_id_);
+      if (!key.ok()) {
+        failed = key.status();
+        return false;
+      }
+      opener_.emplace(*key);
+    }
+    if (!opener_->OpenInto(row, observation_).ok()) {
+      failed = Status::DataLoss("Observation " + std::string(row.id) + " does not open");
+      return false;
+    }
+    if (!suspects_->empty()) {
+      observation_.suspect = FindSuspect(*suspects_, row.device_id, row.seq);
+    }
+    return visit(observation_);
+  }));
+  return failed;
+}
+
+}  // namespace vigil::store
