@@ -57,6 +57,12 @@ std::string_view ActionName(Action action) {
       return "manage-users";
     case Action::kReadReviews:
       return "read-reviews";
+    case Action::kCloseReviews:
+      return "close-reviews";
+    case Action::kManagePatients:
+      return "manage-patients";
+    case Action::kManageDevices:
+      return "manage-devices";
     case Action::kManageAlerts:
       return "manage-alerts";
   }
@@ -79,8 +85,9 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
                 const PatientFacts& facts) {
   switch (who.role) {
     case Role::kPatient:
-      if (action == Action::kManageCareTeam || action == Action::kManageUsers ||
-          action == Action::kReadReviews || action == Action::kManageAlerts) {
+      if (action != Action::kReadPatient && action != Action::kReadObservations &&
+          action != Action::kReadDevices && action != Action::kReadAuditEvents &&
+          action != Action::kReadConsent && action != Action::kWriteConsent) {
         return Deny("role-not-permitted");
       }
       if (who.patient_id.empty() || who.patient_id != patient_id) return Deny("not-own-record");
@@ -90,16 +97,18 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
       return DecideForCareGiver(who, action, facts);
     case Role::kSecurityOfficer:
       if (action == Action::kReadAuditEvents || action == Action::kReadReviews ||
-          action == Action::kManageAlerts) {
+          action == Action::kCloseReviews || action == Action::kManageAlerts) {
         return Allow("security-officer");
       }
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
     case Role::kAdmin:
-      if (action == Action::kManageCareTeam || action == Action::kManageUsers) {
+      if (action == Action::kManageCareTeam || action == Action::kManageUsers ||
+          action == Action::kManagePatients) {
         return Allow("administrator");
       }
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
     case Role::kDeviceAdmin:
+      if (action == Action::kManageDevices) return Allow("device-administrator");
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
   }
   return Deny("unknown-role");

@@ -8,8 +8,9 @@
 //                      category; otherwise break-glass with a stated reason (allowed, marked,
 //                      and reviewed by the security officer)
 //   security-officer   AuditEvents, break-glass reviews and alerts; no measurement values
-//   admin              users, care teams and sessions; no health data (separation of duties)
-//   device-admin       devices (through the CLI); no health data
+//   admin              users, care teams, sessions and adding patients; no health data
+//                      (separation of duties)
+//   device-admin       devices (enrol, revoke, release); no health data
 #pragma once
 
 #include <string>
@@ -31,7 +32,10 @@ enum class Action {
   kManageCareTeam,
   kManageUsers,
   kReadReviews,
-  kManageAlerts,  // list, acknowledge and resolve the detection engine's alerts
+  kCloseReviews,    // judge a break-glass access (access/break_glass_review.h)
+  kManageAlerts,    // list, acknowledge and resolve the detection engine's alerts
+  kManagePatients,  // add patients (their sealed demographics; no readings)
+  kManageDevices,   // enrol, revoke and release devices
 };
 
 std::string_view ActionName(Action action);

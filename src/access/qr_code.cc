@@ -53,6 +53,26 @@ void AppendChunk(std::string& png, std::string_view type, std::string_view data)
 
 }  // namespace
 
+Result<QrSvgPath> QrCodeSvgPath(std::string_view text) {
+  VIGIL_ASSIGN_OR_RETURN(Matrix m, Encode(text));
+  QrSvgPath out;
+  out.size = m.size;
+  for (int y = 0; y < m.size; ++y) {
+    for (int x = 0; x < m.size;) {
+      if (!m.at(x, y)) {
+        ++x;
+        continue;
+      }
+      int run = 1;
+      while (m.at(x + run, y)) ++run;
+      out.path += "M" + std::to_string(x) + " " + std::to_string(y) + "h" + std::to_string(run) +
+                  "v1H" + std::to_string(x) + "z";
+      x += run;
+    }
+  }
+  return out;
+}
+
 Result<std::string> QrCodeForTerminal(std::string_view text) {
   VIGIL_ASSIGN_OR_RETURN(Matrix m, Encode(text));
   // Two module rows per text line: upper half block, lower half block, full block or space,

@@ -1,5 +1,6 @@
 #include "access/user_changes.h"
 
+#include "crypto/bytes.h"
 #include "events/audit_records.h"
 
 namespace vigil::access {
@@ -47,6 +48,19 @@ Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& au
   VIGIL_RETURN_IF_ERROR(audit.Append(events::Record(
       now_ms, events::audit::SessionsRevoked{.user = username, .by = by, .count = count})));
   return count;
+}
+
+Status SaveConsent(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
+                   const std::string& patient_id, ConsentDirective& directive,
+                   const std::string& by) {
+  directive.updated_ms = now_ms;
+  const std::string encoded = EncodeConsent(directive);
+  VIGIL_RETURN_IF_ERROR(store.PutConsent(patient_id, encoded, now_ms));
+  return audit.Append(events::Record(
+      now_ms,
+      events::audit::ConsentChanged{.patient = patient_id,
+                                    .by = by,
+                                    .consent_sha256 = crypto::Hex(crypto::Sha256(encoded))}));
 }
 
 }  // namespace vigil::access

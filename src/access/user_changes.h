@@ -1,10 +1,12 @@
-// Changes to a user's standing that administrators make from the CLI or the API: care-team
-// membership and revoking sessions. Each is recorded through the AuditTrail before it returns.
+// Changes to who may see what, made from the CLI, the API or the console: care-team membership,
+// unlocking and revoking sessions, a patient's consent. Each is recorded through the AuditTrail
+// before it returns.
 #pragma once
 
 #include <string>
 
 #include "access/auth_service.h"
+#include "access/consent.h"
 #include "core/status.h"
 #include "store/access_store.h"
 
@@ -28,5 +30,11 @@ Status UnlockLogin(store::AccessStore& store, events::AuditTrail& audit, int64_t
 // Ends every session of `username`; how many there were. NotFound for an unknown user.
 Result<int64_t> RevokeSessions(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
                                const std::string& username, const std::string& by);
+
+// Stores `directive` (its updated_ms set to `now_ms`) as the patient's consent, then records
+// consent_changed with the digest of what was stored (`vigil verify` checks the two agree).
+Status SaveConsent(store::AccessStore& store, events::AuditTrail& audit, int64_t now_ms,
+                   const std::string& patient_id, ConsentDirective& directive,
+                   const std::string& by);
 
 }  // namespace vigil::access

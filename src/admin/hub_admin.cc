@@ -36,6 +36,10 @@ Result<crypto::KeyAndCert> LoadDeviceCa(const HubLayout& layout) {
 
 }  // namespace
 
+AdminParts PartsOf(AdminHub& hub) {
+  return {hub.layout, hub.config.hub_name, *hub.store, *hub.keys, *hub.audit, OperatorIdentity()};
+}
+
 void NoticeMigrationOnStderr(int from_version, int to_version) {
   std::cerr << "vigil: " << store::DescribeMigration(from_version, to_version) << std::endl;
 }
@@ -66,32 +70,32 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   return hub;
 }
 
-Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
+Status AddPatient(const AdminParts& hub, const std::string& id, const std::string& name,
                   const std::string& birth_date) {
   VIGIL_RETURN_IF_ERROR(CheckId(id, "patient"));
   if (name.empty()) return Status::InvalidArgument("a patient needs a name");
   VIGIL_ASSIGN_OR_RETURN(std::string date, CanonicalDate(birth_date));
-  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store->FindPatient(id));
+  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store.FindPatient(id));
   if (existing) return Status::AlreadyExists("patient " + id + " exists");
-  VIGIL_ASSIGN_OR_RETURN(auto key, hub.keys->MakeDataKey(id));
+  VIGIL_ASSIGN_OR_RETURN(auto key, hub.keys.MakeDataKey(id));
   const nlohmann::json demographics = {{"name", name}, {"birthDate", date}};
   auto sealed = store::SealDemographics(key.key, id, demographics.dump());
   crypto::Wipe(key.key);
   if (!sealed.ok()) return sealed.status();
   const int64_t now = SystemClock::Instance().NowMillis();
-  VIGIL_RETURN_IF_ERROR(
-      hub.store->InsertPatient({id, std::move(sealed).value(), now}, key.wrapped));
-  return hub.ledger->Append({events::Record(now, events::audit::PatientAdded{.patient = id})});
+  VIGIL_RETURN_IF_ERROR(hub.store.InsertPatient({id, std::move(sealed).value(), now}, key.wrapped));
+  return hub.audit.Append(
+      events::Record(now, events::audit::PatientAdded{.patient = id, .by = hub.by}));
 }
 
-Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
+Result<EnrolledDevice> EnrolDevice(const AdminParts& hub, const DeviceEnrolment& e) {
   VIGIL_RETURN_IF_ERROR(CheckId(e.id, "device"));
   if (!model::DeviceTypes().count(e.type)) {
     return Status::InvalidArgument("device type must be one of: " + model::DeviceTypeList());
   }
-  VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(e.patient_id));
+  VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store.FindPatient(e.patient_id));
   if (!patient) return Status::NotFound("no patient " + e.patient_id + " (add it first)");
-  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store->FindDevice(e.id));
+  VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store.FindDevice(e.id));
   if (existing) return Status::AlreadyExists("device " + e.id + " is already enrolled");
   VIGIL_ASSIGN_OR_RETURN(auto ca, LoadDeviceCa(hub.layout));
   EnrolledDevice out;
@@ -112,20 +116,21 @@ Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& e) {
   device.cert_serial = out.info.serial_hex;
   device.cert_fingerprint = out.info.sha256_fingerprint;
   device.enrolled_ms = SystemClock::Instance().NowMillis();
-  VIGIL_RETURN_IF_ERROR(hub.store->InsertDevice(device));
-  VIGIL_RETURN_IF_ERROR(hub.ledger->Append(
-      {events::Record(device.enrolled_ms,
-                      events::audit::DeviceEnrolled{.device = e.id,
-                                                    .patient = e.patient_id,
-                                                    .type = e.type,
-                                                    .cert_sha256 = out.info.sha256_fingerprint})}));
+  VIGIL_RETURN_IF_ERROR(hub.store.InsertDevice(device));
+  VIGIL_RETURN_IF_ERROR(hub.audit.Append(events::Record(
+      device.enrolled_ms, events::audit::DeviceEnrolled{.device = e.id,
+                                                        .patient = e.patient_id,
+                                                        .type = e.type,
+                                                        .cert_sha256 = out.info.sha256_fingerprint,
+                                                        .by = hub.by})));
   return out;
 }
 
-Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
-  VIGIL_RETURN_IF_ERROR(hub.store->SetDeviceStatus(device_id, store::DeviceStatus::kRevoked));
-  return hub.ledger->Append({events::Record(SystemClock::Instance().NowMillis(),
-                                            events::audit::DeviceRevoked{.device = device_id})});
+Status RevokeDevice(const AdminParts& hub, const std::string& device_id) {
+  VIGIL_RETURN_IF_ERROR(hub.store.SetDeviceStatus(device_id, store::DeviceStatus::kRevoked));
+  return hub.audit.Append(
+      events::Record(SystemClock::Instance().NowMillis(),
+                     events::audit::DeviceRevoked{.device = device_id, .by = hub.by}));
 }
 
 std::string OperatorIdentity() {

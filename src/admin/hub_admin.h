@@ -27,6 +27,20 @@ struct AdminHub {
   std::unique_ptr<ledger::LedgerAuditTrail> audit;  // the ledger as an AuditTrail
 };
 
+// The parts of a hub an administrative change works with: an AdminHub's (the `vigil` commands)
+// or a running hub's (the console's administration pages), and who makes the change.
+struct AdminParts {
+  const HubLayout& layout;  // the device CA
+  std::string hub_name;     // the issuer shown in authenticator apps
+  store::Store& store;
+  store::KeyRing& keys;
+  events::AuditTrail& audit;  // every change is recorded here before it returns
+  std::string by;             // as the ledger names them: "os:<name>" or a username
+};
+
+// The AdminHub's parts, changes made by the operating-system user running the command.
+AdminParts PartsOf(AdminHub& hub);
+
 // Tells a command's user (stderr) that the store is being migrated (store::MigrationNotice).
 void NoticeMigrationOnStderr(int from_version, int to_version);
 
@@ -38,8 +52,12 @@ Status CheckHubPresent(const HubLayout& layout);
 Result<AdminHub> OpenAdminHub(const std::string& data_dir);
 
 // Adds a patient whose name and birth date (YYYY-MM-DD) are sealed under a new data key.
-Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
+Status AddPatient(const AdminParts& hub, const std::string& id, const std::string& name,
                   const std::string& birth_date);
+inline Status AddPatient(AdminHub& hub, const std::string& id, const std::string& name,
+                         const std::string& birth_date) {
+  return AddPatient(PartsOf(hub), id, name, birth_date);
+}
 
 struct DeviceEnrolment {
   std::string id, patient_id, type;
@@ -56,10 +74,17 @@ struct EnrolledDevice {
 
 // Issues the device's certificate and records the device (its certificate's fingerprint is
 // the only one it may connect with), and the enrolment in the ledger.
-Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& enrolment);
+Result<EnrolledDevice> EnrolDevice(const AdminParts& hub, const DeviceEnrolment& enrolment);
+inline Result<EnrolledDevice> EnrolDevice(AdminHub& hub, const DeviceEnrolment& enrolment) {
+  return EnrolDevice(PartsOf(hub), enrolment);
+}
 
-// Revokes a device and records it in the ledger.
-Status RevokeDevice(AdminHub& hub, const std::string& device_id);
+// Revokes a device and records it in the ledger (a running hub drops its connections within a
+// second: server::DeviceDirectory). NotFound for an unknown device.
+Status RevokeDevice(const AdminParts& hub, const std::string& device_id);
+inline Status RevokeDevice(AdminHub& hub, const std::string& device_id) {
+  return RevokeDevice(PartsOf(hub), device_id);
+}
 
 // The operating-system user running a command, as the ledger names them ("os:<name>").
 std::string OperatorIdentity();

@@ -23,7 +23,7 @@ bool IsValidUsername(const std::string& name) {
   return true;
 }
 
-Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
+Result<UserEnrolment> AddUser(const AdminParts& hub, const NewUser& user) {
   if (!IsValidUsername(user.username)) {
     return Status::InvalidArgument("a username is 1-64 characters of a-z, 0-9, '.', '_', '-'");
   }
@@ -36,7 +36,7 @@ Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
   VIGIL_ASSIGN_OR_RETURN(out.initial_password, access::GeneratePassword());
   VIGIL_ASSIGN_OR_RETURN(std::string secret, crypto::RandomBytes(kTotpSecretBytes));
   out.totp_secret_base32 = access::Base32Encode(secret);
-  out.otpauth_uri = access::OtpAuthUri("Vigil " + hub.config.hub_name, user.username, secret);
+  out.otpauth_uri = access::OtpAuthUri("Vigil " + hub.hub_name, user.username, secret);
   store::UserRecord record;
   record.username = user.username;
   record.role = std::string(access::RoleName(user.role));
@@ -44,15 +44,16 @@ Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
   VIGIL_ASSIGN_OR_RETURN(record.password_hash, access::HashPassword(out.initial_password));
   record.must_change_password = true;
   VIGIL_ASSIGN_OR_RETURN(record.sealed_totp_secret,
-                         hub.keys->SealSecret(secret, access::TotpPurpose(user.username)));
+                         hub.keys.SealSecret(secret, access::TotpPurpose(user.username)));
   crypto::Wipe(secret);
   record.created_ms = SystemClock::Instance().NowMillis();
-  VIGIL_RETURN_IF_ERROR(hub.store->access().InsertUser(record));
-  VIGIL_RETURN_IF_ERROR(hub.audit->Append(events::Record(
+  VIGIL_RETURN_IF_ERROR(hub.store.access().InsertUser(record));
+  VIGIL_RETURN_IF_ERROR(hub.audit.Append(events::Record(
       SystemClock::Instance().NowMillis(),
       events::audit::UserAdded{.user = user.username,
                                .role = record.role,
-                               .patient = is_patient ? user.patient_id : std::string()})));
+                               .patient = is_patient ? user.patient_id : std::string(),
+                               .by = hub.by})));
   return out;
 }
 

@@ -27,7 +27,10 @@ struct UserEnrolment {
 
 // InvalidArgument for a bad username (1-64 of [a-z0-9._-]) or a patient link that does not fit
 // the role; AlreadyExists; FailedPrecondition for an unknown patient.
-Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user);
+Result<UserEnrolment> AddUser(const AdminParts& hub, const NewUser& user);
+inline Result<UserEnrolment> AddUser(AdminHub& hub, const NewUser& user) {
+  return AddUser(PartsOf(hub), user);
+}
 
 // Whether `name` is a valid username.
 bool IsValidUsername(const std::string& name);

@@ -1,5 +1,8 @@
 #include "api/admin_routes.h"
 
+#include <charconv>
+
+#include "access/break_glass_review.h"
 #include "access/user_changes.h"
 #include "api/api_errors.h"
 #include "api/json_reply.h"
@@ -86,6 +89,31 @@ HttpReply AdminRoutes::Handle(const ApiRequest& request, const Session& session)
                        {"open", r.open}});
     }
     return Json(200, {{"reviews", items}});
+  }
+  constexpr std::string_view kReviews = "/security/reviews/";
+  if (path.rfind(kReviews, 0) == 0 && request.method == "POST") {
+    // POST /security/reviews/{id} {"verdict": "justified"|"unjustified", "note": "..."}
+    int64_t id = 0;
+    const std::string_view digits = std::string_view(path).substr(kReviews.size());
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec != std::errc() || end != digits.data() + digits.size() || id <= 0) {
+      return Problem(404, "not_found", "Not found", "no such review");
+    }
+    if (Status s = context_.Require(request, session, access::Action::kCloseReviews, "",
+                                    "review/" + std::to_string(id));
+        !s.ok()) {
+      return ProblemFor(s);
+    }
+    auto fields = StringMembers(request.body, {"verdict", "note"});
+    if (!fields.ok()) return ProblemFor(fields.status());
+    const auto verdict = access::ParseReviewVerdict((*fields)[0]);
+    if (!verdict) {
+      return ProblemFor(Status::InvalidArgument("verdict is justified or unjustified"));
+    }
+    auto closed = access::ReviewBreakGlass(deps_.store.access(), deps_.audit, now, id, *verdict,
+                                           (*fields)[1], session.who.username);
+    if (!closed.ok()) return ProblemFor(closed.status());
+    return Json(200, {{"id", id}, {"verdict", (*fields)[0]}, {"open", false}});
   }
   return Problem(404, "not_found", "Not found", "no such resource");
 }

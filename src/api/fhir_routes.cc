@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "access/user_changes.h"
 #include "api/api_errors.h"
 #include "api/fhir_resources.h"
 #include "api/fhir_search.h"
 #include "core/time_format.h"
-#include "crypto/bytes.h"
 #include "events/audit_records.h"
 #include "model/observation.h"
 #include "store/sealed_record.h"
@@ -364,16 +364,9 @@ HttpReply FhirRoutes::WriteConsent(const ApiRequest& request, const Session& ses
   }
   auto directive = access::ConsentFromFhir(request.body, patient_id);
   if (!directive.ok()) return FhirError(directive.status());
-  directive->updated_ms = deps_.clock.NowMillis();
-  const std::string encoded = access::EncodeConsent(*directive);
-  Status stored = deps_.store.access().PutConsent(patient_id, encoded, directive->updated_ms);
-  if (stored.ok()) {  // the digest lets `vigil verify` check the stored directive is this one
-    stored = deps_.audit.Append(events::Record(
-        directive->updated_ms,
-        events::audit::ConsentChanged{.patient = patient_id,
-                                      .by = session.who.username,
-                                      .consent_sha256 = crypto::Hex(crypto::Sha256(encoded))}));
-  }
+  const Status stored =
+      access::SaveConsent(deps_.store.access(), deps_.audit, deps_.clock.NowMillis(), patient_id,
+                          *directive, session.who.username);
   if (!stored.ok()) return FhirError(stored);
   return FhirOk(access::ConsentToFhir(*directive, patient_id));
 }

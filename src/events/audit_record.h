@@ -38,7 +38,8 @@ enum class AuditType : uint8_t {
   kDataLoss = 24,
   kLedgerOriginChanged = 25,
   kAddressUnblocked = 26,
-  kLastType = kAddressUnblocked,
+  kBreakGlassReviewed = 27,
+  kLastType = kBreakGlassReviewed,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

@@ -48,30 +48,36 @@ struct DeviceEnrolled {
   std::string patient = {};
   std::string type = {};
   std::string cert_sha256 = {};  // of the certificate issued at enrolment, hex
+  std::string by = {};           // who enrolled it ("os:<name>" from the CLI, or a user)
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("device", r.device, kRequired);
     field("patient", r.patient, kRequired);
     field("type", r.type, kRequired);
     field("cert_sha256", r.cert_sha256, kRequired);
+    field("by", r.by, kOptional);
   }
 };
 
 struct DeviceRevoked {
   static constexpr AuditType kType = AuditType::kDeviceRevoked;
   std::string device = {};
+  std::string by = {};
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("device", r.device, kRequired);
+    field("by", r.by, kOptional);
   }
 };
 
 struct PatientAdded {
   static constexpr AuditType kType = AuditType::kPatientAdded;
   std::string patient = {};
+  std::string by = {};
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("patient", r.patient, kRequired);
+    field("by", r.by, kOptional);
   }
 };
 
@@ -80,11 +86,13 @@ struct UserAdded {
   std::string user = {};
   std::string role = {};
   std::string patient = {};  // for patient users
+  std::string by = {};
   template <class Self, class F>
   static void Fields(Self& r, F&& field) {
     field("user", r.user, kRequired);
     field("role", r.role, kRequired);
     field("patient", r.patient, kOptional);
+    field("by", r.by, kOptional);
   }
 };
 
@@ -401,6 +409,27 @@ struct AddressUnblocked {
     field("address", r.address, kRequired);
     field("by", r.by, kRequired);
     field("reason", r.reason, kRequired);
+  }
+};
+
+// The security officer looked at a break-glass access and judged it: "justified" or
+// "unjustified" (referred for follow-up), with a note.
+struct BreakGlassReviewed {
+  static constexpr AuditType kType = AuditType::kBreakGlassReviewed;
+  std::string review = {};  // the review item's id
+  std::string user = {};    // who broke the glass
+  std::string patient = {};
+  std::string by = {};  // the reviewer
+  std::string verdict = {};
+  std::string note = {};
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("review", r.review, kRequired);
+    field("user", r.user, kRequired);
+    field("patient", r.patient, kRequired);
+    field("by", r.by, kRequired);
+    field("verdict", r.verdict, kRequired);
+    field("note", r.note, kRequired);
   }
 };
 

@@ -65,7 +65,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 26> kAuditTypes({{
+constexpr NameTable<AuditType, 27> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -92,6 +92,7 @@ constexpr NameTable<AuditType, 26> kAuditTypes({{
     {AuditType::kDataLoss, "data_loss"},
     {AuditType::kLedgerOriginChanged, "ledger_origin_changed"},
     {AuditType::kAddressUnblocked, "address_unblocked"},
+    {AuditType::kBreakGlassReviewed, "break_glass_reviewed"},
 }});
 
 }  // namespace

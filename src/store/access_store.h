@@ -121,6 +121,10 @@ class AccessStore {
   // Stores a review item; its id.
   virtual Result<int64_t> InsertReview(const ReviewRecord& review) = 0;
   virtual Result<std::vector<ReviewRecord>> ListReviews(bool open_only) = 0;
+  // Closes an open review item (the security officer has looked at it); the item as it was, or
+  // nullopt if there is no open item `id` (none, or closed already: two reviewers racing cannot
+  // both close it).
+  virtual Result<std::optional<ReviewRecord>> CloseReview(int64_t id) = 0;
 };
 
 }  // namespace vigil::store

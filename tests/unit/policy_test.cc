@@ -42,6 +42,25 @@ TEST(PolicyTest, PatientsSeeOnlyTheirOwnRecord) {
   EXPECT_FALSE(Decide({"p", Role::kPatient, ""}, Action::kReadPatient, "", {}).allowed());
 }
 
+TEST(PolicyTest, AdministrativeActionsBelongToOneRoleEach) {
+  const struct {
+    Action action;
+    Role role;
+  } owners[] = {{Action::kManageUsers, Role::kAdmin},
+                {Action::kManagePatients, Role::kAdmin},
+                {Action::kManageDevices, Role::kDeviceAdmin},
+                {Action::kReadReviews, Role::kSecurityOfficer},
+                {Action::kCloseReviews, Role::kSecurityOfficer}};
+  for (const auto& [action, owner] : owners) {
+    for (Role role : {Role::kPatient, Role::kClinician, Role::kNurse, Role::kDeviceAdmin,
+                      Role::kSecurityOfficer, Role::kAdmin}) {
+      const Principal who{"u", role, role == Role::kPatient ? "p-1" : ""};
+      EXPECT_EQ(Decide(who, action, "", OnTeam()).allowed(), role == owner)
+          << ActionName(action) << " by " << RoleName(role);
+    }
+  }
+}
+
 TEST(PolicyTest, CareTeamNeedsConsentAndBreakGlassOverrides) {
   EXPECT_EQ(Decide(kClinician, Action::kReadObservations, "p-1", OnTeam()).basis,
             "care-team+consent");

@@ -212,6 +212,16 @@ class PgAccessStore final : public AccessStore {
                     });
   }
 
+  Result<std::optional<ReviewRecord>> CloseReview(int64_t id) override {
+    return FindRow(pool_,
+                   "UPDATE reviews SET open = false WHERE id = $1 AND open RETURNING id, username,"
+                   " patient_id, reason, resource, created_ms",
+                   Params().Int(id), [](const Rows& r, int i) {
+                     return ReviewRecord{r.Int(i, 0),  r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+                                         r.Text(i, 4), r.Int(i, 5),  false};
+                   });
+  }
+
  private:
   Pool& pool_;
 };

@@ -259,6 +259,20 @@ class SqliteAccessStore final : public AccessStore {
     return Checked(st, std::move(out));
   }
 
+  Result<std::optional<ReviewRecord>> CloseReview(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement st(db_.handle(),
+                 "UPDATE reviews SET open = 0 WHERE id = ? AND open = 1 RETURNING id, username,"
+                 " patient_id, reason, resource, created_ms");
+    st.Bind(1, id);
+    std::optional<ReviewRecord> closed;
+    if (st.Step()) {
+      closed =
+          ReviewRecord{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5), false};
+    }
+    return Checked(st, std::move(closed));
+  }
+
  private:
   // Runs a statement binding `values` as text in order; NotFound(`missing`) if no row changed.
   Status Update(std::string_view sql, std::initializer_list<std::string> values,
