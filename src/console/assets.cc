@@ -15,7 +15,7 @@ body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, s
 a { color: var(--accent); }
 a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #f0b400;
   outline-offset: 2px; }
-.skip { position: absolute; left: -999px; }
+.skip, .visually-hidden { position: absolute; left: -999px; }
 .skip:focus { left: 8px; top: 8px; background: var(--paper); padding: 4px 8px; }
 header { background: #10243e; color: #fff; padding: 8px 16px; display: flex; flex-wrap: wrap;
   align-items: center; gap: 16px; }
@@ -46,6 +46,13 @@ form.stack input, form.stack textarea { width: 100%; max-width: 28rem; padding: 
 button { font: inherit; padding: 8px 14px; border-radius: 4px; border: 1px solid #0a4f95;
   background: var(--accent); color: #fff; cursor: pointer; min-height: 44px; }
 header button { background: transparent; border-color: #dbe4ee; }
+form.stack select { padding: 8px; font: inherit; border: 1px solid #6b7480; border-radius: 4px; }
+form.stack label.choice { font-weight: 400; display: flex; gap: 8px; align-items: baseline; }
+form.stack label.choice input { width: auto; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 12px 0; max-width: 40rem; }
+legend { font-weight: 600; padding: 0 4px; }
+.qr { width: 220px; height: 220px; background: #fff; }
+.qr path { fill: #000; }
 form.inline { display: inline; }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 form.filters input { padding: 6px; font: inherit; border: 1px solid #6b7480; border-radius: 4px; }

@@ -28,6 +28,18 @@ std::optional<IdPath> ParseIdPath(std::string_view path, std::string_view prefix
   return out;
 }
 
+// "<prefix><entity>/<verb>": the entity (a device id, a username, an address).
+std::optional<std::string> EntityBefore(std::string_view path, std::string_view prefix,
+                                        std::string_view verb) {
+  if (!path.starts_with(prefix)) return std::nullopt;
+  const std::string_view rest = path.substr(prefix.size());
+  const size_t slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || rest.substr(slash + 1) != verb) {
+    return std::nullopt;
+  }
+  return std::string(rest.substr(0, slash));
+}
+
 // A form posted from another site (its Origin is not this hub's): refused before anything else.
 bool CrossSite(const api::ApiRequest& request) {
   if (request.origin.empty()) return false;  // same-origin navigations may omit it
@@ -113,6 +125,17 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Fo
   if (path == "/console/me/readers") return ReadersPage(page);
   if (path == "/console/incidents") return IncidentsPage(page);
   if (path == "/console/audit") return AuditPage(page);
+  if (path == "/console/reviews") return ReviewsPage(page);
+  if (path == "/console/me/consent") return post ? SubmitConsent(page) : ConsentPage(page);
+  if (path == "/console/admin/users") return post ? SubmitAddUser(page) : UsersPage(page);
+  if (path == "/console/admin/patients") {
+    return post ? SubmitAddPatient(page) : PatientsAdminPage(page);
+  }
+  if (path == "/console/admin/careteam" && post) return SubmitCareTeamChange(page);
+  if (path == "/console/admin/devices") return post ? SubmitEnrolDevice(page) : DevicesPage(page);
+  if (const auto review = ParseIdPath(path, "/console/reviews/")) {
+    if (review->verb.empty() && post) return SubmitReview(page, review->id);
+  }
   if (const auto alert = ParseIdPath(path, "/console/alerts/")) {
     if (alert->verb.empty() && !post) return AlertPage(page, alert->id);
     if (!alert->verb.empty() && post) return SubmitAlertAction(page, alert->id, alert->verb);
@@ -132,14 +155,17 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Fo
       return ChartPage(page, std::string(rest), FormValue(form, "reason"));
     }
   }
-  for (const auto& [prefix, verb] : {std::pair{kDevices, std::string_view("release")},
-                                     {std::string_view("/console/users/"), "unlock"},
-                                     {std::string_view("/console/addresses/"), "unblock"}}) {
-    if (!post || !path.starts_with(prefix)) continue;
-    const std::string_view rest = std::string_view(path).substr(prefix.size());
-    const size_t slash = rest.rfind('/');
-    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash + 1) == verb) {
-      return SubmitUndo(page, verb, std::string(rest.substr(0, slash)));
+  if (post) {
+    if (auto user = EntityBefore(path, "/console/admin/users/", "revoke-sessions")) {
+      return SubmitRevokeSessions(page, *user);
+    }
+    if (auto device = EntityBefore(path, "/console/admin/devices/", "revoke")) {
+      return SubmitRevokeDevice(page, *device);
+    }
+    for (const auto& [prefix, verb] : {std::pair{kDevices, std::string_view("release")},
+                                       {std::string_view("/console/users/"), "unlock"},
+                                       {std::string_view("/console/addresses/"), "unblock"}}) {
+      if (auto entity = EntityBefore(path, prefix, verb)) return SubmitUndo(page, verb, *entity);
     }
   }
   return ErrorPage(page, 404, "There is no such page.");

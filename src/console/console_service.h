@@ -17,12 +17,14 @@
 #include "api/route_context.h"
 #include "console/console_http.h"
 #include "console/layout.h"
+#include "core/hub_layout.h"
 
 namespace vigil::console {
 
 // What the console shows of the running hub that the store does not hold.
 struct HubView {
   std::function<size_t()> connected_devices;  // devices with a live MQTT connection
+  const HubLayout* layout = nullptr;          // the hub's files: its device CA, for enrolment
 };
 
 class ConsoleService {

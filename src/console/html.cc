@@ -94,6 +94,13 @@ Html& Html::Text(std::string_view value) {
   return *this;
 }
 
+Html& Html::Cell(std::string_view value) {
+  out_ += "<td>";
+  AppendEscaped(out_, value);
+  out_ += "</td>";
+  return *this;
+}
+
 Html& Html::Int(int64_t value) {
   out_ += std::to_string(value);
   return *this;

@@ -42,6 +42,8 @@ class Html {
   Html& Fixed(double value, int decimals);
   // An instant as <time datetime="RFC 3339">RFC 3339</time> (UTC, milliseconds).
   Html& Time(int64_t epoch_ms);
+  // A table cell holding a value, escaped: <td>value</td>.
+  Html& Cell(std::string_view value);
   // A value for a URL inside an attribute (a path segment or a query value): percent-encoded,
   // then escaped.
   Html& UrlPart(std::string_view value);

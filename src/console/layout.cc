@@ -15,6 +15,7 @@ void Navigation(Html& h, const Viewer& viewer) {
       h << "<li><a href=\"/console/security\">Dashboard</a></li>"
            "<li><a href=\"/console/alerts\">Alerts</a></li>"
            "<li><a href=\"/console/incidents\">Incidents</a></li>"
+           "<li><a href=\"/console/reviews\">Break-glass reviews</a></li>"
            "<li><a href=\"/console/audit\">Audit ledger</a></li>";
       break;
     case Role::kClinician:
@@ -23,11 +24,17 @@ void Navigation(Html& h, const Viewer& viewer) {
       break;
     case Role::kPatient:
       h << "<li><a href=\"/console/me\">My vitals</a></li>"
-           "<li><a href=\"/console/me/readers\">Who read my data</a></li>";
+           "<li><a href=\"/console/me/readers\">Who read my data</a></li>"
+           "<li><a href=\"/console/me/consent\">My consent</a></li>";
       break;
     case Role::kAdmin:
+      h << "<li><a href=\"/console/security\">Hub status</a></li>"
+           "<li><a href=\"/console/admin/users\">Users</a></li>"
+           "<li><a href=\"/console/admin/patients\">Patients and care teams</a></li>";
+      break;
     case Role::kDeviceAdmin:
-      h << "<li><a href=\"/console/security\">Hub status</a></li>";
+      h << "<li><a href=\"/console/security\">Hub status</a></li>"
+           "<li><a href=\"/console/admin/devices\">Devices</a></li>";
       break;
   }
   h << "<li><a href=\"/console/privacy\">Privacy and security</a></li></ul></nav>";

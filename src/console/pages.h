@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "admin/hub_admin.h"
 #include "api/api_request.h"
 #include "api/http_reply.h"
 #include "api/route_context.h"
@@ -28,6 +29,14 @@ struct PageContext {
     return PageReply(viewer, title, body, status, idle_logout_s);
   }
 };
+
+// The hub's parts for an administrative change the signed-in user makes (admin/hub_admin.h).
+admin::AdminParts AdminPartsOf(const PageContext& page);
+
+// A one-line form in a table row posting a required reason to `prefix` + entity + `verb` (a
+// containment lifted: /console/users/{u}/unlock, /console/devices/{d}/release).
+Html InlineReasonForm(const PageContext& page, Literal prefix, const std::string& entity,
+                      Literal verb, Literal button);
 
 // A short page that says what went wrong, in words a person understands.
 api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message);
@@ -59,6 +68,25 @@ api::HttpReply IncidentPage(const PageContext& page, int64_t id);
 api::HttpReply IncidentReport(const PageContext& page, int64_t id, std::string_view format);
 api::HttpReply SubmitIncidentClose(const PageContext& page, int64_t id);
 
+// The break-glass review queue (review_pages.cc): open items with the reason given, each judged
+// justified or not with a note (recorded), and those reviewed.
+api::HttpReply ReviewsPage(const PageContext& page);
+api::HttpReply SubmitReview(const PageContext& page, int64_t id);
+
+// The administrator's pages (admin_pages.cc): users (add, with the one-time password and TOTP QR
+// shown once; sign out everywhere), patients (add) and care teams (add, remove a member).
+api::HttpReply UsersPage(const PageContext& page);
+api::HttpReply SubmitAddUser(const PageContext& page);
+api::HttpReply SubmitRevokeSessions(const PageContext& page, const std::string& username);
+api::HttpReply PatientsAdminPage(const PageContext& page);
+api::HttpReply SubmitAddPatient(const PageContext& page);
+api::HttpReply SubmitCareTeamChange(const PageContext& page);
+
+// The device administrator's page (device_pages.cc): devices, enrolment from a CSR, revocation.
+api::HttpReply DevicesPage(const PageContext& page);
+api::HttpReply SubmitEnrolDevice(const PageContext& page);
+api::HttpReply SubmitRevokeDevice(const PageContext& page, const std::string& device_id);
+
 // The audit ledger viewer (audit_pages.cc): newest first, filtered by type, user, patient,
 // device and time.
 api::HttpReply AuditPage(const PageContext& page);
@@ -73,6 +101,9 @@ api::HttpReply ChartPage(const PageContext& page, const std::string& patient_id,
 // privacy and security page (shown to everyone).
 api::HttpReply MyVitals(const PageContext& page);
 api::HttpReply ReadersPage(const PageContext& page);
+// The patient's consent in plain language and the form that changes it (consent_pages.cc).
+api::HttpReply ConsentPage(const PageContext& page);
+api::HttpReply SubmitConsent(const PageContext& page);
 api::HttpReply PrivacyPage(const std::optional<Viewer>& viewer, int64_t idle_logout_s);
 
 }  // namespace vigil::console

@@ -85,6 +85,29 @@ Status MayManageAlerts(const PageContext& page) {
 
 }  // namespace
 
+admin::AdminParts AdminPartsOf(const PageContext& page) {
+  const api::ApiDependencies& deps = page.context.deps;
+  return {*page.hub.layout, deps.hub_name, deps.store,
+          deps.keys,        deps.audit,    page.session.who.username};
+}
+
+Html InlineReasonForm(const PageContext& page, Literal prefix, const std::string& entity,
+                      Literal verb, Literal button) {
+  Html h;
+  h << "<form class=\"inline\" method=\"post\" action=\"" << prefix;
+  h.UrlPart(entity);
+  h << verb << "\">" << CsrfField(page.viewer) << "<label class=\"visually-hidden\" for=\"";
+  h.UrlPart(entity).Text("-reason");
+  h << "\">";
+  h << button;
+  h.Text(" " + entity + ": why");
+  h << "</label><input id=\"";
+  h.UrlPart(entity).Text("-reason");
+  h << "\" name=\"reason\" required placeholder=\"reason\"> <button type=\"submit\">" << button
+    << "</button></form> ";
+  return h;
+}
+
 api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message) {
   Html body;
   body << "<p class=\"error\" role=\"alert\">";
@@ -284,9 +307,19 @@ api::HttpReply SubmitAlertAction(const PageContext& page, int64_t id, std::strin
 
 api::HttpReply SubmitUndo(const PageContext& page, std::string_view what,
                           const std::string& entity) {
-  if (!MayManageAlerts(page).ok()) {
-    return ErrorPage(page, 403, "Lifting containment is for security officers.");
-  }
+  // The security officer lifts any hold; an administrator unlocks users, a device administrator
+  // releases devices (from their own pages, and back there).
+  const access::Role role = page.session.who.role;
+  const bool admin_unlocks = what == "unlock" && role == access::Role::kAdmin;
+  const bool device_admin_releases = what == "release" && role == access::Role::kDeviceAdmin;
+  const Status may =
+      admin_unlocks ? page.context.Require(page.request, page.session, access::Action::kManageUsers,
+                                           "", "user/" + entity)
+      : device_admin_releases
+          ? page.context.Require(page.request, page.session, access::Action::kManageDevices, "",
+                                 "device/" + entity)
+          : MayManageAlerts(page);
+  if (!may.ok()) return ErrorPage(page, 403, "Lifting containment is for security officers.");
   const std::string reason = FormValue(page.form, "reason");
   if (reason.empty()) return ErrorPage(page, 400, "Say why the hold is lifted.");
   const std::string& by = page.session.who.username;
@@ -309,7 +342,9 @@ api::HttpReply SubmitUndo(const PageContext& page, std::string_view what,
     return ErrorPage(page, lifted.code() == StatusCode::kNotFound ? 404 : 503,
                      "The hold could not be lifted: " + lifted.message());
   }
-  return Redirect("/console/alerts?status=all");
+  return Redirect(admin_unlocks           ? "/console/admin/users"
+                  : device_admin_releases ? "/console/admin/devices"
+                                          : "/console/alerts?status=all");
 }
 
 }  // namespace vigil::console

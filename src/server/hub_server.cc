@@ -103,7 +103,7 @@ class HubServerImpl final : public HubServer {
               config.hub_name, Events()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
-        console_(api_.context(), {[this] { return directory_.ConnectedCount(); }},
+        console_(api_.context(), {[this] { return directory_.ConnectedCount(); }, &layout_},
                  config.access.session_idle_seconds),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),

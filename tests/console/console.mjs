@@ -5,11 +5,12 @@
 // no CSP violation or console error on any page; axe-core finds no serious or critical
 // violation; hostile names render as text; a form without its CSRF token, or from another site,
 // changes nothing; the session cookie's flags. Usage: node console.mjs <config.json>
-// (config: base, users {officer, clinician, patient}: {username, password, secret, new_password},
-// patients {own, other}, hostile_name, attacked_device, latest_heart_rate, screenshots).
+// (config: base, users {officer, clinician, patient, admin, devadmin}: {username, password, secret, new_password},
+// patients {own, other}, hostile_name, attacked_device, latest_heart_rate, screenshots,
+// added_user {qr_png, password_file}: where the new user's QR code and password are written).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -182,6 +183,15 @@ try {
     await expectRefused(page, 'patient', '/console/security', 403);
     await visit(page, 'patient', '/console/privacy', 'privacy');
     ok('the patient cannot open another patient or the alerts');
+    await visit(page, 'patient', '/console/me/consent', 'consent');
+    assert.match(await page.textContent('main'), /May your care team see your vital signs\?/);
+    await page.getByRole('radio', { name: /^Yes: researchers/ }).check();
+    await page.getByRole('button', { name: 'Save my choices' }).click();
+    await page.waitForURL('**/console/me/consent?saved=1');
+    await axe(page, 'patient');
+    assert.match(await page.textContent('[role=status]'), /saved and in effect/);
+    assert.ok(await page.getByRole('radio', { name: /^Yes: researchers/ }).isChecked());
+    ok('the patient reads their consent in plain language and changes it');
   }
 
   // The security officer: the attack on the dashboard, acknowledged, the device released.
@@ -241,6 +251,17 @@ try {
 
     ok('an alert note holding <script> and "onload= renders as text');
 
+    // The break-glass review queue: the clinician's emergency access, judged with a note.
+    await visit(page, 'officer', '/console/reviews', 'reviews');
+    assert.match(await page.textContent('main'), /Collapsed in the corridor/);
+    await page.getByRole('radio', { name: /^Justified/ }).first().check();
+    await page.getByLabel('What you found').first().fill('Confirmed with the emergency department');
+    await page.getByRole('button', { name: 'Record the review' }).first().click();
+    await page.waitForURL('**/console/reviews');
+    await axe(page, 'officer');
+    assert.match(await page.textContent('main'), /Nothing is waiting for review/);
+    ok('the officer judges the break-glass access in the review queue');
+
     // A form without the CSRF token, or from another site, changes nothing.
     const id = alertUrl.split('/').pop();
     const forged = await context.request.post(`${base}/console/alerts/${id}/resolve`, {
@@ -265,7 +286,37 @@ try {
     assert.ok(page.url().endsWith('/console/login'));
     ok('signing out ends the session');
   }
-  for (const c of [clinician, patient, officer]) await c.context.close();
+  // The administrator: users (a new one shown its one-time password and QR code), patients.
+  const admin = await signIn(browser, 'admin', config.users.admin);
+  {
+    const { page } = admin;
+    await visit(page, 'admin', '/console/admin/users', 'users');
+    await page.getByLabel(/^Username/).fill('nurse.browser');
+    await page.getByLabel('Role').selectOption('nurse');
+    await page.getByRole('button', { name: 'Add the user' }).click();
+    await page.waitForLoadState();
+    await axe(page, 'admin');
+    assert.match(await page.textContent('main'), /nurse.browser was added/);
+    assert.ok(await page.locator('svg.qr path').isVisible());
+    // The QR code as a phone's camera sees it, and the one-time password, for the test to sign
+    // in with what a scanner reads off the screen.
+    await page.locator('svg.qr').screenshot({ path: config.added_user.qr_png });
+    writeFileSync(config.added_user.password_file, await page.locator('dd code').first().textContent());
+    if (config.screenshots) await page.screenshot({ path: `${config.screenshots}/user-added.png`, fullPage: true });
+    await visit(page, 'admin', '/console/admin/patients', 'patients-admin');
+    assert.doesNotMatch(await page.textContent('main'), /script/);  // no names shown here
+    await expectRefused(page, 'admin', '/console/admin/devices', 403);
+    ok('the administrator adds a user (one-time password and QR code shown) and sees patients without names');
+  }
+  const deviceAdmin = await signIn(browser, 'devadmin', config.users.devadmin);
+  {
+    const { page } = deviceAdmin;
+    await visit(page, 'devadmin', '/console/admin/devices', 'devices');
+    assert.match(await page.textContent('main'), new RegExp(config.attacked_device));
+    await expectRefused(page, 'devadmin', '/console/admin/users', 403);
+    ok('the device administrator sees the devices and the enrolment form');
+  }
+  for (const c of [clinician, patient, officer, admin, deviceAdmin]) await c.context.close();
 } finally {
   await browser.close();
 }

@@ -5,28 +5,22 @@ the secrets the CLI printed) and checks what each may see, CSP, accessibility (a
 CSRF and the cookie. Afterwards the ledger holds the officer's acknowledgement and the device's
 release with its reason, and the clinician's reads."""
 
-import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
 import urllib.parse
 import tempfile
 import time
 import unittest
 
-from api_client import Api, add_user
+from api_client import Api, User, add_user
+from console_client import ConsoleClient, new_password
 from hub import Hub, heart_rate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONSOLE_TESTS = os.path.join(HERE, "..", "console")
 HOSTILE_NAME = '<script>window.__xss=1</script>"onload="window.__xss=2'
-
-
-def new_password():
-    # Letters outside hex and the usernames, so the policy never finds a name in it.
-    return "Kq" + secrets.token_hex(10) + "-Vz"
 
 
 class ConsoleTest(unittest.TestCase):
@@ -39,6 +33,8 @@ class ConsoleTest(unittest.TestCase):
             "officer": add_user(cls.hub, "officer.kim", "security-officer"),
             "clinician": add_user(cls.hub, "dr.lee", "clinician"),
             "patient": add_user(cls.hub, "pat.jones", "patient", patient="p-001"),
+            "admin": add_user(cls.hub, "admin.ray", "admin"),
+            "devadmin": add_user(cls.hub, "dev.ops", "device-admin"),
         }
         for patient in ("p-001", "p-003"):
             cls.hub.run("careteam", "add", "--data-dir", cls.hub.data_dir, "--patient", patient,
@@ -90,6 +86,8 @@ class ConsoleTest(unittest.TestCase):
             "attacked_device": device,
             "latest_heart_rate": latest,
             "screenshots": os.environ.get("VIGIL_CONSOLE_SCREENSHOTS", ""),
+            "added_user": {"qr_png": os.path.join(self.hub.root, "qr.png"),
+                           "password_file": os.path.join(self.hub.root, "added-password")},
         }
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(config, f)
@@ -98,6 +96,17 @@ class ConsoleTest(unittest.TestCase):
         os.unlink(f.name)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr + "\n" + self.hub.log()[-3000:])
         print(run.stdout)
+
+        # The new user's QR code, read off the screen by a scanner (zbarimg), holds the secret
+        # that signs them in with the one-time password the page showed.
+        decoded = subprocess.run(["zbarimg", "-q", "--raw", config["added_user"]["qr_png"]],
+                                 capture_output=True, text=True)
+        uri = decoded.stdout.strip()
+        self.assertTrue(uri.startswith("otpauth://totp/") and "nurse.browser" in uri, decoded)
+        secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+        with open(config["added_user"]["password_file"]) as f:
+            password = f.read().strip()
+        Api(self.hub).login(User("nurse.browser", password, secret, uri))
 
         # What the officer did through the browser is in the ledger, with who and why.
         shown = self.hub.run("ledger", "show", "--data-dir", self.hub.data_dir).stdout
@@ -109,6 +118,13 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("officer.kim", released[-1])
         self.assertIn("certificate revoked at the vendor", released[-1])
         self.assertIn('"break-glass"', text)  # the clinician's emergency access
+        reviewed = [e for e in shown.splitlines() if '"break_glass_reviewed"' in e]
+        self.assertTrue(reviewed and "officer.kim" in reviewed[-1] and "dr.lee" in reviewed[-1]
+                        and "Confirmed with the emergency department" in reviewed[-1], reviewed)
+        added = [e for e in shown.splitlines() if '"user_added"' in e and "nurse.browser" in e]
+        self.assertTrue(added and "admin.ray" in added[-1], added)
+        consent = [e for e in shown.splitlines() if '"consent_changed"' in e]
+        self.assertTrue(consent and "pat.jones" in consent[-1], consent)
         # The device may connect again.
         listed = self.hub.run("device", "list", "--data-dir", self.hub.data_dir).stdout
         self.assertFalse(any(device in l and "quarantined" in l for l in listed.splitlines()))
@@ -132,45 +148,6 @@ class ConsoleTest(unittest.TestCase):
         status = api.request("POST", "/console/alerts/1/resolve", "note=x&csrf=y",
                              headers={"Content-Type": "application/x-www-form-urlencoded"})[0]
         self.assertEqual(status, 401)
-
-
-class ConsoleClient:
-    """The console's forms over plain HTTPS with cookies, for what the browser test does not
-    drive: a person's session as a browser keeps it."""
-
-    def __init__(self, api):
-        self.api, self.cookies, self.csrf = api, {}, ""
-
-    def request(self, method, path, form=None, source=None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode({**form, "csrf": self.csrf})
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPSConnection("localhost", self.api.hub.https_port,
-                                           context=self.api.ctx, timeout=30,
-                                           source_address=(source, 0) if source else None)
-        conn.request(method, path, body=body, headers=headers)
-        resp = conn.getresponse()
-        raw = resp.read().decode()
-        conn.close()
-        status, h = resp.status, {k.lower(): v for k, v in resp.getheaders()}
-        for cookie in resp.msg.get_all("Set-Cookie") or []:  # one header per cookie
-            name, value = cookie.split(";", 1)[0].split("=", 1)
-            self.cookies[name] = value
-        if found := re.search(r'name="csrf" value="([0-9a-f]+)"', raw):
-            self.csrf = found.group(1)
-        return status, h, raw
-
-    def sign_in(self, user):
-        self.request("POST", "/console/login", {"username": user.username,
-                                                "password": user.password})
-        status, headers, _ = self.request("POST", "/console/mfa", {"code": user.next_code()})
-        assert headers.get("location") == "/console/password", (status, headers)
-        self.request("GET", "/console/password")
-        status, headers, raw = self.request(
-            "POST", "/console/password", {"current": user.password, "replacement": new_password()})
-        assert status == 303, raw
 
 
 class ContainmentUndoTest(unittest.TestCase):
