@@ -33,8 +33,12 @@ add_user() {  # add_user NAME ROLE [--patient ID]
 add_user demo.officer security-officer
 add_user demo.clinician clinician
 add_user demo.patient patient --patient sim-p-0001
+add_user demo.nurse nurse
 add_user demo.admin admin
-"$VIGIL" careteam add --data-dir "$HUB" --patient sim-p-0001 --user demo.clinician >/dev/null
+add_user demo.devices device-admin
+for member in demo.clinician demo.nurse; do
+  "$VIGIL" careteam add --data-dir "$HUB" --patient sim-p-0001 --user "$member" >/dev/null
+done
 for id in demo-atk-1 demo-atk-2; do
   "$VIGIL" device enroll --data-dir "$HUB" --id "$id" --patient demo-p-1 --type wearable \
     --out "$DEMO_DIR/$id" >/dev/null
@@ -55,7 +59,7 @@ echo "  console:  https://localhost:$HTTPS_PORT/console/  (the hub's own CA: $HU
 echo "            import it in the browser, or accept the warning on this machine)"
 echo "  sign in as each role: the one-time password, then a code from an authenticator app"
 echo "  holding the TOTP secret (or: oathtool --totp -b SECRET); the first sign-in asks for a"
-echo "  password of your own. The clinician and the patient see sim-p-0001's readings."
+echo "  password of your own. The clinician, the nurse and the patient see sim-p-0001's readings."
 printf '%s' "$USERS"
 echo "  the hub's log is $DEMO_DIR/serve.log"
 
