@@ -117,6 +117,8 @@ Result<EnrolledDevice> EnrolDevice(const AdminParts& hub, const DeviceEnrolment&
   device.cert_fingerprint = out.info.sha256_fingerprint;
   device.enrolled_ms = SystemClock::Instance().NowMillis();
   VIGIL_RETURN_IF_ERROR(hub.store.InsertDevice(device));
+  VIGIL_RETURN_IF_ERROR(
+      hub.store.RecordDeviceActivity({{e.id, 0, out.info.not_after_epoch_seconds * 1000}}));
   VIGIL_RETURN_IF_ERROR(hub.audit.Append(events::Record(
       device.enrolled_ms, events::audit::DeviceEnrolled{.device = e.id,
                                                         .patient = e.patient_id,

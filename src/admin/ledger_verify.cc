@@ -198,6 +198,7 @@ Result<VerifyReport> VerifyLedger(store::Store& store, std::string_view verifier
     VIGIL_RETURN_IF_ERROR(entry_failure);
   }
   report.entries = tree.size();
+  report.root_hex = crypto::Hex(tree.Root());
   for (const auto& r : remembered) {
     if (r.checkpoint.size <= report.entries) continue;
     return Status::FailedPrecondition(

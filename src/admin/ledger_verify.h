@@ -16,6 +16,7 @@ namespace vigil::admin {
 
 struct VerifyReport {
   uint64_t entries = 0;
+  std::string root_hex;  // the tree's root hash over those entries
   uint64_t checkpoints = 0;
   uint64_t batches = 0;
   uint64_t rows = 0;  // receipts and Observations checked against their batch digests

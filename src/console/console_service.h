@@ -18,6 +18,7 @@
 #include "console/console_http.h"
 #include "console/layout.h"
 #include "core/hub_layout.h"
+#include "ingest/ingest_history.h"
 
 namespace vigil::console {
 
@@ -25,6 +26,7 @@ namespace vigil::console {
 struct HubView {
   std::function<size_t()> connected_devices;  // devices with a live MQTT connection
   const HubLayout* layout = nullptr;          // the hub's files: its device CA, for enrolment
+  std::function<std::vector<ingest::IngestSample>()> ingest_history;  // this hub's last hour
 };
 
 class ConsoleService {

@@ -1,6 +1,8 @@
 // The device administrator's page: every device with its patient, type, state and certificate,
 // enrolment from a certificate signing request the device made (its private key never leaves
 // it), revocation, and release of a device a containment playbook holds (with a reason).
+#include <map>
+
 #include "console/pages.h"
 #include "model/device_types.h"
 
@@ -19,11 +21,26 @@ std::string_view StateOf(const store::DeviceRecord& d) {
   return "active";
 }
 
-Html DeviceRow(const PageContext& page, const store::DeviceRecord& d) {
+Html TimeOr(int64_t ms, Literal otherwise) {
+  Html h;
+  h << "<td>";
+  if (ms > 0) {
+    h.Time(ms);
+  } else {
+    h << otherwise;
+  }
+  h << "</td>";
+  return h;
+}
+
+Html DeviceRow(const PageContext& page, const store::DeviceRecord& d,
+               const store::DeviceActivity* activity) {
   Html h;
   h << "<tr>";
   h.Cell(d.id).Cell(d.patient_id).Cell(d.type).Cell(StateOf(d)) << "<td>";
-  h.Time(d.enrolled_ms) << "</td><td><code>";
+  h.Time(d.enrolled_ms) << "</td>" << TimeOr(activity ? activity->last_seen_ms : 0, "never")
+                        << TimeOr(activity ? activity->cert_not_after_ms : 0, "not known yet")
+                        << "<td><code>";
   h.Text(d.cert_serial);
   h << "</code></td><td>";
   if (d.status == store::DeviceStatus::kActive) {
@@ -45,7 +62,12 @@ api::HttpReply DevicesPage(const PageContext& page) {
     return ErrorPage(page, 403, "Devices are managed by device administrators.");
   }
   auto devices = page.context.deps.store.ListDevices();
-  if (!devices.ok()) return ErrorPage(page, 503, "The devices could not be read.");
+  auto activity = page.context.deps.store.ListDeviceActivity();
+  if (!devices.ok() || !activity.ok()) {
+    return ErrorPage(page, 503, "The devices could not be read.");
+  }
+  std::map<std::string_view, const store::DeviceActivity*> activity_of;
+  for (const auto& a : *activity) activity_of[a.device_id] = &a;
   Html body;
   body << "<h2>Enrol a device</h2><p>The device makes its own key and a certificate signing "
           "request (CSR) naming its id; paste the CSR here and install the certificate the hub "
@@ -66,9 +88,13 @@ api::HttpReply DevicesPage(const PageContext& page) {
           "Enrol and issue the certificate</button></p></form><h2>Devices</h2><table><thead><tr>"
           "<th scope=\"col\">Device</th><th scope=\"col\">Patient</th><th scope=\"col\">Type</th>"
           "<th scope=\"col\">State</th><th scope=\"col\">Enrolled</th>"
+          "<th scope=\"col\">Last heard from</th><th scope=\"col\">Certificate valid until</th>"
           "<th scope=\"col\">Certificate serial</th><th scope=\"col\">Actions</th></tr></thead>"
           "<tbody>";
-  for (const auto& d : *devices) body << DeviceRow(page, d);
+  for (const auto& d : *devices) {
+    const auto found = activity_of.find(d.id);
+    body << DeviceRow(page, d, found == activity_of.end() ? nullptr : found->second);
+  }
   body << "</tbody></table>";
   return page.Page("Devices", body);
 }

@@ -87,6 +87,15 @@ api::HttpReply DevicesPage(const PageContext& page);
 api::HttpReply SubmitEnrolDevice(const PageContext& page);
 api::HttpReply SubmitRevokeDevice(const PageContext& page, const std::string& device_id);
 
+// The dashboard's sections on the hub's health (dashboard_sections.cc): devices silent for an
+// hour and certificates ending within 30 days (of those neither revoked nor quarantined), this
+// hub's ingest over the last hour, the ledger's latest checkpoint and last verification.
+Html Tile(std::string_view label, int64_t n);  // a number with its label, on the dashboard
+Html DeviceHealthSection(const std::vector<store::DeviceRecord>& devices,
+                         const std::vector<store::DeviceActivity>& activity, int64_t now_ms);
+Html IngestSection(const std::vector<ingest::IngestSample>& samples);
+Html LedgerSection(store::Store& store);
+
 // The audit ledger viewer (audit_pages.cc): newest first, filtered by type, user, patient,
 // device and time.
 api::HttpReply AuditPage(const PageContext& page);

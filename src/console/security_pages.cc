@@ -8,7 +8,6 @@
 #include "access/user_changes.h"
 #include "console/console_http.h"
 #include "console/pages.h"
-#include "ledger/proof_json.h"
 #include "respond/address_blocks.h"
 #include "respond/alert_record.h"
 #include "respond/device_holds.h"
@@ -17,16 +16,6 @@ namespace vigil::console {
 namespace {
 
 Html When(int64_t ms) { return std::move(Html().Time(ms)); }
-
-Html Tile(std::string_view label, int64_t n) {
-  Html h;
-  h << "<div class=\"tile\"><span class=\"n\">";
-  h.Int(n);
-  h << "</span>";
-  h.Text(label);
-  h << "</div>";
-  return h;
-}
 
 Html Severity(const std::string& severity) {
   Html h;
@@ -144,6 +133,10 @@ api::HttpReply Dashboard(const PageContext& page) {
                page.hub.connected_devices ? static_cast<int64_t>(page.hub.connected_devices()) : 0)
        << Tile("enrolled", active) << Tile("quarantined", quarantined)
        << Tile("vital signs only", restricted) << Tile("revoked", revoked) << "</div>";
+  auto activity = store.ListDeviceActivity();
+  if (!activity.ok()) return ErrorPage(page, 503, "The devices' activity could not be read.");
+  body << DeviceHealthSection(*devices, *activity, page.context.deps.clock.NowMillis());
+  if (page.hub.ingest_history) body << IngestSection(page.hub.ingest_history());
   if (MayManageAlerts(page).ok()) {
     auto open = store.alerts().ListAlerts("open", 1000);
     auto incidents = store.alerts().ListIncidents("open", 100);
@@ -165,16 +158,7 @@ api::HttpReply Dashboard(const PageContext& page) {
     }
     body << "</tbody></table>";
   }
-  auto checkpoint = ledger::LatestCheckpoint(store);
-  body << "<h2>Audit ledger</h2>";
-  if (checkpoint.ok()) {
-    body << "<p>Latest signed checkpoint: ";
-    body.Int(static_cast<int64_t>(checkpoint->size));
-    body << " entries, signed " << When(checkpoint->created_ms)
-         << ". Anyone can verify it with <code>vigil ledger verify</code>.</p>";
-  } else {
-    body << "<p>No signed checkpoint yet.</p>";
-  }
+  body << LedgerSection(store);
   return page.Page("Security dashboard", body);
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "crypto/bytes.h"
@@ -23,10 +24,34 @@ std::variant<ingest::DeviceIdentity, ConnectionRefusal> DeviceDirectory::Authent
   if (!crypto::ConstantTimeEquals((*device)->cert_fingerprint, info->sha256_fingerprint)) {
     return ConnectionRefusal::kCertificateMismatch;
   }
+  {
+    std::lock_guard lock(mu_);
+    auto& seen = seen_[(*device)->id];
+    seen = {(*device)->id, SystemClock::Instance().NowMillis(),
+            info->not_after_epoch_seconds * 1000};
+  }
   return ingest::DeviceIdentity{(*device)->id, (*device)->patient_id};
 }
 
-uint64_t DeviceDirectory::Register(const std::string& device_id, CloseFunction close) {
+std::vector<store::DeviceActivity> DeviceDirectory::TakeActivity() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, c] : live_) {
+    const int64_t heard = c.heard_at ? c.heard_at->load(std::memory_order_relaxed) : 0;
+    if (heard <= c.reported_ms) continue;
+    c.reported_ms = heard;
+    auto& seen = seen_[id];
+    seen.device_id = id;
+    seen.last_seen_ms = std::max(seen.last_seen_ms, heard);
+  }
+  std::vector<store::DeviceActivity> out;
+  out.reserve(seen_.size());
+  for (auto& [id, a] : seen_) out.push_back(std::move(a));
+  seen_.clear();
+  return out;
+}
+
+uint64_t DeviceDirectory::Register(const std::string& device_id, CloseFunction close,
+                                   HeardAt heard_at) {
   CloseFunction displaced;
   uint64_t token;
   {
@@ -34,7 +59,7 @@ uint64_t DeviceDirectory::Register(const std::string& device_id, CloseFunction c
     token = next_token_++;
     auto& slot = live_[device_id];
     displaced = std::move(slot.close);
-    slot = {token, std::move(close)};
+    slot = {token, std::move(close), std::move(heard_at)};
   }
   if (displaced) {
     spdlog::warn("device={} connected again; closing its previous connection", device_id);

@@ -20,6 +20,7 @@
 #include "crypto/bytes.h"
 #include "detect/detection_engine.h"
 #include "events/audit_records.h"
+#include "ingest/ingest_history.h"
 #include "ingest/pipeline.h"
 #include "ingest/reading_committer.h"
 #include "ledger/audit_trails.h"
@@ -103,7 +104,9 @@ class HubServerImpl final : public HubServer {
               config.hub_name, Events()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
-        console_(api_.context(), {[this] { return directory_.ConnectedCount(); }, &layout_},
+        console_(api_.context(),
+                 {[this] { return directory_.ConnectedCount(); }, &layout_,
+                  [this] { return ingest_history_.Samples(); }},
                  config.access.session_idle_seconds),
         connection_log_(SystemClock::Instance(), 20, 1000),
         connection_audit_(SystemClock::Instance(), audit_trail_, Events()),
@@ -191,6 +194,7 @@ class HubServerImpl final : public HubServer {
     detection_.Stop();  // the last events go through the rules; their alerts are queued, and
                         // what the rules learnt is kept
     SaveVitalTrends(pipeline_, store_->alerts());
+    SampleActivity();
     audit_trail_.Stop();
     if (siem_) {
       siem_->Stop();  // what was queued is sent
@@ -271,6 +275,7 @@ class HubServerImpl final : public HubServer {
         }
         if (store_->networked()) CheckStoreWritable();
         if (++polls_ % kPollsPerTrendSave == 0) SaveVitalTrends(pipeline_, store_->alerts());
+        if (polls_ % kPollsPerActivitySample == 0) SampleActivity();
         PollSharedState();
       });
     });
@@ -299,6 +304,16 @@ class HubServerImpl final : public HubServer {
     return total;
   }
 
+  // A sample of ingest for the dashboard's last hour, and when devices were last heard from
+  // into the store (every hub writes its own; the later time wins).
+  void SampleActivity() {
+    ingest_history_.Sample(SystemClock::Instance().NowMillis(), metrics_);
+    if (Status s = store_->RecordDeviceActivity(directory_.TakeActivity()); !s.ok()) {
+      poll_errors_.Log(spdlog::level::err, "activity",
+                       "devices' last-seen times not stored: " + s.ToString());
+    }
+  }
+
   HubLayout layout_;
   HubConfig config_;
   std::string config_digest_;  // hex SHA-256 of config.toml as read
@@ -312,7 +327,8 @@ class HubServerImpl final : public HubServer {
   std::unique_ptr<respond::SiemForwarder>
       siem_;  // alerts and audit events to a SIEM; null when off
   ingest::IngestMetrics metrics_;
-  Readiness readiness_;  // the disk's free space and the store's commits
+  ingest::IngestHistory ingest_history_;  // the last hour, for the console's dashboard
+  Readiness readiness_;                   // the disk's free space and the store's commits
   LogLimiter failure_log_{SystemClock::Instance(), 5, 1000};  // the hub's own failures
   ingest::ReadingCommitter committer_;
   ledger::BatchedAuditTrail audit_trail_;  // access, connection and response events, batched
@@ -336,9 +352,10 @@ class HubServerImpl final : public HubServer {
   HttpsListener https_;
   LogLimiter poll_errors_{SystemClock::Instance(), 1, 30'000};  // a line per 30 s at most
   std::mutex poll_mu_;
-  bool polling_stopped_ = false;                      // under poll_mu_
-  static constexpr uint64_t kPollsPerTrendSave = 60;  // the devices' normals: once a minute
-  uint64_t polls_ = 0;                                // on the pool, one poll at a time
+  bool polling_stopped_ = false;                           // under poll_mu_
+  static constexpr uint64_t kPollsPerTrendSave = 60;       // the devices' normals: once a minute
+  static constexpr uint64_t kPollsPerActivitySample = 10;  // ingest history, devices last seen
+  uint64_t polls_ = 0;                                     // on the pool, one poll at a time
   asio::steady_timer shared_state_timer_;
   asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;

@@ -182,10 +182,12 @@ void MqttSession::Handle(mqtt::ConnectPacket& connect) {
     props.server_keep_alive = keep_alive_seconds_;
   connected_ = true;
   std::weak_ptr<MqttSession> weak = shared_from_this();
-  registration_ =
-      context_.directory.Register(identity_->device_id, [weak](DeviceDirectory::CloseReason why) {
+  registration_ = context_.directory.Register(
+      identity_->device_id,
+      [weak](DeviceDirectory::CloseReason why) {
         if (auto self = weak.lock()) self->Close(why);
-      });
+      },
+      heard_at_);
   context_.metrics.connections_accepted.fetch_add(1);
   context_.metrics.connections_open.fetch_add(1);
   Log(spdlog::level::info, "device connected {} mqtt={}", Peer(), v5() ? "5.0" : "3.1.1");
@@ -244,6 +246,7 @@ void MqttSession::RefuseUndecodableConnect(std::string_view body, const mqtt::De
 }
 
 void MqttSession::Handle(mqtt::PublishPacket& publish) {
+  heard_at_->store(SystemClock::Instance().NowMillis(), std::memory_order_relaxed);
   if (publish.qos == 2) {
     context_.metrics.Refused(Refusal::kQosNotSupported);
     return ProtocolFailure(mqtt::reason::kQosNotSupported, ConnectionRefusal::kProtocol,

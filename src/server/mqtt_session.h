@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -125,6 +126,8 @@ class MqttSession : public std::enable_shared_from_this<MqttSession> {
   ingest::mqtt::ProtocolVersion version_ = ingest::mqtt::ProtocolVersion::kV311;
   std::string topic_;          // devices/<id>/vitals
   uint64_t registration_ = 0;  // DeviceDirectory token
+  // When the device last published (epoch ms), read by the directory for its last-seen time.
+  std::shared_ptr<std::atomic<int64_t>> heard_at_ = std::make_shared<std::atomic<int64_t>>(0);
   uint16_t keep_alive_seconds_ = 0;
   uint32_t peer_max_packet_ = 0;  // v5 CONNECT's Maximum Packet Size; 0: none given
   std::chrono::steady_clock::time_point last_packet_;

@@ -33,6 +33,14 @@ struct DeviceRecord {
   uint64_t last_seq = 0;  // highest durably accepted sequence number
 };
 
+// When a hub last heard from a device, and until when its certificate is valid: for silent
+// devices and certificates about to expire.
+struct DeviceActivity {
+  std::string device_id;
+  int64_t last_seen_ms = 0;       // 0: never heard from since the hub began keeping it
+  int64_t cert_not_after_ms = 0;  // 0: not known (enrolled before, and not heard from since)
+};
+
 class DeviceRegistry {
  public:
   virtual ~DeviceRegistry() = default;
@@ -62,6 +70,11 @@ class DeviceRegistry {
   virtual Status QuarantineDevice(const std::string& id, const std::string& reason,
                                   int64_t since_ms, Hold hold) = 0;
   virtual Status ReleaseDevice(const std::string& id) = 0;
+
+  // Merges what hubs saw of devices: the later last_seen_ms wins, a non-zero cert_not_after_ms
+  // replaces the one stored (several hubs may record one device). Atomic.
+  virtual Status RecordDeviceActivity(const std::vector<DeviceActivity>& activity) = 0;
+  virtual Result<std::vector<DeviceActivity>> ListDeviceActivity() = 0;
 };
 
 }  // namespace vigil::store

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,9 +23,21 @@
 
 namespace vigil::store {
 
+// A `vigil verify` that passed: when, over how much of the ledger, by whom.
+struct IntegrityCheck {
+  int64_t checked_ms = 0;
+  uint64_t ledger_size = 0;
+  std::string root_hex;  // the ledger's root hash at that size
+  std::string by;        // "os:<name>"
+};
+
 class Store : public DeviceRegistry, public ReadingStore, public LedgerStore {
  public:
   ~Store() override = default;
+
+  // Records a verification that passed, and the latest one (nullopt: none yet).
+  virtual Status RecordIntegrityCheck(const IntegrityCheck& check) = 0;
+  virtual Result<std::optional<IntegrityCheck>> LatestIntegrityCheck() = 0;
 
   // Checks the database's own structure (pages, B-trees, indexes; SQLite's quick_check).
   // DataLoss naming the database file and the first problem found.

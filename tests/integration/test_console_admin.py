@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import time
 import unittest
 
 from api_client import Api, User, add_user
@@ -176,6 +177,39 @@ class ConsoleAdministrationTest(unittest.TestCase):
         self.assertTrue(enrolled and "dev.ops" in json.dumps(enrolled[-1]), enrolled)
         self.assertTrue(revoked and "dev.ops" in json.dumps(revoked[-1]), revoked)
         self.assertEqual(self.consoles["admin"].request("GET", "/console/admin/devices")[0], 403)
+
+    def test_the_dashboard_shows_device_health_ingest_and_verification(self):
+        officer, device_admin = self.consoles["officer"], self.consoles["devadmin"]
+        status, _, raw = officer.request("GET", "/console/security")
+        self.assertEqual(status, 200, raw)
+        self.assertIn("has not been verified yet", raw)
+        self.hub.run("device", "enroll", "--data-dir", self.hub.data_dir, "--id", "dev-short",
+                     "--patient", "p-001", "--type", "wearable", "--days", "10",
+                     "--out", self.hub.device_dir("dev-short"))
+        status, _, raw = officer.request("GET", "/console/security")
+        ending = raw[raw.index("Certificates ending soon"):]
+        self.assertIn("<td>dev-short</td>", ending[:ending.index("</table>")])
+        # A device heard from: its time on the device page, and the hub's ingest chart, within a
+        # sample (10 s).
+        out = self.hub.mosquitto_pub(heart_rate(1, 72))
+        self.assertIn("RC:0", out.stdout + out.stderr)
+        deadline = time.time() + 30
+        while True:
+            _, _, devices = device_admin.request("GET", "/console/admin/devices")
+            row = re.search(r"<tr><td>dev-0001</td>.*?</tr>", devices).group(0)
+            _, _, dashboard = officer.request("GET", "/console/security")
+            heard = re.search(r"</td><td><time[^>]*>[^<]+</time></td><td><time", row)
+            accepted = re.search(r"(\d+) accepted and (\d+) refused since", dashboard)
+            if heard and accepted and int(accepted.group(1)) >= 1:
+                break
+            self.assertLess(time.time(), deadline, (row, dashboard[-3000:]))
+            time.sleep(1)
+        self.assertIn('<svg class="chart"', dashboard)
+        out = self.hub.run("verify", "--data-dir", self.hub.data_dir)
+        self.assertIn("ledger verified", out.stdout)
+        _, _, raw = officer.request("GET", "/console/security")
+        self.assertRegex(raw, r"Last verified \(<code>vigil verify</code> passed\): <time[^>]*>"
+                              r"[^<]+</time>, \d+ entries, by os:")
 
     def test_the_officer_reviews_break_glass(self):
         outsider = self.token("outsider")

@@ -2,6 +2,7 @@
 
 #include "console/console_http.h"
 #include "console/html.h"
+#include "console/pages.h"
 #include "console/svg_chart.h"
 
 namespace vigil::console {
@@ -59,6 +60,37 @@ TEST(SvgChartTest, DrawsSeriesMarksSuspectReadingsAndEscapesItsTitle) {
   EXPECT_EQ(svg.find("<circle"), svg.rfind("<circle"));  // one suspect reading, one mark
   EXPECT_NE(svg.find("<circle"), std::string::npos);
   EXPECT_TRUE(LineChart("empty", "/min", {ChartSeries{"x", {}}}).str().empty());
+}
+
+TEST(DashboardTest, SilentDevicesAndCertificatesEndingSoonAreCountedAndListed) {
+  constexpr int64_t kNow = 1'800'000'000'000, kHour = 3'600'000, kDay = 24 * kHour;
+  const auto device = [&](std::string id, int64_t enrolled_ms) {
+    store::DeviceRecord d;
+    d.id = std::move(id);
+    d.type = "pulse-oximeter";
+    d.enrolled_ms = enrolled_ms;
+    return d;
+  };
+  std::vector<store::DeviceRecord> devices{
+      device("quiet", kNow - kDay), device("never", kNow - kDay),
+      device("just-enrolled", kNow - 60'000), device("busy", kNow - kDay),
+      device("gone", kNow - kDay)};
+  devices[4].status = store::DeviceStatus::kRevoked;  // a revoked device is neither
+  const std::vector<store::DeviceActivity> activity{
+      {"quiet", kNow - 2 * kHour, kNow + 400 * kDay},
+      {"just-enrolled", 0, kNow + 10 * kDay},
+      {"busy", kNow - 5'000, kNow - kDay},  // its certificate ended yesterday
+      {"gone", 0, kNow}};
+  const std::string html = DeviceHealthSection(devices, activity, kNow).str();
+  EXPECT_NE(html.find("<span class=\"n\">2</span>silent for an hour"), std::string::npos) << html;
+  EXPECT_NE(html.find("<span class=\"n\">2</span>certificates ending within 30 days"),
+            std::string::npos);
+  EXPECT_NE(html.find("<span class=\"n\">1</span>certificate end not known"), std::string::npos);
+  // The silent list: longest silent first ("never" before "quiet"); the ending list: soonest.
+  EXPECT_LT(html.find("<td>never</td><td>pulse-oximeter</td><td>never"),
+            html.find("<td>quiet</td>"));
+  EXPECT_LT(html.find("<td>busy</td>"), html.find("<td>just-enrolled</td>"));
+  EXPECT_EQ(html.find("gone"), std::string::npos);
 }
 
 }  // namespace

@@ -46,6 +46,33 @@ TEST(SharedStoreTest, AMessageStoredByOneHubIsRefusedToAnotherAndItsCommitChange
   EXPECT_EQ(hub.store().ListObservations("p-1")->size(), 1u);
 }
 
+TEST(SharedStoreTest, HubsRecordingADevicesActivityKeepTheLatestTimeAndTheKnownCertificateEnd) {
+  TestHub hub;
+  hub.Enroll("p-1", "d-1");
+  hub.Enroll("p-2", "d-2");
+  auto other = std::move(OpenStore(hub.location(), OpenMode::kOpenExisting)).value();
+  ASSERT_TRUE(hub.store().RecordDeviceActivity({{"d-1", 0, 5'000}}).ok());  // enrolled
+  ASSERT_TRUE(hub.store().RecordDeviceActivity({{"d-1", 2'000, 0}, {"d-2", 1'000, 9'000}}).ok());
+  ASSERT_TRUE(other->RecordDeviceActivity({{"d-1", 1'500, 0}}).ok());  // an older sighting
+  ASSERT_TRUE(other->RecordDeviceActivity({}).ok());
+  auto listed = other->ListDeviceActivity();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].device_id, "d-1");
+  EXPECT_EQ((*listed)[0].last_seen_ms, 2'000);
+  EXPECT_EQ((*listed)[0].cert_not_after_ms, 5'000);
+  EXPECT_EQ((*listed)[1].last_seen_ms, 1'000);
+  EXPECT_EQ((*listed)[1].cert_not_after_ms, 9'000);
+
+  EXPECT_FALSE(hub.store().LatestIntegrityCheck()->has_value());
+  ASSERT_TRUE(hub.store().RecordIntegrityCheck({10, 4, "aa", "os:a"}).ok());
+  ASSERT_TRUE(other->RecordIntegrityCheck({20, 6, "bb", "os:b"}).ok());
+  auto latest = hub.store().LatestIntegrityCheck();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->ledger_size, 6u);
+  EXPECT_EQ((*latest)->by, "os:b");
+}
+
 TEST(SharedStoreTest, TwoHubsAppendingAtOnceKeepOneLedgerOrderThatVerifies) {
   TestHub hub;
   hub.Enroll("p-1", "d-1");

@@ -190,6 +190,21 @@ CREATE TABLE detection_state (
   saved_ms BIGINT NOT NULL);
 )sql";
 
+// Version 4: when hubs last heard from each device and its certificate's end; the `vigil verify`
+// runs that passed.
+constexpr std::string_view kHubStatus = R"sql(
+CREATE TABLE device_activity (
+  device_id TEXT COLLATE "C" PRIMARY KEY,
+  last_seen_ms BIGINT NOT NULL,
+  cert_not_after_ms BIGINT NOT NULL);
+CREATE TABLE integrity_checks (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  checked_ms BIGINT NOT NULL,
+  ledger_size BIGINT NOT NULL,
+  root_hex TEXT COLLATE "C" NOT NULL,
+  checked_by TEXT COLLATE "C" NOT NULL);
+)sql";
+
 Result<int64_t> SchemaVersion(Connection& conn) {
   VIGIL_ASSIGN_OR_RETURN(Rows version, conn.Query("SELECT version FROM vigil_schema"));
   return version.size() == 1 ? version.Int(0, 0) : -1;
@@ -214,6 +229,7 @@ Status CreateSchema(Connection& conn) {
     VIGIL_RETURN_IF_ERROR(conn.Exec(kTables));
     VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
     VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
+    VIGIL_RETURN_IF_ERROR(conn.Exec(kHubStatus));
     return conn.Exec("INSERT INTO vigil_schema (version) VALUES (" +
                      std::to_string(kSchemaVersion) + ")");
   });
@@ -245,6 +261,7 @@ Status MigrateSchema(Connection& conn) {
     VIGIL_ASSIGN_OR_RETURN(int64_t v, SchemaVersion(conn));
     if (v < 2) VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
     if (v < 3) VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
+    if (v < 4) VIGIL_RETURN_IF_ERROR(conn.Exec(kHubStatus));
     if (v >= kSchemaVersion) return Status::Ok();
     return conn.Exec("UPDATE vigil_schema SET version = " + std::to_string(kSchemaVersion));
   });

@@ -7,7 +7,8 @@
 
 namespace vigil::store::pg {
 
-inline constexpr int kSchemaVersion = 3;  // 2: address blocks; 3: suspect readings
+inline constexpr int kSchemaVersion = 4;  // 2: address blocks; 3: suspect readings;
+                                          // 4: device activity, integrity checks
 
 // Creates every table in one transaction. AlreadyExists if the database holds a hub already.
 Status CreateSchema(Connection& conn);

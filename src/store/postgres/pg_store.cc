@@ -207,6 +207,56 @@ class PgStore final : public Store {
     return pg::SuspectReadings(pool_, patient_id);
   }
 
+  Status RecordDeviceActivity(const std::vector<DeviceActivity>& activity) override {
+    if (activity.empty()) return Status::Ok();
+    std::vector<std::string_view> ids;
+    std::vector<int64_t> seen, not_after;
+    for (const auto& a : activity) {
+      ids.push_back(a.device_id);
+      seen.push_back(a.last_seen_ms);
+      not_after.push_back(a.cert_not_after_ms);
+    }
+    return pg::RunPooled(
+        pool_,
+        "INSERT INTO device_activity AS d (device_id, last_seen_ms, cert_not_after_ms)"
+        " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])"
+        " ON CONFLICT (device_id) DO UPDATE SET"
+        " last_seen_ms = GREATEST(d.last_seen_ms, excluded.last_seen_ms),"
+        " cert_not_after_ms = CASE WHEN excluded.cert_not_after_ms > 0"
+        " THEN excluded.cert_not_after_ms ELSE d.cert_not_after_ms END",
+        pg::Params().TextArray(ids).IntArray(seen).IntArray(not_after));
+  }
+
+  Result<std::vector<DeviceActivity>> ListDeviceActivity() override {
+    return pg::ReadRows(pool_,
+                        "SELECT device_id, last_seen_ms, cert_not_after_ms FROM device_activity"
+                        " ORDER BY device_id",
+                        {}, [](const pg::Rows& r, int i) {
+                          return DeviceActivity{r.Text(i, 0), r.Int(i, 1), r.Int(i, 2)};
+                        });
+  }
+
+  Status RecordIntegrityCheck(const IntegrityCheck& c) override {
+    return pg::RunPooled(pool_,
+                         "INSERT INTO integrity_checks (checked_ms, ledger_size, root_hex,"
+                         " checked_by) VALUES ($1, $2, $3, $4)",
+                         pg::Params()
+                             .Int(c.checked_ms)
+                             .Int(static_cast<int64_t>(c.ledger_size))
+                             .Text(c.root_hex)
+                             .Text(c.by));
+  }
+
+  Result<std::optional<IntegrityCheck>> LatestIntegrityCheck() override {
+    return pg::FindRow(pool_,
+                       "SELECT checked_ms, ledger_size, root_hex, checked_by FROM integrity_checks"
+                       " ORDER BY id DESC LIMIT 1",
+                       {}, [](const pg::Rows& r, int i) {
+                         return IntegrityCheck{r.Int(i, 0), static_cast<uint64_t>(r.Int(i, 1)),
+                                               r.Text(i, 2), r.Text(i, 3)};
+                       });
+  }
+
   Status AppendLedger(const LedgerAppend& append) override {
     return InTransaction(
         [&](pg::Connection& conn) { return pg::WriteLedgerAppend(conn, append).status(); });

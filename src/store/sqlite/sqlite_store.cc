@@ -12,6 +12,7 @@
 #include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_alerts.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_hub_status.h"
 #include "store/sqlite/sqlite_ledger.h"
 #include "store/sqlite/sqlite_readings.h"
 #include "store/sqlite/sqlite_receipts.h"
@@ -30,7 +31,7 @@ using sqlite::Statement;
 // its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
 // 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks, the
 // care team indexed by member, devices held to vital signs, notices of monitoring stopped
-constexpr int kSchemaVersion = 12;
+constexpr int kSchemaVersion = 13;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -173,6 +174,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 11) created = db_.Exec(kVitalsOnlyTable);
       if (created.ok() && current < 11) created = sqlite::CreateMonitoringNoticeSchema(db_);
       if (created.ok() && current < 12) created = sqlite::CreateSuspectSchema(db_);
+      if (created.ok() && current < 13) created = sqlite::CreateHubStatusSchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -342,6 +344,26 @@ class SqliteStore final : public Store {
 
   Result<std::vector<SuspectReading>> SuspectReadings(const std::string& patient_id) override {
     return sqlite::SuspectReadings(*readers_, patient_id);
+  }
+
+  Status RecordDeviceActivity(const std::vector<DeviceActivity>& activity) override {
+    if (activity.empty()) return Status::Ok();
+    return InTransaction([&]() -> Status {
+      for (const auto& a : activity) VIGIL_RETURN_IF_ERROR(sqlite::UpsertDeviceActivity(db_, a));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<DeviceActivity>> ListDeviceActivity() override {
+    return sqlite::ListDeviceActivity(*readers_);
+  }
+
+  Status RecordIntegrityCheck(const IntegrityCheck& check) override {
+    return InTransaction([&] { return sqlite::InsertIntegrityCheck(db_, check); });
+  }
+
+  Result<std::optional<IntegrityCheck>> LatestIntegrityCheck() override {
+    return sqlite::LatestIntegrityCheck(*readers_);
   }
 
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
