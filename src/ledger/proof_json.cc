@@ -17,17 +17,15 @@ json Hexes(const std::vector<Hash>& hashes) {
 }  // namespace
 
 Result<store::StoredCheckpoint> LatestCheckpoint(store::LedgerStore& store) {
-  VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
-  if (all.empty()) return Status::NotFound("no checkpoint yet (run `vigil ledger checkpoint`)");
-  return all.back();
+  VIGIL_ASSIGN_OR_RETURN(auto latest, store.FindCheckpoint(std::nullopt));
+  if (!latest) return Status::NotFound("no checkpoint yet (run `vigil ledger checkpoint`)");
+  return *std::move(latest);
 }
 
 Result<std::optional<std::string>> CheckpointNoteAt(store::LedgerStore& store, uint64_t size) {
-  VIGIL_ASSIGN_OR_RETURN(auto all, store.ListCheckpoints());
-  for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    if (it->size == size) return std::optional(it->note);
-  }
-  return std::optional<std::string>();
+  VIGIL_ASSIGN_OR_RETURN(auto found, store.FindCheckpoint(size));
+  if (!found) return std::optional<std::string>();
+  return std::optional(std::move(found->note));
 }
 
 Result<json> InclusionProofJson(store::LedgerStore& store, Ledger& ledger, uint64_t index,

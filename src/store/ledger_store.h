@@ -124,6 +124,9 @@ class LedgerStore {
   // stored note.
   virtual Status CosignCheckpoint(uint64_t size, const std::string& cosigned) = 0;
   virtual Result<std::vector<StoredCheckpoint>> ListCheckpoints() = 0;
+  // The checkpoint of `size` entries, or the latest one when `size` is nullopt; nullopt if there
+  // is none (one row read: a hub signs every few seconds, and keeps every checkpoint).
+  virtual Result<std::optional<StoredCheckpoint>> FindCheckpoint(std::optional<uint64_t> size) = 0;
 
   // The ledger entries about `patient_id` (LedgerAppend::subjects), oldest first.
   virtual Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,

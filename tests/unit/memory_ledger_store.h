@@ -102,6 +102,14 @@ class MemoryLedgerStore : public LedgerStore {
     std::lock_guard lock(mu_);
     return checkpoints_;
   }
+  Result<std::optional<StoredCheckpoint>> FindCheckpoint(std::optional<uint64_t> size) override {
+    std::lock_guard lock(mu_);
+    std::optional<StoredCheckpoint> found;
+    for (const auto& c : checkpoints_) {
+      if (!size ? (!found || c.size > found->size) : c.size == *size) found = c;
+    }
+    return found;
+  }
   // What only verification asks (it reads the SQLite store): not kept here.
   Result<std::vector<LedgerNodeRecord>> LedgerNodesCompletedBy(uint64_t, uint64_t) override {
     return Status::FailedPrecondition("not kept in memory");

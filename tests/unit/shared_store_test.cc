@@ -64,6 +64,15 @@ TEST(SharedStoreTest, HubsRecordingADevicesActivityKeepTheLatestTimeAndTheKnownC
   EXPECT_EQ((*listed)[1].last_seen_ms, 1'000);
   EXPECT_EQ((*listed)[1].cert_not_after_ms, 9'000);
 
+  // The latest checkpoint, or one by size, is one row read whichever hub signed it.
+  EXPECT_FALSE(hub.store().FindCheckpoint(std::nullopt)->has_value());
+  for (uint64_t size : {3, 9, 5}) {
+    ASSERT_TRUE(hub.store().InsertCheckpoint({size, "note " + std::to_string(size), 1}).ok());
+  }
+  EXPECT_EQ((*other->FindCheckpoint(std::nullopt))->size, 9u);
+  EXPECT_EQ((*other->FindCheckpoint(5))->note, "note 5");
+  EXPECT_FALSE(other->FindCheckpoint(4)->has_value());
+
   EXPECT_FALSE(hub.store().LatestIntegrityCheck()->has_value());
   ASSERT_TRUE(hub.store().RecordIntegrityCheck({10, 4, "aa", "os:a"}).ok());
   ASSERT_TRUE(other->RecordIntegrityCheck({20, 6, "bb", "os:b"}).ok());

@@ -257,4 +257,17 @@ Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Pool& pool) {
                   });
 }
 
+Result<std::optional<StoredCheckpoint>> FindCheckpoint(Pool& pool, std::optional<uint64_t> size) {
+  const auto read = [](const Rows& rows, int i) {
+    return StoredCheckpoint{static_cast<uint64_t>(rows.Int(i, 0)), rows.Text(i, 1), rows.Int(i, 2)};
+  };
+  if (size) {
+    return FindRow(pool, "SELECT size, note, created_ms FROM ledger_checkpoints WHERE size = $1",
+                   Params().Int(static_cast<int64_t>(*size)), read);
+  }
+  return FindRow(pool,
+                 "SELECT size, note, created_ms FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
+                 {}, read);
+}
+
 }  // namespace vigil::store::pg

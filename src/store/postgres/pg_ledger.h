@@ -37,5 +37,7 @@ Result<std::optional<std::string>> FindReceiptAnomaly(Pool& pool);
 Status WriteCheckpoint(Pool& pool, const StoredCheckpoint& checkpoint);
 Status CosignCheckpoint(Pool& pool, uint64_t size, const std::string& cosigned);
 Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Pool& pool);
+// As LedgerStore::FindCheckpoint.
+Result<std::optional<StoredCheckpoint>> FindCheckpoint(Pool& pool, std::optional<uint64_t> size);
 
 }  // namespace vigil::store::pg

@@ -331,6 +331,10 @@ class PgStore final : public Store {
     return pg::ReadCheckpoints(pool_);
   }
 
+  Result<std::optional<StoredCheckpoint>> FindCheckpoint(std::optional<uint64_t> size) override {
+    return pg::FindCheckpoint(pool_, size);
+  }
+
   Result<std::vector<IndexedLedgerEntry>> LedgerEntriesAbout(const std::string& patient_id,
                                                              uint64_t limit) override {
     return pg::ReadEntriesAbout(pool_, patient_id, limit);

@@ -351,4 +351,16 @@ Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Database& db) {
   return Checked(st, std::move(out));
 }
 
+Result<std::optional<StoredCheckpoint>> FindCheckpoint(Database& db, std::optional<uint64_t> size) {
+  Statement st(db.handle(), size ? "SELECT size, note, created_ms FROM ledger_checkpoints"
+                                   " WHERE size = ?"
+                                 : "SELECT size, note, created_ms FROM ledger_checkpoints"
+                                   " ORDER BY size DESC LIMIT 1");
+  VIGIL_RETURN_IF_ERROR(st.prepared());
+  if (size) st.Bind(1, static_cast<int64_t>(*size));
+  std::optional<StoredCheckpoint> found;
+  if (st.Step()) found = StoredCheckpoint{static_cast<uint64_t>(st.Int(0)), st.Text(1), st.Int(2)};
+  return Checked(st, std::move(found));
+}
+
 }  // namespace vigil::store::sqlite

@@ -45,6 +45,8 @@ Result<std::unique_ptr<LedgerBatchReader>> MakeLedgerBatchReader(ReaderPool::Lea
 Result<uint64_t> CountUnledgered(Database& db);
 Status WriteCheckpoint(Database& db, const StoredCheckpoint& checkpoint);
 Result<std::vector<StoredCheckpoint>> ReadCheckpoints(Database& db);
+// As LedgerStore::FindCheckpoint.
+Result<std::optional<StoredCheckpoint>> FindCheckpoint(Database& db, std::optional<uint64_t> size);
 Status CosignCheckpoint(Database& db, uint64_t size, const std::string& cosigned);
 
 }  // namespace vigil::store::sqlite

@@ -473,6 +473,11 @@ class SqliteStore final : public Store {
     return sqlite::ReadCheckpoints(db_);
   }
 
+  Result<std::optional<StoredCheckpoint>> FindCheckpoint(std::optional<uint64_t> size) override {
+    std::lock_guard lock(mu_);
+    return sqlite::FindCheckpoint(db_, size);
+  }
+
  private:
   // Runs `body` in a write transaction of the writer connection: committed if it succeeds,
   // and then `committed` runs, still under the writer's lock.
