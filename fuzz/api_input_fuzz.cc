@@ -1,8 +1,8 @@
 // libFuzzer target: what people-facing clients send the API — request targets (path and
-// query, read as an Observation search too, and the "/{id}/verb" tails of /security routes), FHIR
-// Consent bodies, {"note"} bodies base32 secrets and C2SP tlog-tiles paths — must never crash a
-// parser; whatever parses must round-trip (a parsed Consent renders to FHIR that parses back to the
-// same rules; a parsed id is positive).
+// query, read as an Observation search and a Patient/$everything too, and the "/{id}/verb" tails of
+// /security routes), FHIR Consent bodies, {"note"} bodies base32 secrets and C2SP tlog-tiles paths
+// — must never crash a parser; whatever parses must round-trip (a parsed Consent renders to FHIR
+// that parses back to the same rules; a parsed id is positive).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -30,6 +30,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       next.query = {{"patient", "p"}, {"_cursor", cursor}};
       auto again = vigil::api::ParseObservationSearch(next);
       if (!again.ok() || again->query.after != search->query.after) abort();
+    }
+    // Patient/$everything: a page of 1 to the maximum count, some type asked for.
+    auto everything = vigil::api::ParseEverythingSearch(request);
+    if (everything.ok() && (everything->count < 1 || everything->count > vigil::api::kMaxCount ||
+                            everything->types.empty())) {
+      abort();
     }
   }
   (void)vigil::access::Base32Decode(input);

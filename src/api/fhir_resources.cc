@@ -161,6 +161,12 @@ std::string CapabilityStatement(const std::string& hub_name) {
                    SearchParam("_elements", "string"), SearchParam("_total", "token")}));
   observation["searchInclude"] =
       json::array({"Observation:device", "Observation:patient", "Observation:subject"});
+  json patient = resource("Patient", {"read", "search-type"},
+                          json::array({SearchParam("_id", "token"), SearchParam("_count", "number"),
+                                       SearchParam("_summary", "token")}));
+  patient["operation"] =
+      json::array({{{"name", "everything"},
+                    {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}});
   const json rest = {
       {"mode", "server"},
       // What there is, and no more: Vigil's own bearer sessions, not OAuth or SMART on FHIR.
@@ -170,20 +176,16 @@ std::string CapabilityStatement(const std::string& hub_name) {
          "Bearer session tokens from POST /auth/login then /auth/mfa (password and TOTP; not "
          "OAuth or SMART on FHIR). Deny by default: roles, care teams, patient consent, "
          "break-glass"}}},
-      {"resource",
-       json::array(
-           {resource("Patient", {"read", "search-type"},
-                     json::array({SearchParam("_id", "token"), SearchParam("_count", "number"),
-                                  SearchParam("_summary", "token")})),
-            observation,
-            resource("Flag", {"search-type"}, json::array({SearchParam("patient", "reference")})),
-            resource("Device", {"read", "search-type"},
-                     json::array({SearchParam("patient", "reference")})),
-            resource("AuditEvent", {"search-type"},
-                     json::array(
-                         {SearchParam("patient", "reference"), SearchParam("_count", "number")})),
-            resource("Consent", {"read", "update", "search-type"},
-                     json::array({SearchParam("patient", "reference")}))})}};
+      {"resource", json::array({patient, observation,
+                                resource("Flag", {"search-type"},
+                                         json::array({SearchParam("patient", "reference")})),
+                                resource("Device", {"read", "search-type"},
+                                         json::array({SearchParam("patient", "reference")})),
+                                resource("AuditEvent", {"search-type"},
+                                         json::array({SearchParam("patient", "reference"),
+                                                      SearchParam("_count", "number")})),
+                                resource("Consent", {"read", "update", "search-type"},
+                                         json::array({SearchParam("patient", "reference")}))})}};
   const json statement = {{"resourceType", "CapabilityStatement"},
                           {"status", "active"},
                           {"date", "2026-11-23"},

@@ -66,6 +66,13 @@ HttpReply FhirRoutes::Handle(const ApiRequest& request, const Session& session) 
                             "this server answers in FHIR JSON only (application/fhir+json)");
   }
   if (path == "/fhir/Patient") return SearchPatients(request, session);
+  constexpr std::string_view kEverything = "/$everything";
+  if (path.rfind("/fhir/Patient/", 0) == 0 && path.ends_with(kEverything)) {
+    const std::string id = path.substr(14, path.size() - 14 - kEverything.size());
+    if (!id.empty() && id.find('/') == std::string::npos) {
+      return PatientEverything(request, session, id);
+    }
+  }
   if (auto id = id_after("/fhir/Patient/")) return ReadPatient(request, session, *id);
   if (auto id = id_after("/fhir/Device/")) return ReadDevice(request, session, *id);
   if (path == "/fhir/Observation") return SearchObservations(request, session);

@@ -1,6 +1,6 @@
 // /fhir/*: the FHIR R4 API over sealed records (Patient, Observation, Device, AuditEvent,
 // Consent, Flag), each request authorized and recorded before anything is read. The Observation
-// search is in fhir_observation_search.cc.
+// search is in fhir_observation_search.cc, Patient/$everything in fhir_everything.cc.
 #pragma once
 
 #include <set>
@@ -25,6 +25,9 @@ class FhirRoutes {
  private:
   HttpReply ReadPatient(const ApiRequest& request, const Session& session, const std::string& id);
   HttpReply SearchPatients(const ApiRequest& request, const Session& session);
+  // GET /fhir/Patient/{id}/$everything (fhir_everything.cc).
+  HttpReply PatientEverything(const ApiRequest& request, const Session& session,
+                              const std::string& patient_id);
   HttpReply SearchObservations(const ApiRequest& request, const Session& session);
   Status AddIncluded(const ApiRequest& request, const Session& session, const std::string& patient,
                      const std::set<std::string>& devices, bool include_patient,

@@ -6,6 +6,7 @@
 
 #include "api/fhir_date.h"
 #include "core/percent_encoding.h"
+#include "core/time_format.h"
 #include "model/observation.h"
 
 namespace vigil::api {
@@ -205,6 +206,47 @@ Result<ObservationSearch> ParseObservationSearch(const ApiRequest& request) {
     return Status::InvalidArgument("code: " + std::to_string(kMaxCodes) + " codes at most");
   }
   return s;
+}
+
+Result<EverythingSearch> ParseEverythingSearch(const ApiRequest& request) {
+  static constexpr std::string_view kHeldTypes[] = {"Patient", "Device", "Observation"};
+  EverythingSearch e;
+  const bool strict = StrictHandling(request);
+  for (const auto& [name, value] : request.query) {
+    std::optional<std::string> unsupported;
+    if (name == "_since") {
+      auto since = ParseRfc3339Millis(value);
+      if (!since.ok()) {
+        return Status::InvalidArgument("_since: an instant such as 2026-12-07T09:00:00Z");
+      }
+      e.since_ms = *since;
+    } else if (name == "_type") {
+      for (auto& type : CommaList(value)) {
+        if (std::find(std::begin(kHeldTypes), std::end(kHeldTypes), type) != std::end(kHeldTypes)) {
+          e.types.insert(type);
+        } else {
+          e.warnings.push_back("_type " + type + ": this hub holds none");
+        }
+      }
+      if (e.types.empty()) e.types.insert("");
+    } else if (name == "_count") {
+      VIGIL_ASSIGN_OR_RETURN(e.count, ParseCount(value, UINT32_MAX));
+      e.count = std::clamp<uint64_t>(e.count, 1, kMaxCount);
+    } else if (name == "_cursor") {
+      VIGIL_ASSIGN_OR_RETURN(e.after, ParseCursor(value));
+      continue;
+    } else if (name != "_format" && name != "_pretty") {
+      unsupported = "the parameter " + name;
+    }
+    if (!unsupported) {
+      e.used.emplace_back(name, value);
+      continue;
+    }
+    if (strict) return Status::InvalidArgument("not supported: " + *unsupported);
+    e.warnings.push_back(*unsupported + " is not supported and was ignored");
+  }
+  if (e.types.empty()) e.types.insert(std::begin(kHeldTypes), std::end(kHeldTypes));
+  return e;
 }
 
 }  // namespace vigil::api

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,19 @@ struct ObservationSearch {
   std::vector<std::pair<std::string, std::string>> used;
   std::vector<std::string> ignored;
 };
+
+// Patient/$everything's parameters: the resource types wanted (of those the hub holds: Patient,
+// Device, Observation), `_since`, `_count` (Observations a page, 1 to kMaxCount) and the page
+// (`_cursor`, from a next link); others ignored and named, or refused under strict handling.
+struct EverythingSearch {
+  std::set<std::string> types;  // empty string alone: only types the hub does not hold
+  std::optional<int64_t> since_ms;
+  uint64_t count = kDefaultCount;
+  std::optional<std::pair<int64_t, std::string>> after;   // a later page: Observations after this
+  std::vector<std::pair<std::string, std::string>> used;  // for the links
+  std::vector<std::string> warnings;
+};
+Result<EverythingSearch> ParseEverythingSearch(const ApiRequest& request);
 
 // Whether the request asks for strict handling of search parameters (Prefer: handling=strict).
 bool StrictHandling(const ApiRequest& request);

@@ -109,3 +109,14 @@ class Api:
             if found or time.time() >= deadline:
                 return found, raw
             time.sleep(0.2)
+
+
+def deny_vital_signs_to(username):
+    """A Consent provision (FHIR R4) keeping the patient's vital signs from one practitioner."""
+    return {
+        "type": "deny",
+        "actor": [{"role": {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+            "code": "IRCP"}]}, "reference": {"reference": f"Practitioner/{username}"}}],
+        "class": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                   "code": "vital-signs"}]}

@@ -15,7 +15,7 @@ import subprocess
 import time
 import unittest
 
-from api_client import Api, User, add_user
+from api_client import Api, User, add_user, deny_vital_signs_to
 from console_client import ConsoleClient
 from hub import Hub, heart_rate
 
@@ -258,13 +258,7 @@ class ConsoleAdministrationTest(unittest.TestCase):
         patient_token = self.token("patient")
         status, consent, raw = self.api.get("/fhir/Consent/p-001", patient_token)
         self.assertEqual(status, 200, raw)
-        consent["provision"]["provision"] = [{
-            "type": "deny",
-            "actor": [{"role": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                "code": "IRCP"}]}, "reference": {"reference": "Practitioner/dr.out"}}],
-            "class": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                       "code": "vital-signs"}]}]
+        consent["provision"]["provision"] = [deny_vital_signs_to("dr.out")]
         status, _, _, raw = self.api.request("PUT", "/fhir/Consent/p-001", json.dumps(consent),
                                              token=patient_token, headers=FHIR_JSON)
         self.assertEqual(status, 200, raw)
