@@ -1,6 +1,7 @@
 // The device administrator's page: every device with its patient, type, state and certificate,
 // enrolment from a certificate signing request the device made (its private key never leaves
 // it), revocation, and release of a device a containment playbook holds (with a reason).
+#include <charconv>
 #include <map>
 
 #include "console/pages.h"
@@ -8,6 +9,8 @@
 
 namespace vigil::console {
 namespace {
+
+constexpr uint64_t kDevicesAPage = 100;
 
 Status MayManageDevices(const PageContext& page, const std::string& resource) {
   return page.context.Require(page.request, page.session, access::Action::kManageDevices, "",
@@ -85,15 +88,53 @@ api::HttpReply DevicesPage(const PageContext& page) {
   }
   body << "</select><label for=\"csr\">Certificate signing request (PEM)</label><textarea "
           "id=\"csr\" name=\"csr\" rows=\"8\" required></textarea><p><button type=\"submit\">"
-          "Enrol and issue the certificate</button></p></form><h2>Devices</h2><table><thead><tr>"
+          "Enrol and issue the certificate</button></p></form><h2>Devices</h2>";
+  // A page of the devices whose id or patient holds what was searched for.
+  const std::string search = page.request.Param("q").value_or("");
+  uint64_t first = 0;
+  if (auto from = page.request.Param("from")) {
+    const auto [end, ec] = std::from_chars(from->data(), from->data() + from->size(), first);
+    if (ec != std::errc() || end != from->data() + from->size()) first = 0;
+  }
+  std::vector<const store::DeviceRecord*> matching;
+  for (const auto& d : *devices) {
+    if (search.empty() || d.id.find(search) != std::string::npos ||
+        d.patient_id.find(search) != std::string::npos) {
+      matching.push_back(&d);
+    }
+  }
+  first = std::min<uint64_t>(first, matching.size());
+  const uint64_t last = std::min<uint64_t>(first + kDevicesAPage, matching.size());
+  body << "<form class=\"filters\" method=\"get\" action=\"/console/admin/devices\">"
+          "<label for=\"q\">Device or patient id</label> <input id=\"q\" name=\"q\" value=\"";
+  body.Text(search);
+  body << "\"> <button type=\"submit\">Search</button></form><p>";
+  if (matching.empty()) {
+    body << "No device matches.";
+  } else {
+    body.Int(static_cast<int64_t>(first + 1)).Text("-").Int(static_cast<int64_t>(last));
+    body << " of ";
+    body.Int(static_cast<int64_t>(matching.size()));
+  }
+  for (const auto& [label, at, show] :
+       {std::tuple{Literal(" · <a href=\"/console/admin/devices?from="),
+                   first >= kDevicesAPage ? first - kDevicesAPage : 0, first > 0},
+        std::tuple{Literal(" · <a href=\"/console/admin/devices?from="), last,
+                   last < matching.size()}}) {
+    if (!show) continue;
+    body << label;
+    body.Int(static_cast<int64_t>(at)).Text("&q=").UrlPart(search);
+    body << (at < first ? Literal("\">previous page</a>") : Literal("\">next page</a>"));
+  }
+  body << "</p><table><thead><tr>"
           "<th scope=\"col\">Device</th><th scope=\"col\">Patient</th><th scope=\"col\">Type</th>"
           "<th scope=\"col\">State</th><th scope=\"col\">Enrolled</th>"
           "<th scope=\"col\">Last heard from</th><th scope=\"col\">Certificate valid until</th>"
           "<th scope=\"col\">Certificate serial</th><th scope=\"col\">Actions</th></tr></thead>"
           "<tbody>";
-  for (const auto& d : *devices) {
-    const auto found = activity_of.find(d.id);
-    body << DeviceRow(page, d, found == activity_of.end() ? nullptr : found->second);
+  for (uint64_t i = first; i < last; ++i) {
+    const auto found = activity_of.find(matching[i]->id);
+    body << DeviceRow(page, *matching[i], found == activity_of.end() ? nullptr : found->second);
   }
   body << "</tbody></table>";
   return page.Page("Devices", body);

@@ -111,6 +111,17 @@ async function signIn(browser, role, user) {
   return { context, page };
 }
 
+// On a tablet held upright (768 x 1024) each page is no wider than the screen.
+async function fitsATablet(page, paths) {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  for (const path of paths) {
+    await page.goto(base + path);
+    const [scroll, width] = await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]');
+    assert.ok(scroll <= width, `${path} is ${scroll} px wide on a ${width} px tablet`);
+  }
+  await page.setViewportSize({ width: 1024, height: 768 });
+}
+
 async function expectRefused(page, role, path, status) {
   const response = await page.goto(base + path);
   assert.equal(response.status(), status, `${role} ${path}: ${response.status()}`);
@@ -128,14 +139,21 @@ try {
     const page = await context.newPage();
     watch(page, 'stranger');
     await page.goto(base + '/console/login');
-    await page.getByLabel('Username').fill(config.users.officer.username);
-    await page.getByLabel('Password').fill('not the password at all');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    // With the keyboard only: the username field first, Tab to the password, Enter to send.
+    for (let i = 0; i < 6 && await page.evaluate('document.activeElement.id') !== 'username'; ++i) {
+      await page.keyboard.press('Tab');  // the skip link, the home link, then the form
+    }
+    assert.equal(await page.evaluate('document.activeElement.id'), 'username');
+    await page.keyboard.type(config.users.officer.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('not the password at all');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
     assert.match(await page.textContent('[role=alert]'), /username or password is not right/);
     await expectRefused(page, 'stranger', '/console/alerts', 200);  // redirected to sign in
     assert.ok(page.url().endsWith('/console/login'));
     await context.close();
-    ok('a wrong password is explained; pages need a session');
+    ok('sign-in works from the keyboard; a wrong password is explained; pages need a session');
   }
 
   // The clinician: their care team's patients, a chart with the readings just ingested, a
@@ -155,6 +173,8 @@ try {
     assert.ok(await page.locator('svg.chart polyline').count() >= 1);
     assert.match(await page.textContent('main table'), new RegExp(config.latest_heart_rate + ' beats/minute'));
     ok('the chart shows the heart rate just ingested, and its chart');
+    await fitsATablet(page, ['/console/patients', `/console/patients/${config.patients.own}`]);
+    ok('the clinician\'s pages fit a tablet held upright');
     const closed = await visit(page, 'clinician', `/console/patients/${config.patients.other}`);
     assert.equal(closed.status(), 403);
     assert.doesNotMatch(await page.textContent('main'), /Heart rate/);
@@ -183,6 +203,8 @@ try {
     await expectRefused(page, 'patient', '/console/security', 403);
     await visit(page, 'patient', '/console/privacy', 'privacy');
     ok('the patient cannot open another patient or the alerts');
+    await fitsATablet(page, ['/console/me', '/console/me/readers', '/console/me/consent', '/console/privacy']);
+    ok('the patient\'s pages fit a tablet held upright');
     await visit(page, 'patient', '/console/me/consent', 'consent');
     assert.match(await page.textContent('main'), /May your care team see your vital signs\?/);
     await page.getByRole('radio', { name: /^Yes: researchers/ }).check();
