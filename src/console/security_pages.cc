@@ -17,6 +17,23 @@ namespace {
 
 Html When(int64_t ms) { return std::move(Html().Time(ms)); }
 
+// A labelled drop-down of `options`, `chosen` selected.
+Html Select(Literal name, Literal label, const std::string& chosen,
+            std::initializer_list<const char*> options) {
+  Html h;
+  h << "<label for=\"" << name << "\">" << label << "</label> <select id=\"" << name << "\" name=\""
+    << name << "\">";
+  for (const char* o : options) {
+    h << "<option value=\"";
+    h.Text(o);
+    h << (chosen == o ? Literal("\" selected>") : Literal("\">"));
+    h.Text(o);
+    h << "</option>";
+  }
+  h << "</select> ";
+  return h;
+}
+
 Html Severity(const std::string& severity) {
   Html h;
   h << "<span class=\"sev-";
@@ -164,23 +181,34 @@ api::HttpReply Dashboard(const PageContext& page) {
 
 api::HttpReply AlertsPage(const PageContext& page) {
   if (!MayManageAlerts(page).ok()) return ErrorPage(page, 403, "Alerts are for security officers.");
-  std::string status = page.request.Param("status").value_or("open");
-  if (status != "open" && status != "acknowledged" && status != "resolved" && status != "all") {
-    status = "open";
-  }
+  const auto param = [&](const char* name, std::initializer_list<const char*> allowed) {
+    const std::string value = page.request.Param(name).value_or(*allowed.begin());
+    for (const char* a : allowed) {
+      if (value == a) return value;
+    }
+    return std::string(*allowed.begin());
+  };
+  const std::string status = param("status", {"open", "acknowledged", "resolved", "all"});
+  const std::string severity = param("severity", {"any", "critical", "high", "medium", "low"});
+  const std::string about = page.request.Param("about").value_or("");
+  const std::string kind = page.request.Param("kind").value_or("");
   auto alerts = page.context.deps.store.alerts().ListAlerts(status == "all" ? "" : status, 500);
   if (!alerts.ok()) return ErrorPage(page, 503, "Alerts could not be read.");
+  std::erase_if(*alerts, [&](const store::AlertRecord& a) {
+    return (severity != "any" && a.severity != severity) ||
+           (!about.empty() && a.entity.find(about) == std::string::npos) ||
+           (!kind.empty() && a.kind.find(kind) == std::string::npos);
+  });
   Html body;
-  body << "<form method=\"get\" action=\"/console/alerts\"><label for=\"status\">Show</label> "
-          "<select id=\"status\" name=\"status\">";
-  for (const char* s : {"open", "acknowledged", "resolved", "all"}) {
-    body << "<option value=\"";
-    body.Text(s);
-    body << (status == s ? Literal("\" selected>") : Literal("\">"));
-    body.Text(s);
-    body << "</option>";
-  }
-  body << "</select> <button type=\"submit\">Filter</button></form>" << AlertRows(*alerts, 500);
+  body << "<form class=\"filters\" method=\"get\" action=\"/console/alerts\">"
+       << Select("status", "Show", status, {"open", "acknowledged", "resolved", "all"})
+       << Select("severity", "Severity", severity, {"any", "critical", "high", "medium", "low"})
+       << "<label for=\"kind\">Kind</label> <input id=\"kind\" name=\"kind\" value=\"";
+  body.Text(kind);
+  body << "\"> <label for=\"about\">About (user:, device:, address:)</label> <input id=\"about\" "
+          "name=\"about\" value=\"";
+  body.Text(about);
+  body << "\"> <button type=\"submit\">Filter</button></form>" << AlertRows(*alerts, 500);
   return page.Page("Alerts", body);
 }
 

@@ -251,6 +251,20 @@ class ConsoleAdministrationTest(unittest.TestCase):
                                           token=officer_token)[0], 404)
         status, _, raw = officer.request("GET", "/console/reviews")
         self.assertIn("Nothing is waiting for review", raw)
+        # The alerts the break-glass raised, found by kind and subject; none is critical.
+        deadline = time.time() + 10
+        while True:
+            _, _, raw = officer.request("GET", "/console/alerts?status=all&kind=break-glass"
+                                               "&about=user%3Adr.out&severity=any")
+            rows = re.findall(r'<a href="/console/alerts/\d+">([^<]+)</a></td><td>([^<]+)</td>', raw)
+            if rows or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertTrue(rows, raw[-2000:])
+        self.assertEqual({r for r in rows}, {("break-glass", "user:dr.out")})
+        _, _, raw = officer.request("GET", "/console/alerts?status=all&kind=break-glass"
+                                           "&severity=critical")
+        self.assertIn("<p>None.</p>", raw)
         reviewed = ledger_entries(self.hub, "break_glass_reviewed")
         text = json.dumps(reviewed)
         self.assertEqual(len(reviewed), 2, reviewed)
