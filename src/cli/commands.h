@@ -37,6 +37,12 @@ struct PatientAddOptions {
 };
 Status RunPatientAdd(const PatientAddOptions& options);
 Status RunPatientList(const std::string& data_dir);
+// `vigil patient export`: the patient's data as FHIR NDJSON files and a manifest in a new
+// directory (cmd_export.cc); `since` an RFC 3339 instant: only what changed since.
+struct PatientExportOptions {
+  std::string data_dir, id, out_dir, since;
+};
+Status RunPatientExport(const PatientExportOptions& options);
 
 struct DeviceEnrollOptions {
   std::string data_dir, id, patient_id, type;

@@ -57,6 +57,16 @@ int main(int argc, char** argv) {
   auto* plist_cmd = patient->add_subcommand("list", "List patients");
   plist_cmd->add_option("--data-dir", plist_dir)->required();
   plist_cmd->callback([&] { status = vigil::cli::RunPatientList(plist_dir); });
+  vigil::cli::PatientExportOptions pexport;
+  auto* pexport_cmd = patient->add_subcommand(
+      "export", "Write a patient's data as FHIR NDJSON files and a manifest (portability)");
+  pexport_cmd->add_option("--data-dir", pexport.data_dir)->required();
+  pexport_cmd->add_option("--id", pexport.id, "Patient id")->required();
+  pexport_cmd->add_option("--out", pexport.out_dir, "A new directory for the files")->required();
+  pexport_cmd->add_option(
+      "--since", pexport.since,
+      "Only what changed since this instant (RFC 3339, e.g. 2026-12-07T09:00:00Z)");
+  pexport_cmd->callback([&] { status = vigil::cli::RunPatientExport(pexport); });
 
   auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
   vigil::cli::DeviceEnrollOptions enroll;

@@ -1,12 +1,15 @@
-"""Issue #22, export for the patient and their clinicians: GET /fhir/Patient/{id}/$everything
+"""Issue #22, export for the patient and their clinicians: `vigil patient export` (NDJSON files
+and a manifest, below) and GET /fhir/Patient/{id}/$everything
 over real HTTPS. A client paging with small pages gets every Observation once and the paging
 ends; `_since` returns only what arrived since (peers ignore it; Vigil applies it); `_type`
 keeps the types named; what the patient's consent withholds is left out and said; the patient
 and a clinician on the care team may ask, others may not (break-glass aside); each page
 validates with the FHIR validators of tests/fhir, and each request is in the ledger."""
 
+import hashlib
 import json
 import os
+import stat
 import subprocess
 import time
 import unittest
@@ -141,6 +144,72 @@ class PatientEverythingTest(unittest.TestCase):
         finally:
             self.api.request("PUT", "/fhir/Consent/p-001", original, token=patient,
                              headers=headers)
+
+
+class PatientExportTest(unittest.TestCase):
+    """`vigil patient export`: FHIR NDJSON files an outside validator accepts, a manifest whose
+    counts and digests match, private files, `--since`, and the read in the ledger first."""
+
+    def test_export_writes_valid_ndjson_with_a_manifest(self):
+        hub = Hub(devices=(("dev-0001", "p-001"), ("dev-0002", "p-001"), ("dev-0009", "p-002")))
+        try:
+            hub.start()
+            self.assertEqual(hub.post_readings(readings(1, FIRST, -200))["stored"], FIRST)
+            hub.post_readings(readings(1, 3, -200), "dev-0009")
+            out_dir = os.path.join(hub.root, "export")
+            done = hub.run("patient", "export", "--data-dir", hub.data_dir, "--id", "p-001",
+                           "--out", out_dir)
+            self.assertIn(f"{FIRST} Observation", done.stdout)
+            self.assertIn(f"Observations: {FIRST} of {FIRST} (100%)", done.stderr)
+            self.assertEqual(stat.S_IMODE(os.stat(out_dir).st_mode), 0o700)
+            with open(os.path.join(out_dir, "manifest.json")) as f:
+                manifest = json.load(f)
+            counts = {o["type"]: o["count"] for o in manifest["output"]}
+            self.assertEqual(counts, {"Patient": 1, "Device": 2, "Observation": FIRST})
+            resources = []
+            for o in manifest["output"]:
+                path = os.path.join(out_dir, o["url"])
+                self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+                with open(path, "rb") as f:
+                    data = f.read()
+                self.assertEqual(hashlib.sha256(data).hexdigest(), o["sha256"])
+                lines = data.decode().splitlines()
+                self.assertEqual(len(lines), o["count"])
+                resources += [json.loads(line) for line in lines]
+            self.assertTrue(all(r.get("subject", {}).get("reference", "Patient/p-001")
+                                == "Patient/p-001" for r in resources))
+            path = os.path.join(hub.root, "exported.json")
+            with open(path, "w") as f:
+                json.dump(resources, f)
+            check = subprocess.run(["node", "validate.js", path], cwd=FHIR_DIR,
+                                   capture_output=True, text=True, timeout=120)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+            self.assertIn(f"validated {len(resources)} resources: 0 problems", check.stdout)
+            # The export is in the ledger, as the operator's read of the patient's data.
+            shown = hub.run("ledger", "show", "--data-dir", hub.data_dir).stdout
+            self.assertTrue(any("export of Patient/p-001" in l and '"operator"' in l
+                                for l in shown.splitlines()))
+            # Only what arrived since; a directory that exists is refused, nothing overwritten.
+            time.sleep(1.1)
+            since = now_rfc3339()
+            time.sleep(1.1)
+            hub.post_readings(readings(FIRST + 1, LATER, -100), "dev-0002")
+            later_dir = os.path.join(hub.root, "later")
+            hub.run("patient", "export", "--data-dir", hub.data_dir, "--id", "p-001",
+                    "--out", later_dir, "--since", since)
+            with open(os.path.join(later_dir, "manifest.json")) as f:
+                counts = {o["type"]: o["count"] for o in json.load(f)["output"]}
+            self.assertEqual(counts, {"Patient": 0, "Device": 0, "Observation": LATER})
+            again = hub.run("patient", "export", "--data-dir", hub.data_dir, "--id", "p-001",
+                            "--out", later_dir, check=False)
+            self.assertNotEqual(again.returncode, 0)
+            self.assertIn("exists", again.stderr)
+            missing = hub.run("patient", "export", "--data-dir", hub.data_dir, "--id", "p-404",
+                              "--out", os.path.join(hub.root, "none"), check=False)
+            self.assertIn("no patient p-404", missing.stderr)
+            self.assertFalse(os.path.exists(os.path.join(hub.root, "none")))
+        finally:
+            hub.close()
 
 
 if __name__ == "__main__":
