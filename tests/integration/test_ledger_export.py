@@ -205,7 +205,10 @@ class LedgerExportTest(unittest.TestCase):
         first = json.loads(out[0])
         self.assertEqual(first["index"], 0)
         self.assertEqual(first["type"], "patient_added")
-        self.assertEqual(first["fields"], {"patient": "p-001"})
+        # Who added the patient: the operating-system user who ran `vigil patient add`.
+        self.assertEqual(first["fields"]["patient"], "p-001")
+        self.assertRegex(first["fields"]["by"], r"^os:\S+$")
+        self.assertEqual(set(first["fields"]), {"patient", "by"})
         access = [json.loads(line) for line in self.hub.run(
             "ledger", "show", "--data-dir", self.hub.data_dir).stdout.splitlines()
             if '"access"' in line]
