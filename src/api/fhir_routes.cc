@@ -66,9 +66,11 @@ HttpReply FhirRoutes::Handle(const ApiRequest& request, const Session& session) 
                             "this server answers in FHIR JSON only (application/fhir+json)");
   }
   if (path == "/fhir/Patient") return SearchPatients(request, session);
-  constexpr std::string_view kEverything = "/$everything";
-  if (path.rfind("/fhir/Patient/", 0) == 0 && path.ends_with(kEverything)) {
-    const std::string id = path.substr(14, path.size() - 14 - kEverything.size());
+  constexpr std::string_view kPatientPrefix = "/fhir/Patient/", kEverything = "/$everything";
+  if (path.starts_with(kPatientPrefix) && path.ends_with(kEverything) &&
+      path.size() > kPatientPrefix.size() + kEverything.size()) {
+    const std::string id = path.substr(kPatientPrefix.size(),
+                                       path.size() - kPatientPrefix.size() - kEverything.size());
     if (!id.empty() && id.find('/') == std::string::npos) {
       return PatientEverything(request, session, id);
     }

@@ -61,13 +61,13 @@ class NdjsonFile {
     if (::rename((path_ + ".part").c_str(), path_.c_str()) != 0) {
       return Status::IoError("cannot rename " + path_ + ".part");
     }
-    VIGIL_ASSIGN_OR_RETURN(std::string written, ReadFile(path_));
-    return std::pair{lines_, crypto::Hex(crypto::Sha256(written))};
+    return std::pair{lines_, crypto::Hex(digest_.Finish())};
   }
 
  private:
   NdjsonFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   Status Flush() {
+    digest_.Update(buffer_);
     size_t done = 0;
     while (done < buffer_.size()) {
       const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
@@ -82,6 +82,7 @@ class NdjsonFile {
   int fd_ = -1;
   std::string buffer_;
   uint64_t lines_ = 0;
+  crypto::Sha256Stream digest_;  // of what was written, as it is written
 };
 
 // "Observations: 12,000 of 100,000 (12%)" on one line of a terminal; every quarter elsewhere.

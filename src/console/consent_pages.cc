@@ -47,23 +47,12 @@ Result<access::ConsentDirective> StoredConsent(api::RouteContext& context,
   return access::DecodeConsent(*stored);
 }
 
-// The patient's own id, or why this is not a patient's page.
-std::optional<std::string> OwnPatient(const PageContext& page) {
-  if (page.session.who.role != access::Role::kPatient || page.session.who.patient_id.empty()) {
-    return std::nullopt;
-  }
-  return page.session.who.patient_id;
-}
-
 }  // namespace
 
 api::HttpReply ConsentPage(const PageContext& page) {
-  const auto patient_id = OwnPatient(page);
-  if (!patient_id) return ErrorPage(page, 403, "This page is for patients.");
-  auto decision = page.context.Authorize(page.request, page.session, access::Action::kReadConsent,
-                                         *patient_id, "console:consent");
-  if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
-  if (!decision->allowed()) return ErrorPage(page, 403, "Your consent cannot be shown.");
+  auto own = AuthorizeOwnRecord(page, access::Action::kReadConsent, "console:consent");
+  if (auto* refused = std::get_if<api::HttpReply>(&own)) return std::move(*refused);
+  const std::string* patient_id = &std::get<std::string>(own);
   auto directive = StoredConsent(page.context, *patient_id);
   if (!directive.ok()) return ErrorPage(page, 503, "Your consent could not be read.");
   const access::ConsentChoices choices = access::ChoicesOf(*directive);
@@ -112,12 +101,9 @@ api::HttpReply ConsentPage(const PageContext& page) {
 }
 
 api::HttpReply SubmitConsent(const PageContext& page) {
-  const auto patient_id = OwnPatient(page);
-  if (!patient_id) return ErrorPage(page, 403, "This page is for patients.");
-  auto decision = page.context.Authorize(page.request, page.session, access::Action::kWriteConsent,
-                                         *patient_id, "console:consent");
-  if (!decision.ok()) return ErrorPage(page, 503, "The change could not be recorded.");
-  if (!decision->allowed()) return ErrorPage(page, 403, "Your consent cannot be changed here.");
+  auto own = AuthorizeOwnRecord(page, access::Action::kWriteConsent, "console:consent");
+  if (auto* refused = std::get_if<api::HttpReply>(&own)) return std::move(*refused);
+  const std::string* patient_id = &std::get<std::string>(own);
   access::ConsentChoices choices;
   for (auto [name, answer] : {std::pair{"vital_signs", &choices.care_team_vital_signs},
                               std::pair{"device_data", &choices.care_team_device_data},

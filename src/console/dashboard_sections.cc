@@ -4,6 +4,7 @@
 // checkpoint and last verification. No health data.
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "console/pages.h"
 #include "console/svg_chart.h"
@@ -50,7 +51,7 @@ Html Tile(std::string_view label, int64_t n) {
 
 Html DeviceHealthSection(const std::vector<store::DeviceRecord>& devices,
                          const std::vector<store::DeviceActivity>& activity, int64_t now_ms) {
-  std::map<std::string_view, const store::DeviceActivity*> by_id;
+  std::unordered_map<std::string_view, const store::DeviceActivity*> by_id;
   for (const auto& a : activity) by_id[a.device_id] = &a;
   std::vector<std::pair<const store::DeviceRecord*, int64_t>> silent, expiring;
   int64_t unknown_end = 0;

@@ -3,6 +3,7 @@
 // it), revocation, and release of a device a containment playbook holds (with a reason).
 #include <charconv>
 #include <map>
+#include <unordered_map>
 
 #include "console/pages.h"
 #include "model/device_types.h"
@@ -69,7 +70,7 @@ api::HttpReply DevicesPage(const PageContext& page) {
   if (!devices.ok() || !activity.ok()) {
     return ErrorPage(page, 503, "The devices could not be read.");
   }
-  std::map<std::string_view, const store::DeviceActivity*> activity_of;
+  std::unordered_map<std::string_view, const store::DeviceActivity*> activity_of;
   for (const auto& a : *activity) activity_of[a.device_id] = &a;
   Html body;
   body << "<h2>Enrol a device</h2><p>The device makes its own key and a certificate signing "

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "admin/hub_admin.h"
 #include "api/api_request.h"
@@ -37,6 +38,13 @@ admin::AdminParts AdminPartsOf(const PageContext& page);
 // containment lifted: /console/users/{u}/unlock, /console/devices/{d}/release).
 Html InlineReasonForm(const PageContext& page, Literal prefix, const std::string& entity,
                       Literal verb, Literal button);
+
+// The signed-in patient's own id once `action` on their record is decided and recorded
+// (`resource` names the page in the ledger); otherwise the page saying why not (403 for anyone
+// but a patient or a refusal, 503 if the decision could not be recorded).
+using OwnRecord = std::variant<std::string, api::HttpReply>;
+OwnRecord AuthorizeOwnRecord(const PageContext& page, access::Action action,
+                             const std::string& resource);
 
 // A short page that says what went wrong, in words a person understands.
 api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message);

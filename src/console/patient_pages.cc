@@ -24,16 +24,22 @@ std::string_view Described(const events::audit::Access& a) {
 
 }  // namespace
 
-api::HttpReply MyVitals(const PageContext& page) {
+OwnRecord AuthorizeOwnRecord(const PageContext& page, access::Action action,
+                             const std::string& resource) {
   const std::string& patient_id = page.session.who.patient_id;
   if (page.session.who.role != access::Role::kPatient || patient_id.empty()) {
     return ErrorPage(page, 403, "This page is for patients.");
   }
-  auto decision =
-      page.context.Authorize(page.request, page.session, access::Action::kReadObservations,
-                             patient_id, "console:my-vitals");
+  auto decision = page.context.Authorize(page.request, page.session, action, patient_id, resource);
   if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
   if (!decision->allowed()) return ErrorPage(page, 403, "Your record cannot be shown.");
+  return patient_id;
+}
+
+api::HttpReply MyVitals(const PageContext& page) {
+  auto own = AuthorizeOwnRecord(page, access::Action::kReadObservations, "console:my-vitals");
+  if (auto* refused = std::get_if<api::HttpReply>(&own)) return std::move(*refused);
+  const std::string& patient_id = std::get<std::string>(own);
   auto vitals = VitalsView(page.context, page.request, page.session, patient_id, kVitalsHours);
   if (!vitals.ok()) return ErrorPage(page, 503, "Your readings could not be read.");
   Html body;
@@ -45,14 +51,9 @@ api::HttpReply MyVitals(const PageContext& page) {
 }
 
 api::HttpReply ReadersPage(const PageContext& page) {
-  const std::string& patient_id = page.session.who.patient_id;
-  if (page.session.who.role != access::Role::kPatient || patient_id.empty()) {
-    return ErrorPage(page, 403, "This page is for patients.");
-  }
-  auto decision = page.context.Authorize(
-      page.request, page.session, access::Action::kReadAuditEvents, patient_id, "console:readers");
-  if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
-  if (!decision->allowed()) return ErrorPage(page, 403, "Your record cannot be shown.");
+  auto own = AuthorizeOwnRecord(page, access::Action::kReadAuditEvents, "console:readers");
+  if (auto* refused = std::get_if<api::HttpReply>(&own)) return std::move(*refused);
+  const std::string& patient_id = std::get<std::string>(own);
   auto stored = page.context.deps.store.LedgerEntriesAbout(patient_id, kLedgerEntriesRead);
   if (!stored.ok()) return ErrorPage(page, 503, "The audit ledger could not be read.");
   struct Read {

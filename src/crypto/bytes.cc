@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <memory>
+#include <utility>
 
 namespace vigil::crypto {
 
@@ -28,6 +29,22 @@ Sha256Digest Sha256(std::string_view data) {
   Sha256Digest digest{};
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &len, Sha256Algorithm(), nullptr);
+  return digest;
+}
+
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr);
+}
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256Stream::Sha256Stream(Sha256Stream&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)) {}
+void Sha256Stream::Update(std::string_view data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+Sha256Digest Sha256Stream::Finish() {
+  Sha256Digest digest{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest.data(), &len);
   return digest;
 }
 

@@ -19,6 +19,19 @@ Result<std::string> RandomBytes(size_t n);
 Sha256Digest Sha256(std::string_view data);
 // SHA-256 of the concatenation of `parts`, without building it.
 Sha256Digest Sha256(std::initializer_list<std::string_view> parts);
+// SHA-256 over data given piece by piece (a file as it is written).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(Sha256Stream&& other) noexcept;
+  Sha256Stream& operator=(Sha256Stream&&) = delete;
+  void Update(std::string_view data);
+  Sha256Digest Finish();  // once
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
 
 // HMAC-SHA256 (RFC 2104) of `data` under `key`.
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
