@@ -1,8 +1,9 @@
 // libFuzzer target: what people-facing clients send the API — request targets (path and
 // query, read as an Observation search and a Patient/$everything too, and the "/{id}/verb" tails of
-// /security routes), FHIR Consent bodies, {"note"} bodies base32 secrets and C2SP tlog-tiles paths
-// — must never crash a parser; whatever parses must round-trip (a parsed Consent renders to FHIR
-// that parses back to the same rules; a parsed id is positive).
+// /security routes, /privacy/patients/{id}/verb), FHIR Consent bodies, erasure reasons, {"note"}
+// bodies base32 secrets and C2SP tlog-tiles paths — must never crash a parser; whatever parses must
+// round-trip (a parsed Consent renders to FHIR that parses back to the same rules; a parsed id is
+// positive).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -12,7 +13,9 @@
 #include "api/api_request.h"
 #include "api/fhir_date.h"
 #include "api/fhir_search.h"
+#include "api/privacy_routes.h"
 #include "ledger/tiles.h"
+#include "privacy/patient_privacy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
@@ -37,6 +40,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                             everything->types.empty())) {
       abort();
     }
+  }
+  // A privacy officer's target names one patient; a reason the ledger takes is one short line.
+  if (auto target = vigil::api::ParsePrivacyPath(input);
+      target && (target->patient_id.empty() || target->patient_id.find('/') != std::string::npos)) {
+    abort();
+  }
+  if (vigil::privacy::CheckRequestReason(input).ok() &&
+      (input.empty() || input.size() > 300 || input.find('\n') != std::string::npos)) {
+    abort();
   }
   (void)vigil::access::Base32Decode(input);
   (void)vigil::api::NoteFromBody(input);

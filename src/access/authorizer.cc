@@ -23,6 +23,11 @@ Result<Decision> Authorizer::Authorize(const AccessRequest& request) {
       facts.consent = &*consent;
     }
   }
+  const bool officer = request.who.role == Role::kPrivacyOfficer;
+  if ((care_giver || officer) && !request.patient_id.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(auto flags, privacy_.Flags(request.patient_id));
+    for (const auto& f : flags) facts.restricted |= f.flag == store::PatientFlag::kRestricted;
+  }
   const Decision decision = Decide(request.who, request.action, request.patient_id, facts);
   const bool break_glass = decision.outcome == Outcome::kBreakGlass;
   const int64_t now = clock_.NowMillis();

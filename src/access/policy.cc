@@ -21,6 +21,8 @@ std::optional<DataCategory> CategoryOf(Action a) {
 
 Decision DecideForCareGiver(const Principal& who, Action action, const PatientFacts& facts) {
   if (!IsHealthData(action)) return Deny("role-not-permitted");
+  // Art. 18: stored, not used; an emergency is no exception the regulation names.
+  if (facts.restricted) return Deny("processing-restricted");
   const ConsentDirective default_directive;
   const ConsentDirective& consent = facts.consent ? *facts.consent : default_directive;
   std::string refusal;
@@ -65,6 +67,8 @@ std::string_view ActionName(Action action) {
       return "manage-devices";
     case Action::kManageAlerts:
       return "manage-alerts";
+    case Action::kManagePrivacy:
+      return "manage-privacy";
   }
   return "unknown";
 }
@@ -109,6 +113,12 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
     case Role::kDeviceAdmin:
       if (action == Action::kManageDevices) return Allow("device-administrator");
+      return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
+    case Role::kPrivacyOfficer:
+      if (action == Action::kManagePrivacy || action == Action::kReadAuditEvents) {
+        return Allow("privacy-officer");
+      }
+      if (IsHealthData(action) && facts.restricted) return Allow("restricted:privacy-officer");
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
   }
   return Deny("unknown-role");

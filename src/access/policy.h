@@ -11,6 +11,9 @@
 //   admin              users, care teams, sessions and adding patients; no health data
 //                      (separation of duties)
 //   device-admin       devices (enrol, revoke, release); no health data
+//   privacy-officer    (the DPO) legal holds, restriction of processing and erasure, and the
+//                      accounting of disclosures; a restricted patient's record, which nobody
+//                      else but the patient may read while the restriction stands
 #pragma once
 
 #include <string>
@@ -36,6 +39,7 @@ enum class Action {
   kManageAlerts,    // list, acknowledge and resolve the detection engine's alerts
   kManagePatients,  // add patients (their sealed demographics; no readings)
   kManageDevices,   // enrol, revoke and release devices
+  kManagePrivacy,   // legal holds, restriction of processing, erasure (GDPR Art. 17, 18)
 };
 
 std::string_view ActionName(Action action);
@@ -58,6 +62,7 @@ struct PatientFacts {
   bool on_care_team = false;                  // the principal is on the patient's care team
   const ConsentDirective* consent = nullptr;  // the patient's directive; none: the default
   std::string break_glass_reason;             // stated by the clinician; empty: no break-glass
+  bool restricted = false;  // the patient's processing is restricted (GDPR Art. 18)
 };
 
 // Decides whether `who` may do `action` on `patient_id`'s data (empty for actions that concern

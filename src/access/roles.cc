@@ -6,12 +6,13 @@
 namespace vigil::access {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 6> kNames{{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kNames{{
     {Role::kPatient, "patient"},
     {Role::kClinician, "clinician"},
     {Role::kNurse, "nurse"},
     {Role::kDeviceAdmin, "device-admin"},
     {Role::kSecurityOfficer, "security-officer"},
+    {Role::kPrivacyOfficer, "privacy-officer"},
     {Role::kAdmin, "admin"},
 }};
 

@@ -7,7 +7,15 @@
 
 namespace vigil::access {
 
-enum class Role { kPatient, kClinician, kNurse, kDeviceAdmin, kSecurityOfficer, kAdmin };
+enum class Role {
+  kPatient,
+  kClinician,
+  kNurse,
+  kDeviceAdmin,
+  kSecurityOfficer,
+  kAdmin,
+  kPrivacyOfficer,  // the data protection officer: holds, restrictions, erasure
+};
 
 std::string_view RoleName(Role role);  // "patient", "clinician", ..., "security-officer"
 std::optional<Role> ParseRole(std::string_view name);

@@ -21,7 +21,8 @@ Status Mismatch(const std::string& what) {
 bool AuthorizationReplay::Concerns(EntryType type) {
   return type == EntryType::kUserAdded || type == EntryType::kCareTeamChanged ||
          type == EntryType::kConsentChanged || type == EntryType::kDeviceEnrolled ||
-         type == EntryType::kDeviceRevoked;
+         type == EntryType::kDeviceRevoked || type == EntryType::kPatientErased ||
+         type == EntryType::kPatientFlagChanged;
 }
 
 void AuthorizationReplay::Apply(uint64_t, const LedgerEntry& e) {
@@ -40,7 +41,44 @@ void AuthorizationReplay::Apply(uint64_t, const LedgerEntry& e) {
     devices_[enrolled->device] = {enrolled->patient, enrolled->cert_sha256, false};
   } else if (auto revoked = events::As<audit::DeviceRevoked>(e)) {
     devices_[revoked->device].revoked = true;
+  } else if (auto erased = events::As<audit::PatientErased>(e)) {
+    // The erasure takes the patient's care team, consent and devices with it.
+    erased_.insert(erased->patient);
+    std::erase_if(care_team_, [&](const auto& member) { return member.first == erased->patient; });
+    consent_sha256_.erase(erased->patient);
+    for (auto& [id, device] : devices_) device.revoked |= device.patient == erased->patient;
+  } else if (auto flag = events::As<audit::PatientFlagChanged>(e)) {
+    if (flag->change == "set") {
+      flags_.insert({flag->patient, flag->flag});
+    } else {
+      flags_.erase({flag->patient, flag->flag});
+    }
   }
+}
+
+Status AuthorizationReplay::ComparePrivacy(
+    store::Store& store, const std::vector<store::PatientRecord>& patients) const {
+  std::set<std::pair<std::string, std::string>> stored_flags;
+  for (const auto& p : patients) {
+    VIGIL_ASSIGN_OR_RETURN(auto flags, store.privacy().Flags(p.id));
+    for (const auto& f : flags) stored_flags.insert({p.id, std::string(PatientFlagName(f.flag))});
+  }
+  if (stored_flags != flags_) {
+    return Mismatch("the patients' legal holds and restrictions (" +
+                    std::to_string(stored_flags.size()) + " set) are not those the ledger set (" +
+                    std::to_string(flags_.size()) + ")");
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto erasures, store.privacy().ErasuresAfter(0));
+  std::set<std::string> stored_erasures;
+  for (const auto& e : erasures) stored_erasures.insert(e.patient_id);
+  for (const auto& id : erased_) {
+    if (!stored_erasures.count(id))
+      return Mismatch("patient " + id + " was erased; the record of it is gone");
+  }
+  for (const auto& id : stored_erasures) {
+    if (!erased_.count(id)) return Mismatch("patient " + id + " is marked erased without an entry");
+  }
+  return Status::Ok();
 }
 
 Status AuthorizationReplay::Compare(store::Store& store, std::vector<std::string>& notes) const {
@@ -90,6 +128,7 @@ Status AuthorizationReplay::Compare(store::Store& store, std::vector<std::string
                       "'s care team, and is gone from it");
     }
   }
+  VIGIL_RETURN_IF_ERROR(ComparePrivacy(store, patients));
   VIGIL_ASSIGN_OR_RETURN(auto devices, store.ListDevices());
   for (const auto& d : devices) {
     const auto it = devices_.find(d.id);

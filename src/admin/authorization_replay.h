@@ -1,5 +1,6 @@
 // Verification of the authorization state against the ledger: every change of who may do what
-// (users and their roles, care teams, consent directives, devices and their patients) is a
+// (users and their roles, care teams, consent directives, devices and their patients, patients'
+// legal holds, restrictions and erasures) is a
 // ledger entry, so the state those entries build must be the state the tables hold. An insider
 // who edits the tables directly — granting themselves a patient, moving a device to another
 // patient — is named by `vigil verify`, row by row.
@@ -29,6 +30,9 @@ class AuthorizationReplay {
   Status Compare(store::Store& store, std::vector<std::string>& notes) const;
 
  private:
+  Status ComparePrivacy(store::Store& store,
+                        const std::vector<store::PatientRecord>& patients) const;
+
   struct User {
     std::string role, patient;
   };
@@ -40,6 +44,8 @@ class AuthorizationReplay {
   std::set<std::pair<std::string, std::string>> care_team_;  // (patient, user)
   std::map<std::string, std::string> consent_sha256_;        // patient -> digest ("" unknown)
   std::map<std::string, Device> devices_;
+  std::set<std::pair<std::string, std::string>> flags_;  // (patient, flag)
+  std::set<std::string> erased_;
 };
 
 }  // namespace vigil::admin

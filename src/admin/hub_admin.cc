@@ -95,6 +95,8 @@ Result<EnrolledDevice> EnrolDevice(const AdminParts& hub, const DeviceEnrolment&
   }
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store.FindPatient(e.patient_id));
   if (!patient) return Status::NotFound("no patient " + e.patient_id + " (add it first)");
+  VIGIL_ASSIGN_OR_RETURN(auto erased, hub.store.privacy().FindErasure(e.patient_id));
+  if (erased) return Status::FailedPrecondition("Patient/" + e.patient_id + " was erased");
   VIGIL_ASSIGN_OR_RETURN(auto existing, hub.store.FindDevice(e.id));
   if (existing) return Status::AlreadyExists("device " + e.id + " is already enrolled");
   VIGIL_ASSIGN_OR_RETURN(auto ca, LoadDeviceCa(hub.layout));

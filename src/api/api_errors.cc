@@ -29,6 +29,8 @@ HttpError ErrorFor(StatusCode code) {
       return {409, "conflict", "conflict"};
     case StatusCode::kResourceExhausted:
       return {429, "throttled", "throttled"};
+    case StatusCode::kGone:
+      return {410, "deleted", "gone"};
     default:
       return {500, "exception", "internal"};
   }

@@ -5,7 +5,8 @@
 namespace vigil::api {
 
 bool ApiService::Serves(std::string_view path) {
-  for (std::string_view prefix : {"/auth/", "/admin/", "/security/", "/fhir/", "/ledger/"}) {
+  for (std::string_view prefix :
+       {"/auth/", "/admin/", "/security/", "/privacy/", "/fhir/", "/ledger/"}) {
     if (path.substr(0, prefix.size()) == prefix) return true;
   }
   return path == "/fhir";
@@ -29,6 +30,7 @@ HttpReply ApiService::Handle(const ApiRequest& request) {
   if (under("/security/alerts")) return alerts_.Handle(request, *session);
   if (under("/security/incidents")) return incidents_.Handle(request, *session);
   if (under("/security/address-blocks")) return containment_.Handle(request, *session);
+  if (under("/privacy/")) return privacy_.Handle(request, *session);
   return admin_.Handle(request, *session);
 }
 

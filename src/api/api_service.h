@@ -20,6 +20,7 @@
 #include "api/http_reply.h"
 #include "api/incident_routes.h"
 #include "api/ledger_routes.h"
+#include "api/privacy_routes.h"
 #include "api/route_context.h"
 
 namespace vigil::api {
@@ -35,6 +36,7 @@ class ApiService {
         alerts_(context_),
         incidents_(context_),
         containment_(context_),
+        privacy_(context_),
         ledger_(context_),
         fhir_(context_) {}
 
@@ -53,6 +55,7 @@ class ApiService {
   AlertRoutes alerts_;
   IncidentRoutes incidents_;
   ContainmentRoutes containment_;
+  PrivacyRoutes privacy_;
   LedgerRoutes ledger_;
   FhirRoutes fhir_;
 };

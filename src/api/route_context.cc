@@ -15,12 +15,19 @@ Result<access::Decision> RouteContext::Authorize(const ApiRequest& request, cons
                                                  access::Action action,
                                                  const std::string& patient_id,
                                                  const std::string& resource) {
-  return authorizer_.Authorize({.who = session.who,
-                                .action = action,
-                                .patient_id = patient_id,
-                                .resource = resource,
-                                .break_glass_reason = request.break_glass_reason,
-                                .address = request.peer_address});
+  VIGIL_ASSIGN_OR_RETURN(access::Decision decision,
+                         authorizer_.Authorize({.who = session.who,
+                                                .action = action,
+                                                .patient_id = patient_id,
+                                                .resource = resource,
+                                                .break_glass_reason = request.break_glass_reason,
+                                                .address = request.peer_address}));
+  // Whoever asks, an erased patient is gone (the tombstone is in the ledger for all to see); a
+  // caregiver's denial would otherwise blame a care team the erasure removed.
+  if (!patient_id.empty()) {
+    VIGIL_RETURN_IF_ERROR(store::RefuseErased(deps.store.privacy(), patient_id));
+  }
+  return decision;
 }
 
 void RouteContext::ReportSent(const ApiRequest& request, const Session& session,

@@ -35,11 +35,12 @@ class RouteContext {
  public:
   explicit RouteContext(ApiDependencies deps)
       : deps(std::move(deps)),
-        authorizer_(this->deps.store.access(), this->deps.audit, this->deps.clock,
-                    this->deps.events) {}
+        authorizer_(this->deps.store.access(), this->deps.store.privacy(), this->deps.audit,
+                    this->deps.clock, this->deps.events) {}
 
   // The session's request to do `action` on `patient_id` (the resource named by `resource`):
-  // decided, recorded, and returned. An error only if the decision could not be recorded.
+  // decided, recorded, and returned. An error if the decision could not be recorded, and Gone
+  // (after recording it) when the request concerns a patient who was erased.
   Result<access::Decision> Authorize(const ApiRequest& request, const Session& session,
                                      access::Action action, const std::string& patient_id,
                                      const std::string& resource);

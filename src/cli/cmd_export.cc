@@ -129,6 +129,7 @@ Status RunPatientExport(const PatientExportOptions& o) {
   VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(o.data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(o.id));
   if (!patient) return Status::NotFound("no patient " + o.id);
+  VIGIL_RETURN_IF_ERROR(store::RefuseErased(hub.store->privacy(), o.id));
   VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(o.id));
   store::ObservationQuery query;
   query.patient_id = o.id;

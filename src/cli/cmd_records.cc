@@ -1,6 +1,7 @@
 // Patients, devices and reading them back: `vigil patient`, `vigil device`, `vigil observations`.
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "admin/hub_admin.h"
@@ -29,12 +30,19 @@ Status RunPatientAdd(const PatientAddOptions& o) {
 Status RunPatientList(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto patients, hub.store->ListPatients());
+  VIGIL_ASSIGN_OR_RETURN(auto erasures, hub.store->privacy().ErasuresAfter(0));
+  std::map<std::string, int64_t> erased;
+  for (const auto& e : erasures) erased[e.patient_id] = e.erased_ms;
   std::vector<std::string> ids;
-  for (const auto& p : patients) ids.push_back(p.id);
+  for (const auto& p : patients) {
+    if (!erased.count(p.id)) ids.push_back(p.id);
+  }
   VIGIL_RETURN_IF_ERROR(admin::RecordOperatorReads(hub, ids, "Patient/", "vigil patient list"));
   for (const auto& p : patients) {
     std::string name = "(unreadable: data key missing)";
-    if (auto key = hub.keys->DataKey(p.id); key.ok()) {
+    if (auto e = erased.find(p.id); e != erased.end()) {
+      name = "(erased " + FormatRfc3339Millis(e->second).substr(0, 10) + ")";
+    } else if (auto key = hub.keys->DataKey(p.id); key.ok()) {
       if (auto plain = store::OpenDemographics(*key, p.id, p.sealed_demographics); plain.ok()) {
         const json d = json::parse(*plain);
         name = d["name"].get<std::string>() + ", born " + d["birthDate"].get<std::string>();
@@ -101,6 +109,7 @@ Status RunObservations(const std::string& data_dir, const std::string& patient_i
   VIGIL_ASSIGN_OR_RETURN(AdminHub hub, OpenAdminHub(data_dir));
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(patient_id));
   if (!patient) return Status::NotFound("no patient " + patient_id);
+  VIGIL_RETURN_IF_ERROR(store::RefuseErased(hub.store->privacy(), patient_id));
   VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(patient_id));
   VIGIL_RETURN_IF_ERROR(
       admin::RecordOperatorReads(hub, {patient_id}, "Observation?patient=", "vigil observations"));

@@ -43,6 +43,14 @@ struct PatientExportOptions {
   std::string data_dir, id, out_dir, since;
 };
 Status RunPatientExport(const PatientExportOptions& options);
+// `vigil patient erase`, `hold`, `restrict` (cmd_privacy.cc): data-protection requests.
+struct PatientPrivacyOptions {
+  std::string data_dir, id, reason;
+  bool yes = false;   // erase: no confirmation asked
+  bool lift = false;  // hold, restrict: lift instead of set
+};
+Status RunPatientErase(const PatientPrivacyOptions& options);
+Status RunPatientFlag(const PatientPrivacyOptions& options, bool restriction);
 
 struct DeviceEnrollOptions {
   std::string data_dir, id, patient_id, type;

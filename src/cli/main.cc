@@ -67,6 +67,26 @@ int main(int argc, char** argv) {
       "--since", pexport.since,
       "Only what changed since this instant (RFC 3339, e.g. 2026-12-07T09:00:00Z)");
   pexport_cmd->callback([&] { status = vigil::cli::RunPatientExport(pexport); });
+  vigil::cli::PatientPrivacyOptions privacy;
+  auto* erase_cmd = patient->add_subcommand(
+      "erase", "Erase a patient for good by destroying their data key (GDPR Art. 17)");
+  auto* hold_cmd = patient->add_subcommand(
+      "hold", "Place a legal hold on a patient's record (erasure is refused), or --lift it");
+  auto* restrict_cmd = patient->add_subcommand(
+      "restrict", "Restrict processing of a patient's data (GDPR Art. 18), or --lift it");
+  for (auto* cmd : {erase_cmd, hold_cmd, restrict_cmd}) {
+    cmd->add_option("--data-dir", privacy.data_dir)->required();
+    cmd->add_option("--id", privacy.id, "Patient id")->required();
+    cmd->add_option("--reason", privacy.reason,
+                    "The request's reference, recorded in the ledger (a ticket, not a name)")
+        ->required();
+  }
+  erase_cmd->add_flag("--yes", privacy.yes, "Do not ask for confirmation");
+  hold_cmd->add_flag("--lift", privacy.lift, "Lift the hold");
+  restrict_cmd->add_flag("--lift", privacy.lift, "Lift the restriction");
+  erase_cmd->callback([&] { status = vigil::cli::RunPatientErase(privacy); });
+  hold_cmd->callback([&] { status = vigil::cli::RunPatientFlag(privacy, false); });
+  restrict_cmd->callback([&] { status = vigil::cli::RunPatientFlag(privacy, true); });
 
   auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
   vigil::cli::DeviceEnrollOptions enroll;

@@ -9,9 +9,10 @@
 namespace vigil::console {
 namespace {
 
-constexpr access::Role kRoles[] = {access::Role::kClinician,       access::Role::kNurse,
-                                   access::Role::kPatient,         access::Role::kDeviceAdmin,
-                                   access::Role::kSecurityOfficer, access::Role::kAdmin};
+constexpr access::Role kRoles[] = {
+    access::Role::kClinician,   access::Role::kNurse,           access::Role::kPatient,
+    access::Role::kDeviceAdmin, access::Role::kSecurityOfficer, access::Role::kPrivacyOfficer,
+    access::Role::kAdmin};
 
 Status MayManage(const PageContext& page, access::Action action, const std::string& patient,
                  const std::string& resource) {

@@ -48,7 +48,8 @@ api::HttpReply MyPatients(const PageContext& page) {
     // Each name shown is a read of the patient, decided and recorded like the API's.
     auto decision = page.context.Authorize(page.request, page.session, access::Action::kReadPatient,
                                            id, "console:patient");
-    if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
+    if (!decision.ok() && decision.status().code() == StatusCode::kGone) continue;
+    if (!decision.ok()) return UndecidedPage(page, decision.status());
     if (!decision->allowed()) continue;
     body << "<tr><td><a href=\"/console/patients/";
     body.UrlPart(id);
@@ -74,7 +75,7 @@ api::HttpReply ChartPage(const PageContext& page, const std::string& patient_id,
   request.break_glass_reason = break_glass_reason;
   auto decision = page.context.Authorize(request, page.session, access::Action::kReadObservations,
                                          patient_id, "console:chart");
-  if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
+  if (!decision.ok()) return UndecidedPage(page, decision.status());
   if (!*found) return ErrorPage(page, 404, "There is no such patient.");
   if (!decision->allowed()) {
     Html body;

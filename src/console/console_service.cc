@@ -116,6 +116,8 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Fo
         return Redirect("/console/patients");
       case access::Role::kPatient:
         return Redirect("/console/me");
+      case access::Role::kPrivacyOfficer:
+        return Redirect("/console/privacy");
     }
   }
   if (path == "/console/security") return Dashboard(page);

@@ -48,6 +48,9 @@ OwnRecord AuthorizeOwnRecord(const PageContext& page, access::Action action,
 
 // A short page that says what went wrong, in words a person understands.
 api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message);
+// The page for a request the RouteContext could not decide: 410 saying when the patient was
+// erased, else 503 (the decision could not be recorded).
+api::HttpReply UndecidedPage(const PageContext& page, const Status& status);
 
 // Signing in and out (login_pages.cc): no session needed, except for the password change and
 // sign-out.

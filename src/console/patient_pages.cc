@@ -31,7 +31,7 @@ OwnRecord AuthorizeOwnRecord(const PageContext& page, access::Action action,
     return ErrorPage(page, 403, "This page is for patients.");
   }
   auto decision = page.context.Authorize(page.request, page.session, action, patient_id, resource);
-  if (!decision.ok()) return ErrorPage(page, 503, "The access could not be recorded.");
+  if (!decision.ok()) return UndecidedPage(page, decision.status());
   if (!decision->allowed()) return ErrorPage(page, 403, "Your record cannot be shown.");
   return patient_id;
 }

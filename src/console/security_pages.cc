@@ -121,8 +121,14 @@ api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view m
   body << "</p><p><a href=\"/console/\">Back to the start</a></p>";
   return page.Page(status == 403   ? "Not permitted"
                    : status == 404 ? "Not found"
+                   : status == 410 ? "Erased"
                                    : "Problem",
                    body, status);
+}
+
+api::HttpReply UndecidedPage(const PageContext& page, const Status& status) {
+  if (status.code() == StatusCode::kGone) return ErrorPage(page, 410, status.message());
+  return ErrorPage(page, 503, "The access could not be recorded.");
 }
 
 api::HttpReply Dashboard(const PageContext& page) {

@@ -30,6 +30,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "aborted";
     case StatusCode::kUnauthenticated:
       return "unauthenticated";
+    case StatusCode::kGone:
+      return "gone";
   }
   return "unknown";
 }

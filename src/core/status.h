@@ -24,6 +24,7 @@ enum class StatusCode {
   kInternal,
   kAborted,          // a concurrent change got there first; retrying may succeed
   kUnauthenticated,  // no valid credentials (HTTP 401)
+  kGone,             // it existed and was destroyed for good: an erased patient (HTTP 410)
 };
 
 // Name of a code, for messages ("invalid argument").
@@ -57,6 +58,7 @@ class [[nodiscard]] Status {
   static Status Unauthenticated(std::string m) {
     return {StatusCode::kUnauthenticated, std::move(m)};
   }
+  static Status Gone(std::string m) { return {StatusCode::kGone, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

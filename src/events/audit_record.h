@@ -39,7 +39,9 @@ enum class AuditType : uint8_t {
   kLedgerOriginChanged = 25,
   kAddressUnblocked = 26,
   kBreakGlassReviewed = 27,
-  kLastType = kBreakGlassReviewed,
+  kPatientErased = 28,
+  kPatientFlagChanged = 29,
+  kLastType = kPatientFlagChanged,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

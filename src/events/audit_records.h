@@ -433,4 +433,43 @@ struct BreakGlassReviewed {
   }
 };
 
+// A patient erased (GDPR Art. 17): their data key destroyed, their devices revoked. The tombstone
+// names the patient's id and counts; it holds nothing of their data. `reason` is the operator's
+// reference for the request (a ticket, not a name: docs/privacy.md).
+struct PatientErased {
+  static constexpr AuditType kType = AuditType::kPatientErased;
+  std::string patient = {};
+  std::string by = {};
+  std::string reason = {};
+  std::string devices = {};   // the devices revoked, space-separated
+  std::string readings = {};  // how many stored Observations were made unreadable
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("patient", r.patient, kRequired);
+    field("by", r.by, kRequired);
+    field("reason", r.reason, kRequired);
+    field("devices", r.devices, kOptional);
+    field("readings", r.readings, kRequired);
+  }
+};
+
+// A legal hold placed on or lifted from a patient's record, or their processing restricted or
+// the restriction lifted (GDPR Art. 18).
+struct PatientFlagChanged {
+  static constexpr AuditType kType = AuditType::kPatientFlagChanged;
+  std::string patient = {};
+  std::string flag = {};    // "legal-hold", "restricted"
+  std::string change = {};  // "set", "lifted"
+  std::string by = {};
+  std::string reason = {};
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("patient", r.patient, kRequired);
+    field("flag", r.flag, kRequired);
+    field("change", r.change, kRequired);
+    field("by", r.by, kRequired);
+    field("reason", r.reason, kRequired);
+  }
+};
+
 }  // namespace vigil::events::audit

@@ -65,7 +65,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 27> kAuditTypes({{
+constexpr NameTable<AuditType, 29> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -93,6 +93,8 @@ constexpr NameTable<AuditType, 27> kAuditTypes({{
     {AuditType::kLedgerOriginChanged, "ledger_origin_changed"},
     {AuditType::kAddressUnblocked, "address_unblocked"},
     {AuditType::kBreakGlassReviewed, "break_glass_reviewed"},
+    {AuditType::kPatientErased, "patient_erased"},
+    {AuditType::kPatientFlagChanged, "patient_flag_changed"},
 }});
 
 }  // namespace

@@ -16,6 +16,16 @@
 #include "store/sealed_record.h"
 
 namespace vigil::ingest {
+namespace {
+
+// A receipt stored before they were keyed holds the payload's plain SHA-256.
+bool IsLegacyDigest(std::string_view stored, std::string_view payload) {
+  const auto plain = crypto::Sha256(payload);
+  return crypto::ConstantTimeEquals(
+      stored, std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()));
+}
+
+}  // namespace
 
 ReadingPipeline::ReadingPipeline(store::DeviceRegistry& devices, store::ReadingStore& readings,
                                  store::KeyRing& keys, ReadingCommitter& committer,
@@ -89,9 +99,20 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
   }
   const model::Reading& reading = std::get<model::Reading>(validated);
 
-  const auto digest = crypto::Sha256(payload);
-  const std::string digest_bytes(digest.begin(), digest.end());
-  IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes);
+  auto key = keys_.DataKey(device.patient_id);
+  if (!key.ok()) {
+    if (key.status().code() == StatusCode::kNotFound) {  // erased since the device connected
+      return Refuse(device, {Refusal::kUnknownDevice, "the device's patient was erased"}, size, now,
+                    done);
+    }
+    LogFailure("no data key for device=" + device.device_id + ": " + key.status().ToString());
+    return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, size, now,
+                  done);
+  }
+  // Keyed by the patient's data key: once it is destroyed, nothing stored or in the ledger can
+  // confirm a guessed payload (a plain hash of a heart rate could).
+  const std::string digest_bytes = store::ReceiptDigest(*key, payload);
+  IngestOutcome reserved = ReserveSequence(device, reading, digest_bytes, payload);
   if (reserved.refusal.refused()) {
     // A retransmission (DUP) is the same packet again: one that differs from the message
     // stored under its number is forged, not a lost acknowledgement.
@@ -108,23 +129,21 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
     return done(reserved);
   }
 
-  auto key = keys_.DataKey(device.patient_id);
   store::ReadingCommit commit{
       device.device_id, reading.seq, digest_bytes, now, {}, std::string(reserved.SuspectReason())};
-  if (key.ok()) {
-    for (const auto& obs :
-         model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
-      auto sealed = store::SealObservation(*key, obs);
-      if (!sealed.ok()) {
-        key = sealed.status();
-        break;
-      }
-      commit.observations.push_back(std::move(sealed).value());
+  Status sealing;
+  for (const auto& obs :
+       model::NormalizeReading(reading, device.patient_id, device.device_id, now)) {
+    auto sealed = store::SealObservation(*key, obs);
+    if (!sealed.ok()) {
+      sealing = sealed.status();
+      break;
     }
+    commit.observations.push_back(std::move(sealed).value());
   }
-  if (!key.ok()) {
+  if (!sealing.ok()) {
     Release(device.device_id, reading.seq, false);
-    LogFailure("sealing failed for device=" + device.device_id + ": " + key.status().ToString());
+    LogFailure("sealing failed for device=" + device.device_id + ": " + sealing.ToString());
     return Refuse(device, {Refusal::kStoreFailure, "the hub could not seal the reading"}, size, now,
                   done);
   }
@@ -165,7 +184,8 @@ void ReadingPipeline::Submit(const DeviceIdentity& device, std::string_view payl
 
 IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
                                                const model::Reading& reading,
-                                               const std::string& digest) {
+                                               const std::string& digest,
+                                               std::string_view payload) {
   const uint64_t seq = reading.seq;
   Shard& shard = ShardOf(device.device_id);
   std::unique_lock lock(shard.mu);
@@ -199,7 +219,8 @@ IngestOutcome ReadingPipeline::ReserveSequence(const DeviceIdentity& device,
   lock.unlock();
   if (!pending) {
     auto stored = readings_.FindReceiptDigest(device.device_id, seq);
-    if (stored.ok() && *stored && crypto::ConstantTimeEquals(**stored, digest)) {
+    if (stored.ok() && *stored &&
+        (crypto::ConstantTimeEquals(**stored, digest) || IsLegacyDigest(**stored, payload))) {
       return {{}, true, 0};
     }
   }

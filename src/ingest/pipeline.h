@@ -123,9 +123,11 @@ class ReadingPipeline {
   };
 
   // Reserves the reading's sequence number for the device, or says why not (replay, duplicate);
-  // a reserved reading's outcome says whether its values changed implausibly fast.
+  // a reserved reading's outcome says whether its values changed implausibly fast. `digest` is
+  // the payload's receipt digest (store::ReceiptDigest); `payload` tells a resend of a message
+  // stored before receipts were keyed (schema 14) from a replay.
   IngestOutcome ReserveSequence(const DeviceIdentity& device, const model::Reading& reading,
-                                const std::string& digest);
+                                const std::string& digest, std::string_view payload);
   void Release(const std::string& device_id, uint64_t seq, bool committed);
   // A message that is not stored: counted, logged (rate-limited), reported; `done` told.
   // `event_reason` names the refusal for detection when it says more than the refusal's name.

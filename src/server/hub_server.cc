@@ -28,6 +28,7 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_key.h"
 #include "ledger/signed_head.h"
+#include "privacy/patient_privacy.h"
 #include "respond/address_blocklist.h"
 #include "respond/alert_desk.h"
 #include "respond/responder.h"
@@ -144,6 +145,9 @@ class HubServerImpl final : public HubServer {
     VIGIL_RETURN_IF_ERROR(audit_trail_.Append(events::Record(
         SystemClock::Instance().NowMillis(),
         events::audit::HubStarted{.config_sha256 = config_digest_, .version = kVersion})));
+    // The ingest chart's baseline, before the first message: one taken at the first sample
+    // (10 s in) would hide what arrived until then.
+    ingest_history_.Sample(SystemClock::Instance().NowMillis(), metrics_);
     VIGIL_RETURN_IF_ERROR(mqtt_.Listen(config_.serve.bind, config_.serve.mqtt_port));
     VIGIL_RETURN_IF_ERROR(https_.Listen(config_.serve.bind, config_.serve.https_port));
     https_context_.public_base_url = PublicBaseUrl(config_.serve.public_url, https_.port());
@@ -253,8 +257,8 @@ class HubServerImpl final : public HubServer {
   }
 
   // What other processes change through the store (`vigil device revoke`, `vigil user unlock`,
-  // `vigil address unblock`, other hubs' blocks) and the disk's free space, looked at once a
-  // second.
+  // `vigil address unblock`, `vigil patient erase`, other hubs' blocks) and the disk's free space,
+  // looked at once a second.
   void PollSharedState() {
     std::lock_guard lock(poll_mu_);  // re-armed from a pool thread while Stop may cancel
     if (polling_stopped_) return;
@@ -268,6 +272,11 @@ class HubServerImpl final : public HubServer {
         if (Status s = auth_.ApplyUnlocks(); !s.ok()) {
           poll_errors_.Log(spdlog::level::err, "unlocks",
                            "unlock requests not applied: " + s.ToString());
+        }
+        if (Status s = privacy::ForgetErasedKeys(store_->privacy(), *keys_, &erasures_seen_);
+            !s.ok()) {
+          poll_errors_.Log(spdlog::level::err, "erasures",
+                           "erased patients' keys not looked up: " + s.ToString());
         }
         if (Status s = blocklist_.Refresh(); !s.ok()) {
           poll_errors_.Log(spdlog::level::err, "blocks",
@@ -356,6 +365,7 @@ class HubServerImpl final : public HubServer {
   static constexpr uint64_t kPollsPerTrendSave = 60;       // the devices' normals: once a minute
   static constexpr uint64_t kPollsPerActivitySample = 10;  // ingest history, devices last seen
   uint64_t polls_ = 0;                                     // on the pool, one poll at a time
+  int64_t erasures_seen_ = 0;  // the last erasure whose key was wiped (ForgetErasedKeys)
   asio::steady_timer shared_state_timer_;
   asio::steady_timer checkpoint_timer_;
   std::vector<std::thread> threads_;

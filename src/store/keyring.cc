@@ -50,8 +50,21 @@ Result<std::string> KeyRing::DataKey(const std::string& patient_id) {
   auto key = crypto::AeadOpen(master_key_, *wrapped, WrapAad(patient_id));
   if (!key.ok()) return Status::DataLoss("data key of patient " + patient_id + " does not unwrap");
   std::lock_guard lock(mu_);
+  if (forgotten_.count(patient_id)) {
+    crypto::Wipe(*key);
+    return Status::NotFound("no data key for patient " + patient_id + " (erased)");
+  }
   cache_[patient_id] = *key;
   return key;
+}
+
+void KeyRing::Forget(const std::string& patient_id) {
+  std::lock_guard lock(mu_);
+  forgotten_.insert(patient_id);
+  if (auto it = cache_.find(patient_id); it != cache_.end()) {
+    crypto::Wipe(it->second);
+    cache_.erase(it);
+  }
 }
 
 Result<std::string> LoadMasterKey(const std::string& path) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/status.h"
 #include "store/device_registry.h"
@@ -30,6 +31,8 @@ class KeyRing {
 
   // The patient's data key; NotFound if none was made (or it was destroyed). Thread-safe.
   Result<std::string> DataKey(const std::string& patient_id);
+  // Wipes the cached copy of an erased patient's key (the stored one is gone: PrivacyStore::Erase).
+  void Forget(const std::string& patient_id);
 
   // Seals a small secret of the hub's own (a user's TOTP secret) under the master key, bound
   // to `purpose` (e.g. "totp:alice"); OpenSecret needs the same purpose.
@@ -41,6 +44,8 @@ class KeyRing {
   std::string master_key_;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> cache_;  // patient id -> data key
+  // Erased patients: a key unwrapped by a read that raced the erasure is not cached nor given.
+  std::unordered_set<std::string> forgotten_;
 };
 
 // Reads the 32-byte master key file (created 0600 by `vigil init`); refuses a file that others

@@ -8,6 +8,7 @@
 
 #include "core/big_endian.h"
 #include "crypto/aead.h"
+#include "crypto/bytes.h"
 
 namespace vigil::store {
 namespace {
@@ -151,6 +152,14 @@ Result<std::string> SealDemographics(const std::string& data_key, const std::str
 Result<std::string> OpenDemographics(const std::string& data_key, const std::string& patient_id,
                                      const std::string& sealed) {
   return Open(data_key, sealed, DemographicsAad(patient_id));
+}
+
+std::string ReceiptDigest(const std::string& data_key, std::string_view payload) {
+  const auto receipt_key = crypto::HmacSha256(data_key, "vigil.receipt-digest.v1");
+  const auto digest = crypto::HmacSha256(
+      std::string_view(reinterpret_cast<const char*>(receipt_key.data()), receipt_key.size()),
+      payload);
+  return std::string(digest.begin(), digest.end());
 }
 
 }  // namespace vigil::store

@@ -46,6 +46,11 @@ Result<std::string> SealDeviceState(const std::string& data_key, const std::stri
 Result<std::string> OpenDeviceState(const std::string& data_key, const std::string& patient_id,
                                     const std::string& device_id, const std::string& sealed);
 
+// The digest a receipt keeps of a message's payload (to tell a resend from a replay): HMAC-SHA256
+// under a key derived from the patient's data key, so that once the key is destroyed nothing
+// can confirm a guessed payload against it. 32 bytes.
+std::string ReceiptDigest(const std::string& data_key, std::string_view payload);
+
 // Seals and opens a patient's demographics (a JSON object) bound to the patient id.
 Result<std::string> SealDemographics(const std::string& data_key, const std::string& patient_id,
                                      const std::string& demographics_json);

@@ -19,6 +19,7 @@
 #include "store/alert_store.h"
 #include "store/device_registry.h"
 #include "store/ledger_store.h"
+#include "store/privacy_store.h"
 #include "store/reading_store.h"
 
 namespace vigil::store {
@@ -57,6 +58,8 @@ class Store : public DeviceRegistry, public ReadingStore, public LedgerStore {
   virtual AccessStore& access() = 0;
   // The detection engine's alerts, in the same database.
   virtual AlertStore& alerts() = 0;
+  // Patients' legal holds, restrictions and erasures, in the same database.
+  virtual PrivacyStore& privacy() = 0;
 };
 
 enum class OpenMode { kCreate, kOpenExisting };

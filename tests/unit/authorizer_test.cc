@@ -36,7 +36,7 @@ class AuthorizerTest : public ::testing::Test {
   testing::TestHub hub_;
   testing::RecordingAuditTrail trail_;
   ManualClock clock_{1'800'000'000'000};
-  Authorizer authorizer_{hub_.store().access(), trail_, clock_, nullptr};
+  Authorizer authorizer_{hub_.store().access(), hub_.store().privacy(), trail_, clock_, nullptr};
 };
 
 TEST_F(AuthorizerTest, TheCareTeamDecidesAndEveryDecisionIsRecordedWithItsFacts) {

@@ -50,15 +50,32 @@ TEST(PolicyTest, AdministrativeActionsBelongToOneRoleEach) {
                 {Action::kManagePatients, Role::kAdmin},
                 {Action::kManageDevices, Role::kDeviceAdmin},
                 {Action::kReadReviews, Role::kSecurityOfficer},
-                {Action::kCloseReviews, Role::kSecurityOfficer}};
+                {Action::kCloseReviews, Role::kSecurityOfficer},
+                {Action::kManagePrivacy, Role::kPrivacyOfficer}};
   for (const auto& [action, owner] : owners) {
     for (Role role : {Role::kPatient, Role::kClinician, Role::kNurse, Role::kDeviceAdmin,
-                      Role::kSecurityOfficer, Role::kAdmin}) {
+                      Role::kSecurityOfficer, Role::kAdmin, Role::kPrivacyOfficer}) {
       const Principal who{"u", role, role == Role::kPatient ? "p-1" : ""};
       EXPECT_EQ(Decide(who, action, "", OnTeam()).allowed(), role == owner)
           << ActionName(action) << " by " << RoleName(role);
     }
   }
+}
+
+TEST(PolicyTest, ARestrictedRecordIsReadOnlyByThePatientAndThePrivacyOfficer) {
+  const Principal dpo{"dpo", Role::kPrivacyOfficer, ""};
+  PatientFacts restricted = OnTeam();
+  restricted.restricted = true;
+  restricted.break_glass_reason = "collapsed";  // no exception under Art. 18
+  for (Action a : {Action::kReadPatient, Action::kReadObservations, Action::kReadDevices}) {
+    const Decision clinician = Decide(kClinician, a, "p-1", restricted);
+    EXPECT_EQ(clinician.outcome, Outcome::kDenied);
+    EXPECT_EQ(clinician.basis, "processing-restricted");
+    EXPECT_TRUE(Decide(kPatient, a, "p-1", restricted).allowed());
+    EXPECT_EQ(Decide(dpo, a, "p-1", restricted).basis, "restricted:privacy-officer");
+    EXPECT_EQ(Decide(dpo, a, "p-1", OnTeam()).basis, "separation-of-duties");
+  }
+  EXPECT_TRUE(Decide(dpo, Action::kReadAuditEvents, "p-1", {}).allowed());
 }
 
 TEST(PolicyTest, CareTeamNeedsConsentAndBreakGlassOverrides) {

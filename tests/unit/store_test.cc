@@ -139,7 +139,7 @@ TEST(StoreTest, FindsAnObservationByIdWithinItsMessagesSpan) {
   auto migrated = OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting, notice);
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
   ASSERT_EQ(notices.size(), 1u);  // told once, before; not when the store is current
-  EXPECT_EQ(notices[0], std::make_pair(8, 13));
+  EXPECT_EQ(notices[0], std::make_pair(8, 14));
   ASSERT_TRUE(OpenSqliteStore(hub.dir() + "/vigil.db", OpenMode::kOpenExisting, notice).ok());
   EXPECT_EQ(notices.size(), 1u);
   for (const std::string id : {"d-1.20.2", "d-1.50.2"}) {

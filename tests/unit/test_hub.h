@@ -74,6 +74,7 @@ class TestHub {
   const std::string& location() const { return location_; }
   store::Store& store() { return *store_; }
   store::KeyRing& keys() { return *keys_; }
+  const std::string& master_key() const { return master_key_; }
 
  private:
   static void Check(const Status& s) {

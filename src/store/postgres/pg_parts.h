@@ -1,6 +1,6 @@
 // The parts of the PostgreSQL store kept in files of their own: users and access records,
-// alerts and incidents. Each shares the store's pool of connections. Private to
-// store/postgres.
+// alerts and incidents, patients' flags and erasures. Each shares the store's pool of connections.
+// Private to store/postgres.
 #pragma once
 
 #include <memory>
@@ -8,10 +8,12 @@
 #include "store/access_store.h"
 #include "store/alert_store.h"
 #include "store/postgres/pg_connection.h"
+#include "store/privacy_store.h"
 
 namespace vigil::store::pg {
 
 std::unique_ptr<AccessStore> MakePgAccessStore(Pool& pool);
 std::unique_ptr<AlertStore> MakePgAlertStore(Pool& pool);
+std::unique_ptr<PrivacyStore> MakePgPrivacyStore(Pool& pool);
 
 }  // namespace vigil::store::pg

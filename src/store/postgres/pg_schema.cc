@@ -205,6 +205,24 @@ CREATE TABLE integrity_checks (
   checked_by TEXT COLLATE "C" NOT NULL);
 )sql";
 
+// Version 5: patients' legal holds and restrictions, and erasures (store/privacy_store.h).
+constexpr std::string_view kPrivacy = R"sql(
+CREATE TABLE patient_flags (
+  patient_id TEXT COLLATE "C" NOT NULL REFERENCES patients(id),
+  flag TEXT COLLATE "C" NOT NULL CHECK (flag IN ('legal-hold', 'restricted')),
+  reason TEXT NOT NULL,
+  set_by TEXT COLLATE "C" NOT NULL,
+  since_ms BIGINT NOT NULL,
+  PRIMARY KEY (patient_id, flag));
+CREATE TABLE patient_erasures (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  patient_id TEXT COLLATE "C" NOT NULL UNIQUE,
+  erased_by TEXT COLLATE "C" NOT NULL,
+  erased_ms BIGINT NOT NULL,
+  devices TEXT COLLATE "C" NOT NULL,
+  readings BIGINT NOT NULL);
+)sql";
+
 Result<int64_t> SchemaVersion(Connection& conn) {
   VIGIL_ASSIGN_OR_RETURN(Rows version, conn.Query("SELECT version FROM vigil_schema"));
   return version.size() == 1 ? version.Int(0, 0) : -1;
@@ -230,6 +248,7 @@ Status CreateSchema(Connection& conn) {
     VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
     VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
     VIGIL_RETURN_IF_ERROR(conn.Exec(kHubStatus));
+    VIGIL_RETURN_IF_ERROR(conn.Exec(kPrivacy));
     return conn.Exec("INSERT INTO vigil_schema (version) VALUES (" +
                      std::to_string(kSchemaVersion) + ")");
   });
@@ -262,6 +281,7 @@ Status MigrateSchema(Connection& conn) {
     if (v < 2) VIGIL_RETURN_IF_ERROR(conn.Exec(kAddressBlocks));
     if (v < 3) VIGIL_RETURN_IF_ERROR(conn.Exec(kSuspectReadings));
     if (v < 4) VIGIL_RETURN_IF_ERROR(conn.Exec(kHubStatus));
+    if (v < 5) VIGIL_RETURN_IF_ERROR(conn.Exec(kPrivacy));
     if (v >= kSchemaVersion) return Status::Ok();
     return conn.Exec("UPDATE vigil_schema SET version = " + std::to_string(kSchemaVersion));
   });

@@ -7,8 +7,9 @@
 
 namespace vigil::store::pg {
 
-inline constexpr int kSchemaVersion = 4;  // 2: address blocks; 3: suspect readings;
-                                          // 4: device activity, integrity checks
+inline constexpr int kSchemaVersion = 5;  // 2: address blocks; 3: suspect readings;
+                                          // 4: device activity, integrity checks;
+                                          // 5: patients' flags and erasures
 
 // Creates every table in one transaction. AlreadyExists if the database holds a hub already.
 Status CreateSchema(Connection& conn);

@@ -62,6 +62,7 @@ class PgStore final : public Store {
     VIGIL_RETURN_IF_ERROR(pg::CheckSchema(*conn, where_));
     access_ = pg::MakePgAccessStore(pool_);
     alerts_ = pg::MakePgAlertStore(pool_);
+    privacy_ = pg::MakePgPrivacyStore(pool_);
     return Status::Ok();
   }
 
@@ -364,6 +365,7 @@ class PgStore final : public Store {
 
   AccessStore& access() override { return *access_; }
   AlertStore& alerts() override { return *alerts_; }
+  PrivacyStore& privacy() override { return *privacy_; }
 
  private:
   template <typename Body>
@@ -379,6 +381,7 @@ class PgStore final : public Store {
   bool leading_ = false;
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<AlertStore> alerts_;
+  std::unique_ptr<PrivacyStore> privacy_;
 };
 
 }  // namespace

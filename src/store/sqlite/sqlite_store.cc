@@ -14,6 +14,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_hub_status.h"
 #include "store/sqlite/sqlite_ledger.h"
+#include "store/sqlite/sqlite_privacy.h"
 #include "store/sqlite/sqlite_readings.h"
 #include "store/sqlite/sqlite_receipts.h"
 #include "store/sqlite/sqlite_suspects.h"
@@ -30,8 +31,9 @@ using sqlite::Statement;
 // 7: the ledger's subject index merged in sorted batches; 8: the ledger's nodes in a file and
 // its subject index in sorted runs; 9: each device's widest skew (Observations read by id);
 // 10: receipts in commit order, indexed by device in sorted batches; 11: address blocks, the
-// care team indexed by member, devices held to vital signs, notices of monitoring stopped
-constexpr int kSchemaVersion = 13;
+// care team indexed by member, devices held to vital signs, notices of monitoring stopped;
+// 12: suspect readings; 13: device activity, integrity checks; 14: patients' flags, erasures
+constexpr int kSchemaVersion = 14;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE patients (
@@ -130,6 +132,7 @@ class SqliteStore final : public Store {
     readers_ = std::make_unique<sqlite::ReaderPool>(path, env_.database_vfs());
     access_ = sqlite::MakeSqliteAccessStore(db_, mu_, *readers_);
     alerts_ = sqlite::MakeSqliteAlertStore(db_, mu_, *readers_);
+    privacy_ = sqlite::MakeSqlitePrivacyStore(db_, mu_, *readers_);
     return Status::Ok();
   }
 
@@ -175,6 +178,7 @@ class SqliteStore final : public Store {
       if (created.ok() && current < 11) created = sqlite::CreateMonitoringNoticeSchema(db_);
       if (created.ok() && current < 12) created = sqlite::CreateSuspectSchema(db_);
       if (created.ok() && current < 13) created = sqlite::CreateHubStatusSchema(db_);
+      if (created.ok() && current < 14) created = sqlite::CreatePrivacySchema(db_);
       if (created.ok()) created = db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
       VIGIL_RETURN_IF_ERROR(db_.Exec(created.ok() ? "COMMIT" : "ROLLBACK"));
       return created;
@@ -374,6 +378,7 @@ class SqliteStore final : public Store {
 
   AccessStore& access() override { return *access_; }
   AlertStore& alerts() override { return *alerts_; }
+  PrivacyStore& privacy() override { return *privacy_; }
 
   Status AppendLedger(const LedgerAppend& append) override {
     return InTransaction([&] { return sqlite::WriteLedgerAppend(db_, *nodes_, append).status(); });
@@ -510,6 +515,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<LedgerNodeFile> nodes_;        // the ledger's tree nodes
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<AlertStore> alerts_;
+  std::unique_ptr<PrivacyStore> privacy_;
   sqlite::RecentReceipts recent_receipts_;  // the receipts' tail, as this process knows it
 };
 

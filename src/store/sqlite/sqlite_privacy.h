@@ -1,0 +1,20 @@
+// The PrivacyStore in SQLite (schema version 14): patients' flags (legal hold, restriction) and
+// erasures. Private to store/sqlite.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/privacy_store.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace vigil::store::sqlite {
+
+Status CreatePrivacySchema(Database& db);
+
+// A PrivacyStore writing through `db`, serialized by `mu`, and reading through `readers` (all
+// owned by the caller, which outlives it).
+std::unique_ptr<PrivacyStore> MakeSqlitePrivacyStore(Database& db, std::mutex& mu,
+                                                     ReaderPool& readers);
+
+}  // namespace vigil::store::sqlite
