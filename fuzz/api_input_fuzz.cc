@@ -11,6 +11,7 @@
 #include "access/consent.h"
 #include "access/totp.h"
 #include "api/api_request.h"
+#include "api/bulk_routes.h"
 #include "api/fhir_date.h"
 #include "api/fhir_search.h"
 #include "api/privacy_routes.h"
@@ -33,6 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       next.query = {{"patient", "p"}, {"_cursor", cursor}};
       auto again = vigil::api::ParseObservationSearch(next);
       if (!again.ok() || again->query.after != search->query.after) abort();
+    }
+    // A Bulk Data kick-off exports some type.
+    if (auto bulk = vigil::api::ParseBulkKickOff(request); bulk.ok() && bulk->types.empty()) {
+      abort();
     }
     // Patient/$everything: a page of 1 to the maximum count, some type asked for.
     auto everything = vigil::api::ParseEverythingSearch(request);

@@ -69,6 +69,8 @@ std::string_view ActionName(Action action) {
       return "manage-alerts";
     case Action::kManagePrivacy:
       return "manage-privacy";
+    case Action::kBulkExport:
+      return "bulk-export";
   }
   return "unknown";
 }
@@ -118,6 +120,7 @@ Decision Decide(const Principal& who, Action action, const std::string& patient_
       if (action == Action::kManagePrivacy || action == Action::kReadAuditEvents) {
         return Allow("privacy-officer");
       }
+      if (action == Action::kBulkExport) return Allow("bulk-export:privacy-officer");
       if (IsHealthData(action) && facts.restricted) return Allow("restricted:privacy-officer");
       return Deny(IsHealthData(action) ? "separation-of-duties" : "role-not-permitted");
   }

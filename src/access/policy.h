@@ -13,7 +13,8 @@
 //   device-admin       devices (enrol, revoke, release); no health data
 //   privacy-officer    (the DPO) legal holds, restriction of processing and erasure, and the
 //                      accounting of disclosures; a restricted patient's record, which nobody
-//                      else but the patient may read while the restriction stands
+//                      else but the patient may read while the restriction stands; and
+//                      system-level Bulk Data exports (each patient's part recorded)
 #pragma once
 
 #include <string>
@@ -40,6 +41,7 @@ enum class Action {
   kManagePatients,  // add patients (their sealed demographics; no readings)
   kManageDevices,   // enrol, revoke and release devices
   kManagePrivacy,   // legal holds, restriction of processing, erasure (GDPR Art. 17, 18)
+  kBulkExport,      // a system-level Bulk Data export: every patient's data (the DPO's)
 };
 
 std::string_view ActionName(Action action);

@@ -26,6 +26,7 @@ HttpReply ApiService::Handle(const ApiRequest& request) {
         "the initial password must be changed first (POST /auth/password)");
     return fhir ? FhirError(change) : ProblemFor(change);
   }
+  if (BulkRoutes::Serves(path)) return bulk_.Handle(request, *session);
   if (fhir) return fhir_.Handle(request, *session);
   if (under("/security/alerts")) return alerts_.Handle(request, *session);
   if (under("/security/incidents")) return incidents_.Handle(request, *session);

@@ -15,6 +15,7 @@
 #include "api/api_errors.h"
 #include "api/api_request.h"
 #include "api/auth_routes.h"
+#include "api/bulk_routes.h"
 #include "api/containment_routes.h"
 #include "api/fhir_routes.h"
 #include "api/http_reply.h"
@@ -38,7 +39,11 @@ class ApiService {
         containment_(context_),
         privacy_(context_),
         ledger_(context_),
-        fhir_(context_) {}
+        fhir_(context_),
+        bulk_jobs_(context_.deps.bulk_dir.empty()
+                       ? nullptr
+                       : std::make_unique<BulkExportJobs>(context_, context_.deps.bulk_dir)),
+        bulk_(context_, bulk_jobs_.get()) {}
 
   // Whether this service answers `path` (the server routes the rest elsewhere).
   static bool Serves(std::string_view path);
@@ -47,6 +52,8 @@ class ApiService {
 
   // The routes' shared context, for the console (console/console_service.h).
   RouteContext& context() { return context_; }
+  // The Bulk Data export jobs (null when the hub keeps no export files).
+  BulkExportJobs* bulk_jobs() { return bulk_jobs_.get(); }
 
  private:
   RouteContext context_;
@@ -58,6 +65,8 @@ class ApiService {
   PrivacyRoutes privacy_;
   LedgerRoutes ledger_;
   FhirRoutes fhir_;
+  std::unique_ptr<BulkExportJobs> bulk_jobs_;  // null without a directory for the files
+  BulkRoutes bulk_;
 };
 
 }  // namespace vigil::api

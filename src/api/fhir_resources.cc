@@ -164,9 +164,11 @@ std::string CapabilityStatement(const std::string& hub_name) {
   json patient = resource("Patient", {"read", "search-type"},
                           json::array({SearchParam("_id", "token"), SearchParam("_count", "number"),
                                        SearchParam("_summary", "token")}));
-  patient["operation"] =
-      json::array({{{"name", "everything"},
-                    {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}});
+  patient["operation"] = json::array(
+      {{{"name", "everything"},
+        {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}},
+       {{"name", "export"},
+        {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}}});
   const json rest = {
       {"mode", "server"},
       // What there is, and no more: Vigil's own bearer sessions, not OAuth or SMART on FHIR.
@@ -176,6 +178,10 @@ std::string CapabilityStatement(const std::string& hub_name) {
          "Bearer session tokens from POST /auth/login then /auth/mfa (password and TOTP; not "
          "OAuth or SMART on FHIR). Deny by default: roles, care teams, patient consent, "
          "break-glass"}}},
+      {"operation",
+       json::array(
+           {{{"name", "export"},
+             {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}}})},
       {"resource", json::array({patient, observation,
                                 resource("Flag", {"search-type"},
                                          json::array({SearchParam("patient", "reference")})),

@@ -29,6 +29,7 @@ struct ApiDependencies {
   const Clock& clock;
   std::string hub_name;
   events::SecurityEventSink* events = nullptr;  // every decision, for detection
+  std::string bulk_dir = {};  // where Bulk Data export files go (sealed); empty: no $export
 };
 
 class RouteContext {

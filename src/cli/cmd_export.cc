@@ -13,20 +13,15 @@
 #include <utility>
 
 #include "admin/hub_admin.h"
-#include "api/fhir_resources.h"
+#include "api/patient_ndjson.h"
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/time_format.h"
 #include "crypto/bytes.h"
-#include "model/observation.h"
-#include "store/observation_reader.h"
-#include "store/sealed_record.h"
 
 namespace vigil::cli {
 namespace {
-
-constexpr uint64_t kPageRows = 5'000;
 
 // One NDJSON file: written as `<path>.part` (0600), renamed to `path` once complete and synced.
 class NdjsonFile {
@@ -88,8 +83,9 @@ class NdjsonFile {
 // "Observations: 12,000 of 100,000 (12%)" on one line of a terminal; every quarter elsewhere.
 class Progress {
  public:
-  explicit Progress(uint64_t total) : total_(total), tty_(::isatty(2) != 0) {}
-  void Show(uint64_t done) {
+  Progress() : tty_(::isatty(2) != 0) {}
+  void Show(uint64_t done, uint64_t total) {
+    total_ = total;
     const uint64_t percent = total_ ? done * 100 / total_ : 100;
     if (tty_) {
       std::fprintf(stderr, "\rObservations: %llu of %llu (%llu%%)",
@@ -107,7 +103,7 @@ class Progress {
   }
 
  private:
-  const uint64_t total_;
+  uint64_t total_ = 0;
   const bool tty_;
   uint64_t shown_ = 0;
 };
@@ -130,70 +126,36 @@ Status RunPatientExport(const PatientExportOptions& o) {
   VIGIL_ASSIGN_OR_RETURN(auto patient, hub.store->FindPatient(o.id));
   if (!patient) return Status::NotFound("no patient " + o.id);
   VIGIL_RETURN_IF_ERROR(store::RefuseErased(hub.store->privacy(), o.id));
-  VIGIL_ASSIGN_OR_RETURN(std::string key, hub.keys->DataKey(o.id));
-  store::ObservationQuery query;
-  query.patient_id = o.id;
-  VIGIL_ASSIGN_OR_RETURN(const uint64_t stored, hub.store->CountObservations(query));
   // Recorded before anything is read: the patient's accounting of disclosures shows the export.
   VIGIL_RETURN_IF_ERROR(
       admin::RecordOperatorReads(hub, {o.id}, "export of Patient/", "vigil patient export"));
   VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(o.out_dir));
   const int64_t started_ms = SystemClock::Instance().NowMillis();
-  const auto since = [&](int64_t updated_ms) { return !since_ms || updated_ms >= *since_ms; };
+  std::vector<NdjsonFile> files;
+  for (auto type :
+       {api::ExportType::kPatient, api::ExportType::kDevice, api::ExportType::kObservation}) {
+    VIGIL_ASSIGN_OR_RETURN(
+        NdjsonFile file,
+        NdjsonFile::Create(o.out_dir + "/" + std::string(api::ExportTypeName(type)) + ".ndjson"));
+    files.push_back(std::move(file));
+  }
+  Progress progress;
+  VIGIL_RETURN_IF_ERROR(api::EmitPatientData(
+      *hub.store, *hub.keys, o.id, {.since_ms = since_ms},
+      [&](api::ExportType type, std::string_view line) {
+        return files[static_cast<size_t>(type)].Append(line);
+      },
+      [&](uint64_t read, uint64_t total) { progress.Show(read, total); }));
+  progress.End();
   nlohmann::json output = nlohmann::json::array();
-  const auto finish = [&](NdjsonFile& file, const char* type) -> Status {
-    VIGIL_ASSIGN_OR_RETURN(auto done, file.Finish());
-    output.push_back({{"type", type},
-                      {"url", std::string(type) + ".ndjson"},
+  for (auto type :
+       {api::ExportType::kPatient, api::ExportType::kDevice, api::ExportType::kObservation}) {
+    VIGIL_ASSIGN_OR_RETURN(auto done, files[static_cast<size_t>(type)].Finish());
+    const std::string name(api::ExportTypeName(type));
+    output.push_back({{"type", name},
+                      {"url", name + ".ndjson"},
                       {"count", done.first},
                       {"sha256", done.second}});
-    return Status::Ok();
-  };
-  {
-    VIGIL_ASSIGN_OR_RETURN(NdjsonFile file, NdjsonFile::Create(o.out_dir + "/Patient.ndjson"));
-    if (since(patient->created_ms)) {
-      VIGIL_ASSIGN_OR_RETURN(std::string demographics,
-                             store::OpenDemographics(key, o.id, patient->sealed_demographics));
-      VIGIL_RETURN_IF_ERROR(file.Append(api::PatientResource(o.id, demographics)));
-    }
-    VIGIL_RETURN_IF_ERROR(finish(file, "Patient"));
-  }
-  {
-    VIGIL_ASSIGN_OR_RETURN(NdjsonFile file, NdjsonFile::Create(o.out_dir + "/Device.ndjson"));
-    VIGIL_ASSIGN_OR_RETURN(auto devices, hub.store->ListDevices());
-    for (const auto& d : devices) {
-      if (d.patient_id == o.id && since(d.enrolled_ms)) {
-        VIGIL_RETURN_IF_ERROR(file.Append(api::DeviceResource(d)));
-      }
-    }
-    VIGIL_RETURN_IF_ERROR(finish(file, "Device"));
-  }
-  {
-    VIGIL_ASSIGN_OR_RETURN(NdjsonFile file, NdjsonFile::Create(o.out_dir + "/Observation.ndjson"));
-    store::ObservationReader reader(*hub.store, *hub.keys, o.id);
-    Progress progress(stored);
-    uint64_t read = 0;
-    Status written = Status::Ok();
-    std::string line;
-    query.limit = kPageRows;
-    for (bool more = true; more;) {  // page by page, each after the last row of the one before
-      uint64_t in_page = 0;
-      VIGIL_RETURN_IF_ERROR(reader.Visit(query, [&](const model::Observation& observation) {
-        ++in_page;
-        query.after = std::pair{observation.effective_ms, observation.id};
-        if (!since(observation.issued_ms)) return true;
-        line.clear();
-        model::AppendFhirJson(line, observation);
-        written = file.Append(line);
-        return written.ok();
-      }));
-      VIGIL_RETURN_IF_ERROR(written);
-      read += in_page;
-      progress.Show(std::min(read, stored));
-      more = in_page == kPageRows;
-    }
-    progress.End();
-    VIGIL_RETURN_IF_ERROR(finish(file, "Observation"));
   }
   nlohmann::json manifest = {{"transactionTime", FormatRfc3339Millis(started_ms)},
                              {"request", "vigil patient export --id " + o.id +

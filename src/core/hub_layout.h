@@ -23,6 +23,7 @@ struct HubLayout {
   std::string database() const { return root + "/vigil.db"; }
   std::string ledger_head() const { return root + "/ledger.head"; }  // ledger/signed_head.h
   std::string serve_lock() const { return root + "/serve.lock"; }    // held by `vigil serve`
+  std::string exports() const { return root + "/exports"; }          // Bulk Data files, sealed
 };
 
 }  // namespace vigil

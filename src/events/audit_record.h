@@ -41,7 +41,8 @@ enum class AuditType : uint8_t {
   kBreakGlassReviewed = 27,
   kPatientErased = 28,
   kPatientFlagChanged = 29,
-  kLastType = kPatientFlagChanged,
+  kBulkExport = 30,
+  kLastType = kBulkExport,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

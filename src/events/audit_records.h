@@ -472,4 +472,27 @@ struct PatientFlagChanged {
   }
 };
 
+// A Bulk Data export finished: who asked, over what, how much left the hub (each patient's part
+// is an `access` entry of its own, made before it was read).
+struct BulkExport {
+  static constexpr AuditType kType = AuditType::kBulkExport;
+  std::string job = {};
+  std::string by = {};
+  std::string scope = {};      // "system" ([base]/$export) or "patients" (Patient/$export)
+  std::string patients = {};   // how many patients' data it holds
+  std::string resources = {};  // how many resources
+  std::string types = {};      // "Patient,Device,Observation"
+  std::string since = {};      // _since, if given
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("job", r.job, kRequired);
+    field("by", r.by, kRequired);
+    field("scope", r.scope, kRequired);
+    field("patients", r.patients, kRequired);
+    field("resources", r.resources, kRequired);
+    field("types", r.types, kRequired);
+    field("since", r.since, kOptional);
+  }
+};
+
 }  // namespace vigil::events::audit

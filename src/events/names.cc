@@ -65,7 +65,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 29> kAuditTypes({{
+constexpr NameTable<AuditType, 30> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -95,6 +95,7 @@ constexpr NameTable<AuditType, 29> kAuditTypes({{
     {AuditType::kBreakGlassReviewed, "break_glass_reviewed"},
     {AuditType::kPatientErased, "patient_erased"},
     {AuditType::kPatientFlagChanged, "patient_flag_changed"},
+    {AuditType::kBulkExport, "bulk_export"},
 }});
 
 }  // namespace

@@ -86,13 +86,16 @@ Status ChangePatientFlag(const PrivacyParts& hub, const std::string& patient_id,
                                              .reason = reason}));
 }
 
-Status ForgetErasedKeys(store::PrivacyStore& privacy, store::KeyRing& keys, int64_t* seen) {
+Result<std::vector<std::string>> ForgetErasedKeys(store::PrivacyStore& privacy,
+                                                  store::KeyRing& keys, int64_t* seen) {
   VIGIL_ASSIGN_OR_RETURN(auto erasures, privacy.ErasuresAfter(*seen));
+  std::vector<std::string> forgotten;
   for (const auto& e : erasures) {
     keys.Forget(e.patient_id);
+    forgotten.push_back(e.patient_id);
     *seen = std::max(*seen, e.seq);
   }
-  return Status::Ok();
+  return forgotten;
 }
 
 }  // namespace vigil::privacy

@@ -37,7 +37,8 @@ Status ChangePatientFlag(const PrivacyParts& hub, const std::string& patient_id,
                          store::PatientFlag flag, bool set, const std::string& reason);
 
 // Wipes the cached keys of patients erased (by any process) after `*seen`, and advances it: a
-// running hub calls it once a second.
-Status ForgetErasedKeys(store::PrivacyStore& privacy, store::KeyRing& keys, int64_t* seen);
+// running hub calls it once a second. The patients whose keys it wiped.
+Result<std::vector<std::string>> ForgetErasedKeys(store::PrivacyStore& privacy,
+                                                  store::KeyRing& keys, int64_t* seen);
 
 }  // namespace vigil::privacy

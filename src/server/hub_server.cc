@@ -102,7 +102,7 @@ class HubServerImpl final : public HubServer {
         auth_(store_->access(), *keys_, SystemClock::Instance(), SessionSettingsOf(config),
               audit_trail_, Events()),
         api_({*store_, *keys_, auth_, audit_trail_, *ledger_, SystemClock::Instance(),
-              config.hub_name, Events()}),
+              config.hub_name, Events(), layout.exports()}),
         api_pool_(static_cast<size_t>(config.access.api_threads)),
         directory_(*store_),
         console_(api_.context(),
@@ -273,10 +273,13 @@ class HubServerImpl final : public HubServer {
           poll_errors_.Log(spdlog::level::err, "unlocks",
                            "unlock requests not applied: " + s.ToString());
         }
-        if (Status s = privacy::ForgetErasedKeys(store_->privacy(), *keys_, &erasures_seen_);
-            !s.ok()) {
+        auto erased = privacy::ForgetErasedKeys(store_->privacy(), *keys_, &erasures_seen_);
+        if (!erased.ok()) {
           poll_errors_.Log(spdlog::level::err, "erasures",
-                           "erased patients' keys not looked up: " + s.ToString());
+                           "erased patients' keys not looked up: " + erased.status().ToString());
+        }
+        for (const auto& patient : erased.ok() ? *erased : std::vector<std::string>()) {
+          if (api_.bulk_jobs()) api_.bulk_jobs()->Purge(patient);  // exports holding them go
         }
         if (Status s = blocklist_.Refresh(); !s.ok()) {
           poll_errors_.Log(spdlog::level::err, "blocks",

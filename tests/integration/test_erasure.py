@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from api_client import Api, add_user
 from console_client import ConsoleClient
-from hub import Hub, now_rfc3339, on_postgres, sqlite_only, vigil_json
+from hub import Hub, now_rfc3339, on_postgres, vigil_json
 
 NAME = "Test Patient p-001"  # as hub.py adds it
 

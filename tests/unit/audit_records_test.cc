@@ -13,16 +13,15 @@ namespace {
 using Fields = std::map<std::string, std::string>;
 
 TEST(AuditRecordsTest, EveryEntryTypeHasOneRecordType) {
-  using All =
-      std::tuple<audit::ReadingBatch, audit::DeviceEnrolled, audit::DeviceRevoked,
-                 audit::PatientAdded, audit::UserAdded, audit::Login, audit::Mfa, audit::Logout,
-                 audit::SessionsRevoked, audit::Access, audit::ConsentChanged,
-                 audit::CareTeamChanged, audit::PasswordChanged, audit::DeviceConnected,
-                 audit::ConnectionRefused, audit::HubStarted, audit::AlertRaised,
-                 audit::AlertStatusChanged, audit::ResponseTaken, audit::DeviceReleased,
-                 audit::IncidentClosed, audit::LoginUnlocked, audit::BreachReported,
-                 audit::DataLoss, audit::LedgerOriginChanged, audit::AddressUnblocked,
-                 audit::BreakGlassReviewed, audit::PatientErased, audit::PatientFlagChanged>;
+  using All = std::tuple<
+      audit::ReadingBatch, audit::DeviceEnrolled, audit::DeviceRevoked, audit::PatientAdded,
+      audit::UserAdded, audit::Login, audit::Mfa, audit::Logout, audit::SessionsRevoked,
+      audit::Access, audit::ConsentChanged, audit::CareTeamChanged, audit::PasswordChanged,
+      audit::DeviceConnected, audit::ConnectionRefused, audit::HubStarted, audit::AlertRaised,
+      audit::AlertStatusChanged, audit::ResponseTaken, audit::DeviceReleased, audit::IncidentClosed,
+      audit::LoginUnlocked, audit::BreachReported, audit::DataLoss, audit::LedgerOriginChanged,
+      audit::AddressUnblocked, audit::BreakGlassReviewed, audit::PatientErased,
+      audit::PatientFlagChanged, audit::BulkExport>;
   std::set<AuditType> covered;
   std::apply([&](auto... record) { (covered.insert(decltype(record)::kType), ...); }, All{});
   EXPECT_EQ(covered.size(), std::tuple_size_v<All>);  // no type twice
