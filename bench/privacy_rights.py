@@ -5,7 +5,9 @@ then, while it serves:
 
   1. `vigil observations --patient P` (the plain read: every Observation decrypted, one Bundle);
   2. `vigil patient export --id P --out DIR` (the patient's NDJSON files and manifest);
-  3. `vigil patient erase --id P --yes` (the data key destroyed, devices revoked, the WAL
+  3. a FHIR Bulk Data export by the patient's clinician over HTTPS (kick-off, polling, every file
+     downloaded);
+  4. `vigil patient erase --id P --yes` (the data key destroyed, devices revoked, the WAL
      truncated) — the erasure of a patient with N readings.
 
 Prints a Markdown table: seconds and Observations/s for each. Loopback only, bounded in count.
@@ -21,10 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 os.environ.setdefault("VIGIL_BIN", os.path.join(HERE, "..", "build", "vigil"))
+from api_client import Api, add_user  # noqa: E402
 from hub import Hub, now_rfc3339  # noqa: E402
 
 PER_MESSAGE = 50  # measurements in one message (the limit is 64)
@@ -46,6 +50,32 @@ def load(hub, observations):
     return stored
 
 
+def bulk_export(hub, user):
+    """A Bulk Data export of `user`'s patients, kick-off to the last file: (seconds,
+    Observations downloaded)."""
+    api = Api(hub)
+    token = api.login(user)
+    started = time.monotonic()
+    status, headers, _, raw = api.request("GET", "/fhir/Patient/$export", token=token,
+                                          headers={"Prefer": "respond-async"})
+    assert status == 202, raw
+    location = urllib.parse.urlparse(headers["content-location"]).path
+    while True:
+        status, _, manifest, raw = api.request("GET", location, token=token)
+        if status == 200:
+            break
+        assert status == 202, raw
+        time.sleep(0.2)
+    observations = 0
+    for item in manifest["output"]:
+        status, _, _, raw = api.request("GET", urllib.parse.urlparse(item["url"]).path,
+                                        token=token)
+        assert status == 200, raw[:200]
+        if item["type"] == "Observation":
+            observations += raw.count("\n")
+    return time.monotonic() - started, observations
+
+
 def timed(hub, *args, stdout=subprocess.DEVNULL):
     started = time.monotonic()
     result = subprocess.run([os.environ["VIGIL_BIN"], *args], stdout=stdout,
@@ -61,6 +91,9 @@ def main():
     args = parser.parse_args()
     hub = Hub(devices=(("dev-bench", "p-bench"), ("dev-other", "p-other")))
     try:
+        clinician = add_user(hub, "dr.bench", "clinician")
+        hub.run("careteam", "add", "--data-dir", hub.data_dir, "--patient", "p-bench",
+                "--user", "dr.bench")
         path = os.path.join(hub.data_dir, "config.toml")
         with open(path) as f:
             text = f.read()
@@ -80,6 +113,7 @@ def main():
                             "--out", out_dir)
         with open(os.path.join(out_dir, "manifest.json")) as f:
             exported = {o["type"]: o["count"] for o in json.load(f)["output"]}["Observation"]
+        bulk_s, bulk_count = bulk_export(hub, clinician)
         erase_s, erased = timed(hub, "patient", "erase", "--data-dir", d, "--id", "p-bench",
                                 "--reason", "bench", "--yes", stdout=subprocess.PIPE)
         said = re.search(r"in (\d+) ms", erased.stdout)
@@ -92,6 +126,8 @@ def main():
               f"{stored / read_s:,.0f} |")
         print(f"| `vigil patient export` ({exported:,} in Observation.ndjson) | {export_s:.2f} | "
               f"{exported / export_s:,.0f} |")
+        print(f"| Bulk Data `Patient/$export` over HTTPS, kick-off to last file ({bulk_count:,}) | "
+              f"{bulk_s:.2f} | {bulk_count / bulk_s:,.0f} |")
         print(f"| `vigil patient erase` (command; the erasure itself {said.group(1)} ms) | "
               f"{erase_s:.2f} | — |")
     finally:
