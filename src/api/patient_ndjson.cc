@@ -8,12 +8,6 @@
 #include "store/sealed_record.h"
 
 namespace vigil::api {
-namespace {
-
-constexpr uint64_t kPageRows = 5'000;
-
-}  // namespace
-
 std::string_view ExportTypeName(ExportType type) {
   switch (type) {
     case ExportType::kPatient:
@@ -54,26 +48,21 @@ Status EmitPatientData(store::Store& store, store::KeyRing& keys, const std::str
   query.patient_id = patient_id;
   VIGIL_ASSIGN_OR_RETURN(const uint64_t total, store.CountObservations(query));
   store::ObservationReader reader(store, keys, patient_id);
-  uint64_t read = 0;
   Status written = Status::Ok();
   std::string json;
-  query.limit = kPageRows;
-  for (bool more = true; more;) {  // page by page, each after the last row of the one before
-    uint64_t in_page = 0;
-    VIGIL_RETURN_IF_ERROR(reader.Visit(query, [&](const model::Observation& observation) {
-      ++in_page;
-      query.after = std::pair{observation.effective_ms, observation.id};
-      if (!since(observation.issued_ms)) return true;
-      json.clear();
-      model::AppendFhirJson(json, observation);
-      written = line(ExportType::kObservation, json);
-      return written.ok();
-    }));
-    VIGIL_RETURN_IF_ERROR(written);
-    read += in_page;
-    if (progress) progress(std::min(read, total), total);
-    more = in_page == kPageRows;
-  }
+  VIGIL_RETURN_IF_ERROR(reader.VisitAll(
+      query,
+      [&](const model::Observation& observation) {
+        if (!since(observation.issued_ms)) return true;
+        json.clear();
+        model::AppendFhirJson(json, observation);
+        written = line(ExportType::kObservation, json);
+        return written.ok();
+      },
+      [&](uint64_t read) {
+        if (progress) progress(std::min(read, total), total);
+      }));
+  VIGIL_RETURN_IF_ERROR(written);
   return Status::Ok();
 }
 

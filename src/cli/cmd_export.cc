@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -19,6 +20,7 @@
 #include "core/files.h"
 #include "core/time_format.h"
 #include "crypto/bytes.h"
+#include "privacy/research_export.h"
 
 namespace vigil::cli {
 namespace {
@@ -168,6 +170,56 @@ Status RunPatientExport(const PatientExportOptions& o) {
   for (const auto& f : output)
     std::cout << " " << f["count"] << " " << f["type"].get<std::string>();
   std::cout << "\n";
+  return Status::Ok();
+}
+
+Status RunResearchExport(const std::string& data_dir, const std::string& out_dir) {
+  if (PathExists(out_dir)) {
+    return Status::AlreadyExists(out_dir +
+                                 " exists: name a new directory (nothing is overwritten)");
+  }
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
+  VIGIL_RETURN_IF_ERROR(MakePrivateDirectory(out_dir));
+  const int64_t started_ms = SystemClock::Instance().NowMillis();
+  std::map<std::string, NdjsonFile> files;
+  VIGIL_ASSIGN_OR_RETURN(
+      privacy::ResearchReport report,
+      privacy::ExportResearchData(
+          *hub.store, *hub.keys, started_ms,
+          [&](const std::string& patient) {
+            return admin::RecordOperatorReads(hub, {patient}, "research export of Patient/",
+                                              "vigil research export");
+          },
+          [&](std::string_view type, std::string_view line) -> Status {
+            auto it = files.find(std::string(type));
+            if (it == files.end()) {
+              VIGIL_ASSIGN_OR_RETURN(
+                  NdjsonFile file,
+                  NdjsonFile::Create(out_dir + "/" + std::string(type) + ".ndjson"));
+              it = files.emplace(std::string(type), std::move(file)).first;
+            }
+            return it->second.Append(line);
+          }));
+  nlohmann::json output = nlohmann::json::array();
+  for (auto& [type, file] : files) {
+    VIGIL_ASSIGN_OR_RETURN(auto done, file.Finish());
+    output.push_back({{"type", type},
+                      {"url", type + ".ndjson"},
+                      {"count", done.first},
+                      {"sha256", done.second}});
+  }
+  const nlohmann::json manifest = {{"transactionTime", FormatRfc3339Millis(started_ms)},
+                                   {"request", "vigil research export --consented-only"},
+                                   {"requiresAccessToken", false},
+                                   {"output", output},
+                                   {"error", nlohmann::json::array()}};
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/manifest.json", manifest.dump(2) + "\n"));
+  VIGIL_RETURN_IF_ERROR(
+      WriteFileAtomic(out_dir + "/report.json", privacy::ResearchReportJson(report) + "\n"));
+  std::cout << "research export in " << out_dir << ": " << report.patients
+            << " patient(s) with consent to research; " << report.without_research_consent
+            << " without, " << report.restricted << " restricted, " << report.erased
+            << " erased left out; what was removed or transformed: report.json\n";
   return Status::Ok();
 }
 

@@ -43,6 +43,9 @@ struct PatientExportOptions {
   std::string data_dir, id, out_dir, since;
 };
 Status RunPatientExport(const PatientExportOptions& options);
+// `vigil research export`: consenting patients' data de-identified (Safe Harbor) as NDJSON
+// files, a manifest and report.json in a new directory (cmd_export.cc).
+Status RunResearchExport(const std::string& data_dir, const std::string& out_dir);
 // `vigil patient erase`, `hold`, `restrict` (cmd_privacy.cc): data-protection requests.
 struct PatientPrivacyOptions {
   std::string data_dir, id, reason;

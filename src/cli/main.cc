@@ -88,6 +88,19 @@ int main(int argc, char** argv) {
   hold_cmd->callback([&] { status = vigil::cli::RunPatientFlag(privacy, false); });
   restrict_cmd->callback([&] { status = vigil::cli::RunPatientFlag(privacy, true); });
 
+  auto* research =
+      app.add_subcommand("research", "De-identified data for research")->require_subcommand(1);
+  std::string research_dir, research_out;
+  bool consented_only = true;
+  auto* research_cmd = research->add_subcommand(
+      "export", "Consenting patients' data, de-identified (HIPAA Safe Harbor), as FHIR NDJSON");
+  research_cmd->add_option("--data-dir", research_dir)->required();
+  research_cmd->add_option("--out", research_out, "A new directory for the files")->required();
+  research_cmd->add_flag("--consented-only", consented_only,
+                         "Only patients whose consent permits research (always so; for clarity)");
+  research_cmd->callback(
+      [&] { status = vigil::cli::RunResearchExport(research_dir, research_out); });
+
   auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
   vigil::cli::DeviceEnrollOptions enroll;
   auto* enroll_cmd = device->add_subcommand("enroll", "Enrol a device and issue its certificate");

@@ -31,4 +31,27 @@ Status ObservationReader::Visit(const ObservationQuery& query,
   return failed;
 }
 
+Status ObservationReader::VisitAll(ObservationQuery query,
+                                   const std::function<bool(const model::Observation&)>& visit,
+                                   const std::function<void(uint64_t)>& page_read,
+                                   uint64_t page_rows) {
+  query.limit = page_rows;
+  query.after.reset();
+  uint64_t read = 0;
+  bool stopped = false;
+  for (bool more = true; more && !stopped;) {
+    uint64_t in_page = 0;
+    VIGIL_RETURN_IF_ERROR(Visit(query, [&](const model::Observation& observation) {
+      ++in_page;
+      query.after = std::pair{observation.effective_ms, observation.id};
+      stopped = !visit(observation);
+      return !stopped;
+    }));
+    read += in_page;
+    if (page_read) page_read(read);
+    more = in_page == page_rows;
+  }
+  return Status::Ok();
+}
+
 }  // namespace vigil::store

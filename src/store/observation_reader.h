@@ -30,6 +30,14 @@ class ObservationReader {
   Status Visit(const ObservationQuery& query,
                const std::function<bool(const model::Observation&)>& visit);
 
+  // Every row of `query` (its limit and cursor ignored), oldest first, read page by page of
+  // `page_rows` (each after the last row of the one before: a long read holds no snapshot
+  // between pages), into `visit` until it returns false; `page_read` told the rows read so far
+  // after each page.
+  Status VisitAll(ObservationQuery query,
+                  const std::function<bool(const model::Observation&)>& visit,
+                  const std::function<void(uint64_t)>& page_read = {}, uint64_t page_rows = 5'000);
+
  private:
   ReadingStore& store_;
   KeyRing& keys_;
