@@ -19,17 +19,6 @@ Status MayManage(const PageContext& page, access::Action action, const std::stri
   return page.context.Require(page.request, page.session, action, patient, resource);
 }
 
-// An error from an administrative change, said as a page: 400 for what the form got wrong.
-api::HttpReply ChangeRefused(const PageContext& page, const Status& s, std::string_view what) {
-  const StatusCode code = s.code();
-  const int status = code == StatusCode::kInvalidArgument || code == StatusCode::kAlreadyExists ||
-                             code == StatusCode::kFailedPrecondition
-                         ? 400
-                     : code == StatusCode::kNotFound ? 404
-                                                     : 503;
-  return ErrorPage(page, status, std::string(what) + ": " + s.message() + ". Nothing was changed.");
-}
-
 Html Field(Literal id, Literal label, Literal attributes) {
   Html h;
   h << "<label for=\"" << id << "\">" << label << "</label><input id=\"" << id << "\" name=\"" << id

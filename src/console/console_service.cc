@@ -117,7 +117,7 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Fo
       case access::Role::kPatient:
         return Redirect("/console/me");
       case access::Role::kPrivacyOfficer:
-        return Redirect("/console/privacy");
+        return Redirect("/console/privacy-requests");
     }
   }
   if (path == "/console/security") return Dashboard(page);
@@ -135,6 +135,15 @@ api::HttpReply ConsoleService::SignedIn(const api::ApiRequest& request, const Fo
   }
   if (path == "/console/admin/careteam" && post) return SubmitCareTeamChange(page);
   if (path == "/console/admin/devices") return post ? SubmitEnrolDevice(page) : DevicesPage(page);
+  if (path == "/console/privacy-requests" && !post) return PrivacyRequestsPage(page);
+  constexpr std::string_view kPrivacyRequests = "/console/privacy-requests/";
+  if (post && path.starts_with(kPrivacyRequests)) {
+    const std::string rest = path.substr(kPrivacyRequests.size());
+    const size_t slash = rest.find('/');
+    if (slash != std::string::npos && slash > 0) {
+      return SubmitPrivacyRequest(page, rest.substr(0, slash), rest.substr(slash + 1));
+    }
+  }
   if (const auto review = ParseIdPath(path, "/console/reviews/")) {
     if (review->verb.empty() && post) return SubmitReview(page, review->id);
   }

@@ -36,7 +36,8 @@ void Navigation(Html& h, const Viewer& viewer) {
       h << "<li><a href=\"/console/security\">Hub status</a></li>"
            "<li><a href=\"/console/admin/devices\">Devices</a></li>";
       break;
-    case Role::kPrivacyOfficer:  // erasure, holds and restriction: the API and `vigil patient`
+    case Role::kPrivacyOfficer:
+      h << "<li><a href=\"/console/privacy-requests\">Privacy requests</a></li>";
       break;
   }
   h << "<li><a href=\"/console/privacy\">Privacy and security</a></li></ul></nav>";

@@ -48,6 +48,9 @@ OwnRecord AuthorizeOwnRecord(const PageContext& page, access::Action action,
 
 // A short page that says what went wrong, in words a person understands.
 api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view message);
+// An error from an administrative change, said as a page ending "Nothing was changed.": 400
+// for what the form got wrong, 404 for an unknown subject, else 503.
+api::HttpReply ChangeRefused(const PageContext& page, const Status& s, std::string_view what);
 // The page for a request the RouteContext could not decide: 410 saying when the patient was
 // erased, else 503 (the decision could not be recorded).
 api::HttpReply UndecidedPage(const PageContext& page, const Status& status);
@@ -92,6 +95,12 @@ api::HttpReply SubmitRevokeSessions(const PageContext& page, const std::string& 
 api::HttpReply PatientsAdminPage(const PageContext& page);
 api::HttpReply SubmitAddPatient(const PageContext& page);
 api::HttpReply SubmitCareTeamChange(const PageContext& page);
+
+// The privacy officer's page (privacy_pages.cc): each patient's legal hold, restriction and
+// erasure, placed, lifted or made with a reason (erasure confirmed by typing the id again).
+api::HttpReply PrivacyRequestsPage(const PageContext& page);
+api::HttpReply SubmitPrivacyRequest(const PageContext& page, const std::string& patient_id,
+                                    std::string_view verb);
 
 // The device administrator's page (device_pages.cc): devices, enrolment from a CSR, revocation.
 api::HttpReply DevicesPage(const PageContext& page);

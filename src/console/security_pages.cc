@@ -102,13 +102,16 @@ Html InlineReasonForm(const PageContext& page, Literal prefix, const std::string
   Html h;
   h << "<form class=\"inline\" method=\"post\" action=\"" << prefix;
   h.UrlPart(entity);
+  // The field's id names the entity and the verb: one entity's several forms on a page (hold,
+  // restrict) each label their own field.
+  const std::string field = entity + std::string(verb.markup()) + "-reason";
   h << verb << "\">" << CsrfField(page.viewer) << "<label class=\"visually-hidden\" for=\"";
-  h.UrlPart(entity).Text("-reason");
+  h.UrlPart(field);
   h << "\">";
   h << button;
   h.Text(" " + entity + ": why");
   h << "</label><input id=\"";
-  h.UrlPart(entity).Text("-reason");
+  h.UrlPart(field);
   h << "\" name=\"reason\" required placeholder=\"reason\"> <button type=\"submit\">" << button
     << "</button></form> ";
   return h;
@@ -124,6 +127,17 @@ api::HttpReply ErrorPage(const PageContext& page, int status, std::string_view m
                    : status == 410 ? "Erased"
                                    : "Problem",
                    body, status);
+}
+
+// An error from an administrative change, said as a page: 400 for what the form got wrong.
+api::HttpReply ChangeRefused(const PageContext& page, const Status& s, std::string_view what) {
+  const StatusCode code = s.code();
+  const int status = code == StatusCode::kInvalidArgument || code == StatusCode::kAlreadyExists ||
+                             code == StatusCode::kFailedPrecondition
+                         ? 400
+                     : code == StatusCode::kNotFound ? 404
+                                                     : 503;
+  return ErrorPage(page, status, std::string(what) + ": " + s.message() + ". Nothing was changed.");
 }
 
 api::HttpReply UndecidedPage(const PageContext& page, const Status& status) {

@@ -5,7 +5,7 @@
 // no CSP violation or console error on any page; axe-core finds no serious or critical
 // violation; hostile names render as text; a form without its CSRF token, or from another site,
 // changes nothing; the session cookie's flags. Usage: node console.mjs <config.json>
-// (config: base, users {officer, clinician, patient, admin, devadmin}: {username, password, secret, new_password},
+// (config: base, users {officer, clinician, patient, admin, devadmin, dpo}: {username, password, secret, new_password},
 // patients {own, other}, hostile_name, attacked_device, latest_heart_rate, screenshots,
 // added_user {qr_png, password_file}: where the new user's QR code and password are written).
 import assert from 'node:assert/strict';
@@ -338,7 +338,28 @@ try {
     await expectRefused(page, 'devadmin', '/console/admin/users', 403);
     ok('the device administrator sees the devices and the enrolment form');
   }
-  for (const c of [clinician, patient, officer, admin, deviceAdmin]) await c.context.close();
+  const privacyOfficer = await signIn(browser, 'dpo', config.users.dpo);
+  {
+    const { page } = privacyOfficer;
+    await visit(page, 'dpo', '/console/privacy-requests', 'privacy-requests');
+    assert.match(await page.textContent('main'), /p-001/);
+    assert.doesNotMatch(await page.textContent('main'), /script/);  // ids only, never a name
+    await page.getByLabel('Restrict p-001: why').fill('Art. 18 request 7');
+    await page.getByLabel('Restrict p-001: why').press('Enter');  // submits its own form
+    await page.waitForURL(/privacy-requests\?q=p-001$/);
+    await axe(page, 'dpo');
+    assert.match(await page.textContent('main'), /Art\. 18 request 7 \(privacy\.kay/);
+    await page.getByLabel('Lift restriction p-001: why').fill('withdrawn');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+                       page.getByLabel('Lift restriction p-001: why').press('Enter')]);
+    await page.waitForLoadState();
+    assert.ok(await page.getByLabel('Restrict p-001: why').isVisible());  // lifted: offered again
+    await expectRefused(page, 'dpo', '/console/admin/users', 403);
+    ok('the privacy officer restricts a patient and lifts it from the console');
+  }
+  for (const c of [clinician, patient, officer, admin, deviceAdmin, privacyOfficer]) {
+    await c.context.close();
+  }
 } finally {
   await browser.close();
 }

@@ -35,6 +35,7 @@ class ConsoleTest(unittest.TestCase):
             "patient": add_user(cls.hub, "pat.jones", "patient", patient="p-001"),
             "admin": add_user(cls.hub, "admin.ray", "admin"),
             "devadmin": add_user(cls.hub, "dev.ops", "device-admin"),
+            "dpo": add_user(cls.hub, "privacy.kay", "privacy-officer"),
         }
         for patient in ("p-001", "p-003"):
             cls.hub.run("careteam", "add", "--data-dir", cls.hub.data_dir, "--patient", patient,

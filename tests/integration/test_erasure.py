@@ -199,6 +199,35 @@ class ErasureTest(unittest.TestCase):
         self.assert_gone("clinician", "/fhir/Observation?patient=p-003")
         self.assertNotEqual(self.hub.mosquitto_pub(vigil_json(60, []), "dev-0003").returncode, 0)
 
+    def test_the_privacy_officers_console_page(self):
+        console, dpo = ConsoleClient(self.api), self.users["dpo"]
+        console.request("POST", "/console/login", {"username": dpo.username,
+                                                   "password": dpo.password})
+        status, headers, _ = console.request("POST", "/console/mfa", {"code": dpo.next_code()})
+        self.assertEqual(headers.get("location"), "/console/", (status, headers))
+        status, headers, _ = console.request("GET", "/console/")
+        self.assertEqual(headers.get("location"), "/console/privacy-requests")
+        status, _, page = console.request("GET", "/console/privacy-requests")
+        self.assertEqual(status, 200, page)
+        self.assertIn("<td>p-002</td>", page)
+        self.assertNotIn(NAME, page)
+        status, headers, page = console.request(
+            "POST", "/console/privacy-requests/p-002/restriction", {"reason": "Art. 18 req 30"})
+        self.assertEqual(status, 303, page)
+        status, standing, raw = self.get("dpo", "/privacy/patients/p-002")
+        self.assertEqual([f["flag"] for f in standing["flags"]], ["restricted"], raw)
+        self.assertEqual(self.get("clinician", "/fhir/Patient/p-002")[0], 403)
+        status, _, page = console.request("GET", "/console/privacy-requests?q=p-002")
+        self.assertIn("Art. 18 req 30 (dpo, ", page)
+        console.request("POST", "/console/privacy-requests/p-002/restriction/lift",
+                        {"reason": "withdrawn"})
+        self.assertEqual(self.get("clinician", "/fhir/Patient/p-002")[0], 200)
+        status, _, page = console.request("POST", "/console/privacy-requests/p-002/erase",
+                                          {"reason": "ticket 1", "confirm": "p-00"})
+        self.assertEqual(status, 400, page)
+        self.assertIn("Nothing was changed", page)
+        self.assertEqual(self.get("clinician", "/fhir/Patient/p-002")[0], 200)
+
     # What the SQLite files hold (PostgreSQL's own files are the server's: docs/privacy.md).
 
     def capture_key(self, patient):
