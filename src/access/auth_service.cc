@@ -41,7 +41,7 @@ std::string TokenHash(const std::string& token) {
   return std::string(digest.begin(), digest.end());
 }
 
-AuthService::AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
+AuthService::AuthService(store::AccessStore& store, store::KeyRing& keys, const Clock& clock,
                          SessionSettings settings, events::AuditTrail& audit,
                          events::SecurityEventSink* events)
     : store_(store),

@@ -55,7 +55,7 @@ class AuthService {
  public:
   // Every attempt is recorded in `audit` before it is answered; `events` (may be null) hears of
   // every login attempt and of tokens used from new addresses (the detection engine).
-  AuthService(store::AccessStore& store, const store::KeyRing& keys, const Clock& clock,
+  AuthService(store::AccessStore& store, store::KeyRing& keys, const Clock& clock,
               SessionSettings settings, events::AuditTrail& audit,
               events::SecurityEventSink* events = nullptr);
 
@@ -98,7 +98,7 @@ class AuthService {
                const std::string& reason);
 
   store::AccessStore& store_;
-  const store::KeyRing& keys_;
+  store::KeyRing& keys_;
   const Clock& clock_;
   const SessionSettings settings_;
   events::AuditTrail& audit_;

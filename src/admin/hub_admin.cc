@@ -64,7 +64,8 @@ Result<AdminHub> OpenAdminHub(const std::string& data_dir) {
   VIGIL_ASSIGN_OR_RETURN(hub.config, LoadHubConfig(hub.layout.config()));
   VIGIL_ASSIGN_OR_RETURN(std::string master, store::LoadMasterKey(hub.layout.master_key()));
   VIGIL_ASSIGN_OR_RETURN(hub.store, OpenHubStore(hub.config, hub.layout, NoticeMigrationOnStderr));
-  hub.keys = std::make_unique<store::KeyRing>(*hub.store, std::move(master));
+  hub.keys =
+      std::make_unique<store::KeyRing>(*hub.store, std::move(master), hub.layout.master_key());
   VIGIL_ASSIGN_OR_RETURN(hub.ledger, ledger::Ledger::Open(*hub.store));
   hub.audit = std::make_unique<ledger::LedgerAuditTrail>(*hub.ledger);
   return hub;

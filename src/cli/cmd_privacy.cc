@@ -7,6 +7,7 @@
 #include <string>
 
 #include "admin/hub_admin.h"
+#include "admin/key_rotation.h"
 #include "cli/commands.h"
 #include "privacy/patient_privacy.h"
 
@@ -52,6 +53,18 @@ Status RunPatientErase(const PatientPrivacyOptions& o) {
             << "; recorded in the ledger (patient_erased)\n"
                "A running hub forgets its copy of the key within a second.\n";
   if (!erased.residue.empty()) std::cout << "Note: " << erased.residue << "\n";
+  return Status::Ok();
+}
+
+Status RunRotateMasterKey(const std::string& data_dir) {
+  VIGIL_ASSIGN_OR_RETURN(admin::AdminHub hub, admin::OpenAdminHub(data_dir));
+  VIGIL_ASSIGN_OR_RETURN(admin::RotationResult done, admin::RotateMasterKey(hub));
+  std::cout << (done.resumed ? "Finished an interrupted rotation: " : "Master key rotated: ")
+            << done.data_keys << " patient data key(s) and " << done.secrets
+            << " secret(s) rewrapped; recorded in the ledger (master_key_rotated).\n"
+               "Back up the new keys/master.key offline now: the old one opens nothing any more. "
+               "A running hub takes the new key by itself; other hubs sharing this store need "
+               "the new file too.\n";
   return Status::Ok();
 }
 

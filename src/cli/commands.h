@@ -54,6 +54,8 @@ struct PatientPrivacyOptions {
 };
 Status RunPatientErase(const PatientPrivacyOptions& options);
 Status RunPatientFlag(const PatientPrivacyOptions& options, bool restriction);
+// `vigil keys rotate-master` (cmd_privacy.cc): a new master key, every data key rewrapped.
+Status RunRotateMasterKey(const std::string& data_dir);
 
 struct DeviceEnrollOptions {
   std::string data_dir, id, patient_id, type;

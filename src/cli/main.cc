@@ -101,6 +101,13 @@ int main(int argc, char** argv) {
   research_cmd->callback(
       [&] { status = vigil::cli::RunResearchExport(research_dir, research_out); });
 
+  auto* keys = app.add_subcommand("keys", "The hub's keys")->require_subcommand(1);
+  std::string keys_dir;
+  auto* rotate_cmd = keys->add_subcommand(
+      "rotate-master", "Replace the master key, rewrapping every data key (the hub may run)");
+  rotate_cmd->add_option("--data-dir", keys_dir)->required();
+  rotate_cmd->callback([&] { status = vigil::cli::RunRotateMasterKey(keys_dir); });
+
   auto* device = app.add_subcommand("device", "Manage devices")->require_subcommand(1);
   vigil::cli::DeviceEnrollOptions enroll;
   auto* enroll_cmd = device->add_subcommand("enroll", "Enrol a device and issue its certificate");

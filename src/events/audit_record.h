@@ -42,7 +42,8 @@ enum class AuditType : uint8_t {
   kPatientErased = 28,
   kPatientFlagChanged = 29,
   kBulkExport = 30,
-  kLastType = kBulkExport,
+  kMasterKeyRotated = 31,
+  kLastType = kMasterKeyRotated,
 };
 
 std::string_view AuditTypeName(AuditType type);  // "reading_batch", "login", ...

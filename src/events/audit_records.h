@@ -495,4 +495,19 @@ struct BulkExport {
   }
 };
 
+// The hub's master key was replaced: every patient's data key and every sealed secret rewrapped
+// under the new one (`vigil keys rotate-master`).
+struct MasterKeyRotated {
+  static constexpr AuditType kType = AuditType::kMasterKeyRotated;
+  std::string by = {};
+  std::string data_keys = {};  // how many rewrapped
+  std::string secrets = {};
+  template <class Self, class F>
+  static void Fields(Self& r, F&& field) {
+    field("by", r.by, kRequired);
+    field("data_keys", r.data_keys, kRequired);
+    field("secrets", r.secrets, kRequired);
+  }
+};
+
 }  // namespace vigil::events::audit

@@ -65,7 +65,7 @@ constexpr NameTable<ResponseAction, 4> kResponseActions({{
     {ResponseAction::kNone, "none"},
 }});
 
-constexpr NameTable<AuditType, 30> kAuditTypes({{
+constexpr NameTable<AuditType, 31> kAuditTypes({{
     {AuditType::kReadingBatch, "reading_batch"},
     {AuditType::kDeviceEnrolled, "device_enrolled"},
     {AuditType::kDeviceRevoked, "device_revoked"},
@@ -96,6 +96,7 @@ constexpr NameTable<AuditType, 30> kAuditTypes({{
     {AuditType::kPatientErased, "patient_erased"},
     {AuditType::kPatientFlagChanged, "patient_flag_changed"},
     {AuditType::kBulkExport, "bulk_export"},
+    {AuditType::kMasterKeyRotated, "master_key_rotated"},
 }});
 
 }  // namespace

@@ -390,7 +390,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const HubLayout& layout,
   VIGIL_ASSIGN_OR_RETURN(auto ledger_key, ledger::LoadOrCreateLedgerKey(
                                               layout, LedgerOriginOf(config), config.hub_name));
   VIGIL_ASSIGN_OR_RETURN(const std::string verifier_key, admin::ReadVerifierKey(layout));
-  auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key));
+  auto keys = std::make_unique<store::KeyRing>(*store, std::move(master_key), layout.master_key());
   VIGIL_RETURN_IF_ERROR(admin::CheckMasterKey(layout, *store, *keys));
   VIGIL_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(*store));
   VIGIL_RETURN_IF_ERROR(admin::CheckLedgerHead(layout, *ledger, verifier_key));

@@ -54,6 +54,14 @@ class Store : public DeviceRegistry, public ReadingStore, public LedgerStore {
   // write-ahead log into the database and truncates the log (for a disk running out of space).
   virtual Status ReclaimSpace() = 0;
 
+  // Rewraps every wrapped data key and every sealed user secret (a TOTP secret) in one
+  // transaction, for a master-key rotation: `rewrap` is given ("patient", id, wrapped key) or
+  // ("user", username, sealed secret) and returns the new bytes; if it fails once, nothing
+  // changes. How many keys and secrets were rewrapped.
+  using Rewrap = std::function<Result<std::string>(std::string_view kind, const std::string& id,
+                                                   const std::string& sealed)>;
+  virtual Result<std::pair<int64_t, int64_t>> RewrapSecrets(const Rewrap& rewrap) = 0;
+
   // Users, sessions, care teams, consents and reviews, in the same database.
   virtual AccessStore& access() = 0;
   // The detection engine's alerts, in the same database.

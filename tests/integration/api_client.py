@@ -21,8 +21,12 @@ class User:
         """A code for a TOTP step newer than any used, within the hub's ±1 step window."""
         totp = pyotp.TOTP(self.secret)
         while True:
-            now_step = int(time.time()) // 30
-            step = max(self.last_step + 1, now_step - 1)
+            now = time.time()
+            now_step = int(now) // 30
+            # The previous step's code only while it has 10 s or more to live: a code made in a
+            # window's last seconds may reach a loaded hub after the window moved on.
+            oldest = now_step - 1 if now % 30 < 20 else now_step
+            step = max(self.last_step + 1, oldest)
             if step <= now_step + 1:
                 self.last_step = step
                 return totp.at(step * 30)

@@ -21,7 +21,7 @@ TEST(AuditRecordsTest, EveryEntryTypeHasOneRecordType) {
       audit::AlertStatusChanged, audit::ResponseTaken, audit::DeviceReleased, audit::IncidentClosed,
       audit::LoginUnlocked, audit::BreachReported, audit::DataLoss, audit::LedgerOriginChanged,
       audit::AddressUnblocked, audit::BreakGlassReviewed, audit::PatientErased,
-      audit::PatientFlagChanged, audit::BulkExport>;
+      audit::PatientFlagChanged, audit::BulkExport, audit::MasterKeyRotated>;
   std::set<AuditType> covered;
   std::apply([&](auto... record) { (covered.insert(decltype(record)::kType), ...); }, All{});
   EXPECT_EQ(covered.size(), std::tuple_size_v<All>);  // no type twice

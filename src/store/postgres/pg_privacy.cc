@@ -140,6 +140,35 @@ class PgPrivacyStore final : public PrivacyStore {
 
 }  // namespace
 
+Result<std::pair<int64_t, int64_t>> RewrapSecrets(Pool& pool, const Store::Rewrap& rewrap) {
+  std::pair<int64_t, int64_t> counts{0, 0};
+  const struct {
+    const char* select;
+    const char* update;
+    std::string_view kind;
+    int64_t* count;
+  } tables[] = {
+      {"SELECT patient_id, wrapped_key FROM patient_keys FOR UPDATE",
+       "UPDATE patient_keys SET wrapped_key = $1 WHERE patient_id = $2", "patient", &counts.first},
+      {"SELECT username, sealed_totp_secret FROM users WHERE length(sealed_totp_secret) > 0"
+       " FOR UPDATE",
+       "UPDATE users SET sealed_totp_secret = $1 WHERE username = $2", "user", &counts.second}};
+  VIGIL_ASSIGN_OR_RETURN(auto conn, pool.Acquire());
+  VIGIL_RETURN_IF_ERROR(conn->Transaction([&]() -> Status {
+    for (const auto& t : tables) {
+      VIGIL_ASSIGN_OR_RETURN(Rows rows, conn->Query(t.select));
+      for (int i = 0; i < rows.size(); ++i) {
+        VIGIL_ASSIGN_OR_RETURN(std::string rewrapped,
+                               rewrap(t.kind, rows.Text(i, 0), rows.Text(i, 1)));
+        VIGIL_RETURN_IF_ERROR(conn->Run(t.update, Params().Bytes(rewrapped).Text(rows.Text(i, 0))));
+        ++*t.count;
+      }
+    }
+    return Status::Ok();
+  }));
+  return counts;
+}
+
 std::unique_ptr<PrivacyStore> MakePgPrivacyStore(Pool& pool) {
   return std::make_unique<PgPrivacyStore>(pool);
 }

@@ -363,6 +363,10 @@ class PgStore final : public Store {
   // The server manages its own write-ahead log and free space.
   Status ReclaimSpace() override { return Status::Ok(); }
 
+  Result<std::pair<int64_t, int64_t>> RewrapSecrets(const Rewrap& rewrap) override {
+    return pg::RewrapSecrets(pool_, rewrap);
+  }
+
   AccessStore& access() override { return *access_; }
   AlertStore& alerts() override { return *alerts_; }
   PrivacyStore& privacy() override { return *privacy_; }

@@ -180,6 +180,36 @@ Status CreatePrivacySchema(Database& db) {
       " devices TEXT NOT NULL, readings INTEGER NOT NULL);");
 }
 
+Result<std::pair<int64_t, int64_t>> RewrapSecrets(Database& db, const Store::Rewrap& rewrap) {
+  std::pair<int64_t, int64_t> counts{0, 0};
+  const struct {
+    const char* select;
+    const char* update;
+    std::string_view kind;
+    int64_t* count;
+  } tables[] = {
+      {"SELECT patient_id, wrapped_key FROM patient_keys",
+       "UPDATE patient_keys SET wrapped_key = ? WHERE patient_id = ?", "patient", &counts.first},
+      {"SELECT username, sealed_totp_secret FROM users WHERE length(sealed_totp_secret) > 0",
+       "UPDATE users SET sealed_totp_secret = ? WHERE username = ?", "user", &counts.second}};
+  for (const auto& t : tables) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      Statement select(db.handle(), t.select);
+      while (select.Step()) rows.emplace_back(select.Text(0), select.Blob(1));
+      VIGIL_RETURN_IF_ERROR(select.status());
+    }
+    for (auto& [id, sealed] : rows) {
+      VIGIL_ASSIGN_OR_RETURN(std::string rewrapped, rewrap(t.kind, id, sealed));
+      Statement update(db.handle(), t.update);
+      update.BindBlob(1, rewrapped).Bind(2, id);
+      VIGIL_RETURN_IF_ERROR(update.Run());
+      ++*t.count;
+    }
+  }
+  return counts;
+}
+
 std::unique_ptr<PrivacyStore> MakeSqlitePrivacyStore(Database& db, std::mutex& mu,
                                                      ReaderPool& readers) {
   return std::make_unique<SqlitePrivacyStore>(db, mu, readers);

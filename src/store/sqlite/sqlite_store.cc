@@ -376,6 +376,15 @@ class SqliteStore final : public Store {
     return sqlite::ReadLedgerEntriesAbout(reader.db(), patient_id, limit);
   }
 
+  Result<std::pair<int64_t, int64_t>> RewrapSecrets(const Rewrap& rewrap) override {
+    std::pair<int64_t, int64_t> counts;
+    VIGIL_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      VIGIL_ASSIGN_OR_RETURN(counts, sqlite::RewrapSecrets(db_, rewrap));
+      return Status::Ok();
+    }));
+    return counts;
+  }
+
   AccessStore& access() override { return *access_; }
   AlertStore& alerts() override { return *alerts_; }
   PrivacyStore& privacy() override { return *privacy_; }
