@@ -177,12 +177,7 @@ Status BulkExportJobs::Cancel(const std::string& job, const std::string& usernam
   if (it == jobs_.end() || it->second->session.who.username != username) {
     return Status::NotFound("no export " + job + " of yours (expired, cancelled or unknown)");
   }
-  it->second->cancelled = true;  // the worker stops at its next line and deletes the files
-  std::error_code ec;
-  if (it->second->view.state != BulkJobView::State::kRunning) {
-    std::filesystem::remove_all(dir_ + "/" + job, ec);
-  }
-  jobs_.erase(it);
+  Drop(it);
   return Status::Ok();
 }
 
@@ -213,13 +208,19 @@ void BulkExportJobs::Purge(const std::string& patient_id) {
       ++it;
       continue;
     }
-    job.cancelled = true;
-    std::error_code ec;
-    if (job.view.state != BulkJobView::State::kRunning) {
-      std::filesystem::remove_all(dir_ + "/" + it->first, ec);
-    }
-    it = jobs_.erase(it);
+    it = Drop(it);
   }
+}
+
+BulkExportJobs::JobMap::iterator BulkExportJobs::Drop(JobMap::iterator it) {
+  Job& job = *it->second;
+  job.cancelled = true;  // a running job stops at its next line; the worker deletes its files
+  if (job.view.state != BulkJobView::State::kRunning) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_ + "/" + it->first, ec);
+    crypto::Wipe(job.key);
+  }
+  return jobs_.erase(it);
 }
 
 void BulkExportJobs::Sweep(int64_t now_ms) {
@@ -227,14 +228,7 @@ void BulkExportJobs::Sweep(int64_t now_ms) {
     const BulkJobView& v = it->second->view;
     const bool ended =
         v.state == BulkJobView::State::kDone || v.state == BulkJobView::State::kFailed;
-    if (ended && v.expires_ms <= now_ms) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_ + "/" + it->first, ec);
-      crypto::Wipe(it->second->key);
-      it = jobs_.erase(it);
-    } else {
-      ++it;
-    }
+    it = ended && v.expires_ms <= now_ms ? Drop(it) : std::next(it);
   }
 }
 

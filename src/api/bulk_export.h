@@ -82,16 +82,20 @@ class BulkExportJobs {
   Result<std::vector<std::string>> PatientsOf(const Job& job);
   Result<std::optional<PatientExportParts>> PartsFor(const Job& job, const std::string& patient);
   void Report(Job& job, std::string progress);
+  using JobMap = std::map<std::string, std::shared_ptr<Job>>;
   void Sweep(int64_t now_ms);  // under mu_: expired jobs' files deleted
+  // Under mu_: cancels the job, deletes its files and key unless the worker is on it (it does
+  // then), forgets it; the next job.
+  JobMap::iterator Drop(JobMap::iterator it);
 
   RouteContext& context_;
   const std::string dir_;
   const int64_t keep_ms_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::map<std::string, std::shared_ptr<Job>> jobs_;  // under mu_
-  std::deque<std::shared_ptr<Job>> queue_;            // under mu_
-  bool stopping_ = false;                             // under mu_
+  JobMap jobs_;                             // under mu_
+  std::deque<std::shared_ptr<Job>> queue_;  // under mu_
+  bool stopping_ = false;                   // under mu_
   std::thread worker_;
 };
 
